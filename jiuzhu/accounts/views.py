@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from jiuzhu.audit.services import AuditContext
+from jiuzhu.core.web import web_view
+
+from .models import ApiToken
+from .selectors import responsibility_list
+from .services import token_create
+from .services import token_revoke as token_revoke_service
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+@web_view()
+def responsibilities(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/responsibilities.html", {"rows": responsibility_list()})
+
+
+@web_view()
+def profile(request: HttpRequest) -> HttpResponse:
+    new_key = ""
+    if request.method == "POST":
+        name = request.POST.get("name", "").strip()[:100]
+        if not name:
+            messages.error(request, "请填写令牌用途")
+        else:
+            _, new_key = token_create(ctx=AuditContext.from_request(request), user=request.user, name=name)
+    tokens = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True).order_by("-created_at")
+    return render(request, "accounts/profile.html", {"tokens": tokens, "new_key": new_key})
+
+
+@require_POST
+@web_view()
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token_revoke_service(ctx=AuditContext.from_request(request), token_id=pk, user=request.user)
+    messages.success(request, "令牌已作废")
+    return redirect("profile")

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    """One line of the append-only, hash-chained audit log.
+
+    ``hash`` = SHA-256 over the previous line's hash and this line's canonical content, so editing
+    or deleting any line breaks every later link; ``jiuzhu check-audit`` finds the first break.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", "查看"
+        CREATE = "create", "新增"
+        UPDATE = "update", "修改"
+        DELETE = "delete", "删除"
+        LOGIN = "login", "登录"
+        LOGIN_FAILED = "login_failed", "登录失败"
+        LOGOUT = "logout", "退出"
+        EXPORT = "export", "导出"
+
+    # Assigned under the chain lock as previous + 1, so a gap reveals a deleted line.
+    seq = models.BigIntegerField("序号", primary_key=True)
+    at = models.DateTimeField("时间", db_index=True)
+    actor = models.ForeignKey(
+        "accounts.User", verbose_name="操作人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField("操作人账号", max_length=150, blank=True)
+    action = models.CharField("动作", max_length=16, choices=Action.choices)
+    object_type = models.CharField("对象类型", max_length=50, blank=True)
+    object_id = models.CharField("对象编号", max_length=64, blank=True)
+    region_code = models.CharField("所属区划", max_length=12, blank=True, db_index=True)
+    ip = models.CharField("来源地址", max_length=45, blank=True)
+    channel = models.CharField("渠道", max_length=10, blank=True)  # web / api / cli
+    detail = models.JSONField("详情", default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = "审计记录"
+        verbose_name_plural = "审计记录"
+        ordering = ["-seq"]
+        indexes = [models.Index(fields=["object_type", "object_id", "seq"])]
+
+    def __str__(self) -> str:
+        return (
+            f"#{self.seq} {self.actor_name} {self.get_action_display()} {self.object_type}:{self.object_id}"
+        )
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise PermissionError("审计记录只能追加，不能修改")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise PermissionError("审计记录只能追加，不能删除")

@@ -1,0 +1,82 @@
+"""Appending to the audit log. Callers run inside their own transaction, so the audit line commits
+or rolls back with the write it describes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .chain import GENESIS, canonical, link_hash
+from .models import AuditEvent
+
+# Arbitrary constant: the PostgreSQL advisory-lock key that serialises appends to the chain.
+_CHAIN_LOCK_KEY = 0x4A5A4155  # "JZAU"
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    """Who is acting and from where; built once per request or command."""
+
+    user: Any = None
+    ip: str = ""
+    channel: str = "web"
+
+    @classmethod
+    def from_request(cls, request: Any) -> AuditContext:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
+        user = request.user if getattr(request.user, "is_authenticated", False) else None
+        channel = "api" if request.path.startswith("/api/") else "web"
+        return cls(user=user, ip=ip[:45], channel=channel)
+
+    @classmethod
+    def system(cls, channel: str = "cli") -> AuditContext:
+        return cls(user=None, ip="", channel=channel)
+
+
+def _lock_chain() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+    # SQLite: transactions begin IMMEDIATE (settings), so writers are already serialised.
+
+
+def audit_record(
+    *,
+    ctx: AuditContext,
+    action: str,
+    object_type: str = "",
+    object_id: Any = "",
+    region_code: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one line to the chain."""
+    clean_detail = json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str))
+    user = ctx.user
+    with transaction.atomic():
+        _lock_chain()
+        last = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
+        seq = (last["seq"] + 1) if last else 1
+        prev = last["hash"] if last else GENESIS
+        at = timezone.now().astimezone(UTC)
+        fields = {
+            "seq": seq,
+            "at": at,
+            "actor_id": user.pk if user else None,
+            "actor_name": user.get_username() if user else "system",
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "region_code": region_code or "",
+            "ip": ctx.ip,
+            "channel": ctx.channel,
+            "detail": clean_detail,
+        }
+        event = AuditEvent(**fields, prev_hash=prev, hash=link_hash(prev, canonical(**fields)))
+        event.save(force_insert=True)
+    return event

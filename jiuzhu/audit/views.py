@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from jiuzhu.core.web import web_view
+
+from .selectors import audit_events_for
+
+
+@web_view("audit.view_auditevent")
+def audit_log(request: HttpRequest) -> HttpResponse:
+    events = audit_events_for(
+        user=request.user,
+        object_type=request.GET.get("type", "")[:50],
+        object_id=request.GET.get("id", "")[:64],
+    )
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "audit/log.html", {"page": page})

@@ -1,0 +1,52 @@
+"""Jurisdiction scoping: the one place that turns a user into a region-code range.
+
+Every selector that returns registry data passes its queryset through ``scoped``. A user with no
+region sees nothing; only a superuser without a region sees everything.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db.models import Model, QuerySet
+
+from jiuzhu.regions.codes import is_within, subtree_bounds
+
+M = TypeVar("M", bound=Model)
+
+
+class OutOfJurisdiction(Exception):
+    """Raised when an object exists but lies outside the caller's jurisdiction (shown as 404)."""
+
+
+def jurisdiction_bounds(user: Any) -> tuple[str, str] | None:
+    """(low, high) codes of the user's subtree; None for an unrestricted superuser."""
+    region_id = getattr(user, "region_id", None)
+    if region_id:
+        return subtree_bounds(region_id)
+    if getattr(user, "is_superuser", False):
+        return None
+    return ("", "")  # an empty range: matches nothing
+
+
+def scoped(qs: QuerySet[M], user: Any, field: str) -> QuerySet[M]:
+    bounds = jurisdiction_bounds(user)
+    if bounds is None:
+        return qs
+    if bounds == ("", ""):
+        return qs.none()
+    return qs.filter(**{f"{field}__range": bounds})
+
+
+def in_jurisdiction(user: Any, code: str | None) -> bool:
+    bounds = jurisdiction_bounds(user)
+    if bounds is None:
+        return True
+    if not code or bounds == ("", ""):
+        return False
+    return is_within(code, user.region_id)
+
+
+def require_jurisdiction(user: Any, code: str | None) -> None:
+    if not in_jurisdiction(user, code):
+        raise OutOfJurisdiction(code)

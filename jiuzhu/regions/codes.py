@@ -1,0 +1,89 @@
+"""The 12-digit statistical division code (统计用区划代码).
+
+Digits 1-2 province, 3-4 city, 5-6 county, 7-9 township, 10-12 village. Because every code has
+the same length and a level's descendants share its significant prefix, a subtree is a contiguous
+range of codes: that is what makes jurisdiction filters a single index range scan.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import IntEnum
+
+CODE_RE = re.compile(r"^\d{12}$")
+
+
+class Level(IntEnum):
+    PROVINCE = 1
+    CITY = 2
+    COUNTY = 3
+    TOWNSHIP = 4
+    VILLAGE = 5
+
+    @property
+    def label(self) -> str:
+        return LEVEL_LABELS[self]
+
+
+LEVEL_LABELS = {
+    Level.PROVINCE: "省",
+    Level.CITY: "市",
+    Level.COUNTY: "县",
+    Level.TOWNSHIP: "乡镇",
+    Level.VILLAGE: "村(居)",
+}
+
+# Significant prefix length for each level.
+PREFIX_LEN = {Level.PROVINCE: 2, Level.CITY: 4, Level.COUNTY: 6, Level.TOWNSHIP: 9, Level.VILLAGE: 12}
+
+
+class InvalidRegionCode(ValueError):
+    pass
+
+
+def validate_code(code: str) -> str:
+    if not isinstance(code, str) or not CODE_RE.match(code):
+        raise InvalidRegionCode(f"区划代码必须是12位数字：{code!r}")
+    if code[:2] == "00":
+        raise InvalidRegionCode(f"区划代码的省级部分不能为00：{code}")
+    return code
+
+
+def level_of(code: str) -> Level:
+    """The level is given by where the trailing zero segments begin."""
+    validate_code(code)
+    if code[9:] != "000":
+        return Level.VILLAGE
+    if code[6:9] != "000":
+        return Level.TOWNSHIP
+    if code[4:6] != "00":
+        return Level.COUNTY
+    if code[2:4] != "00":
+        return Level.CITY
+    return Level.PROVINCE
+
+
+def prefix_of(code: str) -> str:
+    return code[: PREFIX_LEN[level_of(code)]]
+
+
+def subtree_bounds(code: str) -> tuple[str, str]:
+    """Inclusive (low, high) bounds of every code in the subtree rooted at ``code``."""
+    prefix = prefix_of(code)
+    pad = 12 - len(prefix)
+    return prefix + "0" * pad, prefix + "9" * pad
+
+
+def parent_candidates(code: str) -> list[str]:
+    """Codes of the possible ancestors, nearest first (a level may be skipped, e.g. 直辖市 counties)."""
+    level = level_of(code)
+    out = []
+    for lvl in sorted((lv for lv in Level if lv < level), reverse=True):
+        n = PREFIX_LEN[lvl]
+        out.append(code[:n] + "0" * (12 - n))
+    return out
+
+
+def is_within(code: str, ancestor: str) -> bool:
+    low, high = subtree_bounds(ancestor)
+    return low <= code <= high

@@ -1,0 +1,181 @@
+"""Reads of the registry, always scoped to the caller's jurisdiction.
+
+Query counts are fixed per page (pinned in tests): search is one count, one page and two
+prefetches; a household file is a handful of queries whatever its size.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.core.scope import in_jurisdiction, scoped
+from jiuzhu.regions.codes import subtree_bounds
+
+from .idnumber import normalise
+from .models import Household, Membership, Person, PersonCategory, RegistryChange
+
+PAGE_SIZE = 20
+COUNT_CAP = 1000
+_ID_FRAGMENT = re.compile(r"^\d{3,17}[\dX]?$")
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    number: int
+    size: int
+    total: int
+    total_capped: bool
+
+    @property
+    def has_next(self) -> bool:
+        return self.number * self.size < self.total
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+
+def _open_categories_for(prefix: str) -> Prefetch:
+    return Prefetch(
+        f"{prefix}__categories",
+        queryset=PersonCategory.objects.filter(end_date__isnull=True),
+        to_attr="open_categories",
+    )
+
+
+def _current_members() -> Prefetch:
+    return Prefetch(
+        "memberships",
+        queryset=Membership.objects.filter(end_date__isnull=True)
+        .select_related("person")
+        .prefetch_related(_open_categories_for("person"))
+        .order_by("start_date", "id"),
+        to_attr="current_members",
+    )
+
+
+def persons_matching(query: str) -> QuerySet[Person]:
+    """Persons whose name starts with the query, or whose ID number equals it (18 characters) or
+    ends with it (3–17 digits, e.g. the last 6 digits read out at the counter)."""
+    q = normalise(query)
+    if not q:
+        return Person.objects.none()
+    if len(q) == 18 and _ID_FRAGMENT.match(q):
+        return Person.objects.filter(id_number=q)
+    if _ID_FRAGMENT.match(q):
+        return Person.objects.filter(id_reversed__startswith=q[::-1])
+    return Person.objects.filter(name__startswith=query.strip())
+
+
+def household_search(
+    *,
+    user: Any,
+    query: str = "",
+    region_code: str = "",
+    category: str = "",
+    page: int = 1,
+    size: int = PAGE_SIZE,
+) -> Page:
+    qs = scoped(Household.objects.all(), user, "region_id")
+    if region_code:
+        if not region_code.isdigit() or len(region_code) != 12:
+            raise ValidationFailed({"region": "区划代码应为12位数字"})
+        if not in_jurisdiction(user, region_code):
+            raise NotFound("所选区划不在您的辖区内")
+        qs = qs.filter(region_id__range=subtree_bounds(region_code))
+    member_filter = Q(end_date__isnull=True)
+    if query.strip():
+        member_filter &= Q(person__in=persons_matching(query))
+    if category:
+        member_filter &= Q(person__categories__category=category, person__categories__end_date__isnull=True)
+    if query.strip() or category:
+        qs = qs.filter(id__in=Membership.objects.filter(member_filter).values("household_id"))
+    total = qs[: COUNT_CAP + 1].count()
+    page = max(1, page)
+    member_count = (
+        Membership.objects.filter(household=OuterRef("pk"), end_date__isnull=True)
+        .values("household")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    items = list(
+        qs.select_related("head", "region")
+        .annotate(member_count=Coalesce(Subquery(member_count), 0))
+        .prefetch_related(_current_members())
+        .order_by("id")[(page - 1) * size : page * size]
+    )
+    return Page(items, page, size, min(total, COUNT_CAP), total > COUNT_CAP)
+
+
+@dataclass
+class HouseholdFile:
+    household: Household
+    members: list[Membership]
+    former_members: list[Membership]
+    history: list[RegistryChange]
+
+
+def household_get(*, user: Any, household_id: int) -> Household:
+    household = Household.objects.select_related("region", "head").filter(pk=household_id).first()
+    if household is None or not in_jurisdiction(user, household.region_id):
+        raise NotFound()
+    return household
+
+
+def household_file(*, user: Any, household_id: int, history_limit: int = 200) -> HouseholdFile:
+    household = household_get(user=user, household_id=household_id)
+    memberships = list(
+        Membership.objects.filter(household=household)
+        .select_related("person", "person__hukou_region")
+        .prefetch_related(_open_categories_for("person"))
+        .order_by("end_date", "start_date", "id")
+    )
+    history = list(
+        RegistryChange.objects.filter(household=household)
+        .select_related("person")
+        .order_by("-at", "-id")[:history_limit]
+    )
+    return HouseholdFile(
+        household=household,
+        members=[m for m in memberships if m.end_date is None],
+        former_members=[m for m in memberships if m.end_date is not None],
+        history=history,
+    )
+
+
+@dataclass
+class PersonFile:
+    person: Person
+    memberships: list[Membership]
+    categories: list[PersonCategory]
+    history: list[RegistryChange]
+
+
+def person_get(*, user: Any, person_id: int) -> Person:
+    person = Person.objects.select_related("hukou_region", "residence_region").filter(pk=person_id).first()
+    if person is None or not in_jurisdiction(user, person.residence_region_id):
+        raise NotFound()
+    return person
+
+
+def person_file(*, user: Any, person_id: int) -> PersonFile:
+    person = person_get(user=user, person_id=person_id)
+    memberships = list(
+        Membership.objects.filter(person=person)
+        .select_related("household", "household__region")
+        .order_by("-start_date")
+    )
+    categories = list(PersonCategory.objects.filter(person=person).order_by("-start_date"))
+    history = list(RegistryChange.objects.filter(person=person).order_by("-at", "-id")[:200])
+    return PersonFile(person=person, memberships=memberships, categories=categories, history=history)

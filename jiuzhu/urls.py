@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from .api import api
+
+admin.site.site_header = "救助 · 社会救助综合管理信息平台"
+admin.site.site_title = "救助管理后台"
+admin.site.index_title = "配置管理"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("accounts/", include("jiuzhu.accounts.urls")),
+    path("audit/", include("jiuzhu.audit.urls")),
+    path("", include("jiuzhu.registry.urls")),
+]
