@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
 
 from jiuzhu.accounts.services import token_authenticate
@@ -26,7 +27,13 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class ChineseJSONRenderer(JSONRenderer):
+    # Readable Chinese in responses instead of \uXXXX escapes.
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=ChineseJSONRenderer(),
     title="救助 Jiuzhu API",
     version="1",
     description="社会救助综合管理信息平台接口。所有数据按调用者的辖区过滤。",

@@ -14,7 +14,8 @@ class AccountsConfig(AppConfig):
 
 def _sync_roles(sender: Any, **kwargs: Any) -> None:
     # Permissions are created app by app after migrating; seed role groups once the last app is done.
-    if sender is not list(apps.get_app_configs())[-1]:
+    with_models = [c for c in apps.get_app_configs() if c.models_module is not None]
+    if sender is not with_models[-1]:
         return
     from .services import roles_sync
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -28,9 +29,11 @@ class AuditContext:
 
     @classmethod
     def from_request(cls, request: Any) -> AuditContext:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        # X-Forwarded-For is trusted only behind a known reverse proxy; otherwise anyone could forge it.
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if settings.JIUZHU_TRUST_PROXY else ""
         ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
-        user = request.user if getattr(request.user, "is_authenticated", False) else None
+        user = getattr(request, "user", None)
+        user = user if getattr(user, "is_authenticated", False) else None
         channel = "api" if request.path.startswith("/api/") else "web"
         return cls(user=user, ip=ip[:45], channel=channel)
 

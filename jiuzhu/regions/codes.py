@@ -75,13 +75,27 @@ def subtree_bounds(code: str) -> tuple[str, str]:
 
 
 def parent_candidates(code: str) -> list[str]:
-    """Codes of the possible ancestors, nearest first (a level may be skipped, e.g. 直辖市 counties)."""
+    """Codes of the possible parents, nearest first. A township may hang directly under a city that
+    has no counties (e.g. 东莞 441900); a village always has a township."""
     level = level_of(code)
-    out = []
-    for lvl in sorted((lv for lv in Level if lv < level), reverse=True):
-        n = PREFIX_LEN[lvl]
-        out.append(code[:n] + "0" * (12 - n))
-    return out
+    allowed = {
+        Level.VILLAGE: (Level.TOWNSHIP,),
+        Level.TOWNSHIP: (Level.COUNTY, Level.CITY),
+        Level.COUNTY: (Level.CITY,),
+        Level.CITY: (Level.PROVINCE,),
+        Level.PROVINCE: (),
+    }[level]
+    return [code[: PREFIX_LEN[lv]] + "0" * (12 - PREFIX_LEN[lv]) for lv in allowed]
+
+
+def ancestor_codes(code: str) -> list[str]:
+    """Every possible ancestor code, nearest first."""
+    level = level_of(code)
+    return [
+        code[: PREFIX_LEN[lv]] + "0" * (12 - PREFIX_LEN[lv])
+        for lv in sorted(Level, reverse=True)
+        if lv < level
+    ]
 
 
 def is_within(code: str, ancestor: str) -> bool:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .codes import parent_candidates
+from .codes import ancestor_codes
 from .models import Region
 
 
 def region_ancestors(region: Region) -> list[Region]:
     """Root first, the region itself last; one query."""
-    codes = parent_candidates(region.code)
+    codes = ancestor_codes(region.code)
     found = {r.code: r for r in Region.objects.filter(code__in=codes)}
     chain = [found[c] for c in reversed(codes) if c in found]
     return [*chain, region]

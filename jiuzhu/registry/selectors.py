@@ -87,13 +87,13 @@ def household_search(
     page: int = 1,
     size: int = PAGE_SIZE,
 ) -> Page:
-    qs = scoped(Household.objects.all(), user, "region_id")
+    qs = scoped(Household.objects.all(), user, "region__code")
     if region_code:
         if not region_code.isdigit() or len(region_code) != 12:
             raise ValidationFailed({"region": "区划代码应为12位数字"})
         if not in_jurisdiction(user, region_code):
             raise NotFound("所选区划不在您的辖区内")
-        qs = qs.filter(region_id__range=subtree_bounds(region_code))
+        qs = qs.filter(region__code__range=subtree_bounds(region_code))
     member_filter = Q(end_date__isnull=True)
     if query.strip():
         member_filter &= Q(person__in=persons_matching(query))

@@ -126,6 +126,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Serve vendored assets straight from the app folders, so the demo needs no collectstatic step.
+WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
@@ -152,6 +155,9 @@ CONTENT_SECURITY_POLICY = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 NINJA_PAGINATION_PER_PAGE = 20
+
+# Set when a reverse proxy in front of the app sets X-Forwarded-For (used for the audit log's address).
+JIUZHU_TRUST_PROXY = os.environ.get("JIUZHU_TRUST_PROXY", "") == "1"
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+from jiuzhu.core.admin import JurisdictionAdmin
+from jiuzhu.core.errors import ValidationFailed
+
+from .models import ApiToken, User
+from .services import check_role_level, user_assign_role
+
+
+class UserRoleForm(UserChangeForm):
+    """The admin's user form, plus the rule that a role's region must be at the role's level."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("role"):
+            try:
+                check_role_level(data["role"], data.get("region"))
+            except ValidationFailed as exc:
+                raise ValidationError(list(exc.errors.values())) from None
+        return data
+
+
+@admin.register(User)
+class UserAdmin(JurisdictionAdmin, BaseUserAdmin):
+    form = UserRoleForm
+    list_display = ("username", "first_name", "role", "region", "is_active", "last_login")
+    list_filter = ("role", "is_active")
+    search_fields = ("username", "first_name")
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
+        ("角色与辖区", {"fields": ("role", "region", "department")}),
+    )
+    raw_id_fields = ("region",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Only a superuser may grant superuser status or raw permissions; others assign roles.
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return ("is_superuser", "user_permissions", "groups", "last_login", "date_joined")
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if obj.role:
+            user_assign_role(user=obj, role=obj.role)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(JurisdictionAdmin):
+    region_lookup = "user__region__code"
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("key_hash", "prefix", "created_at", "last_used_at")
+
+    def region_code_of(self, obj: Any) -> str | None:
+        return obj.user.region_id
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # keys are issued from the profile page, where they are shown once

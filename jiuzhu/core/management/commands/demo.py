@@ -1,0 +1,43 @@
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from jiuzhu.core.demo import SYNTH_COUNTY_CODE, Layout, demo_accounts, demo_users_ensure, layout_from_db
+from jiuzhu.regions.models import Region
+
+
+class Command(BaseCommand):
+    help = "演示：迁移数据库、生成合成县（约2万户）、为每个角色创建演示用户并启动服务"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--households", type=int, default=20000)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--no-serve", action="store_true", help="只准备数据，不启动服务")
+        parser.add_argument("--addrport", default="127.0.0.1:8000")
+
+    def handle(self, *args: Any, **o: Any) -> None:
+        from jiuzhu.synth import synth_county
+
+        call_command("migrate", interactive=False, verbosity=0)
+        if Region.objects.filter(code=SYNTH_COUNTY_CODE).exists():
+            layout = layout_from_db(SYNTH_COUNTY_CODE)
+            self.stdout.write("合成县已存在，沿用现有数据（重新生成：jiuzhu synth --reset）")
+        else:
+            self.stdout.write(f"正在生成合成县：{o['households']} 户 ……")
+            result = synth_county(households=o["households"], seed=o["seed"])
+            layout = Layout(result.county_code, list(result.township_codes), list(result.village_codes))
+        accounts = demo_accounts(
+            county_code=layout.county_code,
+            township_codes=layout.township_codes,
+            village_codes=layout.village_codes,
+        )
+        password = demo_users_ensure(accounts)
+        self.stdout.write(f"\n演示用户（密码均为：{password}）")
+        for a in accounts:
+            self.stdout.write(
+                f"  {a.username:<12} {a.role.label:<10} 辖区：{a.region.name}（{a.region.code}）"
+            )
+        if not o["no_serve"]:
+            self.stdout.write(f"\n请在浏览器打开 http://{o['addrport']}/ 登录")
+            call_command("serve", o["addrport"])
