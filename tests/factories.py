@@ -23,7 +23,7 @@ def make_id_number(seq: int, *, birth: date | None = None, male: bool = True, ar
     return first17 + check_char(first17)
 
 
-class RegionFactory(factory.django.DjangoModelFactory):
+class RegionFactory(factory.django.DjangoModelFactory[Region]):
     class Meta:
         model = Region
         django_get_or_create = ("code",)
@@ -34,7 +34,7 @@ class RegionFactory(factory.django.DjangoModelFactory):
     urban_rural = UrbanRural.RURAL
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -51,7 +51,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             user_assign_role(user=self, role=self.role)
 
 
-class PersonFactory(factory.django.DjangoModelFactory):
+class PersonFactory(factory.django.DjangoModelFactory[Person]):
     class Meta:
         model = Person
 
@@ -66,7 +66,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
     residence_region = factory.SelfAttribute("hukou_region")
 
 
-class HouseholdFactory(factory.django.DjangoModelFactory):
+class HouseholdFactory(factory.django.DjangoModelFactory[Household]):
     class Meta:
         model = Household
         skip_postgeneration_save = True
@@ -92,3 +92,16 @@ def add_member(household: Household, relation: str = Relation.CHILD, **person_kw
         household=household, person=person, relation=relation, start_date=date(2020, 1, 1)
     )
     return person
+
+
+# Typed entry points: factory_boy's metaclass hides the model type from mypy.
+def new_household(**kwargs: Any) -> Household:
+    return HouseholdFactory(**kwargs)  # type: ignore[return-value]
+
+
+def new_person(**kwargs: Any) -> Person:
+    return PersonFactory(**kwargs)  # type: ignore[return-value]
+
+
+def new_user(**kwargs: Any) -> User:
+    return UserFactory(**kwargs)  # type: ignore[return-value]

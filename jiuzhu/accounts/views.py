@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
@@ -9,7 +11,7 @@ from django.views.decorators.http import require_POST
 from jiuzhu.audit.services import AuditContext
 from jiuzhu.core.web import web_view
 
-from .models import ApiToken
+from .models import ApiToken, User
 from .selectors import responsibility_list
 from .services import token_create
 from .services import token_revoke as token_revoke_service
@@ -27,14 +29,15 @@ def responsibilities(request: HttpRequest) -> HttpResponse:
 
 @web_view()
 def profile(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
     new_key = ""
     if request.method == "POST":
         name = request.POST.get("name", "").strip()[:100]
         if not name:
             messages.error(request, "请填写令牌用途")
         else:
-            _, new_key = token_create(ctx=AuditContext.from_request(request), user=request.user, name=name)
-    tokens = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True).order_by("-created_at")
+            _, new_key = token_create(ctx=AuditContext.from_request(request), user=user, name=name)
+    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at")
     return render(request, "accounts/profile.html", {"tokens": tokens, "new_key": new_key})
 
 

@@ -29,7 +29,9 @@ class ChainReport:
 def _rows(batch: int) -> Iterator[dict[str, Any]]:
     last = 0
     while True:
-        rows = list(AuditEvent.objects.filter(seq__gt=last).order_by("seq").values()[:batch])
+        rows: list[dict[str, Any]] = [
+            dict(r) for r in AuditEvent.objects.filter(seq__gt=last).order_by("seq").values()[:batch]
+        ]
         if not rows:
             return
         yield from rows

@@ -87,38 +87,38 @@ def region_import_csv(*, source: Path | str | io.TextIOBase, batch_size: int = 5
     to_update: list[Region] = []
     # Sorting by code puts every parent before its children.
     for code in sorted(parsed):
-        row = parsed[code]
+        entry = parsed[code]
         parent_code = next((c for c in parent_candidates(code) if c in known_codes), None)
         if parent_code is None and level_of(code) > 1:
             parent_code = next(
                 (c for c in parent_candidates(code) if Region.objects.filter(code=c).exists()), None
             )
             if parent_code is None:
-                result.errors.append(f"区划 {code}（{row.name}）找不到上级区划")
+                result.errors.append(f"区划 {code}（{entry.name}）找不到上级区划")
                 continue
             known_codes.add(parent_code)
-        urban = _urban_rural(row.urban_rural_code) if row.urban_rural_code else None
+        urban = _urban_rural(entry.urban_rural_code) if entry.urban_rural_code else None
         current = existing.get(code)
         if current is None:
             to_create.append(
                 Region(
                     code=code,
-                    name=row.name,
+                    name=entry.name,
                     level=int(level_of(code)),
                     parent_id=parent_code,
                     urban_rural=urban or UrbanRural.RURAL,
-                    urban_rural_code=row.urban_rural_code,
+                    urban_rural_code=entry.urban_rural_code,
                 )
             )
         elif (current.name, current.parent_id, current.urban_rural_code) != (
-            row.name,
+            entry.name,
             parent_code,
-            row.urban_rural_code,
+            entry.urban_rural_code,
         ):
             current.name, current.parent_id, current.urban_rural_code = (
-                row.name,
+                entry.name,
                 parent_code,
-                row.urban_rural_code,
+                entry.urban_rural_code,
             )
             if urban:
                 current.urban_rural = urban

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.core.permissions import require_perm
@@ -110,12 +110,12 @@ def household_detail(request: HttpRequest, household_id: int) -> HouseholdOut:
 
 
 @router.post("/households", response={201: HouseholdOut}, summary="建立家庭档案（含户主）")
-def household_create(request: HttpRequest, payload: HouseholdIn) -> tuple[int, HouseholdOut]:
+def household_create(request: HttpRequest, payload: HouseholdIn) -> Status[HouseholdOut]:
     data = payload.model_dump(exclude={"head_person_id"})
     household = services.household_create(
         ctx=AuditContext.from_request(request), data=data, head_person_id=payload.head_person_id
     )
-    return 201, _household_out(request, household.pk)
+    return Status(201, _household_out(request, household.pk))
 
 
 @router.patch("/households/{household_id}", response=HouseholdOut, summary="修改家庭信息")
@@ -132,7 +132,7 @@ def household_update(request: HttpRequest, household_id: int, payload: Household
     response={201: MemberOut},
     summary="成员加入（如属其他家庭则自动迁出并保留历史）",
 )
-def member_join(request: HttpRequest, household_id: int, payload: MemberIn) -> tuple[int, MemberOut]:
+def member_join(request: HttpRequest, household_id: int, payload: MemberIn) -> Status[MemberOut]:
     m = services.member_join(
         ctx=AuditContext.from_request(request),
         household_id=household_id,
@@ -143,7 +143,7 @@ def member_join(request: HttpRequest, household_id: int, payload: MemberIn) -> t
         reason=payload.reason,
     )
     m.person.refresh_from_db()
-    return 201, MemberOut.build(m, full_id=_full_id(request))
+    return Status(201, MemberOut.build(m, full_id=_full_id(request)))
 
 
 @router.post(
@@ -151,7 +151,7 @@ def member_join(request: HttpRequest, household_id: int, payload: MemberIn) -> t
 )
 def member_leave(
     request: HttpRequest, household_id: int, person_id: int, payload: MemberLeaveIn
-) -> tuple[int, None]:
+) -> Status[None]:
     services.member_leave(
         ctx=AuditContext.from_request(request),
         household_id=household_id,
@@ -159,7 +159,7 @@ def member_leave(
         reason=payload.reason,
         on=payload.on,
     )
-    return 204, None
+    return Status(204, None)
 
 
 def _person_out(request: HttpRequest, person_id: int) -> PersonOut:
@@ -186,9 +186,9 @@ def person_detail(request: HttpRequest, person_id: int) -> PersonOut:
 @router.post(
     "/persons", response={201: PersonOut}, summary="登记人员（身份证号校验、出生日期与性别自动提取）"
 )
-def person_create(request: HttpRequest, payload: PersonIn) -> tuple[int, PersonOut]:
+def person_create(request: HttpRequest, payload: PersonIn) -> Status[PersonOut]:
     person = services.person_create(ctx=AuditContext.from_request(request), data=payload.model_dump())
-    return 201, _person_out(request, person.pk)
+    return Status(201, _person_out(request, person.pk))
 
 
 @router.patch("/persons/{person_id}", response=PersonOut, summary="修改人员信息")
@@ -201,7 +201,7 @@ def person_update(request: HttpRequest, person_id: int, payload: PersonPatch) ->
 
 
 @router.post("/persons/{person_id}/categories", response={201: PersonOut}, summary="标记人员类别")
-def category_tag(request: HttpRequest, person_id: int, payload: CategoryIn) -> tuple[int, PersonOut]:
+def category_tag(request: HttpRequest, person_id: int, payload: CategoryIn) -> Status[PersonOut]:
     services.category_tag(
         ctx=AuditContext.from_request(request),
         person_id=person_id,
@@ -209,4 +209,4 @@ def category_tag(request: HttpRequest, person_id: int, payload: CategoryIn) -> t
         start_date=payload.start_date,
         note=payload.note,
     )
-    return 201, _person_out(request, person_id)
+    return Status(201, _person_out(request, person_id))

@@ -15,7 +15,7 @@ from jiuzhu.accounts.models import ApiToken
 from jiuzhu.api import api
 
 from ..conftest import EAST_VILLAGE
-from ..factories import HouseholdFactory, add_member
+from ..factories import add_member, new_household
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +77,7 @@ def _walk(patterns: list[Any], prefix: str = "") -> list[tuple[str, URLPattern]]
 
 @pytest.fixture
 def east(tree):
-    household = HouseholdFactory(head__name="东镇户主甲")
+    household = new_household(head__name="东镇户主甲")
     member = add_member(household, "child", name="东镇成员乙")
     return household, member
 
@@ -125,9 +125,9 @@ def test_every_web_page_refuses_or_hides_other_townships(east, other_caseworker,
 
 
 def household_user(east: Any) -> Any:
-    from ..factories import UserFactory
+    from ..factories import new_user
 
-    return UserFactory(role="township_caseworker", region=east[0].region.parent)
+    return new_user(role="township_caseworker", region=east[0].region.parent)
 
 
 def test_every_api_operation_refuses_or_hides_other_townships(east, other_caseworker, client_for) -> None:
@@ -176,9 +176,9 @@ def test_admin_is_closed_to_non_staff(other_caseworker, client_for, east) -> Non
 
 
 def test_county_admin_sees_only_their_county(make_user, client_for, tree) -> None:
-    from ..factories import UserFactory
+    from ..factories import new_user
 
-    neighbour_admin = UserFactory(role="admin", region=tree["980102000000"], is_staff=True)
+    neighbour_admin = new_user(role="admin", region=tree["980102000000"], is_staff=True)
     own = make_user("township_caseworker")
     client = client_for(neighbour_admin)
     listing = client.get("/admin/accounts/user/")

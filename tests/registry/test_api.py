@@ -8,7 +8,7 @@ from jiuzhu.audit.services import AuditContext
 from jiuzhu.registry.models import Person
 
 from ..conftest import EAST_TOWN, EAST_VILLAGE
-from ..factories import HouseholdFactory, add_member, make_id_number
+from ..factories import add_member, make_id_number, new_household
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def test_bad_token_is_refused(tree) -> None:
 
 
 def test_token_auth_search_and_masking(caseworker, make_user, tree) -> None:
-    household = HouseholdFactory(head__name="吴大伟")
+    household = new_household(head__name="吴大伟")
     full = _bearer(caseworker).get("/api/registry/households", {"q": "吴"}).json()
     assert full["total"] == 1
     assert full["items"][0]["head_id_number"] == household.head.id_number
@@ -41,7 +41,7 @@ def test_token_auth_search_and_masking(caseworker, make_user, tree) -> None:
 
 
 def test_household_file_json(caseworker, tree) -> None:
-    household = HouseholdFactory()
+    household = new_household()
     add_member(household, "child", in_school=True)
     body = _bearer(caseworker).get(f"/api/registry/households/{household.pk}").json()
     assert [m["relation"] for m in body["members"]] == ["head", "child"]

@@ -6,16 +6,16 @@ from jiuzhu.core.errors import NotFound
 from jiuzhu.registry.selectors import household_file, household_search
 
 from ..conftest import COUNTY, EAST_TOWN, WEST_VILLAGE
-from ..factories import HouseholdFactory, add_member, make_id_number
+from ..factories import add_member, make_id_number, new_household
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def households(tree):
-    east = HouseholdFactory(head__name="孙大明")
+    east = new_household(head__name="孙大明")
     add_member(east, "spouse", name="周小红", id_number=make_id_number(777, male=False))
-    west = HouseholdFactory(region=tree[WEST_VILLAGE], head__name="孙二明")
+    west = new_household(region=tree[WEST_VILLAGE], head__name="孙二明")
     return east, west
 
 
@@ -60,7 +60,7 @@ def test_category_filter(caseworker, households) -> None:
 
 def test_pagination(caseworker, tree) -> None:
     for _ in range(25):
-        HouseholdFactory()
+        new_household()
     first = household_search(user=caseworker, page=1)
     second = household_search(user=caseworker, page=2)
     assert (len(first.items), len(second.items), first.total, first.pages) == (20, 5, 25, 2)
@@ -70,19 +70,19 @@ def test_pagination(caseworker, tree) -> None:
 
 def test_search_query_count_is_fixed(caseworker, tree) -> None:
     for _ in range(3):
-        add_member(HouseholdFactory(), "child")
+        add_member(new_household(), "child")
     with CaptureQueriesContext(connection) as few:
         household_search(user=caseworker, query="张")
     for _ in range(10):
-        add_member(HouseholdFactory(), "child")
+        add_member(new_household(), "child")
     with CaptureQueriesContext(connection) as many:
         household_search(user=caseworker, query="张")
     assert len(few) == len(many) == 4
 
 
 def test_household_file_query_count_is_fixed(caseworker, tree) -> None:
-    small = HouseholdFactory()
-    big = HouseholdFactory()
+    small = new_household()
+    big = new_household()
     for _ in range(6):
         add_member(big)
     counts = []

@@ -9,7 +9,7 @@ from jiuzhu.registry import services
 from jiuzhu.registry.models import Membership, Person, RegistryChange
 
 from ..conftest import EAST_TOWN, EAST_VILLAGE, WEST_VILLAGE
-from ..factories import HouseholdFactory, PersonFactory, add_member, make_id_number
+from ..factories import add_member, make_id_number, new_household, new_person
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_role_without_permission_cannot_write(make_user) -> None:
 
 
 def test_update_records_old_and_new_values(caseworker, tree) -> None:
-    person = PersonFactory(name="赵大")
+    person = new_person(name="赵大")
     services.person_update(
         ctx=AuditContext(user=caseworker),
         person_id=person.pk,
@@ -96,7 +96,7 @@ def test_update_records_old_and_new_values(caseworker, tree) -> None:
 
 
 def test_concurrent_updates_one_wins_other_conflicts(caseworker, tree) -> None:
-    person = PersonFactory()
+    person = new_person()
     seen = person.version
     services.person_update(
         ctx=AuditContext(user=caseworker), person_id=person.pk, version=seen, data={"phone": "13800000000"}
@@ -113,7 +113,7 @@ def test_concurrent_updates_one_wins_other_conflicts(caseworker, tree) -> None:
 
 
 def test_update_of_person_outside_jurisdiction_is_not_found(other_caseworker, tree) -> None:
-    person = PersonFactory()
+    person = new_person()
     with pytest.raises(NotFound):
         services.person_update(
             ctx=AuditContext(user=other_caseworker), person_id=person.pk, version=1, data={"name": "改名"}
@@ -121,8 +121,8 @@ def test_update_of_person_outside_jurisdiction_is_not_found(other_caseworker, tr
 
 
 def test_member_moving_households_keeps_history(caseworker, tree) -> None:
-    first = HouseholdFactory()
-    second = HouseholdFactory(region=tree["980101001002"])
+    first = new_household()
+    second = new_household(region=tree["980101001002"])
     child = add_member(first, "child", name="钱小")
     ctx = AuditContext(user=caseworker)
     services.member_join(
@@ -146,7 +146,7 @@ def test_member_moving_households_keeps_history(caseworker, tree) -> None:
 
 
 def test_person_is_in_at_most_one_household(caseworker, tree) -> None:
-    household = HouseholdFactory()
+    household = new_household()
     member = add_member(household)
     with pytest.raises(ValidationFailed, match="有误") as exc:
         services.member_join(
@@ -160,7 +160,7 @@ def test_person_is_in_at_most_one_household(caseworker, tree) -> None:
 
 
 def test_head_cannot_leave_without_a_new_head(caseworker, tree) -> None:
-    household = HouseholdFactory()
+    household = new_household()
     with pytest.raises(ValidationFailed):
         services.member_leave(
             ctx=AuditContext(user=caseworker),
@@ -171,7 +171,7 @@ def test_head_cannot_leave_without_a_new_head(caseworker, tree) -> None:
 
 
 def test_change_head_then_old_head_may_leave(caseworker, tree) -> None:
-    household = HouseholdFactory()
+    household = new_household()
     spouse = add_member(household, "spouse")
     ctx = AuditContext(user=caseworker)
     old_head = household.head_id
@@ -188,7 +188,7 @@ def test_change_head_then_old_head_may_leave(caseworker, tree) -> None:
 
 
 def test_household_create_with_head(caseworker, tree) -> None:
-    head = PersonFactory()
+    head = new_person()
     household = services.household_create(
         ctx=AuditContext(user=caseworker),
         data={"region": EAST_VILLAGE, "address": "东一村3组5号", "bank_account": "6222 0000 1234 5678"},
@@ -201,7 +201,7 @@ def test_household_create_with_head(caseworker, tree) -> None:
 
 
 def test_household_region_must_be_a_village(caseworker, tree) -> None:
-    head = PersonFactory()
+    head = new_person()
     with pytest.raises(ValidationFailed) as exc:
         services.household_create(
             ctx=AuditContext(user=caseworker),
@@ -212,7 +212,7 @@ def test_household_region_must_be_a_village(caseworker, tree) -> None:
 
 
 def test_category_tag_and_untag(caseworker, tree) -> None:
-    household = HouseholdFactory()
+    household = new_household()
     ctx = AuditContext(user=caseworker)
     services.category_tag(ctx=ctx, person_id=household.head_id, category="dibao", start_date=date(2024, 1, 1))
     with pytest.raises(ValidationFailed):
@@ -231,7 +231,7 @@ def test_category_tag_and_untag(caseworker, tree) -> None:
 
 
 def test_death_date_rules(caseworker, tree) -> None:
-    person = PersonFactory()
+    person = new_person()
     with pytest.raises(ValidationFailed) as exc:
         services.person_update(
             ctx=AuditContext(user=caseworker),

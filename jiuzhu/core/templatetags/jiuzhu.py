@@ -38,7 +38,7 @@ def field_label(name: str) -> str:
 
     for model in (Person, Household, Membership, PersonCategory):
         try:
-            return str(model._meta.get_field(name).verbose_name)
+            return str(getattr(model._meta.get_field(name), "verbose_name", name))
         except Exception:
             continue
     return name
