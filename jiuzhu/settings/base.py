@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "jiuzhu.accounts",
     "jiuzhu.audit",
     "jiuzhu.registry",
+    "jiuzhu.policy",
+    "jiuzhu.exchange",
     "jiuzhu.synth",
 ]
 

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from jiuzhu.regions.models import Region
+
+from .codes import DeductibleExpense, EmploymentCostBase, ExcludedIncome, VehicleType
+from .params import PolicyParams
+
+_MONEY = {"max_digits": 12, "decimal_places": 2}
+_RATIO = {"max_digits": 6, "decimal_places": 3}
+
+
+def _default_excluded() -> list[str]:
+    return [c.value for c in ExcludedIncome]
+
+
+def _default_deductible() -> list[str]:
+    return [c.value for c in DeductibleExpense]
+
+
+def _default_exempt_vehicles() -> list[str]:
+    return [VehicleType.MOTORCYCLE.value, VehicleType.E_BIKE.value, VehicleType.DISABILITY_SCOOTER.value]
+
+
+class PolicyVersion(models.Model):
+    """One version of a region's assistance policy (rules §10). The version in force for a household is
+    the one of the nearest region up the tree whose period covers the date. A version used by a
+    verification report is frozen; a change is a new version."""
+
+    region = models.ForeignKey(Region, verbose_name="适用区划", on_delete=models.PROTECT, related_name="+")
+    effective_from = models.DateField("生效日期")
+    effective_to = models.DateField("失效日期", null=True, blank=True, help_text="留空表示长期有效")
+    document_no = models.CharField("文件依据（文号）", max_length=100)
+
+    dibao_standard_urban = models.DecimalField("城市低保标准（元/人/月）", **_MONEY)
+    dibao_standard_rural = models.DecimalField("农村低保标准（元/人/月）", **_MONEY)
+    tekun_multiplier = models.DecimalField("特困基本生活标准倍数", default=Decimal("1.3"), **_RATIO)
+    near_dibao_multiplier = models.DecimalField("低保边缘收入倍数", default=Decimal("1.5"), **_RATIO)
+    minimum_wage_monthly = models.DecimalField("当地月最低工资（元）", default=Decimal("1900"), **_MONEY)
+    near_dibao_capped_by_minimum_wage = models.BooleanField("低保边缘线不超过月最低工资", default=True)
+    disposable_income_prev_year = models.DecimalField(
+        "上年度居民人均可支配收入（元/年）", default=Decimal("24000"), **_MONEY
+    )
+    rigid_expense_ratio = models.DecimalField(
+        "刚性支出占家庭总收入比例下限", default=Decimal("0.6"), **_RATIO
+    )
+    reference_months = models.PositiveSmallIntegerField("收入计算期（月）", default=12)
+    employment_cost_base = models.CharField(
+        "就业成本扣减基数",
+        max_length=16,
+        choices=EmploymentCostBase.choices,
+        default=EmploymentCostBase.INCOME,
+    )
+    employment_cost_rate = models.DecimalField("就业成本扣减比例", default=Decimal("0.1"), **_RATIO)
+    financial_assets_months = models.DecimalField(
+        "人均金融资产上限（城市低保标准的月数）", default=Decimal("24"), **_RATIO
+    )
+    residential_units_max = models.PositiveSmallIntegerField("住宅套数上限", default=1)
+    nonresidential_units_max = models.PositiveSmallIntegerField("非住宅房产上限", default=0)
+    vehicles_max = models.PositiveSmallIntegerField("机动车数量上限（不含豁免车型）", default=0)
+    business_registrations_max = models.PositiveSmallIntegerField("市场主体登记数上限", default=0)
+    exempt_vehicle_types = models.JSONField("豁免车型", default=_default_exempt_vehicles, blank=True)
+    excluded_income = models.JSONField("不计入收入的项目", default=_default_excluded, blank=True)
+    deductible_expenses = models.JSONField("可扣减的刚性支出", default=_default_deductible, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "政策参数版本"
+        verbose_name_plural = "政策参数版本"
+        ordering = ["region_id", "-effective_from"]
+        indexes = [models.Index(fields=["region", "effective_from"], name="policy_region_from_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "effective_from"], name="one_policy_per_region_and_start"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(effective_to__isnull=True)
+                | models.Q(effective_to__gte=models.F("effective_from")),
+                name="policy_period_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region.name} {self.effective_from:%Y-%m-%d} 起（{self.document_no}）"
+
+    def dibao_standard(self, *, urban: bool) -> Decimal:
+        return self.dibao_standard_urban if urban else self.dibao_standard_rural
+
+    def as_snapshot(self) -> dict[str, Any]:
+        """The parameters as plain JSON, stored in each report so that it never changes afterwards."""
+        snap: dict[str, Any] = {"id": self.pk, "region": self.region_id}
+        for field in self._meta.concrete_fields:
+            if field.name in ("id", "region", "created_by", "created_at"):
+                continue
+            value = getattr(self, field.attname)
+            if isinstance(value, Decimal):
+                value = str(value)
+            elif isinstance(value, date):
+                value = value.isoformat()
+            snap[field.name] = value
+        return snap
+
+    def params(self) -> PolicyParams:
+        return PolicyParams.from_snapshot(self.as_snapshot())
