@@ -10,28 +10,41 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.regions.codes import Level
 
 
 class Role(models.TextChoices):
-    VILLAGE_ASSISTANT = "village_assistant", "村(居)协理员"
-    TOWNSHIP_CASEWORKER = "township_caseworker", "乡镇经办"
-    TOWNSHIP_REVIEWER = "township_reviewer", "乡镇审核"
-    COUNTY_APPROVER = "county_approver", "县级审批"
-    VERIFICATION_OFFICER = "verification_officer", "核对中心"
-    DEPARTMENT_LIAISON = "department_liaison", "部门联络员"
-    CHARITY_WORKER = "charity_worker", "慈善/社工机构"
-    AUDITOR = "auditor", "督查"
-    ADMIN = "admin", "管理员"
+    VILLAGE_ASSISTANT = "village_assistant", _("村(居)协理员")
+    TOWNSHIP_CASEWORKER = "township_caseworker", _("乡镇经办")
+    TOWNSHIP_REVIEWER = "township_reviewer", _("乡镇审核")
+    COUNTY_APPROVER = "county_approver", _("县级审批")
+    VERIFICATION_OFFICER = "verification_officer", _("核对中心")
+    DEPARTMENT_LIAISON = "department_liaison", _("部门联络员")
+    CHARITY_WORKER = "charity_worker", _("慈善/社工机构")
+    AUDITOR = "auditor", _("督查")
+    ADMIN = "admin", _("管理员")
+
+    @property
+    def label(self) -> str:
+        """The label in the active language, as a plain ``str``: it goes into API schemas, joins and
+        format specs, which a lazy string does not survive."""
+        return str(self._label_)
 
 
 @dataclass(frozen=True)
 class RoleSpec:
     role: Role
     levels: tuple[Level, ...]
-    duties: str
+    duties_text: str | Promise  # lazily translated; read ``duties``
     permissions: tuple[str, ...]
+
+    @property
+    def duties(self) -> str:
+        """The duties in the active language."""
+        return str(self.duties_text)
 
 
 _READ = ("registry.view_household", "registry.view_person")
@@ -52,55 +65,55 @@ ROLES: dict[Role, RoleSpec] = {
         RoleSpec(
             Role.VILLAGE_ASSISTANT,
             (Level.VILLAGE, Level.TOWNSHIP),
-            "帮办代办申请、入户走访、张贴公示、定期探访、主动发现困难群众并报告",
+            _("帮办代办申请、入户走访、张贴公示、定期探访、主动发现困难群众并报告"),
             (*_READ, "registry.add_person", "registry.change_person"),
         ),
         RoleSpec(
             Role.TOWNSHIP_CASEWORKER,
             (Level.TOWNSHIP,),
-            "一门受理、入户调查、预警核实、转办转介，维护一户一档",
+            _("一门受理、入户调查、预警核实、转办转介，维护一户一档"),
             (*_READ, *_WRITE, "registry.view_full_id_number"),
         ),
         RoleSpec(
             Role.TOWNSHIP_REVIEWER,
             (Level.TOWNSHIP,),
-            "提出审核意见、组织公示；受委托时确认",
+            _("提出审核意见、组织公示；受委托时确认"),
             (*_READ, "registry.view_full_id_number"),
         ),
         RoleSpec(
             Role.COUNTY_APPROVER,
             (Level.COUNTY,),
-            "审批确认、抽查、近亲属备案案件入户核查",
+            _("审批确认、抽查、近亲属备案案件入户核查"),
             (*_READ, *_WRITE, "registry.view_full_id_number"),
         ),
         RoleSpec(
             Role.VERIFICATION_OFFICER,
             (Level.COUNTY, Level.CITY),
-            "一键核对、出具核对报告",
+            _("一键核对、出具核对报告"),
             (*_READ, "registry.view_full_id_number"),
         ),
         RoleSpec(
             Role.DEPARTMENT_LIAISON,
             tuple(Level),
-            "接收并答复本部门的转办事项",
+            _("接收并答复本部门的转办事项"),
             (),
         ),
         RoleSpec(
             Role.CHARITY_WORKER,
             tuple(Level),
-            "认领微心愿与转介事项、登记服务记录",
+            _("认领微心愿与转介事项、登记服务记录"),
             (),
         ),
         RoleSpec(
             Role.AUDITOR,
             tuple(Level),
-            "只读查阅档案、审计日志与资金监管",
+            _("只读查阅档案、审计日志与资金监管"),
             (*_READ, "audit.view_auditevent"),
         ),
         RoleSpec(
             Role.ADMIN,
             (Level.PROVINCE, Level.CITY, Level.COUNTY),
-            "维护政策参数、工作日历、用户与区划",
+            _("维护政策参数、工作日历、用户与区划"),
             (
                 *_READ,
                 "regions.view_region",

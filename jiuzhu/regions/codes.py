@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from enum import IntEnum
 
+from django.utils.translation import gettext_lazy as _
+
 CODE_RE = re.compile(r"^\d{12}$")
 
 
@@ -22,15 +24,16 @@ class Level(IntEnum):
 
     @property
     def label(self) -> str:
-        return LEVEL_LABELS[self]
+        """The label in the active language, as a plain ``str`` (callers join and format it)."""
+        return str(LEVEL_LABELS[self])
 
 
 LEVEL_LABELS = {
-    Level.PROVINCE: "省",
-    Level.CITY: "市",
-    Level.COUNTY: "县",
-    Level.TOWNSHIP: "乡镇",
-    Level.VILLAGE: "村(居)",
+    Level.PROVINCE: _("省"),
+    Level.CITY: _("市"),
+    Level.COUNTY: _("县"),
+    Level.TOWNSHIP: _("乡镇"),
+    Level.VILLAGE: _("村(居)"),
 }
 
 # Significant prefix length for each level.

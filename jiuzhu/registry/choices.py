@@ -1,84 +1,85 @@
 """Coded values of the registry. Labels are the terms caseworkers use."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Sex(models.TextChoices):
-    MALE = "M", "男"
-    FEMALE = "F", "女"
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
 
 
 class Relation(models.TextChoices):
-    HEAD = "head", "户主"
-    SPOUSE = "spouse", "配偶"
-    CHILD = "child", "子女"
-    CHILD_IN_LAW = "child_in_law", "儿媳/女婿"
-    GRANDCHILD = "grandchild", "孙子女/外孙子女"
-    PARENT = "parent", "父母"
-    PARENT_IN_LAW = "parent_in_law", "公婆/岳父母"
-    GRANDPARENT = "grandparent", "祖父母/外祖父母"
-    SIBLING = "sibling", "兄弟姐妹"
-    OTHER = "other", "其他"
+    HEAD = "head", _("户主")
+    SPOUSE = "spouse", _("配偶")
+    CHILD = "child", _("子女")
+    CHILD_IN_LAW = "child_in_law", _("儿媳/女婿")
+    GRANDCHILD = "grandchild", _("孙子女/外孙子女")
+    PARENT = "parent", _("父母")
+    PARENT_IN_LAW = "parent_in_law", _("公婆/岳父母")
+    GRANDPARENT = "grandparent", _("祖父母/外祖父母")
+    SIBLING = "sibling", _("兄弟姐妹")
+    OTHER = "other", _("其他")
 
 
 class DisabilityCategory(models.TextChoices):
-    NONE = "", "无"
-    VISUAL = "visual", "视力残疾"
-    HEARING = "hearing", "听力残疾"
-    SPEECH = "speech", "言语残疾"
-    PHYSICAL = "physical", "肢体残疾"
-    INTELLECTUAL = "intellectual", "智力残疾"
-    MENTAL = "mental", "精神残疾"
-    MULTIPLE = "multiple", "多重残疾"
+    NONE = "", _("无")
+    VISUAL = "visual", _("视力残疾")
+    HEARING = "hearing", _("听力残疾")
+    SPEECH = "speech", _("言语残疾")
+    PHYSICAL = "physical", _("肢体残疾")
+    INTELLECTUAL = "intellectual", _("智力残疾")
+    MENTAL = "mental", _("精神残疾")
+    MULTIPLE = "multiple", _("多重残疾")
 
 
 class LabourCapacity(models.TextChoices):
-    FULL = "full", "有劳动能力"
-    PARTIAL = "partial", "部分丧失劳动能力"
-    NONE = "none", "无劳动能力"
+    FULL = "full", _("有劳动能力")
+    PARTIAL = "partial", _("部分丧失劳动能力")
+    NONE = "none", _("无劳动能力")
 
 
 class SelfCare(models.TextChoices):
-    FULL = "full", "生活能自理"
-    PARTIAL = "partial", "部分失能"
-    NONE = "none", "完全失能"
+    FULL = "full", _("生活能自理")
+    PARTIAL = "partial", _("部分失能")
+    NONE = "none", _("完全失能")
 
 
 class Health(models.TextChoices):
-    HEALTHY = "healthy", "健康"
-    CHRONIC = "chronic", "慢性病"
-    SERIOUS = "serious", "重特大疾病"
-    DISABLED = "disabled", "残疾"
+    HEALTHY = "healthy", _("健康")
+    CHRONIC = "chronic", _("慢性病")
+    SERIOUS = "serious", _("重特大疾病")
+    DISABLED = "disabled", _("残疾")
 
 
 class Employment(models.TextChoices):
-    EMPLOYED = "employed", "在职"
-    FLEXIBLE = "flexible", "灵活就业"
-    FARMING = "farming", "务农"
-    UNEMPLOYED = "unemployed", "失业"
-    RETIRED = "retired", "退休"
-    STUDENT = "student", "在校学生"
-    NOT_WORKING = "not_working", "无业/不适用"
+    EMPLOYED = "employed", _("在职")
+    FLEXIBLE = "flexible", _("灵活就业")
+    FARMING = "farming", _("务农")
+    UNEMPLOYED = "unemployed", _("失业")
+    RETIRED = "retired", _("退休")
+    STUDENT = "student", _("在校学生")
+    NOT_WORKING = "not_working", _("无业/不适用")
 
 
 class Education(models.TextChoices):
-    NONE = "none", "未上学"
-    PRESCHOOL = "preschool", "学龄前"
-    PRIMARY = "primary", "小学"
-    JUNIOR = "junior", "初中"
-    SENIOR = "senior", "高中/中专"
-    COLLEGE = "college", "大专"
-    BACHELOR = "bachelor", "本科"
-    POSTGRADUATE = "postgraduate", "研究生"
+    NONE = "none", _("未上学")
+    PRESCHOOL = "preschool", _("学龄前")
+    PRIMARY = "primary", _("小学")
+    JUNIOR = "junior", _("初中")
+    SENIOR = "senior", _("高中/中专")
+    COLLEGE = "college", _("大专")
+    BACHELOR = "bachelor", _("本科")
+    POSTGRADUATE = "postgraduate", _("研究生")
 
 
 class Category(models.TextChoices):
-    DIBAO = "dibao", "低保"
-    TEKUN = "tekun", "特困"
-    NEAR_DIBAO = "near_dibao", "低保边缘"
-    RIGID_EXPENSE = "rigid_expense", "刚性支出困难"
-    CHILD_IN_DIFFICULTY = "child_in_difficulty", "困境儿童"
-    DE_FACTO_ORPHAN = "de_facto_orphan", "事实无人抚养儿童"
-    LEFT_BEHIND_CHILD = "left_behind_child", "留守儿童"
-    DISABLED = "disabled", "残疾人"
-    ELDERLY_IN_DIFFICULTY = "elderly_in_difficulty", "困难老人"
+    DIBAO = "dibao", _("低保")
+    TEKUN = "tekun", _("特困")
+    NEAR_DIBAO = "near_dibao", _("低保边缘")
+    RIGID_EXPENSE = "rigid_expense", _("刚性支出困难")
+    CHILD_IN_DIFFICULTY = "child_in_difficulty", _("困境儿童")
+    DE_FACTO_ORPHAN = "de_facto_orphan", _("事实无人抚养儿童")
+    LEFT_BEHIND_CHILD = "left_behind_child", _("留守儿童")
+    DISABLED = "disabled", _("残疾人")
+    ELDERLY_IN_DIFFICULTY = "elderly_in_difficulty", _("困难老人")
