@@ -24,6 +24,18 @@ def _default_deductible() -> list[str]:
     return [c.value for c in DeductibleExpense]
 
 
+def _default_precedence() -> dict[str, list[str]]:
+    # Objective department data beats the family's declaration (rules §2.4: 核对系统数据为准).
+    return {
+        "wages": ["hrss_wage", "tax", "declared"],
+        "business": ["tax", "declared"],
+        "property": ["tax", "declared"],
+        "deposits": ["bank", "declared"],
+        "securities": ["securities", "declared"],
+        "insurance": ["insurance", "declared"],
+    }
+
+
 def _default_exempt_vehicles() -> list[str]:
     return [VehicleType.MOTORCYCLE.value, VehicleType.E_BIKE.value, VehicleType.DISABILITY_SCOOTER.value]
 
@@ -68,6 +80,18 @@ class PolicyVersion(models.Model):
     exempt_vehicle_types = models.JSONField("豁免车型", default=_default_exempt_vehicles, blank=True)
     excluded_income = models.JSONField("不计入收入的项目", default=_default_excluded, blank=True)
     deductible_expenses = models.JSONField("可扣减的刚性支出", default=_default_deductible, blank=True)
+    source_precedence = models.JSONField(
+        "数据来源优先级",
+        default=_default_precedence,
+        blank=True,
+        help_text="每个项目按顺序取第一个有数据的来源；declared 为家庭申报",
+    )
+    elderly_age = models.PositiveSmallIntegerField("老年人年龄（特困无劳动能力）", default=60)
+    minor_age = models.PositiveSmallIntegerField("未成年人年龄上限（特困）", default=18)
+    large_medical_expense = models.DecimalField(
+        "大额医疗自付预警线（元/年）", default=Decimal("10000"), **_MONEY
+    )
+    large_deposit_change = models.DecimalField("存款大额变动预警线（元）", default=Decimal("20000"), **_MONEY)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

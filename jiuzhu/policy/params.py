@@ -34,6 +34,11 @@ class PolicyParams:
     exempt_vehicle_types: tuple[str, ...]
     excluded_income: tuple[str, ...]
     deductible_expenses: tuple[str, ...]
+    source_precedence: dict[str, list[str]]
+    elderly_age: int
+    minor_age: int
+    large_medical_expense: Decimal
+    large_deposit_change: Decimal
 
     def dibao_standard(self, *, urban: bool) -> Decimal:
         return self.dibao_standard_urban if urban else self.dibao_standard_rural
@@ -52,6 +57,8 @@ class PolicyParams:
                 values[f.name] = tuple(raw or ())
             elif f.type == "int":
                 values[f.name] = int(raw)
+            elif f.type == "dict[str, list[str]]":
+                values[f.name] = {k: list(v) for k, v in (raw or {}).items()}
             else:
                 values[f.name] = raw
         return cls(**values)

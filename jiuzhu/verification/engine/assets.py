@@ -1,0 +1,152 @@
+"""Assets on the check date (rules §2.4): financial assets with source precedence, and the holdings
+that the veto rules count — vehicles (less exempt types), dwellings, non-residential property and
+business registrations."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from .income import SOURCE_LABELS, ZERO
+from .inputs import Fact, MeansInput, MemberInput
+from .period import money
+from .results import Line
+
+_FINANCIAL = {
+    "deposits": ("bank", "银行存款", lambda f: f.data.get("institution", "")),
+    "securities": ("securities", "证券市值", lambda f: "securities"),
+    "insurance": ("insurance", "商业保险现金价值", lambda f: f.data.get("policy_no", "")),
+}
+_VEHICLE_LABELS = {
+    "car": "小型汽车",
+    "truck": "货车",
+    "motorcycle": "燃油摩托车",
+    "e_bike": "电动自行车",
+    "disability_scooter": "残疾人代步车",
+    "farm_machine": "大型农机",
+}
+_BUSINESS_LABELS = {"enterprise": "企业", "individual": "个体工商户", "cooperative": "农民专业合作社"}
+
+
+def _latest_per(facts: list[Fact], key, as_of: date) -> list[Fact]:  # type: ignore[no-untyped-def]
+    """For each thing (account, policy, plate, unit), its most recent record on or before ``as_of``."""
+    latest: dict[str, Fact] = {}
+    for f in facts:
+        if f.date is None or f.date > as_of:
+            continue
+        k = key(f)
+        if k not in latest or f.date >= latest[k].date:  # type: ignore[operator]
+            latest[k] = f
+    return list(latest.values())
+
+
+def _financial(inp: MeansInput, member: MemberInput) -> list[Line]:
+    lines: list[Line] = []
+    for item, (feed, label, key) in _FINANCIAL.items():
+        order = inp.policy.source_precedence.get(item, [feed, "declared"])
+        winner: str | None = None
+        for source in order:
+            if source == "declared":
+                found = [d.amount for d in member.declared if d.item == item]
+                if not found:
+                    continue
+                amount, as_of_label = sum(found, ZERO), "申报"
+            else:
+                if not member.authorised:
+                    continue  # never read without a signed authorisation
+                rows = _latest_per([f for f in member.facts if f.feed == source], key, inp.as_of)
+                if not rows:
+                    continue
+                amount = sum((f.amount or ZERO for f in rows), ZERO)
+                as_of_label = max(f.date for f in rows if f.date).isoformat()  # type: ignore[type-var]
+            used = winner is None
+            note = "" if used else f"以{SOURCE_LABELS.get(winner or '', winner)}为准（来源优先级）"
+            lines.append(
+                Line(
+                    member.person_id, member.name, item, label, source, as_of_label, money(amount), used, note
+                )
+            )
+            winner = winner or source
+    return lines
+
+
+def _holdings(inp: MeansInput, member: MemberInput) -> list[Line]:
+    p = inp.policy
+    lines: list[Line] = []
+    vehicles = _latest_per(
+        [f for f in member.facts if f.feed == "vehicle"], lambda f: f.data.get("plate", ""), inp.as_of
+    )
+    for f in vehicles:
+        if f.data.get("event") == "sell":
+            continue
+        exempt = f.kind in p.exempt_vehicle_types
+        lines.append(
+            Line(
+                member.person_id,
+                member.name,
+                "vehicle",
+                f"{_VEHICLE_LABELS.get(f.kind, f.kind)} {f.data.get('plate', '')}",
+                "vehicle",
+                f.date.isoformat() if f.date else "",
+                money(f.amount or ZERO),
+                not exempt,
+                "豁免车型，不计入" if exempt else "",
+            )
+        )
+    units = _latest_per(
+        [f for f in member.facts if f.feed == "real_estate"], lambda f: f.data.get("unit_no", ""), inp.as_of
+    )
+    for f in units:
+        if f.data.get("event") == "sell":
+            continue
+        category = "residential" if f.kind == "residential" else "non_residential"
+        label = "住宅" if category == "residential" else "非住宅房产"
+        lines.append(
+            Line(
+                member.person_id,
+                member.name,
+                category,
+                f"{label} {f.data.get('unit_no', '')}",
+                "real_estate",
+                f.date.isoformat() if f.date else "",
+                money(f.amount or ZERO),
+            )
+        )
+    registrations = _latest_per(
+        [f for f in member.facts if f.feed == "business"], lambda f: f.data.get("reg_no", ""), inp.as_of
+    )
+    for f in registrations:
+        if f.data.get("status") != "active":
+            continue
+        lines.append(
+            Line(
+                member.person_id,
+                member.name,
+                "business_registration",
+                f"{_BUSINESS_LABELS.get(f.kind, f.kind)} {f.data.get('reg_no', '')}",
+                "business",
+                f.date.isoformat() if f.date else "",
+                money(f.amount or ZERO),
+            )
+        )
+    return lines
+
+
+def asset_lines(inp: MeansInput) -> list[Line]:
+    lines: list[Line] = []
+    for member in inp.members:
+        lines += _financial(inp, member)
+        lines += _holdings(inp, member)
+    return lines
+
+
+def count_holdings(lines: list[Line]) -> dict[str, int]:
+    counts = {"vehicle": 0, "residential": 0, "non_residential": 0, "business_registration": 0}
+    for line in lines:
+        if line.category in counts and line.used:
+            counts[line.category] += 1
+    return counts
+
+
+def financial_total(lines: list[Line]) -> Decimal:
+    return sum((ln.amount for ln in lines if ln.used and ln.category in _FINANCIAL), ZERO)

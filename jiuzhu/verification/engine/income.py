@@ -1,0 +1,281 @@
+"""Income over the reference period by category (rules §2.2), the excluded incomes (§2.3) and the
+deductions (employment cost, social-insurance contributions, support paid, rigid expenses)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from .inputs import MeansInput, MemberInput
+from .period import Period, money
+from .results import Line
+
+ZERO = Decimal("0")
+
+EXCLUDABLE = {
+    "veteran": "优待抚恤金",
+    "family_planning": "计划生育奖励与扶助金",
+    "scholarship": "奖学金、助学金",
+    "good_samaritan": "见义勇为等奖励",
+    "social_assistance": "政府发放的社会救助款物",
+    "one_child": "独生子女奖励金",
+}
+SOURCE_LABELS = {
+    "hrss_wage": "人社工资数据",
+    "tax": "税务数据",
+    "declared": "家庭申报",
+    "bank": "银行存款数据",
+    "securities": "证券数据",
+    "insurance": "商业保险数据",
+    "hrss_pension": "人社养老金数据",
+    "hrss_unemployment": "人社失业登记",
+    "hrss_contribution": "人社社保缴费",
+    "medical_bill": "医保结算数据",
+}
+_TAX_KIND = {"wages": "wages", "business": "business", "property": "property"}
+_CATEGORY_LABEL = {"wages": "工资性收入", "business": "经营净收入", "property": "财产净收入"}
+
+
+def _sum(values: Iterable[Decimal | None]) -> Decimal:
+    return sum((v or ZERO for v in values), ZERO)
+
+
+def _declared(member: MemberInput, item: str) -> Decimal | None:
+    found = [d.amount for d in member.declared if d.item == item]
+    return _sum(found) if found else None
+
+
+def _from_source(
+    member: MemberInput, category: str, source: str, period: Period
+) -> tuple[Decimal, int] | None:
+    """(amount over the period, months with records) from one source, or None when it has no data."""
+    if source == "declared":
+        amount = _declared(member, category)
+        return None if amount is None else (amount, period.months)
+    if source == "hrss_wage" and category == "wages":
+        rows = [f for f in member.facts if f.feed == "hrss_wage" and period.contains(f.date)]
+    elif source == "tax":
+        rows = [
+            f
+            for f in member.facts
+            if f.feed == "tax" and f.kind == _TAX_KIND[category] and period.contains(f.date)
+        ]
+    else:
+        return None
+    if not rows:
+        return None
+    return _sum(f.amount for f in rows), len({f.date for f in rows})
+
+
+def _by_precedence(inp: MeansInput, member: MemberInput, category: str, period: Period) -> list[Line]:
+    """The first source in the region's precedence that has data is used; the others are shown as
+    overridden, so the report says which figure won and why."""
+    order = inp.policy.source_precedence.get(category, ["declared"])
+    lines: list[Line] = []
+    winner: str | None = None
+    for source in order:
+        found = _from_source(member, category, source, period)
+        if found is None:
+            continue
+        amount, months = found
+        used = winner is None
+        note = "" if used else f"以{SOURCE_LABELS.get(winner or '', winner)}为准（来源优先级）"
+        lines.append(
+            Line(
+                member.person_id,
+                member.name,
+                category,
+                _CATEGORY_LABEL[category],
+                source,
+                period.label,
+                money(amount),
+                used,
+                note,
+            )
+        )
+        if used:
+            winner = source
+            if category == "wages":
+                lines.append(_employment_cost(inp, member, amount, months, period))
+    return lines
+
+
+def _employment_cost(
+    inp: MeansInput, member: MemberInput, wages: Decimal, months: int, period: Period
+) -> Line:
+    p = inp.policy
+    if p.employment_cost_base == "minimum_wage":
+        base, how = p.minimum_wage_monthly * months, f"当地最低工资×{months}个月"
+    elif p.employment_cost_base == "dibao_standard":
+        base, how = p.dibao_standard(urban=inp.urban) * months, f"低保标准×{months}个月"
+    else:
+        base, how = wages, "工资收入"
+    amount = min(money(base * p.employment_cost_rate), money(wages))
+    return Line(
+        member.person_id,
+        member.name,
+        "employment_cost",
+        "必要就业成本扣减",
+        "policy",
+        period.label,
+        amount,
+        True,
+        f"{how}×{p.employment_cost_rate}",
+    )
+
+
+def _transfers(inp: MeansInput, member: MemberInput, period: Period) -> list[Line]:
+    p = inp.policy
+    lines: list[Line] = []
+    pensions: dict[str, Decimal] = {}
+    for f in member.facts:
+        if f.feed == "hrss_pension" and period.contains(f.date):
+            pensions[f.kind] = pensions.get(f.kind, ZERO) + (f.amount or ZERO)
+    labels = {
+        "employee": "职工养老金",
+        "resident_basic": "城乡居民基础养老金",
+        "resident_personal": "城乡居民个人账户养老金",
+    }
+    for kind, amount in sorted(pensions.items()):
+        if kind == "resident_basic" and "resident_basic_pension" in p.excluded_income:
+            lines.append(
+                Line(
+                    member.person_id,
+                    member.name,
+                    "excluded",
+                    labels[kind],
+                    "hrss_pension",
+                    period.label,
+                    money(amount),
+                    False,
+                    "按规定不计入家庭收入",
+                )
+            )
+        else:
+            lines.append(
+                Line(
+                    member.person_id,
+                    member.name,
+                    "transfer",
+                    labels.get(kind, kind),
+                    "hrss_pension",
+                    period.label,
+                    money(amount),
+                )
+            )
+    for f in member.facts:
+        if f.feed != "hrss_unemployment" or f.date is None or not f.amount:
+            continue
+        ended = f.data.get("ended_on")
+        months = period.months_overlapping(f.date, None if not ended else date.fromisoformat(ended))
+        if months:
+            lines.append(
+                Line(
+                    member.person_id,
+                    member.name,
+                    "transfer",
+                    "失业保险金",
+                    "hrss_unemployment",
+                    period.label,
+                    money(f.amount * months),
+                    True,
+                    f"{f.amount}元×{months}个月",
+                )
+            )
+    for d in member.declared:
+        if d.item in EXCLUDABLE:
+            excluded = d.item in p.excluded_income
+            lines.append(
+                Line(
+                    member.person_id,
+                    member.name,
+                    "excluded" if excluded else "transfer",
+                    EXCLUDABLE[d.item],
+                    "declared",
+                    period.label,
+                    money(d.amount),
+                    not excluded,
+                    "按规定不计入家庭收入" if excluded else "本地政策未列为豁免，计入收入",
+                )
+            )
+        elif d.item in ("support_received", "other_income"):
+            label = "赡养/抚养/扶养费" if d.item == "support_received" else "其他收入"
+            lines.append(
+                Line(
+                    member.person_id,
+                    member.name,
+                    "transfer",
+                    label,
+                    "declared",
+                    period.label,
+                    money(d.amount),
+                )
+            )
+    return lines
+
+
+def _outgoings(inp: MeansInput, member: MemberInput, period: Period) -> list[Line]:
+    p = inp.policy
+    lines: list[Line] = []
+    contributions = _sum(
+        f.amount for f in member.facts if f.feed == "hrss_contribution" and period.contains(f.date)
+    )
+    if contributions:
+        lines.append(
+            Line(
+                member.person_id,
+                member.name,
+                "contribution",
+                "个人缴纳社会保险费",
+                "hrss_contribution",
+                period.label,
+                money(contributions),
+            )
+        )
+    paid = _declared(member, "support_paid")
+    if paid:
+        lines.append(
+            Line(
+                member.person_id,
+                member.name,
+                "support_paid",
+                "支付的赡养/抚养/扶养费",
+                "declared",
+                period.label,
+                money(paid),
+            )
+        )
+    medical = _sum(f.amount for f in member.facts if f.feed == "medical_bill" and period.contains(f.date))
+    rigid = [
+        ("medical", "医疗自付费用", "medical_bill", medical),
+        ("education", "教育支出", "declared", _declared(member, "education_expense") or ZERO),
+        ("rehabilitation", "残疾康复支出", "declared", _declared(member, "rehabilitation_expense") or ZERO),
+    ]
+    for code, label, source, amount in rigid:
+        if amount:
+            deductible = code in p.deductible_expenses
+            lines.append(
+                Line(
+                    member.person_id,
+                    member.name,
+                    "rigid_deduction",
+                    label,
+                    source,
+                    period.label,
+                    money(amount),
+                    deductible,
+                    "" if deductible else "本地政策不予扣减",
+                )
+            )
+    return lines
+
+
+def income_lines(inp: MeansInput, period: Period) -> list[Line]:
+    lines: list[Line] = []
+    for member in inp.members:
+        for category in ("wages", "business", "property"):
+            lines += _by_precedence(inp, member, category, period)
+        lines += _transfers(inp, member, period)
+        lines += _outgoings(inp, member, period)
+    return lines

@@ -1,0 +1,184 @@
+"""``assess``: from gathered facts to totals, vetoes and per-program verdicts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .assets import asset_lines, count_holdings, financial_total
+from .income import ZERO, income_lines
+from .inputs import MeansInput, MemberInput
+from .period import Period, money
+from .results import Line, MeansResult, Verdict
+
+_INCOME = ("wages", "business", "property", "transfer")
+_MINUS = ("employment_cost", "contribution", "support_paid")
+
+# 2021 特困 list of disabilities that mean no capacity to work (rules §3.1, [K] verify locally).
+_NO_LABOUR_DISABILITY = {"intellectual": 3, "mental": 3, "physical": 2, "visual": 1, "multiple": 2}
+
+
+def _total(lines: list[Line], categories: tuple[str, ...]) -> Decimal:
+    return sum((ln.amount for ln in lines if ln.used and ln.category in categories), ZERO)
+
+
+def _vetoes(inp: MeansInput, size: int, per_capita_assets: Decimal, holdings: dict[str, int]) -> list[str]:
+    p = inp.policy
+    out = []
+    limit = money(p.financial_assets_months * p.dibao_standard_urban)
+    if per_capita_assets > limit:
+        months = p.financial_assets_months.normalize()
+        out.append(f"人均金融资产 {per_capita_assets} 元，超过上限 {limit} 元（城市低保标准的 {months} 倍）")
+    rules = [
+        ("vehicle", p.vehicles_max, "机动车（不含豁免车型）"),
+        ("residential", p.residential_units_max, "住宅"),
+        ("non_residential", p.nonresidential_units_max, "非住宅房产（商铺、车位、办公用房等）"),
+        ("business_registration", p.business_registrations_max, "市场主体登记"),
+    ]
+    for key, allowed, label in rules:
+        if holdings[key] > allowed:
+            out.append(f"{label} {holdings[key]} 处，超过允许的 {allowed} 处")
+    return out
+
+
+def _no_labour(member: MemberInput, inp: MeansInput) -> str | None:
+    p = inp.policy
+    if member.age >= p.elderly_age:
+        return f"年满{p.elderly_age}周岁"
+    if member.age < p.minor_age:
+        return f"未满{p.minor_age}周岁"
+    grade_limit = _NO_LABOUR_DISABILITY.get(member.disability_category)
+    if grade_limit and member.disability_grade and member.disability_grade <= grade_limit:
+        return f"{member.disability_grade}级残疾（{member.disability_category}）"
+    if member.labour_capacity == "none":
+        return "经认定无劳动能力"
+    return None
+
+
+def _verdicts(
+    inp: MeansInput,
+    pc_income: Decimal,
+    annual_pc: Decimal,
+    vetoes: list[str],
+    ratio: Decimal | None,
+    *,
+    has_rigid: bool,
+) -> list[Verdict]:
+    p = inp.policy
+    standard = p.dibao_standard(urban=inp.urban)
+    area = "城市" if inp.urban else "农村"
+    veto_reasons = [f"一票否决：{v}" for v in vetoes]
+
+    dibao = Verdict("dibao", "低保", "no")
+    if pc_income < standard and not vetoes:
+        dibao.outcome = "yes"
+        dibao.reasons.append(f"人均月收入 {pc_income} 元，低于{area}低保标准 {standard} 元")
+    else:
+        if pc_income >= standard:
+            dibao.reasons.append(f"人均月收入 {pc_income} 元，不低于{area}低保标准 {standard} 元")
+        dibao.reasons += veto_reasons
+
+    line = money(standard * p.near_dibao_multiplier)
+    capped = p.near_dibao_capped_by_minimum_wage and line > p.minimum_wage_monthly
+    if capped:
+        line = p.minimum_wage_monthly
+    near = Verdict("near_dibao", "低保边缘", "no")
+    if dibao.outcome == "yes":
+        near.reasons.append("符合低保条件，按低保认定")
+    elif pc_income < line and not vetoes:
+        near.outcome = "yes"
+        near.reasons.append(
+            f"人均月收入 {pc_income} 元，低于低保边缘线 {line} 元"
+            + ("（按月最低工资封顶）" if capped else f"（低保标准的 {p.near_dibao_multiplier} 倍）")
+        )
+    else:
+        if pc_income >= line:
+            near.reasons.append(f"人均月收入 {pc_income} 元，不低于低保边缘线 {line} 元")
+        near.reasons += veto_reasons
+
+    rigid = Verdict("rigid_expense", "刚性支出困难", "no")
+    if dibao.outcome == "yes" or near.outcome == "yes":
+        rigid.reasons.append("已符合低保或低保边缘条件")
+    else:
+        ok = True
+        disposable = p.disposable_income_prev_year
+        if annual_pc >= disposable:
+            ok = False
+            rigid.reasons.append(f"人均年收入 {annual_pc} 元，不低于上年度居民人均可支配收入 {disposable} 元")
+        exceeds = has_rigid if ratio is None else ratio > p.rigid_expense_ratio
+        shown = ("家庭无收入" if has_rigid else "无刚性支出") if ratio is None else f"{ratio:.2%}"
+        if not exceeds:
+            ok = False
+            rigid.reasons.append(f"刚性支出占家庭总收入比例：{shown}，未超过 {p.rigid_expense_ratio:.0%}")
+        if vetoes:
+            ok = False
+            rigid.reasons += veto_reasons
+        if ok:
+            rigid.outcome = "yes"
+            rigid.reasons.append(
+                f"刚性支出占家庭总收入比例：{shown}，超过 {p.rigid_expense_ratio:.0%}；"
+                f"人均年收入 {annual_pc} 元，低于上年度居民人均可支配收入 {disposable} 元"
+            )
+
+    tekun = Verdict("tekun", "特困", "no")
+    no_means = pc_income < standard and not vetoes
+    candidates = [(m, why) for m in inp.members if (why := _no_labour(m, inp))]
+    if not no_means:
+        tekun.reasons.append("不符合“无生活来源”：家庭收入或财产超过规定")
+        tekun.reasons += veto_reasons
+    elif not candidates:
+        tekun.reasons.append("家庭成员均不符合“无劳动能力”条件")
+    else:
+        names = "、".join(f"{m.name}（{why}）" for m, why in candidates)
+        if inp.supporters:
+            tekun.outcome = "review"
+            tekun.reasons.append(
+                f"{names}无劳动能力且无生活来源；有法定义务人 {inp.supporters} 人，需核实其履行义务能力"
+            )
+        else:
+            tekun.outcome = "yes"
+            tekun.reasons.append(f"{names}无劳动能力、无生活来源、无法定义务人")
+    return [dibao, near, rigid, tekun]
+
+
+def assess(inp: MeansInput) -> MeansResult:
+    period = Period.before(inp.as_of, inp.policy.reference_months)
+    size = len(inp.members)
+    if size == 0:
+        raise ValueError("家庭成员为空，无法核对")
+    lines = income_lines(inp, period) + asset_lines(inp)
+
+    gross = _total(lines, _INCOME)
+    before_rigid = gross - _total(lines, _MINUS)
+    rigid_all = sum((ln.amount for ln in lines if ln.category == "rigid_deduction"), ZERO)
+    net = max(ZERO, before_rigid - _total(lines, ("rigid_deduction",)))
+    pc_income = money(net / period.months / size)
+    annual_pc = money(max(ZERO, before_rigid) * 12 / period.months / size)
+    # None when there is no income: then any rigid spending exceeds every ratio.
+    ratio = rigid_all / gross if gross > 0 else None
+
+    fin = financial_total(lines)
+    pc_assets = money(fin / size)
+    holdings = count_holdings(lines)
+    vetoes = _vetoes(inp, size, pc_assets, holdings)
+    totals = {
+        "gross_income": money(gross),
+        **{c: money(_total(lines, (c,))) for c in (*_INCOME, *_MINUS, "rigid_deduction")},
+        "excluded": money(sum((ln.amount for ln in lines if ln.category == "excluded"), ZERO)),
+        "rigid_expense_all": money(rigid_all),
+        "net_income": money(net),
+    }
+    verdicts = _verdicts(inp, pc_income, annual_pc, vetoes, ratio, has_rigid=rigid_all > 0)
+    return MeansResult(
+        size,
+        period.months,
+        period.label,
+        lines,
+        totals,
+        pc_income,
+        money(fin),
+        pc_assets,
+        holdings,
+        vetoes,
+        verdicts,
+        None if ratio is None else ratio.quantize(Decimal("0.0001")),
+    )

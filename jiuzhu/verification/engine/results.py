@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass
+class Line:
+    """One income, deduction or asset line of the report."""
+
+    person_id: int | None
+    name: str
+    category: str  # wages | employment_cost | business | property | transfer | contribution | support_paid |
+    # rigid_deduction | excluded | deposits | securities | insurance | vehicle | residential |
+    # non_residential | business_registration
+    label: str
+    source: str  # feed code or "declared"
+    period: str
+    amount: Decimal
+    used: bool = True
+    note: str = ""
+
+
+@dataclass
+class Verdict:
+    program: str
+    label: str
+    outcome: str  # yes | no | review
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MeansResult:
+    size: int
+    months: int
+    period: str
+    lines: list[Line]
+    totals: dict[str, Decimal]
+    per_capita_monthly_income: Decimal
+    financial_assets: Decimal
+    per_capita_financial_assets: Decimal
+    holdings: dict[str, int]
+    vetoes: list[str]
+    verdicts: list[Verdict]
+    rigid_expense_ratio: Decimal | None
+
+    def to_json(self) -> dict[str, Any]:
+        def plain(v: Any) -> Any:
+            if isinstance(v, Decimal):
+                return str(v)
+            if isinstance(v, dict):
+                return {k: plain(x) for k, x in v.items()}
+            if isinstance(v, list):
+                return [plain(x) for x in v]
+            return v
+
+        return plain(asdict(self))
