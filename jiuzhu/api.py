@@ -94,10 +94,12 @@ def _register() -> None:
     from jiuzhu.accounts.api import router as accounts_router
     from jiuzhu.regions.api import router as regions_router
     from jiuzhu.registry.api import router as registry_router
+    from jiuzhu.verification.api import router as verification_router
 
     api.add_router("/registry", registry_router)
     api.add_router("/regions", regions_router)
     api.add_router("/accounts", accounts_router)
+    api.add_router("/verification", verification_router)
 
 
 _register()

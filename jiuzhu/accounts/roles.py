@@ -58,6 +58,13 @@ _WRITE = (
     "registry.add_personcategory",
     "registry.change_personcategory",
 )
+_VERIFY = (
+    "verification.add_verificationreport",
+    "verification.view_verificationreport",
+    "verification.add_authorisation",
+    "verification.view_authorisation",
+)
+_FEEDS = ("exchange.add_importbatch", "exchange.view_importbatch")
 
 ROLES: dict[Role, RoleSpec] = {
     spec.role: spec
@@ -66,31 +73,31 @@ ROLES: dict[Role, RoleSpec] = {
             Role.VILLAGE_ASSISTANT,
             (Level.VILLAGE, Level.TOWNSHIP),
             _("帮办代办申请、入户走访、张贴公示、定期探访、主动发现困难群众并报告"),
-            (*_READ, "registry.add_person", "registry.change_person"),
+            (*_READ, "registry.add_person", "registry.change_person", "verification.add_authorisation"),
         ),
         RoleSpec(
             Role.TOWNSHIP_CASEWORKER,
             (Level.TOWNSHIP,),
             _("一门受理、入户调查、预警核实、转办转介，维护一户一档"),
-            (*_READ, *_WRITE, "registry.view_full_id_number"),
+            (*_READ, *_WRITE, *_VERIFY, "registry.view_full_id_number"),
         ),
         RoleSpec(
             Role.TOWNSHIP_REVIEWER,
             (Level.TOWNSHIP,),
             _("提出审核意见、组织公示；受委托时确认"),
-            (*_READ, "registry.view_full_id_number"),
+            (*_READ, "registry.view_full_id_number", "verification.view_verificationreport"),
         ),
         RoleSpec(
             Role.COUNTY_APPROVER,
             (Level.COUNTY,),
             _("审批确认、抽查、近亲属备案案件入户核查"),
-            (*_READ, *_WRITE, "registry.view_full_id_number"),
+            (*_READ, *_WRITE, *_VERIFY, "registry.view_full_id_number"),
         ),
         RoleSpec(
             Role.VERIFICATION_OFFICER,
             (Level.COUNTY, Level.CITY),
-            _("一键核对、出具核对报告"),
-            (*_READ, "registry.view_full_id_number"),
+            _("一键核对、出具核对报告、导入部门数据"),
+            (*_READ, *_VERIFY, *_FEEDS, "registry.view_full_id_number"),
         ),
         RoleSpec(
             Role.DEPARTMENT_LIAISON,
@@ -108,7 +115,7 @@ ROLES: dict[Role, RoleSpec] = {
             Role.AUDITOR,
             tuple(Level),
             _("只读查阅档案、审计日志与资金监管"),
-            (*_READ, "audit.view_auditevent"),
+            (*_READ, "audit.view_auditevent", "verification.view_verificationreport"),
         ),
         RoleSpec(
             Role.ADMIN,
@@ -123,6 +130,12 @@ ROLES: dict[Role, RoleSpec] = {
                 "accounts.add_user",
                 "accounts.change_user",
                 "audit.view_auditevent",
+                "policy.view_policyversion",
+                "policy.add_policyversion",
+                "policy.change_policyversion",
+                "verification.view_verificationreport",
+                "verification.view_needmodel",
+                *_FEEDS,
             ),
         ),
     ]

@@ -51,7 +51,8 @@ def _feeds() -> list[Feed]:
                 ID,
                 Column("name", "姓名", "str"),
                 Column("hukou_region", "户籍地区划代码", "region"),
-                Column("household_no", "户号", "str"),
+                # The 户号 is the kind slot: "who else is on this 户口簿" is one indexed lookup.
+                Column("household_no", "户号", "str", slot="kind"),
                 Column(
                     "relation",
                     "与户主关系",
@@ -68,7 +69,6 @@ def _feeds() -> list[Feed]:
                         "sibling",
                         "other",
                     ),
-                    slot="kind",
                 ),
                 Column("as_of", "数据日期", "date", slot="date"),
             ),

@@ -65,7 +65,10 @@ class FeedRecord(models.Model):
         verbose_name = "部门数据"
         verbose_name_plural = "部门数据"
         constraints = [models.UniqueConstraint(fields=["feed", "row_key"], name="feed_row_key_unique")]
-        indexes = [models.Index(fields=["id_number", "feed", "date"], name="feedrecord_person_idx")]
+        indexes = [
+            models.Index(fields=["id_number", "feed", "date"], name="feedrecord_person_idx"),
+            models.Index(fields=["feed", "kind"], name="feedrecord_kind_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.feed} {self.id_number} {self.date}"

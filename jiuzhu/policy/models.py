@@ -12,8 +12,15 @@ from jiuzhu.regions.models import Region
 from .codes import DeductibleExpense, EmploymentCostBase, ExcludedIncome, VehicleType
 from .params import PolicyParams
 
-_MONEY = {"max_digits": 12, "decimal_places": 2}
-_RATIO = {"max_digits": 6, "decimal_places": 3}
+
+def _money(label: str, default: str | None = None) -> models.DecimalField:  # type: ignore[type-arg]
+    if default is None:
+        return models.DecimalField(label, max_digits=12, decimal_places=2)
+    return models.DecimalField(label, max_digits=12, decimal_places=2, default=Decimal(default))
+
+
+def _ratio(label: str, default: str) -> models.DecimalField:  # type: ignore[type-arg]
+    return models.DecimalField(label, max_digits=6, decimal_places=3, default=Decimal(default))
 
 
 def _default_excluded() -> list[str]:
@@ -50,18 +57,14 @@ class PolicyVersion(models.Model):
     effective_to = models.DateField("失效日期", null=True, blank=True, help_text="留空表示长期有效")
     document_no = models.CharField("文件依据（文号）", max_length=100)
 
-    dibao_standard_urban = models.DecimalField("城市低保标准（元/人/月）", **_MONEY)
-    dibao_standard_rural = models.DecimalField("农村低保标准（元/人/月）", **_MONEY)
-    tekun_multiplier = models.DecimalField("特困基本生活标准倍数", default=Decimal("1.3"), **_RATIO)
-    near_dibao_multiplier = models.DecimalField("低保边缘收入倍数", default=Decimal("1.5"), **_RATIO)
-    minimum_wage_monthly = models.DecimalField("当地月最低工资（元）", default=Decimal("1900"), **_MONEY)
+    dibao_standard_urban = _money("城市低保标准（元/人/月）")
+    dibao_standard_rural = _money("农村低保标准（元/人/月）")
+    tekun_multiplier = _ratio("特困基本生活标准倍数", "1.3")
+    near_dibao_multiplier = _ratio("低保边缘收入倍数", "1.5")
+    minimum_wage_monthly = _money("当地月最低工资（元）", "1900")
     near_dibao_capped_by_minimum_wage = models.BooleanField("低保边缘线不超过月最低工资", default=True)
-    disposable_income_prev_year = models.DecimalField(
-        "上年度居民人均可支配收入（元/年）", default=Decimal("24000"), **_MONEY
-    )
-    rigid_expense_ratio = models.DecimalField(
-        "刚性支出占家庭总收入比例下限", default=Decimal("0.6"), **_RATIO
-    )
+    disposable_income_prev_year = _money("上年度居民人均可支配收入（元/年）", "24000")
+    rigid_expense_ratio = _ratio("刚性支出占家庭总收入比例下限", "0.6")
     reference_months = models.PositiveSmallIntegerField("收入计算期（月）", default=12)
     employment_cost_base = models.CharField(
         "就业成本扣减基数",
@@ -69,10 +72,8 @@ class PolicyVersion(models.Model):
         choices=EmploymentCostBase.choices,
         default=EmploymentCostBase.INCOME,
     )
-    employment_cost_rate = models.DecimalField("就业成本扣减比例", default=Decimal("0.1"), **_RATIO)
-    financial_assets_months = models.DecimalField(
-        "人均金融资产上限（城市低保标准的月数）", default=Decimal("24"), **_RATIO
-    )
+    employment_cost_rate = _ratio("就业成本扣减比例", "0.1")
+    financial_assets_months = _ratio("人均金融资产上限（城市低保标准的月数）", "24")
     residential_units_max = models.PositiveSmallIntegerField("住宅套数上限", default=1)
     nonresidential_units_max = models.PositiveSmallIntegerField("非住宅房产上限", default=0)
     vehicles_max = models.PositiveSmallIntegerField("机动车数量上限（不含豁免车型）", default=0)
@@ -88,10 +89,8 @@ class PolicyVersion(models.Model):
     )
     elderly_age = models.PositiveSmallIntegerField("老年人年龄（特困无劳动能力）", default=60)
     minor_age = models.PositiveSmallIntegerField("未成年人年龄上限（特困）", default=18)
-    large_medical_expense = models.DecimalField(
-        "大额医疗自付预警线（元/年）", default=Decimal("10000"), **_MONEY
-    )
-    large_deposit_change = models.DecimalField("存款大额变动预警线（元）", default=Decimal("20000"), **_MONEY)
+    large_medical_expense = _money("大额医疗自付预警线（元/年）", "10000")
+    large_deposit_change = _money("存款大额变动预警线（元）", "20000")
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -56,7 +56,7 @@ class PolicyParams:
             elif f.type == "tuple[str, ...]":
                 values[f.name] = tuple(raw or ())
             elif f.type == "int":
-                values[f.name] = int(raw)
+                values[f.name] = int(raw or 0)
             elif f.type == "dict[str, list[str]]":
                 values[f.name] = {k: list(v) for k, v in (raw or {}).items()}
             else:

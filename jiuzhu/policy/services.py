@@ -21,7 +21,9 @@ def policy_period_conflict(
 ) -> str | None:
     """Why this period cannot be added for the region, or None. An open-ended earlier version does not
     conflict: it is closed the day before the new one starts."""
-    others = PolicyVersion.objects.filter(region=region).exclude(pk=exclude_pk)
+    others = PolicyVersion.objects.filter(region=region)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
     others = others.exclude(effective_to__isnull=True, effective_from__lt=effective_from)
     overlap = others.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=effective_from))
     if effective_to is not None:

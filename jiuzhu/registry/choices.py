@@ -9,6 +9,14 @@ class Sex(models.TextChoices):
     FEMALE = "F", _("女")
 
 
+class MaritalStatus(models.TextChoices):
+    UNKNOWN = "", _("未登记")
+    UNMARRIED = "unmarried", _("未婚")
+    MARRIED = "married", _("已婚")
+    DIVORCED = "divorced", _("离异")
+    WIDOWED = "widowed", _("丧偶")
+
+
 class Relation(models.TextChoices):
     HEAD = "head", _("户主")
     SPOUSE = "spouse", _("配偶")

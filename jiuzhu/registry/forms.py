@@ -16,6 +16,7 @@ from .choices import (
     Employment,
     Health,
     LabourCapacity,
+    MaritalStatus,
     Relation,
     SelfCare,
 )
@@ -42,6 +43,7 @@ class PersonForm(ServiceForm):
     hukou_region = forms.CharField(label=_("户籍地（村/居区划代码）"), max_length=12, required=False)
     residence_region = forms.CharField(label=_("居住地（村/居区划代码）"), max_length=12, required=False)
     phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    marital_status = forms.ChoiceField(label=_("婚姻状况"), choices=MaritalStatus.choices, required=False)
     disability_category = forms.ChoiceField(
         label=_("残疾类别"), choices=DisabilityCategory.choices, required=False
     )

@@ -16,6 +16,7 @@ from .choices import (
     Employment,
     Health,
     LabourCapacity,
+    MaritalStatus,
     Relation,
     SelfCare,
     Sex,
@@ -40,6 +41,9 @@ class Person(models.Model):
         Region, verbose_name="居住地", on_delete=models.PROTECT, related_name="+"
     )
     phone = models.CharField("联系电话", max_length=20, blank=True)
+    marital_status = models.CharField(
+        "婚姻状况", max_length=10, choices=MaritalStatus.choices, blank=True, default=""
+    )
     disability_category = models.CharField(
         "残疾类别", max_length=12, choices=DisabilityCategory.choices, blank=True, default=""
     )

@@ -29,6 +29,7 @@ class PersonOut(Schema):
     hukou_region: str
     residence_region: str
     phone: str
+    marital_status: str
     disability_category: str
     disability_grade: int | None
     labour_capacity: str
@@ -53,6 +54,7 @@ class PersonOut(Schema):
             hukou_region=person.hukou_region_id,
             residence_region=person.residence_region_id,
             phone=person.phone if full_id else "",
+            marital_status=person.marital_status,
             disability_category=person.disability_category,
             disability_grade=person.disability_grade,
             labour_capacity=person.labour_capacity,
@@ -170,6 +172,7 @@ class PersonIn(_Strict):
     hukou_region: str = Field(description="户籍地村(居)区划代码")
     residence_region: str = Field(description="居住地村(居)区划代码")
     phone: str = ""
+    marital_status: str = ""
     disability_category: str = ""
     disability_grade: int | None = None
     labour_capacity: str = "full"
@@ -187,6 +190,7 @@ class PersonPatch(_Strict):
     hukou_region: str | None = None
     residence_region: str | None = None
     phone: str | None = None
+    marital_status: str | None = None
     disability_category: str | None = None
     disability_grade: int | None = None
     labour_capacity: str | None = None

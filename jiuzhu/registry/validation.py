@@ -17,7 +17,16 @@ from jiuzhu.regions.codes import Level
 from jiuzhu.regions.models import Region, UrbanRural
 
 from . import idnumber
-from .choices import DisabilityCategory, Education, Employment, Health, LabourCapacity, Relation, SelfCare
+from .choices import (
+    DisabilityCategory,
+    Education,
+    Employment,
+    Health,
+    LabourCapacity,
+    MaritalStatus,
+    Relation,
+    SelfCare,
+)
 from .models import Person
 
 PERSON_FIELDS = (
@@ -26,6 +35,7 @@ PERSON_FIELDS = (
     "hukou_region",
     "residence_region",
     "phone",
+    "marital_status",
     "disability_category",
     "disability_grade",
     "labour_capacity",
@@ -47,6 +57,7 @@ _CHOICES: dict[str, type[models.TextChoices]] = {
     "education": Education,
     "urban_rural": UrbanRural,
     "relation": Relation,
+    "marital_status": MaritalStatus,
 }
 _PHONE = re.compile(r"^[0-9+\-() ]{5,20}$")
 _ACCOUNT = re.compile(r"^\d{8,32}$")
@@ -139,7 +150,15 @@ def clean_person(data: dict[str, Any], *, instance: Person | None = None) -> dic
             errors["phone"] = "联系电话格式不正确"
         out["phone"] = phone
 
-    for key in ("labour_capacity", "self_care", "health", "employment", "education", "disability_category"):
+    for key in (
+        "labour_capacity",
+        "self_care",
+        "health",
+        "employment",
+        "education",
+        "disability_category",
+        "marital_status",
+    ):
         if key in data:
             out[key] = clean_choice(key, data[key], errors)
 

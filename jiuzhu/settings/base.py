@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "jiuzhu.registry",
     "jiuzhu.policy",
     "jiuzhu.exchange",
+    "jiuzhu.verification",
     "jiuzhu.synth",
 ]
 

@@ -15,7 +15,7 @@ from jiuzhu.accounts.models import ApiToken
 from jiuzhu.api import api
 
 from ..conftest import EAST_VILLAGE
-from ..factories import add_member, new_household
+from ..factories import add_member, new_household, new_user
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +55,16 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("patch", "/api/registry/persons/{person_id}"): {"version": 1, "name": "改名"},
     ("post", "/api/registry/persons/{person_id}/categories"): {"category": "dibao"},
+    ("post", "/api/verification/authorisations"): {
+        "person_id": "{person}",
+        "signed_on": "2026-01-01",
+        "reference": "x",
+    },
+    ("post", "/api/verification/reports"): {"id_number": "{head_id_number}"},
+}
+# Required query parameters of reads, so that refusals come from jurisdiction.
+API_QUERIES: dict[str, dict[str, str]] = {
+    "/api/verification/households": {"id_number": "{head_id_number}"},
 }
 # API reads without an object in the path (lists): must not leak.
 API_UNSCOPED_READS = {
@@ -80,6 +90,31 @@ def east(tree):
     household = new_household(head__name="东镇户主甲")
     member = add_member(household, "child", name="东镇成员乙")
     return household, member
+
+
+@pytest.fixture
+def east_report(east, tree):
+    from datetime import date
+    from decimal import Decimal
+
+    from jiuzhu.audit.services import AuditContext
+    from jiuzhu.policy.services import policy_version_create
+    from jiuzhu.verification.models import Authorisation
+    from jiuzhu.verification.services import report_create
+
+    household, member = east
+    owner = new_user(role="township_caseworker", region=household.region.parent)
+    policy_version_create(
+        ctx=AuditContext.system(),
+        region=tree["980101000000"],
+        effective_from=date(2020, 1, 1),
+        document_no="x",
+        dibao_standard_urban=Decimal("700"),
+        dibao_standard_rural=Decimal("520"),
+    )
+    for p in (household.head, member):
+        Authorisation.objects.create(person=p, signed_on=date(2020, 1, 1), reference="r", recorded_by=owner)
+    return report_create(ctx=AuditContext(user=owner), id_number=household.head.id_number)
 
 
 def _fill(route: str, ids: dict[str, int | str]) -> str:
@@ -130,11 +165,19 @@ def household_user(east: Any) -> Any:
     return new_user(role="township_caseworker", region=east[0].region.parent)
 
 
-def test_every_api_operation_refuses_or_hides_other_townships(east, other_caseworker, client_for) -> None:
+def test_every_api_operation_refuses_or_hides_other_townships(
+    east, east_report, other_caseworker, client_for
+) -> None:
     household, member = east
     client = client_for(other_caseworker)
     schema = api.get_openapi_schema()
-    ids = {"household_id": household.pk, "person_id": member.pk, "code": EAST_VILLAGE}
+    ids = {
+        "household_id": household.pk,
+        "person_id": member.pk,
+        "code": EAST_VILLAGE,
+        "report_id": east_report.pk,
+    }
+    fill = {'"{person}"': str(member.pk), "{head_id_number}": household.head.id_number}
     operations = 0
     for path_template, methods in schema["paths"].items():
         path = path_template
@@ -145,10 +188,15 @@ def test_every_api_operation_refuses_or_hides_other_townships(east, other_casewo
             body = API_BODIES.get((method, path_template))
             if method in ("post", "patch", "put"):
                 assert body is not None, f"add a valid body for {method.upper()} {path_template}"
-                payload = json.loads(json.dumps(body).replace('"{person}"', str(member.pk)))
-                response = getattr(client, method)(path, payload, content_type="application/json")
+                text_body = json.dumps(body)
+                for marker, value in fill.items():
+                    text_body = text_body.replace(marker, value)
+                response = getattr(client, method)(
+                    path, json.loads(text_body), content_type="application/json"
+                )
             else:
-                response = client.get(path)
+                query = {k: fill.get(v, v) for k, v in API_QUERIES.get(path_template, {}).items()}
+                response = client.get(path, query)
             text = response.content.decode()
             if method == "get" and path_template in API_UNSCOPED_READS:
                 assert response.status_code == 200, (path, response.status_code)

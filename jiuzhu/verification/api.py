@@ -1,0 +1,199 @@
+"""REST endpoints of 一证申请 and 一键核对."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema, Status
+from pydantic import ConfigDict, Field
+
+from jiuzhu.audit.services import AuditContext, audit_record
+from jiuzhu.core.permissions import require_perm
+from jiuzhu.registry.idnumber import mask
+
+from . import selectors, services
+from .assembly import household_assemble
+
+router = Router(tags=["一键核对"])
+
+
+class _Strict(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MemberOut(Schema):
+    person_id: int
+    name: str
+    id_number: str
+    relation: str
+    age: int
+    included: bool
+    reason: str
+    feeds: dict[str, int]
+
+
+class SupporterOut(Schema):
+    person_id: int
+    name: str
+    relation: str
+    reason: str
+
+
+class AssemblyOut(Schema):
+    household_id: int
+    household_number: str
+    region: str
+    applicant: str
+    members: list[MemberOut]
+    supporters: list[SupporterOut]
+    differences: list[str]
+
+
+@router.get(
+    "/households", response=AssemblyOut, summary="一证申请：由一个身份证号组装共同生活家庭及各部门数据"
+)
+def assemble(request: HttpRequest, id_number: str, as_of: date | None = None) -> AssemblyOut:
+    require_perm(request.user, "verification.view_verificationreport")
+    a = household_assemble(user=request.user, id_number=id_number, as_of=as_of or timezone.localdate())
+    full = request.user.has_perm("registry.view_full_id_number")
+    audit_record(
+        ctx=AuditContext.from_request(request),
+        action="view",
+        object_type="household",
+        object_id=a.household.pk,
+        region_code=a.household.region_id,
+        detail={"assembly": True},
+    )
+    return AssemblyOut(
+        household_id=a.household.pk,
+        household_number=a.household.number,
+        region=a.household.region_id,
+        applicant=a.applicant.name,
+        members=[
+            MemberOut(
+                person_id=m.person.pk,
+                name=m.person.name,
+                id_number=m.person.id_number if full else mask(m.person.id_number),
+                relation=m.relation_label,
+                age=m.age,
+                included=m.included,
+                reason=m.reason,
+                feeds={
+                    feed: sum(1 for f in m.facts if f.feed == feed)
+                    for feed in sorted({f.feed for f in m.facts})
+                },
+            )
+            for m in a.members
+        ],
+        supporters=[
+            SupporterOut(
+                person_id=s.person.pk, name=s.person.name, relation=s.relation_label, reason=s.reason
+            )
+            for s in a.supporters
+        ],
+        differences=a.differences,
+    )
+
+
+class AuthorisationIn(_Strict):
+    person_id: int
+    signed_on: date
+    valid_until: date | None = None
+    reference: str = Field(description="授权书编号或存档位置")
+
+
+class AuthorisationOut(Schema):
+    id: int
+    person_id: int
+    signed_on: date
+    valid_until: date | None
+
+
+@router.post("/authorisations", response={201: AuthorisationOut}, summary="登记核对授权书")
+def authorisation_create(request: HttpRequest, payload: AuthorisationIn) -> Status[AuthorisationOut]:
+    auth = services.authorisation_record(ctx=AuditContext.from_request(request), **payload.model_dump())
+    return Status(
+        201,
+        AuthorisationOut(
+            id=auth.pk, person_id=auth.person_id, signed_on=auth.signed_on, valid_until=auth.valid_until
+        ),
+    )
+
+
+class DeclaredIn(_Strict):
+    person_id: int
+    item: str
+    amount: str
+
+
+class ReportIn(_Strict):
+    id_number: str
+    programs: list[str] = Field(
+        default_factory=list, description="dibao / near_dibao / rigid_expense / tekun"
+    )
+    declared: list[DeclaredIn] = Field(default_factory=list)
+    as_of: date | None = None
+
+
+class ReportOut(Schema):
+    id: int
+    household_id: int
+    as_of: date
+    programs: list[str]
+    policy_version: int
+    policy: dict[str, Any]
+    inputs: dict[str, Any]
+    results: dict[str, Any]
+    insights: dict[str, Any]
+    need_degree: float | None
+    created_at: str
+
+
+def _report_out(request: HttpRequest, report: Any) -> ReportOut:
+    inputs = report.inputs
+    if not request.user.has_perm("registry.view_full_id_number"):
+        inputs = {**inputs, "members": [{**m, "id_number": mask(m["id_number"])} for m in inputs["members"]]}
+    return ReportOut(
+        id=report.pk,
+        household_id=report.household_id,
+        as_of=report.as_of,
+        programs=report.programs,
+        policy_version=report.policy_version_id,
+        policy=report.policy_snapshot,
+        inputs=inputs,
+        results=report.results,
+        insights=report.insights,
+        need_degree=float(report.need_degree) if report.need_degree is not None else None,
+        created_at=report.created_at.isoformat(),
+    )
+
+
+@router.post(
+    "/reports", response={201: ReportOut}, summary="一键核对：生成核对报告（须成年成员均已签署授权书）"
+)
+def report_create(request: HttpRequest, payload: ReportIn) -> Status[ReportOut]:
+    report = services.report_create(
+        ctx=AuditContext.from_request(request),
+        id_number=payload.id_number,
+        programs=payload.programs or None,
+        declared=[d.model_dump() for d in payload.declared],
+        as_of=payload.as_of,
+    )
+    return Status(201, _report_out(request, report))
+
+
+@router.get("/reports/{report_id}", response=ReportOut, summary="核对报告（JSON）")
+def report_detail(request: HttpRequest, report_id: int) -> ReportOut:
+    require_perm(request.user, "verification.view_verificationreport")
+    report = selectors.report_get(user=request.user, report_id=report_id)
+    audit_record(
+        ctx=AuditContext.from_request(request),
+        action="view",
+        object_type="verification_report",
+        object_id=report.pk,
+        region_code=report.region_code,
+    )
+    return _report_out(request, report)

@@ -1,0 +1,206 @@
+"""一证申请: from one ID number to the co-resident household (rules §2.1), its legally liable
+supporters, every feed's data for its members, and the differences between registry and 户籍."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from jiuzhu.core.errors import NotFound
+from jiuzhu.core.scope import in_jurisdiction
+from jiuzhu.exchange.models import FeedRecord
+from jiuzhu.registry.idnumber import InvalidIdNumber, parse
+from jiuzhu.registry.models import Household, Membership, Person
+
+_EDUCATION_RANK = {
+    "primary": 1,
+    "junior": 2,
+    "senior": 3,
+    "vocational": 3,
+    "college": 4,
+    "bachelor": 5,
+    "postgraduate": 6,
+}
+_CHILD = ("child", "grandchild")
+_SUPPORT_DUTY = ("spouse", "child", "parent")
+
+
+@dataclass
+class MemberView:
+    person: Person
+    relation: str
+    relation_label: str
+    included: bool
+    reason: str
+    age: int
+    facts: list[FeedRecord] = field(default_factory=list)
+
+
+@dataclass
+class SupporterView:
+    person: Person
+    relation_label: str
+    reason: str
+
+
+@dataclass
+class Assembly:
+    applicant: Person
+    household: Household
+    as_of: date
+    members: list[MemberView]
+    supporters: list[SupporterView]
+    differences: list[str]
+
+    @property
+    def included(self) -> list[MemberView]:
+        return [m for m in self.members if m.included]
+
+
+def _latest(facts: list[FeedRecord], feed: str, as_of: date) -> FeedRecord | None:
+    rows = [f for f in facts if f.feed == feed and f.date is not None and f.date <= as_of]
+    return max(rows, key=lambda f: f.date) if rows else None  # type: ignore[arg-type, return-value]
+
+
+def _custody(facts: list[FeedRecord], as_of: date) -> str | None:
+    for f in facts:
+        if f.feed != "justice" or f.date is None or f.date > as_of:
+            continue
+        end = f.data.get("end_date")
+        if not end or date.fromisoformat(end) >= as_of:
+            return "服刑人员" if f.kind == "prison" else "强制隔离戒毒人员"
+    return None
+
+
+def _in_full_time_education(person: Person, facts: list[FeedRecord], as_of: date) -> tuple[bool, str]:
+    record = _latest(facts, "education", as_of)
+    if record is not None:
+        level = str(record.data.get("level", ""))
+        return record.kind == "enrolled", level
+    return person.in_school, person.education
+
+
+def _cannot_live_independently(person: Person) -> bool:
+    return (
+        (person.disability_grade is not None and person.disability_grade <= 2)
+        or person.labour_capacity == "none"
+        or person.self_care == "none"
+    )
+
+
+def _judge(m: Membership, facts: list[FeedRecord], as_of: date) -> tuple[bool, str]:
+    """Whether a registered member counts as a co-resident family member, and why (rules §2.1)."""
+    person = m.person
+    died = _latest(facts, "police_death", as_of)
+    if person.death_date is not None or died is not None:
+        return False, "已死亡" + ("（公安/殡葬数据）" if died is not None else "")
+    custody = _custody(facts, as_of)
+    if custody:
+        return False, f"{custody}，不计入共同生活家庭成员"
+    if not m.co_resident:
+        return False, "未与家庭长期共同生活（档案标注）"
+    age = person.age_on(as_of)
+    if m.relation in _CHILD and age >= 18:
+        if person.marital_status == "married":
+            return False, "已婚成年子女，另立家庭（列为法定义务人）"
+        enrolled, level = _in_full_time_education(person, facts, as_of)
+        if enrolled and _EDUCATION_RANK.get(level, 0) <= _EDUCATION_RANK["bachelor"]:
+            return True, "成年子女，在校接受本科及以下全日制教育"
+        if _cannot_live_independently(person):
+            return True, "成年子女，不能独立生活"
+        return True, "成年未婚子女，长期共同生活并负有赡养义务"
+    if m.relation == "head":
+        return True, "户主"
+    if m.relation == "spouse":
+        return True, "配偶"
+    if m.relation in _CHILD:
+        return True, "未成年子女"
+    return True, "负有法定赡养、扶养、抚养义务并长期共同生活"
+
+
+def household_assemble(*, user: Any, id_number: str, as_of: date) -> Assembly:
+    try:
+        number = parse(id_number).value
+    except InvalidIdNumber as exc:
+        raise NotFound(str(exc)) from None
+    membership = (
+        Membership.objects.filter(person__id_number=number, end_date__isnull=True)
+        .select_related("household", "household__region", "household__head", "person")
+        .first()
+    )
+    if membership is None or not in_jurisdiction(user, membership.household.region_id):
+        raise NotFound("未找到该身份证号码所在的家庭，或不在您的辖区内")
+    household = membership.household
+    all_memberships = list(
+        Membership.objects.filter(household=household).select_related("person").order_by("start_date", "id")
+    )
+    current = [m for m in all_memberships if m.end_date is None]
+    former = [m for m in all_memberships if m.end_date is not None]
+
+    numbers = [m.person.id_number for m in current] + [m.person.id_number for m in former]
+    facts: dict[str, list[FeedRecord]] = defaultdict(list)
+    for record in FeedRecord.objects.filter(id_number__in=numbers).order_by("feed", "date", "id"):
+        facts[record.id_number].append(record)
+
+    members: list[MemberView] = []
+    supporters: list[SupporterView] = []
+    for m in current:
+        own = facts.get(m.person.id_number, [])
+        included, reason = _judge(m, own, as_of)
+        members.append(
+            MemberView(
+                m.person, m.relation, m.get_relation_display(), included, reason, m.person.age_on(as_of), own
+            )
+        )
+        if not included and "义务人" in reason:
+            supporters.append(SupporterView(m.person, m.get_relation_display(), "已婚成年子女"))
+    seen = {m.person_id for m in current}
+    for m in former:
+        if m.person_id in seen or m.relation not in _SUPPORT_DUTY or m.person.death_date is not None:
+            continue
+        if m.person.age_on(as_of) < 18:
+            continue
+        seen.add(m.person_id)
+        supporters.append(
+            SupporterView(
+                m.person,
+                m.get_relation_display(),
+                f"{m.end_date:%Y-%m-%d} 离开本户（{m.end_reason or '分户'}），仍负法定义务",
+            )
+        )
+    return Assembly(
+        membership.person, household, as_of, members, supporters, _differences(current, facts, as_of)
+    )
+
+
+def _differences(current: list[Membership], facts: dict[str, list[FeedRecord]], as_of: date) -> list[str]:
+    """Registry against the latest 户籍 record of each member: shown, never merged silently."""
+    out: list[str] = []
+    household_nos: set[str] = set()
+    for m in current:
+        record = _latest(facts.get(m.person.id_number, []), "police_hukou", as_of)
+        if record is None:
+            out.append(f"{m.person.name}：公安户籍数据中没有记录")
+            continue
+        household_nos.add(record.kind)
+        hukou_relation = record.data.get("relation")
+        if hukou_relation and hukou_relation != m.relation:
+            out.append(
+                f"{m.person.name}：档案中与户主关系为“{m.get_relation_display()}”，户籍为“{hukou_relation}”"
+            )
+        if record.data.get("name") and record.data["name"] != m.person.name:
+            out.append(f"{m.person.name}：户籍姓名为“{record.data['name']}”")
+    if len(household_nos) > 1:
+        out.append(f"家庭成员分属 {len(household_nos)} 个户口簿：{'、'.join(sorted(household_nos))}")
+    if household_nos:
+        registered = {m.person.id_number for m in current}
+        others = (
+            FeedRecord.objects.filter(feed="police_hukou", kind__in=household_nos, date__lte=as_of)
+            .exclude(id_number__in=registered)
+            .values_list("id_number", "data")
+        )
+        for number, data in others:
+            out.append(f"户籍同户人员 {data.get('name', '')}（{number[:6]}…{number[-4:]}）不在本家庭档案中")
+    return out

@@ -1,0 +1,37 @@
+"""Reads of verification reports, scoped to the caller's jurisdiction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from jiuzhu.core.errors import NotFound
+from jiuzhu.core.scope import in_jurisdiction, scoped
+
+from .models import Authorisation, VerificationReport
+
+
+def report_get(*, user: Any, report_id: int) -> VerificationReport:
+    report = (
+        VerificationReport.objects.select_related("household", "applicant", "created_by")
+        .filter(pk=report_id)
+        .first()
+    )
+    if report is None or not in_jurisdiction(user, report.region_code):
+        raise NotFound("未找到该核对报告，或不在您的辖区内")
+    return report
+
+
+def reports_list(*, user: Any, household_id: int | None = None) -> QuerySet[VerificationReport]:
+    qs = scoped(VerificationReport.objects.select_related("household", "applicant"), user, "region_code")
+    if household_id is not None:
+        qs = qs.filter(household_id=household_id)
+    return qs.order_by("-id")
+
+
+def authorisations_for(person_ids: list[int]) -> dict[int, list[Authorisation]]:
+    out: dict[int, list[Authorisation]] = {}
+    for auth in Authorisation.objects.filter(person_id__in=person_ids).order_by("-signed_on"):
+        out.setdefault(auth.person_id, []).append(auth)
+    return out

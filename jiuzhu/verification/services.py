@@ -1,0 +1,337 @@
+"""Writes of the verification module: authorisations, reports, need-model fits."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from jiuzhu.audit.services import AuditContext, audit_record
+from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.core.permissions import require_perm
+from jiuzhu.core.scope import in_jurisdiction
+from jiuzhu.exchange.catalogue import FEEDS
+from jiuzhu.exchange.models import FeedRecord
+from jiuzhu.policy.selectors import policy_in_force
+from jiuzhu.registry.models import Person, RegistryChange
+
+from . import need
+from .assembly import Assembly, household_assemble
+from .engine.inputs import Declared, Fact, MeansInput, MemberInput
+from .engine.means import assess
+from .insights import anomalies, sensitive_factors, trend
+from .models import Authorisation, NeedModel, VerificationReport
+
+PROGRAMS = {"dibao": "低保", "near_dibao": "低保边缘", "rigid_expense": "刚性支出困难", "tekun": "特困"}
+DECLARABLE = {
+    "wages",
+    "business",
+    "property",
+    "support_received",
+    "support_paid",
+    "other_income",
+    "deposits",
+    "securities",
+    "insurance",
+    "education_expense",
+    "rehabilitation_expense",
+    "veteran",
+    "family_planning",
+    "scholarship",
+    "good_samaritan",
+    "social_assistance",
+    "one_child",
+}
+
+
+def authorisation_record(
+    *, ctx: AuditContext, person_id: int, signed_on: date, reference: str, valid_until: date | None = None
+) -> Authorisation:
+    require_perm(ctx.user, "verification.add_authorisation")
+    errors = {}
+    if signed_on > timezone.localdate():
+        errors["signed_on"] = "签署日期不能晚于今天"
+    if valid_until is not None and valid_until < signed_on:
+        errors["valid_until"] = "有效期不能早于签署日期"
+    if not reference.strip():
+        errors["reference"] = "请填写授权书编号或存档位置"
+    if errors:
+        raise ValidationFailed(errors)
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None or not in_jurisdiction(ctx.user, person.residence_region_id):
+        raise NotFound()
+    with transaction.atomic():
+        auth = Authorisation.objects.create(
+            person=person,
+            signed_on=signed_on,
+            valid_until=valid_until,
+            reference=reference.strip()[:100],
+            recorded_by=ctx.user,
+        )
+        audit_record(
+            ctx=ctx,
+            action="create",
+            object_type="authorisation",
+            object_id=auth.pk,
+            region_code=person.residence_region_id,
+            detail={"person": person.pk},
+        )
+    return auth
+
+
+def _authorised_ids(person_ids: list[int], on: date) -> set[int]:
+    return set(
+        Authorisation.objects.filter(person_id__in=person_ids, signed_on__lte=on, revoked_at__isnull=True)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        .values_list("person_id", flat=True)
+    )
+
+
+def _clean_declared(raw: list[dict[str, Any]], member_ids: set[int]) -> dict[int, list[Declared]]:
+    out: dict[int, list[Declared]] = {}
+    errors: dict[str, str] = {}
+    for i, item in enumerate(raw):
+        code, pid = item.get("item"), item.get("person_id")
+        if code not in DECLARABLE:
+            errors[f"declared.{i}.item"] = f"未知的申报项目：{code}"
+            continue
+        if pid not in member_ids:
+            errors[f"declared.{i}.person_id"] = "申报人不是本户共同生活成员"
+            continue
+        try:
+            amount = Decimal(str(item.get("amount")))
+        except InvalidOperation:
+            errors[f"declared.{i}.amount"] = "金额格式错误"
+            continue
+        if amount < 0:
+            errors[f"declared.{i}.amount"] = "金额不能为负"
+            continue
+        out.setdefault(pid, []).append(Declared(code, amount))
+    if errors:
+        raise ValidationFailed(errors)
+    return out
+
+
+def _fact(record: FeedRecord) -> Fact:
+    return Fact(record.feed, record.date, record.amount, record.kind, record.data)
+
+
+def _authorised_facts(records: list[FeedRecord], authorised: bool) -> tuple[Fact, ...]:
+    # Bank, securities and insurance data are not even handed to the engine without consent.
+    return tuple(_fact(r) for r in records if authorised or not FEEDS[r.feed].requires_authorisation)
+
+
+def report_create(
+    *,
+    ctx: AuditContext,
+    id_number: str,
+    programs: list[str] | None = None,
+    declared: list[dict[str, Any]] | None = None,
+    as_of: date | None = None,
+) -> VerificationReport:
+    require_perm(ctx.user, "verification.add_verificationreport")
+    as_of = as_of or timezone.localdate()
+    programs = programs or list(PROGRAMS)
+    unknown = [p for p in programs if p not in PROGRAMS]
+    if unknown:
+        raise ValidationFailed({"programs": f"未知的救助项目：{'、'.join(unknown)}"})
+    assembly = household_assemble(user=ctx.user, id_number=id_number, as_of=as_of)
+    included = assembly.included
+    if not included:
+        raise ValidationFailed({"id_number": "该家庭没有共同生活成员，无法核对"})
+
+    people = [m.person.pk for m in assembly.members] + [s.person.pk for s in assembly.supporters]
+    authorised = _authorised_ids(people, as_of)
+    must_sign = [m.person for m in included if m.age >= 18]
+    if "tekun" in programs:
+        must_sign += [s.person for s in assembly.supporters]
+    missing = [p.name for p in must_sign if p.pk not in authorised]
+    if missing:
+        names = "、".join(missing)
+        raise ValidationFailed(
+            {"authorisation": f"以下人员尚未签署有效的核对授权书：{names}。请先登记授权书再核对。"},
+            message="缺少核对授权书，不能生成核对报告",
+        )
+    declared_by = _clean_declared(declared or [], {m.person.pk for m in included})
+
+    policy = policy_in_force(region_code=assembly.household.region_id, on=as_of)
+    params = policy.params()
+    urban = assembly.household.urban_rural == "urban"
+    inp = MeansInput(
+        members=tuple(
+            MemberInput(
+                person_id=m.person.pk,
+                name=m.person.name,
+                age=m.age,
+                labour_capacity=m.person.labour_capacity,
+                disability_category=m.person.disability_category,
+                disability_grade=m.person.disability_grade,
+                authorised=m.person.pk in authorised or m.age < 18,
+                facts=_authorised_facts(m.facts, m.person.pk in authorised or m.age < 18),
+                declared=tuple(declared_by.get(m.person.pk, [])),
+            )
+            for m in included
+        ),
+        urban=urban,
+        as_of=as_of,
+        policy=params,
+        supporters=len(assembly.supporters),
+    )
+    result = assess(inp)
+    insights = _insights(assembly, inp, result, programs, params)
+    model = NeedModel.objects.filter(active=True).order_by("-version").first()
+    need_degree = None
+    if model is not None:
+        scored = need.score(model.params, insights["need_features"], insights["need_covariates"])
+        need_degree = Decimal(str(scored.degree))
+        insights["need"] = {
+            "degree": scored.degree,
+            "expected": scored.expected,
+            "explanation": scored.explain(),
+            "model_version": model.version,
+        }
+    else:
+        insights["need"] = {
+            "degree": None,
+            "explanation": [
+                f"需求度模型尚未拟合（需至少 {need.MIN_SAMPLES} 份核对报告后运行 jiuzhu fit-need-model）"
+            ],
+        }
+
+    with transaction.atomic():
+        report = VerificationReport.objects.create(
+            household=assembly.household,
+            applicant=assembly.applicant,
+            region_code=assembly.household.region_id,
+            as_of=as_of,
+            programs=programs,
+            policy_version=policy,
+            policy_snapshot=params.to_snapshot(),
+            inputs=_inputs_snapshot(assembly, inp),
+            results=result.to_json(),
+            insights=insights,
+            need_degree=need_degree,
+            need_model=model,
+            created_by=ctx.user,
+        )
+        audit_record(
+            ctx=ctx,
+            action="create",
+            object_type="verification_report",
+            object_id=report.pk,
+            region_code=report.region_code,
+            detail={"household": assembly.household.pk},
+        )
+    return report
+
+
+def _insights(
+    assembly: Assembly, inp: MeansInput, result: Any, programs: list[str], params: Any
+) -> dict[str, Any]:
+    past: list[dict[str, Any]] = [
+        dict(r)
+        for r in VerificationReport.objects.filter(household=assembly.household).values("as_of", "programs")
+    ]
+    changes = [
+        {"at": c.at.date(), "kind": c.kind, "reason": c.reason, "name": c.person.name if c.person else ""}
+        for c in RegistryChange.objects.filter(
+            household=assembly.household, kind__in=("join", "leave")
+        ).select_related("person")
+    ]
+    member_rows = [
+        {"age": m.age, "labour": m.person.labour_capacity, "employment": m.person.employment}
+        for m in assembly.included
+    ]
+    factors = sensitive_factors(member_rows, past, inp.as_of, params)
+    facts = [(m.name, m.person_id, list(m.facts)) for m in inp.members]
+    employed = sum(1 for m in assembly.included if m.person.employment in ("employed", "flexible", "farming"))
+    standard = params.dibao_standard(urban=inp.urban)
+    return {
+        "factors": factors,
+        "anomalies": anomalies(facts, changes, inp.as_of, params),
+        "trend": trend(facts, inp.as_of),
+        "need_features": need.features_of(
+            per_capita_income=result.per_capita_monthly_income,
+            per_capita_assets=result.per_capita_financial_assets,
+            standard=standard,
+            applications=factors["applications"],
+            frequency=factors["applications_per_year"],
+        ),
+        "need_covariates": need.covariates_of(
+            program=programs[0],
+            year=inp.as_of.year,
+            size=result.size,
+            dependency_ratio=factors["dependency_ratio"],
+            employed_share=employed / max(1, result.size),
+        ),
+    }
+
+
+def _inputs_snapshot(assembly: Assembly, inp: MeansInput) -> dict[str, Any]:
+    return {
+        "applicant": {"id": assembly.applicant.pk, "name": assembly.applicant.name},
+        "household": {
+            "id": assembly.household.pk,
+            "number": assembly.household.number,
+            "region": assembly.household.region_id,
+            "urban_rural": assembly.household.urban_rural,
+        },
+        "members": [
+            {
+                "person_id": m.person.pk,
+                "name": m.person.name,
+                "id_number": m.person.id_number,
+                "relation": m.relation_label,
+                "age": m.age,
+                "included": m.included,
+                "reason": m.reason,
+                "feeds": sorted({f.feed for f in m.facts}),
+            }
+            for m in assembly.members
+        ],
+        "supporters": [
+            {
+                "person_id": s.person.pk,
+                "name": s.person.name,
+                "relation": s.relation_label,
+                "reason": s.reason,
+            }
+            for s in assembly.supporters
+        ],
+        "differences": assembly.differences,
+        "declared": [
+            {"person_id": m.person_id, "item": d.item, "amount": str(d.amount)}
+            for m in inp.members
+            for d in m.declared
+        ],
+        "authorised": [m.person_id for m in inp.members if m.authorised],
+    }
+
+
+def need_model_refit(*, ctx: AuditContext) -> NeedModel:
+    """Fit a new version on every stored report and make it the active one."""
+    samples = [
+        (r["need_features"], r["need_covariates"])
+        for r in VerificationReport.objects.values_list("insights", flat=True).iterator()
+        if "need_features" in r
+    ]
+    try:
+        params = need.fit(samples)
+    except ValueError as exc:
+        raise ValidationFailed({"reports": str(exc)}) from None
+    with transaction.atomic():
+        version = (NeedModel.objects.aggregate(v=Max("version"))["v"] or 0) + 1
+        NeedModel.objects.filter(active=True).update(active=False)
+        model = NeedModel.objects.create(version=version, n_samples=len(samples), params=params)
+        audit_record(
+            ctx=ctx,
+            action="create",
+            object_type="need_model",
+            object_id=model.pk,
+            detail={"version": version, "n": len(samples)},
+        )
+    return model
