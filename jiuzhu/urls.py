@@ -12,5 +12,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("accounts/", include("jiuzhu.accounts.urls")),
     path("audit/", include("jiuzhu.audit.urls")),
+    path("exchange/", include("jiuzhu.exchange.urls")),
+    path("verification/", include("jiuzhu.verification.urls")),
     path("", include("jiuzhu.registry.urls")),
 ]

@@ -7,18 +7,21 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 
 from .errors import NotFound, PermissionDenied
 from .permissions import require_perm
 
 
-def web_view(perm: str | None = None) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+Response = HttpResponse | StreamingHttpResponse
+
+
+def web_view(perm: str | None = None) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     """Login required, an optional permission, and service errors shown as Django's 403/404 pages."""
 
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorate(view: Callable[..., Response]) -> Callable[..., Response]:
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Response:
             if not request.user.is_authenticated:
                 from django.contrib.auth.views import redirect_to_login
 

@@ -94,7 +94,10 @@ def feed_import(
     fh: IO[bytes],
     today: date | None = None,
     progress: Callable[[int], None] | None = None,
+    region_code: str | None = None,
 ) -> ImportOutcome:
+    """Import one file. ``region_code`` names the jurisdiction the batch belongs to (default: the
+    importer's own); command-line imports pass it explicitly."""
     if ctx.user is not None:
         require_perm(ctx.user, "exchange.add_importbatch")
     feed = FEEDS.get(feed_code)
@@ -113,6 +116,7 @@ def feed_import(
                 "file_format": fmt,
                 "created_by": ctx.user,
                 "channel": ctx.channel,
+                "region_id": region_code or getattr(ctx.user, "region_id", None),
             },
         )
         if not created and batch.status == ImportBatch.Status.DONE:

@@ -27,25 +27,26 @@ from .insights import anomalies, sensitive_factors, trend
 from .models import Authorisation, NeedModel, VerificationReport
 
 PROGRAMS = {"dibao": "低保", "near_dibao": "低保边缘", "rigid_expense": "刚性支出困难", "tekun": "特困"}
-DECLARABLE = {
-    "wages",
-    "business",
-    "property",
-    "support_received",
-    "support_paid",
-    "other_income",
-    "deposits",
-    "securities",
-    "insurance",
-    "education_expense",
-    "rehabilitation_expense",
-    "veteran",
-    "family_planning",
-    "scholarship",
-    "good_samaritan",
-    "social_assistance",
-    "one_child",
+DECLARABLE_LABELS = {
+    "wages": "工资性收入",
+    "business": "经营净收入",
+    "property": "财产净收入",
+    "support_received": "收到的赡养/抚养费",
+    "support_paid": "支付的赡养/抚养费",
+    "other_income": "其他收入",
+    "deposits": "存款",
+    "securities": "证券",
+    "insurance": "商业保险现金价值",
+    "education_expense": "教育支出",
+    "rehabilitation_expense": "残疾康复支出",
+    "veteran": "优待抚恤金",
+    "family_planning": "计划生育奖励扶助金",
+    "scholarship": "奖学金、助学金",
+    "good_samaritan": "见义勇为奖励",
+    "social_assistance": "社会救助款物",
+    "one_child": "独生子女奖励金",
 }
+DECLARABLE = set(DECLARABLE_LABELS)
 
 
 def authorisation_record(
@@ -83,7 +84,7 @@ def authorisation_record(
     return auth
 
 
-def _authorised_ids(person_ids: list[int], on: date) -> set[int]:
+def authorised_ids(person_ids: list[int], on: date) -> set[int]:
     return set(
         Authorisation.objects.filter(person_id__in=person_ids, signed_on__lte=on, revoked_at__isnull=True)
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
@@ -145,7 +146,7 @@ def report_create(
         raise ValidationFailed({"id_number": "该家庭没有共同生活成员，无法核对"})
 
     people = [m.person.pk for m in assembly.members] + [s.person.pk for s in assembly.supporters]
-    authorised = _authorised_ids(people, as_of)
+    authorised = authorised_ids(people, as_of)
     must_sign = [m.person for m in included if m.age >= 18]
     if "tekun" in programs:
         must_sign += [s.person for s in assembly.supporters]

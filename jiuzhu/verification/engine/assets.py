@@ -41,31 +41,34 @@ def _latest_per(facts: list[Fact], key, as_of: date) -> list[Fact]:  # type: ign
 
 
 def _financial(inp: MeansInput, member: MemberInput) -> list[Line]:
+    """One line per account, security holding or policy from the first source in the region's
+    precedence that has data; the other sources are shown as not used."""
     lines: list[Line] = []
     for item, (feed, label, key) in _FINANCIAL.items():
         order = inp.policy.source_precedence.get(item, [feed, "declared"])
         winner: str | None = None
         for source in order:
+            found: list[tuple[str, str, Decimal]] = []  # (label, date, amount)
             if source == "declared":
-                found = [d.amount for d in member.declared if d.item == item]
-                if not found:
-                    continue
-                amount, as_of_label = sum(found, ZERO), "申报"
-            else:
-                if not member.authorised:
-                    continue  # never read without a signed authorisation
+                found = [(label, "申报", d.amount) for d in member.declared if d.item == item]
+            elif member.authorised:  # never read without a signed authorisation
                 rows = _latest_per([f for f in member.facts if f.feed == source], key, inp.as_of)
-                if not rows:
-                    continue
-                amount = sum((f.amount or ZERO for f in rows), ZERO)
-                as_of_label = max(f.date for f in rows if f.date).isoformat()  # type: ignore[type-var]
+                found = [
+                    (
+                        f"{label}（{key(f)}）" if key(f) != source else label,
+                        f.date.isoformat() if f.date else "",
+                        f.amount or ZERO,
+                    )
+                    for f in sorted(rows, key=key)
+                ]
+            if not found:
+                continue
             used = winner is None
             note = "" if used else f"以{SOURCE_LABELS.get(winner or '', winner)}为准（来源优先级）"
-            lines.append(
-                Line(
-                    member.person_id, member.name, item, label, source, as_of_label, money(amount), used, note
-                )
-            )
+            lines += [
+                Line(member.person_id, member.name, item, text, source, on, money(amount), used, note)
+                for text, on, amount in found
+            ]
             winner = winner or source
     return lines
 

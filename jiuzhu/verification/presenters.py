@@ -1,0 +1,96 @@
+"""Turns a stored report into what the report page shows: labelled lines grouped by section."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from jiuzhu.exchange.catalogue import FEEDS
+
+CATEGORY_LABELS = {
+    "wages": _("工资性收入"),
+    "employment_cost": _("就业成本扣减"),
+    "business": _("经营净收入"),
+    "property": _("财产净收入"),
+    "transfer": _("转移净收入"),
+    "contribution": _("社保个人缴费（扣减）"),
+    "support_paid": _("支付赡养费（扣减）"),
+    "rigid_deduction": _("刚性支出（扣减）"),
+    "excluded": _("不计入收入"),
+    "deposits": _("存款"),
+    "securities": _("证券"),
+    "insurance": _("商业保险"),
+    "vehicle": _("机动车"),
+    "residential": _("住宅"),
+    "non_residential": _("非住宅房产"),
+    "business_registration": _("市场主体"),
+}
+INCOME = (
+    "wages",
+    "employment_cost",
+    "business",
+    "property",
+    "transfer",
+    "contribution",
+    "support_paid",
+    "rigid_deduction",
+    "excluded",
+)
+ASSETS = (
+    "deposits",
+    "securities",
+    "insurance",
+    "vehicle",
+    "residential",
+    "non_residential",
+    "business_registration",
+)
+OUTCOME_LABELS = {"yes": _("符合"), "no": _("不符合"), "review": _("待核实")}
+
+
+def source_label(source: str) -> str:
+    if source == "declared":
+        return str(_("家庭申报"))
+    if source == "policy":
+        return str(_("政策规定"))
+    feed = FEEDS.get(source)
+    return f"{feed.department}·{feed.name}" if feed else source
+
+
+@dataclass
+class ReportView:
+    report: Any
+    income_lines: list[dict[str, Any]]
+    asset_lines: list[dict[str, Any]]
+    verdicts: list[dict[str, Any]]
+    trend_json: str
+    results: dict[str, Any]
+    insights: dict[str, Any]
+    inputs: dict[str, Any]
+
+
+def _label(line: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **line,
+        "category_label": CATEGORY_LABELS.get(line["category"], line["category"]),
+        "source_label": source_label(line["source"]),
+    }
+
+
+def present(report: Any) -> ReportView:
+    results = report.results
+    lines = [_label(ln) for ln in results["lines"]]
+    verdicts = [{**v, "outcome_label": OUTCOME_LABELS[v["outcome"]]} for v in results["verdicts"]]
+    return ReportView(
+        report=report,
+        income_lines=[ln for ln in lines if ln["category"] in INCOME],
+        asset_lines=[ln for ln in lines if ln["category"] in ASSETS],
+        verdicts=verdicts,
+        trend_json=json.dumps(report.insights.get("trend", {}), ensure_ascii=False),
+        results=results,
+        insights=report.insights,
+        inputs=report.inputs,
+    )
