@@ -12,7 +12,6 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from .errors import NotFound, PermissionDenied
 from .permissions import require_perm
 
-
 Response = HttpResponse | StreamingHttpResponse
 
 

@@ -50,7 +50,9 @@ def _csv(feed: Feed, fh: IO[bytes]) -> Iterator[tuple[int, dict[str, Any]]]:
         if header is None:
             raise FileProblem("文件为空")
         cols = _header_map(feed, header)
-        for i, row in enumerate(reader, start=2):
+        # An empty line is not a record (as in the bulk reader); a whitespace-only record is counted
+        # but skipped.
+        for i, row in enumerate((r for r in reader if r), start=2):
             if not any(cell.strip() for cell in row):
                 continue
             yield i, {c: (row[j] if j < len(row) else "") for j, c in enumerate(cols) if c}

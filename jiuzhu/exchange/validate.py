@@ -7,7 +7,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from jiuzhu.registry import idnumber
@@ -16,7 +16,9 @@ from .catalogue import Column, Feed
 
 EARLIEST = date(1900, 1, 1)
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d")
-_MONTH = re.compile(r"^(\d{4})[-/.]?(\d{1,2})$")
+_MONTH = re.compile(r"^([0-9]{4})[-/.]?([0-9]{1,2})$")
+_INT = re.compile(r"^[+-]?[0-9]+$")
+_DECIMAL = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$")
 
 
 @dataclass
@@ -36,6 +38,8 @@ def _date(value: Any, today: date) -> date:
         d = value
     else:
         text = str(value).strip()
+        if not text[:4].isdigit() or text[:4] == "0000":
+            raise ValueError(f"日期格式错误：{text}")
         for fmt in _DATE_FORMATS:
             try:
                 d = datetime.strptime(text, fmt).date()
@@ -53,7 +57,7 @@ def _month(value: Any, today: date) -> date:
     if isinstance(value, (date, datetime)):
         return _date(value, today).replace(day=1)
     m = _MONTH.match(str(value).strip())
-    if not m or not 1 <= int(m.group(2)) <= 12:
+    if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) == 0:
         raise ValueError(f"月份格式错误（应为 YYYY-MM）：{value}")
     d = date(int(m.group(1)), int(m.group(2)), 1)
     if not EARLIEST <= d <= today:
@@ -62,18 +66,20 @@ def _month(value: Any, today: date) -> date:
 
 
 def _decimal(value: Any) -> Decimal:
+    # Plain decimal notation only (no exponents, no underscores): what a department's export contains,
+    # and what the fast path accepts too.
     text = str(value).strip().replace(",", "")
+    if not _DECIMAL.match(text):
+        raise ValueError(f"金额格式错误：{value}")
     try:
         amount = Decimal(text)
     except InvalidOperation:
         raise ValueError(f"金额格式错误：{value}") from None
-    if not amount.is_finite():
-        raise ValueError(f"金额格式错误：{value}")
     if amount < 0:
         raise ValueError(f"金额不能为负：{value}")
     if amount >= Decimal("1e12"):
         raise ValueError(f"金额过大：{value}")
-    return amount.quantize(Decimal("0.01"))
+    return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _convert(col: Column, value: Any, today: date, regions: set[str]) -> Any:
@@ -86,10 +92,10 @@ def _convert(col: Column, value: Any, today: date, regions: set[str]) -> Any:
     if col.type == "decimal":
         return _decimal(value)
     if col.type == "int":
-        try:
-            return int(str(value).strip())
-        except ValueError:
-            raise ValueError(f"应为整数：{value}") from None
+        text = str(value).strip()
+        if not _INT.match(text):
+            raise ValueError(f"应为整数：{value}")
+        return int(text)
     if col.type == "choice":
         text = str(value).strip()
         if text not in col.choices:
@@ -103,12 +109,18 @@ def _convert(col: Column, value: Any, today: date, regions: set[str]) -> Any:
     return str(value).strip()
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> str:
+    """The canonical text of a typed value, as stored in ``data`` and hashed into the row key. The
+    DuckDB fast path produces exactly the same text (``fastpath.py``)."""
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
+    return str(value)
+
+
+def row_key(feed: Feed, values: dict[str, Any]) -> str:
+    key = "\x1f".join([feed.code, *(plain(values[k]) if k in values else "" for k in feed.key)])
+    # A dedup key, not a security measure.
+    return hashlib.md5(key.encode(), usedforsecurity=False).hexdigest()
 
 
 def validate_row(feed: Feed, raw: dict[str, Any], *, today: date, regions: set[str]) -> CleanRow | list[str]:
@@ -128,12 +140,11 @@ def validate_row(feed: Feed, raw: dict[str, Any], *, today: date, regions: set[s
     if reasons:
         return reasons
     slots = {c.slot: values.get(c.name) for c in feed.columns if c.slot}
-    key = "\x1f".join([feed.code, *(str(_plain(values.get(k, ""))) for k in feed.key)])
     return CleanRow(
         id_number=values["id_number"],
         date=slots.get("date"),
         amount=slots.get("amount"),
         kind=str(slots.get("kind") or ""),
-        data={k: _plain(v) for k, v in values.items() if k != "id_number"},
-        row_key=hashlib.sha1(key.encode()).hexdigest(),
+        data={k: plain(v) for k, v in values.items() if k != "id_number"},
+        row_key=row_key(feed, values),
     )

@@ -73,7 +73,7 @@ def test_one_id_number_to_a_talking_report(family, caseworker, client_for) -> No
 
 
 def test_missing_authorisation_is_a_clear_message(family, caseworker, client_for) -> None:
-    h, spouse = family
+    h, _spouse = family
     client = client_for(caseworker)
     r = client.post(reverse("verification_report_new", args=[h.pk]), {"applicant": h.head.pk}, follow=True)
     assert "尚未签署有效的核对授权书" in r.content.decode()
