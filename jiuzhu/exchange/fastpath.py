@@ -367,27 +367,38 @@ def _stream(cursor_copy: Any, path: str) -> None:
 
 
 def _load(connection: Any, feed: Feed, batch_id: int, good_path: str, bad_path: str) -> int:
+    """Stage the validated rows and merge them into the fact store, in one transaction."""
     with transaction.atomic(), connection.cursor() as cur:
-        raw = cur.cursor  # psycopg's own cursor, for COPY
         # The import is idempotent and resumable, so a crash that loses the last commits only means a
-        # re-run; not waiting for the WAL flush roughly halves the commit time of a large batch.
+        # re-run; not waiting for the WAL flush shortens the commit of a large batch.
         cur.execute("SET LOCAL synchronous_commit = off")
-        cur.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS jz_stage (id_number varchar(18), date date, amount numeric(14,2), "
-            "kind varchar(24), data jsonb, row_key varchar(40)) ON COMMIT DELETE ROWS"
-        )
-        with raw.copy("COPY jz_stage FROM STDIN (FORMAT csv)") as copy:
-            _stream(copy, good_path)
-        cur.execute(
-            "INSERT INTO exchange_feedrecord (feed, id_number, date, amount, kind, data, row_key, batch_id) "
-            "SELECT %s, id_number, date, amount, coalesce(kind, ''), data, row_key, %s FROM jz_stage "
-            "ON CONFLICT (feed, row_key) DO NOTHING",
-            [feed.code, batch_id],
-        )
-        loaded = cur.rowcount
-        with raw.copy(
-            "COPY exchange_quarantinedrow (batch_id, row_number, raw, reasons) FROM STDIN (FORMAT csv)"
-        ) as copy:
-            _stream(copy, bad_path)
-        cur.execute("TRUNCATE jz_stage")
-    return int(loaded)
+        stage(cur, good_path, bad_path, batch_id)
+        return merge(cur, feed, batch_id)
+
+
+def stage(cur: Any, good_path: str, bad_path: str, batch_id: int) -> None:
+    """COPY the validated rows into the session's staging table, and the refused rows into quarantine."""
+    raw = cur.cursor  # psycopg's own cursor, for COPY
+    cur.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS jz_stage (id_number varchar(18), date date, amount numeric(14,2), "
+        "kind varchar(24), data jsonb, row_key varchar(40)) ON COMMIT DELETE ROWS"
+    )
+    cur.execute("TRUNCATE jz_stage")
+    with raw.copy("COPY jz_stage FROM STDIN (FORMAT csv)") as copy:
+        _stream(copy, good_path)
+    with raw.copy(
+        "COPY exchange_quarantinedrow (batch_id, row_number, raw, reasons) FROM STDIN (FORMAT csv)"
+    ) as copy:
+        _stream(copy, bad_path)
+
+
+def merge(cur: Any, feed: Feed, batch_id: int) -> int:
+    """Move staged facts into the store; a fact already there (same row key) is skipped. Returns how many
+    were new."""
+    cur.execute(
+        "INSERT INTO exchange_feedrecord (feed, id_number, date, amount, kind, data, row_key, batch_id) "
+        "SELECT %s, id_number, date, amount, coalesce(kind, ''), data, row_key, %s FROM jz_stage "
+        "ON CONFLICT (feed, row_key) DO NOTHING",
+        [feed.code, batch_id],
+    )
+    return int(cur.rowcount)
