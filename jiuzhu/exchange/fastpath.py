@@ -273,7 +273,7 @@ class FastOutcome:
     quarantined: int
 
 
-def import_csv_postgres(
+def import_csv_bulk(
     *,
     feed: Feed,
     fh: IO[bytes],
@@ -283,7 +283,7 @@ def import_csv_postgres(
     known_regions: Callable[[set[str]], set[str]],
     progress: Callable[[int], None] | None = None,
 ) -> FastOutcome:
-    """Validate in DuckDB and load with COPY, one transaction per chunk."""
+    """Validate in DuckDB; load with COPY on PostgreSQL, executemany elsewhere; one transaction per chunk."""
     cols = _header_map(feed, _header(fh))
     fh.seek(0)
     duck = duckdb.connect()
@@ -334,22 +334,15 @@ def import_csv_postgres(
                            GROUP BY row_key) f USING (row_key)
             """)
             run("INSERT INTO seen SELECT row_key, line FROM judged WHERE verdict IS NULL")
-            run(
-                "COPY (SELECT id_number, date, amount, coalesce(kind, ''), "
-                "to_json(map_from_entries(list_filter(data_entries, lambda x: x.value IS NOT NULL))), row_key "
-                "FROM judged "
-                f"WHERE verdict IS NULL ORDER BY line) TO {_q(good_path)} (FORMAT csv, HEADER false)"
-            )
-            run(
-                f"COPY (SELECT {batch_id}, line, to_json(map_from_entries(raw_entries)), verdict FROM judged "
-                f"WHERE verdict IS NOT NULL "
-                f"ORDER BY line) TO {_q(bad_path)} (FORMAT csv, HEADER false)"
-            )
             valid, bad = run(
                 "SELECT count(*) FILTER (WHERE verdict IS NULL), count(*) FILTER (WHERE verdict IS NOT NULL) "
                 "FROM judged"
             )[0]
-            loaded = _load(connection, feed, batch_id, good_path, bad_path)
+            if connection.vendor != "postgresql":
+                loaded = _load_rows(connection, duck, feed, batch_id)
+            else:
+                _export(run, batch_id, good_path, bad_path)
+                loaded = _load(connection, feed, batch_id, good_path, bad_path)
             outcome.total += size
             outcome.loaded += loaded
             outcome.existing += valid - loaded
@@ -358,6 +351,53 @@ def import_csv_postgres(
                 progress(size)
     duck.close()
     return outcome
+
+
+_GOOD = (
+    "SELECT id_number, date, amount, coalesce(kind, ''), "
+    "to_json(map_from_entries(list_filter(data_entries, lambda x: x.value IS NOT NULL))), row_key "
+    "FROM judged WHERE verdict IS NULL ORDER BY line"
+)
+_BAD = "SELECT line, to_json(map_from_entries(raw_entries)), verdict FROM judged WHERE verdict IS NOT NULL ORDER BY line"
+
+
+def _export(run: Callable[[str], list[Any]], batch_id: int, good_path: str, bad_path: str) -> None:
+    run(f"COPY ({_GOOD}) TO {_q(good_path)} (FORMAT csv, HEADER false)")
+    run(f"COPY (SELECT {batch_id}, * FROM ({_BAD})) TO {_q(bad_path)} (FORMAT csv, HEADER false)")
+
+
+def _load_rows(connection: Any, duck: Any, feed: Feed, batch_id: int) -> int:
+    """Other databases (SQLite): the validated rows go in with executemany, still without per-row Python
+    validation. Returns how many facts were new."""
+    loaded = 0
+    with transaction.atomic(), connection.cursor() as cur:
+        result = duck.execute(_GOOD)
+        while rows := result.fetchmany(50_000):
+            cur.executemany(
+                "INSERT OR IGNORE INTO exchange_feedrecord "
+                "(feed, id_number, date, amount, kind, data, row_key, batch_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                [
+                    (
+                        feed.code,
+                        i,
+                        d.isoformat() if d else None,
+                        None if a is None else str(a),
+                        k,
+                        j,
+                        key,
+                        batch_id,
+                    )
+                    for i, d, a, k, j, key in rows
+                ],
+            )
+            loaded += max(cur.rowcount, 0)
+        result = duck.execute(_BAD)
+        while rows := result.fetchmany(50_000):
+            cur.executemany(
+                "INSERT INTO exchange_quarantinedrow (batch_id, row_number, raw, reasons) VALUES (%s, %s, %s, %s)",
+                [(batch_id, line, raw, reasons) for line, raw, reasons in rows],
+            )
+    return loaded
 
 
 def _stream(cursor_copy: Any, path: str) -> None:
