@@ -94,3 +94,52 @@ def test_other_township_gets_not_found(page: Any, live_server: Any, tree: Any) -
     response = page.goto(f"{live_server.url}/households/{east.pk}/")
     assert response.status == 404
     assert "黄东" not in page.content()
+
+
+def test_one_click_verification_in_the_browser(page: Any, live_server: Any, tree: Any) -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from jiuzhu.audit.services import AuditContext
+    from jiuzhu.exchange.models import FeedRecord, ImportBatch
+    from jiuzhu.policy.services import policy_version_create
+
+    worker = new_user(username="verifier", role="township_caseworker", region=tree[EAST_TOWN])
+    policy_version_create(
+        ctx=AuditContext.system(),
+        region=tree["980101000000"],
+        effective_from=date(2020, 1, 1),
+        document_no="测试",
+        dibao_standard_urban=Decimal("700"),
+        dibao_standard_rural=Decimal("520"),
+    )
+    family = new_household(head__name="核对户主")
+    batch = ImportBatch.objects.create(
+        feed="hrss_pension", file_name="p.csv", file_format="csv", sha256="p" * 64
+    )
+    for year in (2024, 2025, 2026):
+        FeedRecord.objects.create(
+            feed="hrss_pension",
+            id_number=family.head.id_number,
+            date=date(year, 3, 1),
+            amount=Decimal("300"),
+            kind="employee",
+            data={},
+            row_key=f"r{year}",
+            batch=batch,
+        )
+    _login(page, live_server, worker.username)
+    page.goto(f"{live_server.url}/verification/")
+    page.fill("#id_id_number", family.head.id_number)
+    page.click("form.search button")
+    page.wait_for_selector("text=共同生活家庭成员")
+    page.click("details:has(form.auth-form) summary")
+    page.fill("form.auth-form input[name=reference]", "授权-001")
+    page.click("form.auth-form button")
+    page.wait_for_selector("text=已登记核对授权书")
+    page.click("button:has-text('一键核对')")
+    page.wait_for_selector("h1 >> text=家庭经济状况核对报告")
+    page.wait_for_selector("#trend-chart svg")  # ECharts rendered under the content security policy
+    assert page.locator(".verdict.yes strong:text-is('低保')").count() == 1
+    if os.environ.get("JIUZHU_SCREENSHOTS"):
+        page.screenshot(path=os.path.join(os.environ["JIUZHU_SCREENSHOTS"], "report.png"), full_page=True)
