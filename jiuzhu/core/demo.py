@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 
 from django.db import transaction
 
@@ -11,7 +14,9 @@ from jiuzhu.accounts.models import User
 from jiuzhu.accounts.roles import Role
 from jiuzhu.accounts.services import user_assign_role, user_create
 from jiuzhu.audit.services import AuditContext
+from jiuzhu.core.errors import ServiceError
 from jiuzhu.regions.models import Region
+from jiuzhu.registry.models import Household, Membership
 
 # The fictional county the synthetic generator builds (province 99 does not exist in GB/T 2260).
 SYNTH_COUNTY_CODE = "990101000000"
@@ -87,3 +92,82 @@ def demo_users_ensure(accounts: list[DemoUser], *, password: str | None = None) 
                 user.is_staff = True
                 user.save(update_fields=["is_staff"])
     return password
+
+
+@dataclass(frozen=True)
+class DemoData:
+    feed_rows: int
+    quarantined: int
+    reports: int
+    need_model: int | None
+
+
+def demo_verification_data(
+    *,
+    layout: Layout,
+    seed: int,
+    as_of: date,
+    folder: Path,
+    sample: int = 120,
+    log: Callable[[str], None] = print,
+) -> DemoData:
+    """Policy, departmental feeds for the demo users' two townships, and a first set of verification
+    reports (with authorisations) so that the need-degree model can be fitted."""
+    from jiuzhu.exchange.services import feed_import_path
+    from jiuzhu.policy.services import policy_seed_default
+    from jiuzhu.synth.feeds import synth_feeds
+    from jiuzhu.verification.models import Authorisation
+    from jiuzhu.verification.services import need_model_refit, report_create
+
+    ctx = AuditContext.system()
+    county = Region.objects.get(code=layout.county_code)
+    policy_seed_default(ctx=ctx, region=county, effective_from=date(as_of.year, 1, 1))
+    files = synth_feeds(folder=folder, seed=seed, as_of=as_of, regions=layout.township_codes[:2])
+    rows = bad = 0
+    for feed, (path, _) in files.items():
+        outcome = feed_import_path(ctx=ctx, feed_code=feed, path=path, region_code=county.code)
+        rows += outcome.batch.rows_loaded
+        bad += outcome.batch.rows_quarantined
+    log(f"  部门数据：{len(files)} 个来源，入库 {rows:,} 行，隔离 {bad:,} 行（文件在 {folder}）")
+
+    # Reports need every adult's authorisation; the demo records them for a sample of the second
+    # township, whose caseworker then runs the checks, so that the need-degree model has history.
+    worker = User.objects.get(username="caseworker2")
+    households = list(
+        Household.objects.filter(
+            region__code__range=Region.objects.get(code=layout.township_codes[1]).bounds()
+        )
+        .order_by("id")
+        .values_list("id", flat=True)[:sample]
+    )
+    members = Membership.objects.filter(household_id__in=households, end_date__isnull=True).select_related(
+        "person"
+    )
+    Authorisation.objects.bulk_create(
+        [
+            Authorisation(
+                person=m.person, signed_on=date(as_of.year, 1, 1), reference="演示授权书", recorded_by=worker
+            )
+            for m in members
+            if m.person.age_on(as_of) >= 18
+        ]
+    )
+    made = 0
+    heads = Household.objects.filter(id__in=households).select_related("head")
+    for household in heads:
+        if household.head is None:
+            continue
+        try:
+            report_create(
+                ctx=AuditContext(user=worker, channel="cli"), id_number=household.head.id_number, as_of=as_of
+            )
+            made += 1
+        except ServiceError:
+            continue  # e.g. a household whose only adults are excluded members
+    model = None
+    try:
+        model = need_model_refit(ctx=ctx).version
+    except ServiceError as exc:
+        log(f"  需求度模型未拟合：{exc.message}")
+    log(f"  核对报告：{made} 份；需求度模型版本：{model or '—'}")
+    return DemoData(rows, bad, made, model)

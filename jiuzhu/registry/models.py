@@ -28,7 +28,9 @@ _PATTERN = ["varchar_pattern_ops"]
 
 
 class Person(models.Model):
-    id_number = models.CharField("身份证号码", max_length=18, unique=True)
+    # Unique through a Meta constraint, not unique=True, which on PostgreSQL would add an unused
+    # varchar_pattern_ops twin index (prefix searches use id_reversed).
+    id_number = models.CharField("身份证号码", max_length=18)
     # The number reversed, so that "last digits" searches are prefix searches on an index.
     id_reversed = models.CharField(max_length=18, editable=False)
     name = models.CharField("姓名", max_length=50)
@@ -37,8 +39,9 @@ class Person(models.Model):
     hukou_region = models.ForeignKey(
         Region, verbose_name="户籍地", on_delete=models.PROTECT, related_name="+"
     )
+    # Indexed by person_residence_idx below; the FK's own index would be a duplicate.
     residence_region = models.ForeignKey(
-        Region, verbose_name="居住地", on_delete=models.PROTECT, related_name="+"
+        Region, verbose_name="居住地", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     phone = models.CharField("联系电话", max_length=20, blank=True)
     marital_status = models.CharField(
@@ -114,7 +117,10 @@ class Household(models.Model):
     head = models.ForeignKey(
         Person, verbose_name="户主", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    region = models.ForeignKey(Region, verbose_name="所在村(居)", on_delete=models.PROTECT, related_name="+")
+    # Indexed by household_region_idx (region, id) below.
+    region = models.ForeignKey(
+        Region, verbose_name="所在村(居)", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     address = models.CharField("详细地址", max_length=200)
     urban_rural = models.CharField("城乡属性", max_length=5, choices=UrbanRural.choices)
     bank_name = models.CharField("开户银行", max_length=100, blank=True)
@@ -140,7 +146,10 @@ class Household(models.Model):
 class Membership(models.Model):
     """A person's membership of a household over a period; the open one (no end date) is current."""
 
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="memberships")
+    # Indexed by membership_household_idx (household, end_date) below.
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="memberships", db_index=False
+    )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
     relation = models.CharField("与户主关系", max_length=16, choices=Relation.choices)
     co_resident = models.BooleanField("共同生活", default=True)

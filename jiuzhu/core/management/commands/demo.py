@@ -1,9 +1,19 @@
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
-from jiuzhu.core.demo import SYNTH_COUNTY_CODE, Layout, demo_accounts, demo_users_ensure, layout_from_db
+from jiuzhu.core.demo import (
+    SYNTH_COUNTY_CODE,
+    Layout,
+    demo_accounts,
+    demo_users_ensure,
+    demo_verification_data,
+    layout_from_db,
+)
+from jiuzhu.exchange.models import FeedRecord
 from jiuzhu.regions.models import Region
 
 
@@ -33,6 +43,15 @@ class Command(BaseCommand):
             village_codes=layout.village_codes,
         )
         password = demo_users_ensure(accounts)
+        if not FeedRecord.objects.filter(id_number__startswith=layout.county_code[:6]).exists():
+            self.stdout.write("正在生成部门数据、核对报告并拟合需求度模型 ……")
+            demo_verification_data(
+                layout=layout,
+                seed=o["seed"],
+                as_of=timezone.localdate(),
+                folder=settings.VAR_DIR / "feeds",
+                log=self.stdout.write,
+            )
         self.stdout.write(f"\n演示用户（密码均为：{password}）")
         for a in accounts:
             self.stdout.write(

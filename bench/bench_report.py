@@ -1,0 +1,151 @@
+"""One-click verification report latency (DESIGN §5: p95 ≤ 25 ms, fixed query count).
+
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/jiuzhu_bench
+    uv run python -m bench.bench_report --households 1000000 --feeds-months 6 --samples 300
+
+Needs the synthetic county (generated when missing) and its departmental feeds (generated with
+``jiuzhu.synth.feeds`` and imported through the bulk path when missing). Every sampled household's
+adults get an authorisation, then ``report_create`` runs once per household, timed; the baseline in the
+same run is the same report computed from a per-row ORM walk (one query per member and feed), which is
+what a straightforward implementation would do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import time
+from datetime import date
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiuzhu.settings.dev")
+
+import django
+
+django.setup()
+
+from django.db import connection, reset_queries  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from jiuzhu.accounts.models import User  # noqa: E402
+from jiuzhu.audit.services import AuditContext  # noqa: E402
+from jiuzhu.core.demo import SYNTH_COUNTY_CODE, demo_accounts, demo_users_ensure, layout_from_db  # noqa: E402
+from jiuzhu.exchange.catalogue import FEEDS  # noqa: E402
+from jiuzhu.exchange.models import FeedRecord  # noqa: E402
+from jiuzhu.exchange.services import feed_import_path  # noqa: E402
+from jiuzhu.policy.services import policy_seed_default  # noqa: E402
+from jiuzhu.regions.models import Region  # noqa: E402
+from jiuzhu.registry.models import Household, Membership  # noqa: E402
+from jiuzhu.verification.models import Authorisation  # noqa: E402
+from jiuzhu.verification.services import report_create  # noqa: E402
+
+AS_OF = date(2026, 11, 15)
+
+
+def ensure_data(households: int, months: int, folder: Path) -> None:
+    from jiuzhu.synth import synth_county
+    from jiuzhu.synth.feeds import synth_feeds
+
+    if not Region.objects.filter(code=SYNTH_COUNTY_CODE).exists():
+        t = time.perf_counter()
+        synth_county(households=households, seed=1)
+        print(f"synthetic county: {households:,} households in {time.perf_counter() - t:.0f} s")
+    layout = layout_from_db(SYNTH_COUNTY_CODE)
+    demo_users_ensure(
+        demo_accounts(
+            county_code=layout.county_code,
+            township_codes=layout.township_codes,
+            village_codes=layout.village_codes,
+        ),
+        password="bench-only-password",
+    )
+    policy_seed_default(
+        ctx=AuditContext.system(),
+        region=Region.objects.get(code=SYNTH_COUNTY_CODE),
+        effective_from=date(AS_OF.year, 1, 1),
+    )
+    if FeedRecord.objects.filter(id_number__startswith=SYNTH_COUNTY_CODE[:6]).exists():
+        return
+    t = time.perf_counter()
+    files = synth_feeds(folder=folder, seed=1, as_of=AS_OF, months_deep=months)
+    print(f"feed files: {sum(n for _, n in files.values()):,} rows in {time.perf_counter() - t:.0f} s")
+    t = time.perf_counter()
+    total = 0
+    for feed, (path, _) in files.items():
+        total += feed_import_path(
+            ctx=AuditContext.system(), feed_code=feed, path=path, region_code=SYNTH_COUNTY_CODE
+        ).batch.rows_loaded
+    print(f"feeds imported: {total:,} facts in {time.perf_counter() - t:.0f} s")
+
+
+def naive_report_inputs(household_id: int) -> int:
+    """The baseline: walk members and feeds one query at a time, as an ORM loop would."""
+    n = 0
+    for m in Membership.objects.filter(household_id=household_id, end_date__isnull=True):
+        person = m.person
+        for feed in FEEDS:
+            n += len(list(FeedRecord.objects.filter(id_number=person.id_number, feed=feed)))
+    return n
+
+
+def _head_id(household: Household) -> str:
+    assert household.head is not None
+    return household.head.id_number
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--households", type=int, default=1_000_000)
+    parser.add_argument("--feeds-months", type=int, default=6)
+    parser.add_argument("--samples", type=int, default=300)
+    parser.add_argument("--folder", type=Path, default=Path("/tmp/jiuzhu-bench-feeds"))
+    args = parser.parse_args()
+    ensure_data(args.households, args.feeds_months, args.folder)
+
+    user = User.objects.get(username="approver")  # the county
+    rng = random.Random(7)
+    top = Household.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    ids = sorted({rng.randint(1, top) for _ in range(args.samples * 2)})
+    sample = list(Household.objects.filter(id__in=ids).select_related("head")[: args.samples])
+    members = Membership.objects.filter(household__in=sample, end_date__isnull=True).select_related("person")
+    Authorisation.objects.bulk_create(
+        [
+            Authorisation(person=m.person, signed_on=date(2026, 1, 1), reference="bench", recorded_by=user)
+            for m in members
+            if m.person.age_on(AS_OF) >= 18
+        ]
+    )
+    ctx = AuditContext(user=user, channel="cli")
+    # warm caches (permissions, policy) once
+    report_create(ctx=ctx, id_number=_head_id(sample[0]), as_of=AS_OF)
+
+    times, queries = [], set()
+    for h in sample:
+        with CaptureQueriesContext(connection) as cq:
+            t = time.perf_counter()
+            report_create(ctx=ctx, id_number=_head_id(h), as_of=AS_OF)
+            times.append((time.perf_counter() - t) * 1000)
+        queries.add(len(cq))
+    reset_queries()
+    base = []
+    for h in sample[: max(20, args.samples // 10)]:
+        t = time.perf_counter()
+        naive_report_inputs(h.pk)
+        base.append((time.perf_counter() - t) * 1000)
+
+    def p95(xs: list[float]) -> float:
+        return statistics.quantiles(xs, n=20)[-1]
+
+    print(
+        f"reports: {len(times)}; median {statistics.median(times):.1f} ms, p95 {p95(times):.1f} ms; "
+        f"queries per report: {sorted(queries)}"
+    )
+    walk = f"median {statistics.median(base):.1f} ms, p95 {p95(base):.1f} ms"
+    print(f"baseline per-row ORM walk (inputs only): {walk}")
+    print(f"ratio (median): {statistics.median(base) / statistics.median(times):.1f}x")
+
+
+if __name__ == "__main__":
+    main()
