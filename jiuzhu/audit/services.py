@@ -83,3 +83,17 @@ def audit_record(
         event = AuditEvent(**fields, prev_hash=prev, hash=link_hash(prev, canonical(**fields)))
         event.save(force_insert=True)
     return event
+
+
+def audit_view(
+    request: Any, *, object_type: str, object_id: Any, region_code: str, **detail: Any
+) -> AuditEvent:
+    """Record that the requesting user opened a file (household, person, report)."""
+    return audit_record(
+        ctx=AuditContext.from_request(request),
+        action="view",
+        object_type=object_type,
+        object_id=object_id,
+        region_code=region_code,
+        detail=detail or None,
+    )

@@ -23,176 +23,14 @@ import duckdb
 import pyarrow as pa
 from django.db import transaction
 
-from .catalogue import Column, Feed
+from .catalogue import Feed
 from .readers import FileProblem, _header_map
-from .validate import EARLIEST
+from .sqlrules import ident, q, trim, validation_sql
 
 CHUNK_ROWS = 500_000
+
+
 # Exactly the characters Python's str.strip() removes, so both paths trim alike.
-_WS = (
-    " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680"
-    + "".join(map(chr, range(0x2000, 0x200B)))
-    + ("\u2028\u2029\u202f\u205f\u3000")
-)
-
-
-def _trim(expr: str) -> str:
-    return f"trim({expr}, {_q(_WS)})"
-
-
-_FULL_WIDTH = ("０１２３４５６７８９ｘＸ", "0123456789XX")
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def _q(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    return '"' + name + '"'
-
-
-@dataclass
-class _Compiled:
-    stage1: list[str]  # "expr AS alias" over the raw columns
-    stage2: list[str]  # "expr AS alias" over stage 1
-    reason: str  # over stage 2: NULL when fine, else the message
-    value: str  # over stage 2: canonical text of the value (NULL when empty)
-    typed: str  # over stage 2: the typed value for the staging slots
-
-
-def _compile(col: Column, today: date) -> _Compiled:
-    """SQL for one column. Intermediate values are computed once, in two projection stages, because
-    DuckDB does not share repeated subexpressions between the CASE arms."""
-    n = col.name
-    raw, text, empty = f"raw_{n}", f"t_{n}", f"(t_{n} = '')"
-    trimmed = _trim(f"coalesce({_ident(n)}, '')")
-    s1 = [f"coalesce({_ident(n)}, '') AS {raw}", f"{trimmed} AS {text}"]
-    label = col.label
-    none = f"'{label}：不能为空'" if col.required else "NULL"
-    today_sql = f"DATE '{today.isoformat()}'"
-
-    def fail(expr: str) -> str:
-        return f"'{label}：' || {expr}"
-
-    if col.type == "id":
-        norm, birth, check = f"n_{n}", f"b_{n}", f"c_{n}"
-        s1.append(
-            f"upper(replace(translate({trimmed}, '{_FULL_WIDTH[0]}', '{_FULL_WIDTH[1]}'), ' ', '')) AS {norm}"
-        )
-        total = " + ".join(
-            f"TRY_CAST(substr({norm}, {i + 1}, 1) AS INTEGER) * {w}" for i, w in enumerate(_WEIGHTS)
-        )
-        s2 = [
-            f"CASE WHEN substr({norm}, 7, 4) <> '0000' THEN try_strptime(substr({norm}, 7, 8), '%Y%m%d')::DATE END AS {birth}",
-            f"substr('10X98765432', (({total}) % 11) + 1, 1) AS {check}",
-        ]
-        reason = f"""CASE WHEN {empty} THEN {none}
-            WHEN length({norm}) <> 18 THEN {fail("'身份证号码应为18位，实际为' || length(" + norm + ") || '位'")}
-            WHEN NOT regexp_full_match({norm}, '[0-9]{{17}}[0-9X]')
-                THEN {fail("'身份证号码前17位必须是数字，最后一位是数字或X'")}
-            WHEN {birth} IS NULL THEN {fail("'身份证号码中的出生日期不存在：' || substr(" + norm + ", 7, 8)")}
-            WHEN {birth} < DATE '1880-01-01' OR {birth} > {today_sql}
-                THEN {fail("'身份证号码中的出生日期超出合理范围：' || strftime(" + birth + ", '%Y-%m-%d')")}
-            WHEN substr({norm}, 18, 1) <> {check} THEN {fail("'身份证号码校验位错误，请核对号码是否抄错'")}
-            END"""
-        return _Compiled(s1, s2, reason, f"CASE WHEN {empty} THEN NULL ELSE {norm} END", norm)
-    if col.type == "date":
-        parsed = f"p_{n}"
-        s2 = [
-            f"CASE WHEN regexp_full_match(substr({text}, 1, 4), '[0-9]{{4}}') AND substr({text}, 1, 4) <> '0000' "
-            f"THEN try_strptime({text}, ['%Y-%m-%d', '%Y/%m/%d', '%Y%m%d', '%Y.%m.%d'])::DATE END AS {parsed}"
-        ]
-        reason = f"""CASE WHEN {empty} THEN {none}
-            WHEN {parsed} IS NULL THEN {fail("'日期格式错误：' || " + text)}
-            WHEN {parsed} < DATE '{EARLIEST.isoformat()}' OR {parsed} > {today_sql}
-                THEN {fail("'日期超出合理范围：' || strftime(" + parsed + ", '%Y-%m-%d')")}
-            END"""
-        return _Compiled(s1, s2, reason, f"strftime({parsed}, '%Y-%m-%d')", parsed)
-    if col.type == "month":
-        parsed, ok = f"p_{n}", f"ok_{n}"
-        pattern = "'^([0-9]{4})[-/.]?([0-9]{1,2})$'"
-        s1 += [
-            f"regexp_extract({trimmed}, {pattern}, 1) AS y_{n}",
-            f"regexp_extract({trimmed}, {pattern}, 2) AS m_{n}",
-        ]
-        valid = f"(y_{n} <> '' AND y_{n} <> '0000' AND TRY_CAST(m_{n} AS INTEGER) BETWEEN 1 AND 12)"
-        s2 = [
-            f"{valid} AS {ok}",
-            f"CASE WHEN {valid} THEN make_date(CAST(y_{n} AS INTEGER), CAST(m_{n} AS INTEGER), 1) END AS {parsed}",
-        ]
-        reason = f"""CASE WHEN {empty} THEN {none}
-            WHEN NOT {ok} THEN {fail("'月份格式错误（应为 YYYY-MM）：' || " + raw)}
-            WHEN {parsed} < DATE '{EARLIEST.isoformat()}' OR {parsed} > {today_sql}
-                THEN {fail("'月份超出合理范围：' || strftime(" + parsed + ", '%Y-%m')")}
-            END"""
-        return _Compiled(s1, s2, reason, f"strftime({parsed}, '%Y-%m-%d')", parsed)
-    if col.type == "decimal":
-        exact = f"x_{n}"
-        clean = f"replace({text}, ',', '')"
-        s2 = [
-            f"CASE WHEN regexp_full_match({clean}, '[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)') "
-            f"THEN TRY_CAST({clean} AS DECIMAL(38,6)) END AS {exact}"
-        ]
-        amount = f"CAST({exact} AS DECIMAL(38,2))"
-        reason = f"""CASE WHEN {empty} THEN {none}
-            WHEN {exact} IS NULL THEN {fail("'金额格式错误：' || " + raw)}
-            WHEN {exact} < 0 THEN {fail("'金额不能为负：' || " + raw)}
-            WHEN {exact} >= 1000000000000 THEN {fail("'金额过大：' || " + raw)}
-            END"""
-        return _Compiled(s1, s2, reason, f"CAST({amount} AS VARCHAR)", amount)
-    if col.type == "int":
-        s2 = [
-            f"CASE WHEN regexp_full_match({text}, '[+-]?[0-9]+') THEN TRY_CAST({text} AS HUGEINT) END AS i_{n}"
-        ]
-        reason = (
-            f"""CASE WHEN {empty} THEN {none} WHEN i_{n} IS NULL THEN {fail("'应为整数：' || " + raw)} END"""
-        )
-        return _Compiled(s1, s2, reason, f"CAST(i_{n} AS VARCHAR)", f"i_{n}")
-    if col.type == "choice":
-        options = ", ".join(_q(c) for c in col.choices)
-        allowed = "、".join(col.choices)
-        reason = f"""CASE WHEN {empty} THEN {none}
-            WHEN {text} NOT IN ({options}) THEN {fail("'取值无效：' || " + text + " || " + _q(f"（可选：{allowed}）"))}
-            END"""
-        return _Compiled(s1, [], reason, f"CASE WHEN {empty} THEN NULL ELSE {text} END", text)
-    if col.type == "region":
-        reason = f"""CASE WHEN {empty} THEN {none}
-            WHEN {text} NOT IN (SELECT code FROM known_regions) THEN {fail("'区划代码不存在：' || " + text)}
-            END"""
-        return _Compiled(s1, [], reason, f"CASE WHEN {empty} THEN NULL ELSE {text} END", text)
-    return _Compiled(
-        s1, [], f"CASE WHEN {empty} THEN {none} END", f"CASE WHEN {empty} THEN NULL ELSE {text} END", text
-    )
-
-
-def _validation_sql(feed: Feed, today: date) -> str:
-    compiled = {c.name: _compile(c, today) for c in feed.columns}
-    stage1 = ", ".join(e for x in compiled.values() for e in x.stage1)
-    stage2 = ", ".join(e for x in compiled.values() for e in x.stage2) or "1 AS _"
-    reasons = ", ".join(f"({x.reason})" for x in compiled.values())
-    data = ", ".join(
-        f"{{'key': {_q(name)}, 'value': {x.value}}}" for name, x in compiled.items() if name != "id_number"
-    )
-    key_parts = ", ".join(f"coalesce({compiled[k].value}, '')" for k in feed.key)
-    slot = {c.slot: compiled[c.name] for c in feed.columns if c.slot}
-    raw = ", ".join(f"{{'key': {_q(c.name)}, 'value': raw_{c.name}}}" for c in feed.columns)
-    return f"""
-        WITH s1 AS (SELECT line, {stage1} FROM chunk),
-             s2 AS (SELECT *, {stage2} FROM s1)
-        SELECT line,
-               concat_ws('；', {reasons}) AS reasons,
-               {compiled["id_number"].typed} AS id_number,
-               {slot["date"].typed if "date" in slot else "NULL"}::DATE AS date,
-               {slot["amount"].typed if "amount" in slot else "NULL"}::DECIMAL(38,2) AS amount,
-               {slot["kind"].value if "kind" in slot else "NULL"} AS kind,
-               [{data}] AS data_entries,
-               md5(concat_ws(chr(31), {_q(feed.code)}, {key_parts})) AS row_key,
-               [{raw}] AS raw_entries
-        FROM s2
-    """
-
-
 def _header(fh: IO[bytes]) -> list[str]:
     text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
     try:
@@ -215,7 +53,7 @@ def _read_duckdb(duck: Any, path: str, width: int) -> None:
         "null_padding=true, strict_mode=false, parallel=false, encoding='utf-8'"
     )
     duck.execute(
-        f"CREATE TEMP TABLE src AS SELECT row_number() OVER () + 1 AS line, * FROM read_csv({_q(path)}, {options})"
+        f"CREATE TEMP TABLE src AS SELECT row_number() OVER () + 1 AS line, * FROM read_csv({q(path)}, {options})"
     ).fetchall()
 
 
@@ -224,12 +62,12 @@ def _chunks_duckdb(duck: Any, feed: Feed, cols: list[str | None]) -> Iterator[in
     ``readers._csv`` does; yields each chunk's size."""
     position = {name: j for j, name in enumerate(cols) if name}
     select = ", ".join(
-        f"c{position[c.name]} AS {_ident(c.name)}"
+        f"c{position[c.name]} AS {ident(c.name)}"
         if c.name in position
-        else f"NULL::VARCHAR AS {_ident(c.name)}"
+        else f"NULL::VARCHAR AS {ident(c.name)}"
         for c in feed.columns
     )
-    blank = " AND ".join(_trim(f"coalesce(c{j}, '')") + " = ''" for j in range(len(cols)))
+    blank = " AND ".join(trim(f"coalesce(c{j}, '')") + " = ''" for j in range(len(cols)))
     last = duck.execute("SELECT coalesce(max(line), 1) FROM src").fetchall()[0][0]
     for start in range(2, last + 1, CHUNK_ROWS):
         end = start + CHUNK_ROWS - 1
@@ -295,7 +133,7 @@ def import_csv_bulk(
     run("SET preserve_insertion_order = true")
     run("CREATE TABLE seen (row_key VARCHAR, line BIGINT)")  # unique by construction; no index to build
     run("CREATE TABLE known_regions (code VARCHAR)")
-    sql = _validation_sql(feed, today)
+    sql = validation_sql(feed, today)
     region_cols = [c.name for c in feed.columns if c.type == "region"]
     outcome = FastOutcome(0, 0, 0, 0)
     with tempfile.TemporaryDirectory(prefix="jiuzhu-import-") as tmp:
@@ -312,7 +150,7 @@ def import_csv_bulk(
         good_path, bad_path = os.path.join(tmp, "good.csv"), os.path.join(tmp, "bad.csv")
         for size in sizes:
             if region_cols:
-                names = " UNION ".join(f"SELECT trim({_ident(n)}) FROM chunk" for n in region_cols)
+                names = " UNION ".join(f"SELECT trim({ident(n)}) FROM chunk" for n in region_cols)
                 wanted = {r[0] for r in run(names) if r[0]}
                 run("DELETE FROM known_regions")
                 found = sorted(known_regions(wanted))
@@ -362,8 +200,8 @@ _BAD = "SELECT line, to_json(map_from_entries(raw_entries)), verdict FROM judged
 
 
 def _export(run: Callable[[str], list[Any]], batch_id: int, good_path: str, bad_path: str) -> None:
-    run(f"COPY ({_GOOD}) TO {_q(good_path)} (FORMAT csv, HEADER false)")
-    run(f"COPY (SELECT {batch_id}, * FROM ({_BAD})) TO {_q(bad_path)} (FORMAT csv, HEADER false)")
+    run(f"COPY ({_GOOD}) TO {q(good_path)} (FORMAT csv, HEADER false)")
+    run(f"COPY (SELECT {batch_id}, * FROM ({_BAD})) TO {q(bad_path)} (FORMAT csv, HEADER false)")
 
 
 def _load_rows(connection: Any, duck: Any, feed: Feed, batch_id: int) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
-from jiuzhu.audit.services import AuditContext, audit_record
+from jiuzhu.audit.services import AuditContext, audit_view
 from jiuzhu.core.permissions import require_perm
 
 from . import selectors, services
@@ -99,13 +99,7 @@ def _household_out(request: HttpRequest, household_id: int) -> HouseholdOut:
 def household_detail(request: HttpRequest, household_id: int) -> HouseholdOut:
     _require_view(request, "registry.view_household")
     out = _household_out(request, household_id)
-    audit_record(
-        ctx=AuditContext.from_request(request),
-        action="view",
-        object_type="household",
-        object_id=household_id,
-        region_code=out.region,
-    )
+    audit_view(request, object_type="household", object_id=household_id, region_code=out.region)
     return out
 
 
@@ -173,13 +167,7 @@ def _person_out(request: HttpRequest, person_id: int) -> PersonOut:
 def person_detail(request: HttpRequest, person_id: int) -> PersonOut:
     _require_view(request, "registry.view_person")
     out = _person_out(request, person_id)
-    audit_record(
-        ctx=AuditContext.from_request(request),
-        action="view",
-        object_type="person",
-        object_id=person_id,
-        region_code=out.residence_region,
-    )
+    audit_view(request, object_type="person", object_id=person_id, region_code=out.residence_region)
     return out
 
 

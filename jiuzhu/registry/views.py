@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from jiuzhu.audit.services import AuditContext, audit_record
+from jiuzhu.audit.services import AuditContext, audit_view
 from jiuzhu.core.errors import Conflict, ValidationFailed
 from jiuzhu.core.web import is_htmx, web_view
 
@@ -55,26 +55,14 @@ def household_search(request: HttpRequest) -> HttpResponse:
 @web_view("registry.view_household")
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     file = selectors.household_file(user=request.user, household_id=pk)
-    audit_record(
-        ctx=AuditContext.from_request(request),
-        action="view",
-        object_type="household",
-        object_id=pk,
-        region_code=file.household.region_id,
-    )
+    audit_view(request, object_type="household", object_id=pk, region_code=file.household.region_id)
     return render(request, "registry/household_detail.html", {"file": file, "h": file.household})
 
 
 @web_view("registry.view_person")
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     file = selectors.person_file(user=request.user, person_id=pk)
-    audit_record(
-        ctx=AuditContext.from_request(request),
-        action="view",
-        object_type="person",
-        object_id=pk,
-        region_code=file.person.residence_region_id,
-    )
+    audit_view(request, object_type="person", object_id=pk, region_code=file.person.residence_region_id)
     return render(request, "registry/person_detail.html", {"file": file, "p": file.person})
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from jiuzhu.audit.services import AuditContext, audit_record
+from jiuzhu.audit.services import AuditContext, audit_view
 from jiuzhu.core.permissions import require_perm
 from jiuzhu.registry.idnumber import mask
 
@@ -59,13 +59,12 @@ def assemble(request: HttpRequest, id_number: str, as_of: date | None = None) ->
     require_perm(request.user, "verification.view_verificationreport")
     a = household_assemble(user=request.user, id_number=id_number, as_of=as_of or timezone.localdate())
     full = request.user.has_perm("registry.view_full_id_number")
-    audit_record(
-        ctx=AuditContext.from_request(request),
-        action="view",
+    audit_view(
+        request,
         object_type="household",
         object_id=a.household.pk,
         region_code=a.household.region_id,
-        detail={"assembly": True},
+        assembly=True,
     )
     return AssemblyOut(
         household_id=a.household.pk,
@@ -189,11 +188,7 @@ def report_create(request: HttpRequest, payload: ReportIn) -> Status[ReportOut]:
 def report_detail(request: HttpRequest, report_id: int) -> ReportOut:
     require_perm(request.user, "verification.view_verificationreport")
     report = selectors.report_get(user=request.user, report_id=report_id)
-    audit_record(
-        ctx=AuditContext.from_request(request),
-        action="view",
-        object_type="verification_report",
-        object_id=report.pk,
-        region_code=report.region_code,
+    audit_view(
+        request, object_type="verification_report", object_id=report.pk, region_code=report.region_code
     )
     return _report_out(request, report)

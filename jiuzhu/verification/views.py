@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from jiuzhu.audit.services import AuditContext, audit_record
+from jiuzhu.audit.services import AuditContext, audit_view
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.web import web_view
 from jiuzhu.registry.selectors import household_get, person_get
@@ -69,14 +69,7 @@ def household(request: HttpRequest, pk: int) -> HttpResponse:
     a = household_assemble(user=request.user, id_number=applicant.id_number, as_of=today)
     if a.household.pk != h.pk:
         raise NotFound()
-    audit_record(
-        ctx=AuditContext.from_request(request),
-        action="view",
-        object_type="household",
-        object_id=h.pk,
-        region_code=h.region_id,
-        detail={"assembly": True},
-    )
+    audit_view(request, object_type="household", object_id=h.pk, region_code=h.region_id, assembly=True)
     people = [m.person.pk for m in a.members] + [s.person.pk for s in a.supporters]
     auths = selectors.authorisations_for(people)
     valid = services.authorised_ids(people, today)
@@ -143,11 +136,5 @@ def report_new(request: HttpRequest, pk: int) -> HttpResponse:
 @web_view("verification.view_verificationreport")
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     r = selectors.report_get(user=request.user, report_id=pk)
-    audit_record(
-        ctx=AuditContext.from_request(request),
-        action="view",
-        object_type="verification_report",
-        object_id=r.pk,
-        region_code=r.region_code,
-    )
+    audit_view(request, object_type="verification_report", object_id=r.pk, region_code=r.region_code)
     return render(request, "verification/report.html", {"v": present(r), "today": date.today()})

@@ -1,0 +1,173 @@
+"""The catalogue's validation rules compiled to DuckDB SQL: the same messages, canonical values and row
+keys as ``validate.py``, computed a column at a time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from .catalogue import Column, Feed
+from .validate import EARLIEST
+
+_WS = (
+    " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + ("\u2028\u2029\u202f\u205f\u3000")
+)
+
+
+def trim(expr: str) -> str:
+    return f"trim({expr}, {q(_WS)})"
+
+
+_FULL_WIDTH = ("０１２３４５６７８９ｘＸ", "0123456789XX")
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def q(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def ident(name: str) -> str:
+    return '"' + name + '"'
+
+
+@dataclass
+class _Compiled:
+    stage1: list[str]  # "expr AS alias" over the raw columns
+    stage2: list[str]  # "expr AS alias" over stage 1
+    reason: str  # over stage 2: NULL when fine, else the message
+    value: str  # over stage 2: canonical text of the value (NULL when empty)
+    typed: str  # over stage 2: the typed value for the staging slots
+
+
+def _compile(col: Column, today: date) -> _Compiled:
+    """SQL for one column. Intermediate values are computed once, in two projection stages, because
+    DuckDB does not share repeated subexpressions between the CASE arms."""
+    n = col.name
+    raw, text, empty = f"raw_{n}", f"t_{n}", f"(t_{n} = '')"
+    trimmed = trim(f"coalesce({ident(n)}, '')")
+    s1 = [f"coalesce({ident(n)}, '') AS {raw}", f"{trimmed} AS {text}"]
+    label = col.label
+    none = f"'{label}：不能为空'" if col.required else "NULL"
+    today_sql = f"DATE '{today.isoformat()}'"
+
+    def fail(expr: str) -> str:
+        return f"'{label}：' || {expr}"
+
+    if col.type == "id":
+        norm, birth, check = f"n_{n}", f"b_{n}", f"c_{n}"
+        s1.append(
+            f"upper(replace(translate({trimmed}, '{_FULL_WIDTH[0]}', '{_FULL_WIDTH[1]}'), ' ', '')) AS {norm}"
+        )
+        total = " + ".join(
+            f"TRY_CAST(substr({norm}, {i + 1}, 1) AS INTEGER) * {w}" for i, w in enumerate(_WEIGHTS)
+        )
+        s2 = [
+            f"CASE WHEN substr({norm}, 7, 4) <> '0000' THEN try_strptime(substr({norm}, 7, 8), '%Y%m%d')::DATE END AS {birth}",
+            f"substr('10X98765432', (({total}) % 11) + 1, 1) AS {check}",
+        ]
+        reason = f"""CASE WHEN {empty} THEN {none}
+            WHEN length({norm}) <> 18 THEN {fail("'身份证号码应为18位，实际为' || length(" + norm + ") || '位'")}
+            WHEN NOT regexp_full_match({norm}, '[0-9]{{17}}[0-9X]')
+                THEN {fail("'身份证号码前17位必须是数字，最后一位是数字或X'")}
+            WHEN {birth} IS NULL THEN {fail("'身份证号码中的出生日期不存在：' || substr(" + norm + ", 7, 8)")}
+            WHEN {birth} < DATE '1880-01-01' OR {birth} > {today_sql}
+                THEN {fail("'身份证号码中的出生日期超出合理范围：' || strftime(" + birth + ", '%Y-%m-%d')")}
+            WHEN substr({norm}, 18, 1) <> {check} THEN {fail("'身份证号码校验位错误，请核对号码是否抄错'")}
+            END"""
+        return _Compiled(s1, s2, reason, f"CASE WHEN {empty} THEN NULL ELSE {norm} END", norm)
+    if col.type == "date":
+        parsed = f"p_{n}"
+        s2 = [
+            f"CASE WHEN regexp_full_match(substr({text}, 1, 4), '[0-9]{{4}}') AND substr({text}, 1, 4) <> '0000' "
+            f"THEN try_strptime({text}, ['%Y-%m-%d', '%Y/%m/%d', '%Y%m%d', '%Y.%m.%d'])::DATE END AS {parsed}"
+        ]
+        reason = f"""CASE WHEN {empty} THEN {none}
+            WHEN {parsed} IS NULL THEN {fail("'日期格式错误：' || " + text)}
+            WHEN {parsed} < DATE '{EARLIEST.isoformat()}' OR {parsed} > {today_sql}
+                THEN {fail("'日期超出合理范围：' || strftime(" + parsed + ", '%Y-%m-%d')")}
+            END"""
+        return _Compiled(s1, s2, reason, f"strftime({parsed}, '%Y-%m-%d')", parsed)
+    if col.type == "month":
+        parsed, ok = f"p_{n}", f"ok_{n}"
+        pattern = "'^([0-9]{4})[-/.]?([0-9]{1,2})$'"
+        s1 += [
+            f"regexp_extract({trimmed}, {pattern}, 1) AS y_{n}",
+            f"regexp_extract({trimmed}, {pattern}, 2) AS m_{n}",
+        ]
+        valid = f"(y_{n} <> '' AND y_{n} <> '0000' AND TRY_CAST(m_{n} AS INTEGER) BETWEEN 1 AND 12)"
+        s2 = [
+            f"{valid} AS {ok}",
+            f"CASE WHEN {valid} THEN make_date(CAST(y_{n} AS INTEGER), CAST(m_{n} AS INTEGER), 1) END AS {parsed}",
+        ]
+        reason = f"""CASE WHEN {empty} THEN {none}
+            WHEN NOT {ok} THEN {fail("'月份格式错误（应为 YYYY-MM）：' || " + raw)}
+            WHEN {parsed} < DATE '{EARLIEST.isoformat()}' OR {parsed} > {today_sql}
+                THEN {fail("'月份超出合理范围：' || strftime(" + parsed + ", '%Y-%m')")}
+            END"""
+        return _Compiled(s1, s2, reason, f"strftime({parsed}, '%Y-%m-%d')", parsed)
+    if col.type == "decimal":
+        exact = f"x_{n}"
+        clean = f"replace({text}, ',', '')"
+        s2 = [
+            f"CASE WHEN regexp_full_match({clean}, '[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)') "
+            f"THEN TRY_CAST({clean} AS DECIMAL(38,6)) END AS {exact}"
+        ]
+        amount = f"CAST({exact} AS DECIMAL(38,2))"
+        reason = f"""CASE WHEN {empty} THEN {none}
+            WHEN {exact} IS NULL THEN {fail("'金额格式错误：' || " + raw)}
+            WHEN {exact} < 0 THEN {fail("'金额不能为负：' || " + raw)}
+            WHEN {exact} >= 1000000000000 THEN {fail("'金额过大：' || " + raw)}
+            END"""
+        return _Compiled(s1, s2, reason, f"CAST({amount} AS VARCHAR)", amount)
+    if col.type == "int":
+        s2 = [
+            f"CASE WHEN regexp_full_match({text}, '[+-]?[0-9]+') THEN TRY_CAST({text} AS HUGEINT) END AS i_{n}"
+        ]
+        reason = (
+            f"""CASE WHEN {empty} THEN {none} WHEN i_{n} IS NULL THEN {fail("'应为整数：' || " + raw)} END"""
+        )
+        return _Compiled(s1, s2, reason, f"CAST(i_{n} AS VARCHAR)", f"i_{n}")
+    if col.type == "choice":
+        options = ", ".join(q(c) for c in col.choices)
+        allowed = "、".join(col.choices)
+        reason = f"""CASE WHEN {empty} THEN {none}
+            WHEN {text} NOT IN ({options}) THEN {fail("'取值无效：' || " + text + " || " + q(f"（可选：{allowed}）"))}
+            END"""
+        return _Compiled(s1, [], reason, f"CASE WHEN {empty} THEN NULL ELSE {text} END", text)
+    if col.type == "region":
+        reason = f"""CASE WHEN {empty} THEN {none}
+            WHEN {text} NOT IN (SELECT code FROM known_regions) THEN {fail("'区划代码不存在：' || " + text)}
+            END"""
+        return _Compiled(s1, [], reason, f"CASE WHEN {empty} THEN NULL ELSE {text} END", text)
+    return _Compiled(
+        s1, [], f"CASE WHEN {empty} THEN {none} END", f"CASE WHEN {empty} THEN NULL ELSE {text} END", text
+    )
+
+
+def validation_sql(feed: Feed, today: date) -> str:
+    compiled = {c.name: _compile(c, today) for c in feed.columns}
+    stage1 = ", ".join(e for x in compiled.values() for e in x.stage1)
+    stage2 = ", ".join(e for x in compiled.values() for e in x.stage2) or "1 AS _"
+    reasons = ", ".join(f"({x.reason})" for x in compiled.values())
+    data = ", ".join(
+        f"{{'key': {q(name)}, 'value': {x.value}}}" for name, x in compiled.items() if name != "id_number"
+    )
+    key_parts = ", ".join(f"coalesce({compiled[k].value}, '')" for k in feed.key)
+    slot = {c.slot: compiled[c.name] for c in feed.columns if c.slot}
+    raw = ", ".join(f"{{'key': {q(c.name)}, 'value': raw_{c.name}}}" for c in feed.columns)
+    return f"""
+        WITH s1 AS (SELECT line, {stage1} FROM chunk),
+             s2 AS (SELECT *, {stage2} FROM s1)
+        SELECT line,
+               concat_ws('；', {reasons}) AS reasons,
+               {compiled["id_number"].typed} AS id_number,
+               {slot["date"].typed if "date" in slot else "NULL"}::DATE AS date,
+               {slot["amount"].typed if "amount" in slot else "NULL"}::DECIMAL(38,2) AS amount,
+               {slot["kind"].value if "kind" in slot else "NULL"} AS kind,
+               [{data}] AS data_entries,
+               md5(concat_ws(chr(31), {q(feed.code)}, {key_parts})) AS row_key,
+               [{raw}] AS raw_entries
+        FROM s2
+    """

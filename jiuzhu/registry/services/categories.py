@@ -1,0 +1,85 @@
+"""Category tags (低保, 特困, 困境儿童 …) held by persons over a period."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+
+from jiuzhu.audit.services import AuditContext, audit_record
+from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.core.permissions import require_perm
+
+from ..choices import Category
+from ..models import Person, PersonCategory
+from .common import current_membership, get_scoped, history
+
+
+def category_tag(
+    *, ctx: AuditContext, person_id: int, category: str, start_date: date | None = None, note: str = ""
+) -> PersonCategory:
+    require_perm(ctx.user, "registry.add_personcategory")
+    if category not in Category.values:
+        raise ValidationFailed({"category": f"未知的类别：{category}"})
+    start = start_date or date.today()
+    with transaction.atomic():
+        person = get_scoped(Person, person_id, ctx, "residence_region_id", lock=True)
+        if PersonCategory.objects.filter(person=person, category=category, end_date__isnull=True).exists():
+            raise ValidationFailed({"category": "该人员已有此类别"})
+        tag = PersonCategory.objects.create(
+            person=person, category=category, start_date=start, note=note[:200]
+        )
+        membership = current_membership(person)
+        history(
+            ctx,
+            kind="tag",
+            entity="category",
+            household=membership.household if membership else None,
+            person=person,
+            changes={"category": category, "start_date": start.isoformat()},
+            reason=note,
+        )
+        audit_record(
+            ctx=ctx,
+            action="update",
+            object_type="person",
+            object_id=person.pk,
+            region_code=person.residence_region_id,
+            detail={"tag": category},
+        )
+    return tag
+
+
+def category_untag(
+    *, ctx: AuditContext, person_id: int, category: str, end_date: date | None = None, reason: str
+) -> None:
+    require_perm(ctx.user, "registry.change_personcategory")
+    if not reason.strip():
+        raise ValidationFailed({"reason": "请填写取消原因"})
+    end = end_date or date.today()
+    with transaction.atomic():
+        person = get_scoped(Person, person_id, ctx, "residence_region_id", lock=True)
+        tag = PersonCategory.objects.filter(person=person, category=category, end_date__isnull=True).first()
+        if tag is None:
+            raise NotFound("该人员当前没有此类别")
+        if end < tag.start_date:
+            raise ValidationFailed({"end_date": "终止日期不能早于起始日期"})
+        PersonCategory.objects.filter(pk=tag.pk).update(end_date=end)
+        membership = current_membership(person)
+        history(
+            ctx,
+            kind="untag",
+            entity="category",
+            household=membership.household if membership else None,
+            person=person,
+            changes={"category": category, "end_date": end.isoformat()},
+            reason=reason,
+        )
+        audit_record(
+            ctx=ctx,
+            action="update",
+            object_type="person",
+            object_id=person.pk,
+            region_code=person.residence_region_id,
+            detail={"untag": category},
+        )

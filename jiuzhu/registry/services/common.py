@@ -1,0 +1,80 @@
+"""Helpers shared by the registry services: diffs, history lines, scoped fetches."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Model
+from django.utils import timezone
+
+from jiuzhu.audit.services import AuditContext
+from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.core.scope import in_jurisdiction
+from jiuzhu.regions.models import Region
+
+from ..models import Household, Membership, Person, RegistryChange
+
+
+def plain(value: Any) -> Any:
+    if isinstance(value, Model):
+        return str(value.pk)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def diff(instance: Model, values: dict[str, Any]) -> dict[str, list[Any]]:
+    changes = {}
+    for key, new in values.items():
+        if key == "id_reversed":
+            continue
+        attr = f"{key}_id" if isinstance(new, Model) else key
+        old = getattr(instance, attr)
+        if plain(old) != plain(new):
+            changes[key] = [plain(old), plain(new)]
+    return changes
+
+
+def history(
+    ctx: AuditContext,
+    *,
+    kind: str,
+    entity: str,
+    household: Household | None,
+    person: Person | None,
+    changes: dict[str, Any],
+    reason: str = "",
+) -> None:
+    RegistryChange.objects.create(
+        household=household,
+        person=person,
+        kind=kind,
+        entity=entity,
+        changes=changes,
+        reason=reason,
+        actor=ctx.user,
+        actor_name=ctx.user.get_username() if ctx.user else "system",
+        at=timezone.now(),
+    )
+
+
+def check_region(ctx: AuditContext, region: Region | None, field: str) -> None:
+    if region is not None and not in_jurisdiction(ctx.user, region.code):
+        raise ValidationFailed({field: "所选区划不在您的辖区内"})
+
+
+def current_membership(person: Person) -> Membership | None:
+    return Membership.objects.filter(person=person, end_date__isnull=True).select_related("household").first()
+
+
+def get_scoped(
+    model: type[Model], pk: Any, ctx: AuditContext, region_attr: str, *, lock: bool = False
+) -> Any:
+    qs = model.objects.all()  # type: ignore[attr-defined]
+    if lock:
+        qs = qs.select_for_update()
+    obj = qs.filter(pk=pk).first()
+    if obj is None or not in_jurisdiction(ctx.user, getattr(obj, region_attr)):
+        raise NotFound()
+    return obj

@@ -1,0 +1,84 @@
+"""Registering and correcting persons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from jiuzhu.audit.services import AuditContext, audit_record
+from jiuzhu.core.errors import Conflict, ValidationFailed
+from jiuzhu.core.permissions import require_perm
+
+from ..models import Person
+from ..validation import clean_person
+from .common import check_region, current_membership, diff, get_scoped, history, plain
+
+
+def person_create(*, ctx: AuditContext, data: dict[str, Any]) -> Person:
+    require_perm(ctx.user, "registry.add_person")
+    values = clean_person(data)
+    check_region(ctx, values.get("residence_region"), "residence_region")
+    with transaction.atomic():
+        try:
+            person = Person.objects.create(**values)
+        except IntegrityError:
+            raise ValidationFailed({"id_number": "该身份证号码已登记，请直接查找该人员"}) from None
+        history(
+            ctx,
+            kind="create",
+            entity="person",
+            household=None,
+            person=person,
+            changes={k: plain(v) for k, v in values.items() if k != "id_reversed"},
+        )
+        audit_record(
+            ctx=ctx,
+            action="create",
+            object_type="person",
+            object_id=person.pk,
+            region_code=person.residence_region_id,
+        )
+    return person
+
+
+def person_update(*, ctx: AuditContext, person_id: int, version: int, data: dict[str, Any]) -> Person:
+    """Update the given fields. ``version`` is the one the user saw; a stale one is a conflict."""
+    require_perm(ctx.user, "registry.change_person")
+    with transaction.atomic():
+        person = get_scoped(Person, person_id, ctx, "residence_region_id", lock=True)
+        if "id_number" in data and not ctx.user.has_perm("registry.view_full_id_number"):
+            raise ValidationFailed({"id_number": "您的角色无权修改身份证号码"})
+        values = clean_person(data, instance=person)
+        check_region(ctx, values.get("residence_region"), "residence_region")
+        changes = diff(person, values)
+        if person.version != version:
+            raise Conflict()
+        if not changes:
+            return person
+        updated = Person.objects.filter(pk=person.pk, version=version).update(
+            **values, version=F("version") + 1, updated_at=timezone.now()
+        )
+        if not updated:
+            raise Conflict()
+        person.refresh_from_db()
+        membership = current_membership(person)
+        history(
+            ctx,
+            kind="update",
+            entity="person",
+            household=membership.household if membership else None,
+            person=person,
+            changes=changes,
+        )
+        audit_record(
+            ctx=ctx,
+            action="update",
+            object_type="person",
+            object_id=person.pk,
+            region_code=person.residence_region_id,
+            detail={"fields": sorted(changes)},
+        )
+    return person
