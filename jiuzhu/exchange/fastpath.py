@@ -25,7 +25,7 @@ from django.db import transaction
 
 from .catalogue import Feed
 from .readers import FileProblem, _header_map
-from .sqlrules import ident, q, trim, validation_sql
+from .sqlrules import ident, q, quarantine_select, trim, validation_sql
 
 CHUNK_ROWS = 500_000
 
@@ -57,9 +57,9 @@ def _read_duckdb(duck: Any, path: str, width: int) -> None:
     ).fetchall()
 
 
-def _chunks_duckdb(duck: Any, feed: Feed, cols: list[str | None]) -> Iterator[int]:
+def _chunks_duckdb(duck: Any, feed: Feed, cols: list[str | None]) -> Iterator[None]:
     """Expose ``src`` chunk by chunk as the view ``chunk``, skipping whitespace-only records as
-    ``readers._csv`` does; yields each chunk's size."""
+    ``readers._csv`` does; yields once per chunk."""
     position = {name: j for j, name in enumerate(cols) if name}
     select = ", ".join(
         f"c{position[c.name]} AS {ident(c.name)}"
@@ -75,10 +75,10 @@ def _chunks_duckdb(duck: Any, feed: Feed, cols: list[str | None]) -> Iterator[in
             f"CREATE OR REPLACE TEMP VIEW chunk AS SELECT line, {select} FROM src "
             f"WHERE line BETWEEN {start} AND {end} AND NOT ({blank})"
         ).fetchall()
-        yield duck.execute("SELECT count(*) FROM chunk").fetchall()[0][0]
+        yield None
 
 
-def _chunks_python(duck: Any, feed: Feed, fh: IO[bytes], cols: list[str | None]) -> Iterator[int]:
+def _chunks_python(duck: Any, feed: Feed, fh: IO[bytes], cols: list[str | None]) -> Iterator[None]:
     """The same, parsed by Python's csv module: used when DuckDB cannot read the file."""
     text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
     try:
@@ -96,7 +96,7 @@ def _chunks_python(duck: Any, feed: Feed, fh: IO[bytes], cols: list[str | None])
                 )
                 arrays[col.name] = pa.array(cells, pa.string())
             duck.register("chunk", pa.table(arrays))
-            yield len(rows)
+            yield None
     except UnicodeDecodeError:
         raise FileProblem("文件不是 UTF-8 编码，请另存为 UTF-8 的 CSV") from None
     finally:
@@ -141,14 +141,14 @@ def import_csv_bulk(
         with open(source, "wb") as out:
             shutil.copyfileobj(fh, out, 1 << 20)
         fh.seek(0)
-        sizes: Iterator[int]
+        chunks: Iterator[None]
         try:
             _read_duckdb(duck, source, len(cols))
-            sizes = _chunks_duckdb(duck, feed, cols)
+            chunks = _chunks_duckdb(duck, feed, cols)
         except duckdb.Error:
-            sizes = _chunks_python(duck, feed, fh, cols)
+            chunks = _chunks_python(duck, feed, fh, cols)
         good_path, bad_path = os.path.join(tmp, "good.csv"), os.path.join(tmp, "bad.csv")
-        for size in sizes:
+        for _ in chunks:
             if region_cols:
                 names = " UNION ".join(f"SELECT trim({ident(n)}) FROM chunk" for n in region_cols)
                 wanted = {r[0] for r in run(names) if r[0]}
@@ -179,8 +179,9 @@ def import_csv_bulk(
             if connection.vendor != "postgresql":
                 loaded = _load_rows(connection, duck, feed, batch_id)
             else:
-                _export(run, batch_id, good_path, bad_path)
+                _export(run, feed, batch_id, good_path, bad_path)
                 loaded = _load(connection, feed, batch_id, good_path, bad_path)
+            size = valid + bad
             outcome.total += size
             outcome.loaded += loaded
             outcome.existing += valid - loaded
@@ -193,15 +194,18 @@ def import_csv_bulk(
 
 _GOOD = (
     "SELECT id_number, date, amount, coalesce(kind, ''), "
-    "to_json(map_from_entries(list_filter(data_entries, lambda x: x.value IS NOT NULL))), row_key "
+    "data, row_key "
     "FROM judged WHERE verdict IS NULL ORDER BY line"
 )
-_BAD = "SELECT line, to_json(map_from_entries(raw_entries)), verdict FROM judged WHERE verdict IS NOT NULL ORDER BY line"
 
 
-def _export(run: Callable[[str], list[Any]], batch_id: int, good_path: str, bad_path: str) -> None:
+def _export(
+    run: Callable[[str], list[Any]], feed: Feed, batch_id: int, good_path: str, bad_path: str
+) -> None:
     run(f"COPY ({_GOOD}) TO {q(good_path)} (FORMAT csv, HEADER false)")
-    run(f"COPY (SELECT {batch_id}, * FROM ({_BAD})) TO {q(bad_path)} (FORMAT csv, HEADER false)")
+    run(
+        f"COPY (SELECT {batch_id}, * FROM ({quarantine_select(feed)})) TO {q(bad_path)} (FORMAT csv, HEADER false)"
+    )
 
 
 def _load_rows(connection: Any, duck: Any, feed: Feed, batch_id: int) -> int:
@@ -229,7 +233,7 @@ def _load_rows(connection: Any, duck: Any, feed: Feed, batch_id: int) -> int:
                 ],
             )
             loaded += max(cur.rowcount, 0)
-        result = duck.execute(_BAD)
+        result = duck.execute(quarantine_select(feed))
         while rows := result.fetchmany(50_000):
             cur.executemany(
                 "INSERT INTO exchange_quarantinedrow (batch_id, row_number, raw, reasons) VALUES (%s, %s, %s, %s)",
