@@ -61,7 +61,9 @@ def audit_record(
     """Append one line to the chain."""
     clean_detail = json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str))
     user = ctx.user
-    with transaction.atomic():
+    # No savepoint: the line belongs to the caller's transaction; if it cannot be written, the write it
+    # describes must not commit either.
+    with transaction.atomic(savepoint=False):
         _lock_chain()
         last = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
         seq = (last["seq"] + 1) if last else 1

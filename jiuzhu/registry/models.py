@@ -78,6 +78,7 @@ class Person(models.Model):
             models.Index(fields=["residence_region"], name="person_residence_idx"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["id_number"], name="person_id_number_unique"),
             models.CheckConstraint(
                 condition=Q(disability_grade__isnull=True)
                 | Q(disability_grade__gte=1, disability_grade__lte=4),

@@ -125,17 +125,20 @@ def household_assemble(*, user: Any, id_number: str, as_of: date) -> Assembly:
         number = parse(id_number).value
     except InvalidIdNumber as exc:
         raise NotFound(str(exc)) from None
-    membership = (
-        Membership.objects.filter(person__id_number=number, end_date__isnull=True)
-        .select_related("household", "household__region", "household__head", "person")
-        .first()
+    # One query: every membership, past and present, of the household the person belongs to now.
+    all_memberships = list(
+        Membership.objects.filter(
+            household__memberships__person__id_number=number, household__memberships__end_date__isnull=True
+        )
+        .select_related("person", "household", "household__region", "household__head")
+        .order_by("start_date", "id")
+    )
+    membership = next(
+        (m for m in all_memberships if m.end_date is None and m.person.id_number == number), None
     )
     if membership is None or not in_jurisdiction(user, membership.household.region_id):
         raise NotFound("未找到该身份证号码所在的家庭，或不在您的辖区内")
     household = membership.household
-    all_memberships = list(
-        Membership.objects.filter(household=household).select_related("person").order_by("start_date", "id")
-    )
     current = [m for m in all_memberships if m.end_date is None]
     former = [m for m in all_memberships if m.end_date is not None]
 

@@ -240,3 +240,11 @@ def test_death_date_rules(caseworker, tree) -> None:
             data={"death_date": "1900-01-01"},
         )
     assert "早于出生日期" in exc.value.errors["death_date"]
+
+
+def test_database_refuses_a_second_person_with_the_same_id_number(tree) -> None:
+    from django.db import IntegrityError, transaction
+
+    first = new_person()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        new_person(id_number=first.id_number)
