@@ -71,7 +71,9 @@ class FeedRecord(models.Model):
             # Only 户籍 is looked up by kind (the 户号), so only its rows carry that index. The feed is in
             # the predicate, not a column: PostgreSQL drops an implied leading column from the seek and
             # would then scan the whole index.
-            models.Index(fields=["kind"], name="feedrecord_hukou_no_idx", condition=models.Q(feed="police_hukou")),
+            models.Index(
+                fields=["kind"], name="feedrecord_hukou_no_idx", condition=models.Q(feed="police_hukou")
+            ),
         ]
 
     def __str__(self) -> str:

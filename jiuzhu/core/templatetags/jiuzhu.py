@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import template
+from django.template import Library
 
 from jiuzhu.registry import idnumber
 
-register = template.Library()
+register = Library()
 
 
 @register.simple_tag(takes_context=True)
