@@ -189,7 +189,19 @@ def household_user(east: Any) -> Any:
 def test_every_api_operation_refuses_or_hides_other_townships(
     east, east_report, other_caseworker, client_for
 ) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jiuzhu.exchange.models import ImportBatch
+
     household, member = east
+    batch = ImportBatch.objects.create(
+        feed="hrss_wage",
+        file_name="east.csv",
+        file_format="csv",
+        sha256="e" * 64,
+        region=household.region.parent,
+        status="done",
+    )
     client = client_for(other_caseworker)
     schema = api.get_openapi_schema()
     ids = {
@@ -197,6 +209,7 @@ def test_every_api_operation_refuses_or_hides_other_townships(
         "person_id": member.pk,
         "code": EAST_VILLAGE,
         "report_id": east_report.pk,
+        "batch_id": batch.pk,
     }
     fill = {'"{person}"': str(member.pk), "{head_id_number}": household.head.id_number}
     operations = 0
@@ -207,7 +220,10 @@ def test_every_api_operation_refuses_or_hides_other_townships(
         for method in methods:
             operations += 1
             body = API_BODIES.get((method, path_template))
-            if method in ("post", "patch", "put"):
+            if (method, path_template) == ("post", "/api/exchange/batches"):
+                upload = SimpleUploadedFile("w.csv", b"id_number,month,amount\n", "text/csv")
+                response = client.post(path, {"feed": "hrss_wage", "file": upload})
+            elif method in ("post", "patch", "put"):
                 assert body is not None, f"add a valid body for {method.upper()} {path_template}"
                 text_body = json.dumps(body)
                 for marker, value in fill.items():
@@ -230,6 +246,7 @@ def test_every_api_operation_refuses_or_hides_other_townships(
             else:
                 assert response.status_code in (403, 404), (method, path, response.status_code, text)
     assert operations >= 10
+    assert ImportBatch.objects.count() == 1
     household.refresh_from_db()
     member.refresh_from_db()
     assert (household.version, household.address, member.name) == (1, "幸福村1组1号", "东镇成员乙")

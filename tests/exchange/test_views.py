@@ -50,3 +50,25 @@ def test_bad_file_is_reported_on_the_form(make_user, client_for) -> None:
 
 def test_caseworker_cannot_import(caseworker, client_for) -> None:
     assert client_for(caseworker).get(reverse("batch_list")).status_code == 403
+
+
+def test_api_upload_then_batch_and_quarantine(make_user, client_for) -> None:
+    client = client_for(make_user("verification_officer", COUNTY))
+    good, bad = make_id_number(1), make_id_number(2)[:17] + "0"
+    content = f"id_number,month,employer,amount\n{good},2026-01,甲,100\n{bad},2026-01,甲,100\n".encode()
+    first = client.post(
+        "/api/exchange/batches", {"feed": "hrss_wage", "file": SimpleUploadedFile("w.csv", content)}
+    )
+    assert first.status_code == 201, first.content
+    body = first.json()
+    assert (body["rows_loaded"], body["rows_quarantined"], body["already_imported"]) == (1, 1, False)
+    again = client.post(
+        "/api/exchange/batches", {"feed": "hrss_wage", "file": SimpleUploadedFile("x.csv", content)}
+    )
+    assert again.status_code == 200 and again.json()["already_imported"] is True
+    q = client.get(f"/api/exchange/batches/{body['id']}/quarantine").json()
+    assert q["total"] == 1 and q["items"][0]["row_number"] == 3 and "校验位" in q["items"][0]["reasons"]
+    bad_feed = client.post(
+        "/api/exchange/batches", {"feed": "nope", "file": SimpleUploadedFile("w.csv", content)}
+    )
+    assert bad_feed.status_code == 422 and "未知的数据来源" in bad_feed.json()["errors"]["feed"]

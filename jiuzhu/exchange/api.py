@@ -1,0 +1,102 @@
+"""REST endpoints for departmental data: upload a file, read a batch and its quarantine."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from jiuzhu.audit.services import AuditContext
+from jiuzhu.core.errors import ValidationFailed
+from jiuzhu.core.permissions import require_perm
+
+from . import selectors
+from .services import feed_import
+from .views import MAX_UPLOAD
+
+router = Router(tags=["部门数据交换"])
+
+
+class BatchOut(Schema):
+    id: int
+    feed: str
+    file_name: str
+    status: str
+    rows_total: int
+    rows_loaded: int
+    rows_existing: int
+    rows_quarantined: int
+    error: str
+    already_imported: bool = False
+    started_at: datetime
+    finished_at: datetime | None
+
+
+class QuarantineOut(Schema):
+    row_number: int
+    reasons: str
+    raw: dict[str, str]
+
+
+class QuarantinePage(Schema):
+    items: list[QuarantineOut]
+    page: int
+    total: int
+
+
+def _out(batch, already: bool = False) -> BatchOut:  # type: ignore[no-untyped-def]
+    return BatchOut(
+        id=batch.pk,
+        feed=batch.feed,
+        file_name=batch.file_name,
+        status=batch.status,
+        rows_total=batch.rows_total,
+        rows_loaded=batch.rows_loaded,
+        rows_existing=batch.rows_existing,
+        rows_quarantined=batch.rows_quarantined,
+        error=batch.error,
+        already_imported=already,
+        started_at=batch.started_at,
+        finished_at=batch.finished_at,
+    )
+
+
+@router.post(
+    "/batches",
+    response={201: BatchOut, 200: BatchOut},
+    summary="导入部门数据文件（CSV/XLSX/JSON）；同一文件再次导入返回原批次，不作改动",
+)
+def batch_create(request: HttpRequest, feed: Form[str], file: File[UploadedFile]) -> Status[BatchOut]:
+    require_perm(request.user, "exchange.add_importbatch")
+    if file.size and file.size > MAX_UPLOAD:
+        raise ValidationFailed(
+            {"file": "文件超过 50MB，请拆分后上传，或由管理员使用 jiuzhu import-feed 导入"}
+        )
+    assert file.file is not None  # an upload always has its stream
+    outcome = feed_import(
+        ctx=AuditContext.from_request(request), feed_code=feed, file_name=file.name or "upload", fh=file.file
+    )
+    return Status(200 if outcome.already_imported else 201, _out(outcome.batch, outcome.already_imported))
+
+
+@router.get("/batches/{batch_id}", response=BatchOut, summary="导入批次的状态与计数")
+def batch_detail(request: HttpRequest, batch_id: int) -> BatchOut:
+    require_perm(request.user, "exchange.view_importbatch")
+    return _out(selectors.batch_get(user=request.user, batch_id=batch_id))
+
+
+@router.get(
+    "/batches/{batch_id}/quarantine", response=QuarantinePage, summary="隔离行（行号、原因、原始内容）"
+)
+def batch_quarantine(request: HttpRequest, batch_id: int, page: int = 1) -> QuarantinePage:
+    require_perm(request.user, "exchange.view_importbatch")
+    batch = selectors.batch_get(user=request.user, batch_id=batch_id)
+    rows = selectors.quarantine_rows(batch=batch)
+    page = max(1, page)
+    items = [
+        QuarantineOut(row_number=q.row_number, reasons=q.reasons, raw={k: str(v) for k, v in q.raw.items()})
+        for q in rows[(page - 1) * 100 : page * 100]
+    ]
+    return QuarantinePage(items=items, page=page, total=batch.rows_quarantined)
