@@ -16,9 +16,9 @@ def policy_in_force(*, region_code: str, on: date) -> PolicyVersion:
     """The version of the nearest region up the tree (the region itself first) whose period covers ``on``."""
     chain = [region_code, *ancestor_codes(region_code)]
     candidates = list(
-        PolicyVersion.objects.filter(region_id__in=chain, effective_from__lte=on)
-        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
-        .select_related("region")
+        PolicyVersion.objects.filter(region_id__in=chain, effective_from__lte=on).filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gte=on)
+        )
     )
     for code in chain:
         for version in sorted(candidates, key=lambda v: v.effective_from, reverse=True):

@@ -144,8 +144,10 @@ def household_assemble(*, user: Any, id_number: str, as_of: date) -> Assembly:
 
     numbers = [m.person.id_number for m in current] + [m.person.id_number for m in former]
     facts: dict[str, list[FeedRecord]] = defaultdict(list)
-    for record in FeedRecord.objects.filter(id_number__in=numbers).order_by("feed", "date", "id"):
+    for record in FeedRecord.objects.filter(id_number__in=numbers):
         facts[record.id_number].append(record)
+    for rows in facts.values():  # a few dozen rows per person: cheaper here than an ORDER BY
+        rows.sort(key=lambda r: (r.feed, r.date or date.min, r.pk))
 
     members: list[MemberView] = []
     supporters: list[SupporterView] = []
