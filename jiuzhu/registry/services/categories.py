@@ -6,13 +6,13 @@ from datetime import date
 
 from django.db import transaction
 
-from jiuzhu.audit.services import AuditContext, audit_record
+from jiuzhu.audit.services import AuditContext
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.permissions import require_perm
 
 from ..choices import Category
 from ..models import Person, PersonCategory
-from .common import current_membership, get_scoped, history
+from .common import get_scoped, person_changed
 
 
 def category_tag(
@@ -29,22 +29,13 @@ def category_tag(
         tag = PersonCategory.objects.create(
             person=person, category=category, start_date=start, note=note[:200]
         )
-        membership = current_membership(person)
-        history(
+        person_changed(
             ctx,
+            person,
             kind="tag",
-            entity="category",
-            household=membership.household if membership else None,
-            person=person,
             changes={"category": category, "start_date": start.isoformat()},
+            entity="category",
             reason=note,
-        )
-        audit_record(
-            ctx=ctx,
-            action="update",
-            object_type="person",
-            object_id=person.pk,
-            region_code=person.residence_region_id,
             detail={"tag": category},
         )
     return tag
@@ -65,21 +56,12 @@ def category_untag(
         if end < tag.start_date:
             raise ValidationFailed({"end_date": "终止日期不能早于起始日期"})
         PersonCategory.objects.filter(pk=tag.pk).update(end_date=end)
-        membership = current_membership(person)
-        history(
+        person_changed(
             ctx,
+            person,
             kind="untag",
-            entity="category",
-            household=membership.household if membership else None,
-            person=person,
             changes={"category": category, "end_date": end.isoformat()},
+            entity="category",
             reason=reason,
-        )
-        audit_record(
-            ctx=ctx,
-            action="update",
-            object_type="person",
-            object_id=person.pk,
-            region_code=person.residence_region_id,
             detail={"untag": category},
         )

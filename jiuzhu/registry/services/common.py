@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Model
 from django.utils import timezone
 
-from jiuzhu.audit.services import AuditContext
+from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.scope import in_jurisdiction
 from jiuzhu.regions.models import Region
@@ -56,6 +56,60 @@ def history(
         actor=ctx.user,
         actor_name=ctx.user.get_username() if ctx.user else "system",
         at=timezone.now(),
+    )
+
+
+def person_changed(
+    ctx: AuditContext,
+    person: Person,
+    *,
+    kind: str,
+    changes: dict[str, Any],
+    entity: str = "person",
+    reason: str = "",
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """A person's file changed: one history line (under their current household) and one audit line."""
+    membership = current_membership(person)
+    history(
+        ctx,
+        kind=kind,
+        entity=entity,
+        household=membership.household if membership else None,
+        person=person,
+        changes=changes,
+        reason=reason,
+    )
+    audit_record(
+        ctx=ctx,
+        action="create" if kind == "create" else "update",
+        object_type="person",
+        object_id=person.pk,
+        region_code=person.residence_region_id,
+        detail=detail,
+    )
+
+
+def household_changed(
+    ctx: AuditContext,
+    household: Household,
+    *,
+    kind: str,
+    changes: dict[str, Any],
+    entity: str = "household",
+    person: Person | None = None,
+    reason: str = "",
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """A household file changed: one history line and one audit line."""
+    history(ctx, kind=kind, entity=entity, household=household, person=person, changes=changes, reason=reason)
+    audit_record(
+        ctx=ctx,
+        action="create" if kind == "create" else "update",
+        object_type="household",
+        object_id=household.pk,
+        region_code=household.region_id,
+        detail=detail,
     )
 
 

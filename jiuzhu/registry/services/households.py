@@ -17,7 +17,7 @@ from jiuzhu.regions.models import Region
 from ..choices import Relation
 from ..models import Household, Membership, Person
 from ..validation import clean_choice, clean_household
-from .common import check_region, current_membership, diff, get_scoped, history, plain
+from .common import check_region, current_membership, diff, get_scoped, history, household_changed, plain
 
 
 def _next_household_number(region: Region) -> str:
@@ -44,20 +44,12 @@ def household_create(
         Membership.objects.create(
             household=household, person=head, relation=Relation.HEAD, start_date=start_date or date.today()
         )
-        history(
+        household_changed(
             ctx,
+            household,
             kind="create",
-            entity="household",
-            household=household,
-            person=head,
             changes={k: plain(v) for k, v in values.items()} | {"head": head.pk},
-        )
-        audit_record(
-            ctx=ctx,
-            action="create",
-            object_type="household",
-            object_id=household.pk,
-            region_code=household.region_id,
+            person=head,
         )
     return household
 
@@ -81,15 +73,7 @@ def household_update(
         if not updated:
             raise Conflict()
         household.refresh_from_db()
-        history(ctx, kind="update", entity="household", household=household, person=None, changes=changes)
-        audit_record(
-            ctx=ctx,
-            action="update",
-            object_type="household",
-            object_id=household.pk,
-            region_code=household.region_id,
-            detail={"fields": sorted(changes)},
-        )
+        household_changed(ctx, household, kind="update", changes=changes, detail={"fields": sorted(changes)})
     return household
 
 
@@ -136,21 +120,14 @@ def member_join(
             Person.objects.filter(pk=person.pk).update(
                 residence_region=household.region, version=F("version") + 1, updated_at=timezone.now()
             )
-        history(
+        household_changed(
             ctx,
+            household,
             kind="join",
-            entity="membership",
-            household=household,
-            person=person,
             changes={"relation": relation, "co_resident": co_resident, "start_date": on.isoformat(), **moved},
+            entity="membership",
+            person=person,
             reason=reason,
-        )
-        audit_record(
-            ctx=ctx,
-            action="update",
-            object_type="household",
-            object_id=household.pk,
-            region_code=household.region_id,
             detail={"join": person.pk},
         )
     return membership
@@ -229,20 +206,11 @@ def household_change_head(
             head_id=person_id, version=F("version") + 1, updated_at=timezone.now()
         )
         household.refresh_from_db()
-        history(
+        household_changed(
             ctx,
+            household,
             kind="update",
-            entity="household",
-            household=household,
-            person=None,
             changes={"head": [old_head_id, person_id]},
-        )
-        audit_record(
-            ctx=ctx,
-            action="update",
-            object_type="household",
-            object_id=household.pk,
-            region_code=household.region_id,
             detail={"head": person_id},
         )
     return household

@@ -8,13 +8,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from jiuzhu.audit.services import AuditContext, audit_record
+from jiuzhu.audit.services import AuditContext
 from jiuzhu.core.errors import Conflict, ValidationFailed
 from jiuzhu.core.permissions import require_perm
 
 from ..models import Person
 from ..validation import clean_person
-from .common import check_region, current_membership, diff, get_scoped, history, plain
+from .common import check_region, diff, get_scoped, person_changed, plain
 
 
 def person_create(*, ctx: AuditContext, data: dict[str, Any]) -> Person:
@@ -26,20 +26,8 @@ def person_create(*, ctx: AuditContext, data: dict[str, Any]) -> Person:
             person = Person.objects.create(**values)
         except IntegrityError:
             raise ValidationFailed({"id_number": "该身份证号码已登记，请直接查找该人员"}) from None
-        history(
-            ctx,
-            kind="create",
-            entity="person",
-            household=None,
-            person=person,
-            changes={k: plain(v) for k, v in values.items() if k != "id_reversed"},
-        )
-        audit_record(
-            ctx=ctx,
-            action="create",
-            object_type="person",
-            object_id=person.pk,
-            region_code=person.residence_region_id,
+        person_changed(
+            ctx, person, kind="create", changes={k: plain(v) for k, v in values.items() if k != "id_reversed"}
         )
     return person
 
@@ -64,21 +52,5 @@ def person_update(*, ctx: AuditContext, person_id: int, version: int, data: dict
         if not updated:
             raise Conflict()
         person.refresh_from_db()
-        membership = current_membership(person)
-        history(
-            ctx,
-            kind="update",
-            entity="person",
-            household=membership.household if membership else None,
-            person=person,
-            changes=changes,
-        )
-        audit_record(
-            ctx=ctx,
-            action="update",
-            object_type="person",
-            object_id=person.pk,
-            region_code=person.residence_region_id,
-            detail={"fields": sorted(changes)},
-        )
+        person_changed(ctx, person, kind="update", changes=changes, detail={"fields": sorted(changes)})
     return person
