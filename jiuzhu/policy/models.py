@@ -43,6 +43,12 @@ def _default_precedence() -> dict[str, list[str]]:
     }
 
 
+def _default_no_labour_disability() -> dict[str, int]:
+    # 特困 "无劳动能力" by disability, 2021 national text (rules §3.1, [K]: verify locally): the worst
+    # grade that still counts, per category.
+    return {"intellectual": 3, "mental": 3, "physical": 2, "visual": 1}
+
+
 def _default_exempt_vehicles() -> list[str]:
     return [VehicleType.MOTORCYCLE.value, VehicleType.E_BIKE.value, VehicleType.DISABILITY_SCOOTER.value]
 
@@ -89,6 +95,12 @@ class PolicyVersion(models.Model):
     )
     elderly_age = models.PositiveSmallIntegerField("老年人年龄（特困无劳动能力）", default=60)
     minor_age = models.PositiveSmallIntegerField("未成年人年龄上限（特困）", default=18)
+    no_labour_disability = models.JSONField(
+        "视为无劳动能力的残疾（类别: 最低等级）",
+        default=_default_no_labour_disability,
+        blank=True,
+        help_text='例如 {"intellectual": 3} 表示智力残疾1至3级视为无劳动能力',
+    )
     large_medical_expense = _money("大额医疗自付预警线（元/年）", "10000")
     large_deposit_change = _money("存款大额变动预警线（元）", "20000")
 

@@ -37,6 +37,7 @@ class PolicyParams:
     source_precedence: dict[str, list[str]]
     elderly_age: int
     minor_age: int
+    no_labour_disability: dict[str, int]
     large_medical_expense: Decimal
     large_deposit_change: Decimal
 
@@ -59,6 +60,8 @@ class PolicyParams:
                 values[f.name] = int(raw or 0)
             elif f.type == "dict[str, list[str]]":
                 values[f.name] = {k: list(v) for k, v in (raw or {}).items()}
+            elif f.type == "dict[str, int]":
+                values[f.name] = {k: int(v) for k, v in (raw or {}).items()}
             else:
                 values[f.name] = raw
         return cls(**values)

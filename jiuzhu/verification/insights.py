@@ -13,7 +13,10 @@ from jiuzhu.policy.params import PolicyParams
 
 from .engine.inputs import Fact
 
-YEARS = 5
+YEARS = 5  # years on the trend chart
+ANOMALY_YEARS = 3  # how far back changes are listed, and over which application frequency is counted
+JOB_GAP_MONTHS = 3  # months without wages before a job counts as lost
+WORKING_AGE = 16  # the national minimum working age (劳动法), for the dependency ratio
 ZERO = Decimal("0")
 _INCOME_FEEDS = {"hrss_wage", "hrss_pension"}
 _TAX_INCOME = {"business", "property"}
@@ -67,13 +70,15 @@ def sensitive_factors(
     members: list[dict[str, Any]], past_reports: list[dict[str, Any]], as_of: date, policy: PolicyParams
 ) -> dict[str, Any]:
     dependants = [
-        m for m in members if m["age"] < 16 or m["age"] >= policy.elderly_age or m["labour"] == "none"
+        m
+        for m in members
+        if m["age"] < WORKING_AGE or m["age"] >= policy.elderly_age or m["labour"] == "none"
     ]
     workers = len(members) - len(dependants)
     employment: dict[str, int] = defaultdict(int)
     for m in members:
         employment[_EMPLOYMENT_LABELS.get(m["employment"], m["employment"])] += 1
-    recent = [r for r in past_reports if (as_of - r["as_of"]).days <= 3 * 365]
+    recent = [r for r in past_reports if (as_of - r["as_of"]).days <= ANOMALY_YEARS * 365]
     programs: dict[str, int] = defaultdict(int)
     for r in past_reports:
         for p in r["programs"]:
@@ -85,7 +90,7 @@ def sensitive_factors(
         "employment": dict(employment),
         "applications": len(past_reports),
         "application_types": dict(programs),
-        "applications_per_year": round(len(recent) / 3, 2),
+        "applications_per_year": round(len(recent) / ANOMALY_YEARS, 2),
     }
 
 
@@ -103,7 +108,7 @@ def anomalies(
     policy: PolicyParams,
 ) -> list[dict[str, Any]]:
     """Changes across the last three years that a caseworker should look at; vetoes are flagged."""
-    since = date(as_of.year - 3, as_of.month, 1)
+    since = date(as_of.year - ANOMALY_YEARS, as_of.month, 1)
     out: list[dict[str, Any]] = []
 
     def add(kind: str, text: str, on: date | None, veto: bool = False) -> None:
@@ -122,7 +127,7 @@ def anomalies(
         recent_wages = [d for d in wages if d >= since]
         if wages and recent_wages:
             last, first = recent_wages[-1], recent_wages[0]
-            if (as_of.year - last.year) * 12 + as_of.month - last.month > 3:
+            if (as_of.year - last.year) * 12 + as_of.month - last.month > JOB_GAP_MONTHS:
                 add("job", f"{name} 自 {last:%Y-%m} 起无工资记录（可能失去工作）", last)
             if first > since and wages[0] == first:
                 add("job", f"{name} 自 {first:%Y-%m} 起有工资记录（新就业）", first)

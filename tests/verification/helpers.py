@@ -53,6 +53,7 @@ BASE = PolicyParams(
     },
     elderly_age=60,
     minor_age=18,
+    no_labour_disability={"intellectual": 3, "mental": 3, "physical": 2, "visual": 1},
     large_medical_expense=Decimal("10000"),
     large_deposit_change=Decimal("20000"),
 )

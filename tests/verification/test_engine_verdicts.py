@@ -153,6 +153,9 @@ def test_tekun_for_an_elderly_person_alone() -> None:
     assert _verdict(assess(household(disabled)), "tekun").outcome == "yes"
     physical3 = member(age=40, disability_category="physical", disability_grade=3)
     assert _verdict(assess(household(physical3)), "tekun").outcome == "no"
+    # the list is the region's: one that counts grade-3 physical disability decides otherwise
+    wider = {"intellectual": 3, "mental": 3, "physical": 3, "visual": 1}
+    assert _verdict(assess(household(physical3, no_labour_disability=wider)), "tekun").outcome == "yes"
 
 
 def test_reasons_speak_the_figures() -> None:

@@ -13,9 +13,6 @@ from .results import Line, MeansResult, Verdict
 _INCOME = ("wages", "business", "property", "transfer")
 _MINUS = ("employment_cost", "contribution", "support_paid")
 
-# 2021 特困 list of disabilities that mean no capacity to work (rules §3.1, [K] verify locally).
-_NO_LABOUR_DISABILITY = {"intellectual": 3, "mental": 3, "physical": 2, "visual": 1, "multiple": 2}
-
 
 def _total(lines: list[Line], categories: tuple[str, ...]) -> Decimal:
     return sum((ln.amount for ln in lines if ln.used and ln.category in categories), ZERO)
@@ -46,7 +43,7 @@ def _no_labour(member: MemberInput, inp: MeansInput) -> str | None:
         return f"年满{p.elderly_age}周岁"
     if member.age < p.minor_age:
         return f"未满{p.minor_age}周岁"
-    grade_limit = _NO_LABOUR_DISABILITY.get(member.disability_category)
+    grade_limit = p.no_labour_disability.get(member.disability_category)
     if grade_limit and member.disability_grade and member.disability_grade <= grade_limit:
         return f"{member.disability_grade}级残疾（{member.disability_category}）"
     if member.labour_capacity == "none":
