@@ -9,12 +9,10 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from jiuzhu.audit.services import AuditContext
-from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.permissions import require_perm
 
 from . import selectors
-from .services import feed_import
-from .views import MAX_UPLOAD
+from .services import check_upload_size, feed_import
 
 router = Router(tags=["部门数据交换"])
 
@@ -70,10 +68,7 @@ def _out(batch, already: bool = False) -> BatchOut:  # type: ignore[no-untyped-d
 )
 def batch_create(request: HttpRequest, feed: Form[str], file: File[UploadedFile]) -> Status[BatchOut]:
     require_perm(request.user, "exchange.add_importbatch")
-    if file.size and file.size > MAX_UPLOAD:
-        raise ValidationFailed(
-            {"file": "文件超过 50MB，请拆分后上传，或由管理员使用 jiuzhu import-feed 导入"}
-        )
+    check_upload_size(file.size)
     assert file.file is not None  # an upload always has its stream
     outcome = feed_import(
         ctx=AuditContext.from_request(request), feed_code=feed, file_name=file.name or "upload", fh=file.file

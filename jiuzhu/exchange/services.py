@@ -30,6 +30,7 @@ from .readers import FileProblem, detect_format, read_rows
 from .validate import CleanRow, validate_row
 
 CHUNK = 5000
+MAX_UPLOAD = 50 * 1024 * 1024  # through the web or the API; larger files go through jiuzhu import-feed
 # CSV files take the bulk path (DuckDB validation); the row-by-row path stays for XLSX and JSON, and is
 # what the bulk path is tested against.
 BULK_CSV = True
@@ -220,6 +221,13 @@ def _jsonable(raw: dict[str, Any]) -> dict[str, Any]:
         k: (v.isoformat() if hasattr(v, "isoformat") else v if isinstance(v, (int, float, str)) else str(v))
         for k, v in raw.items()
     }
+
+
+def check_upload_size(size: int | None) -> None:
+    if size and size > MAX_UPLOAD:
+        raise ValidationFailed(
+            {"file": "文件超过 50MB，请拆分后上传，或由管理员使用 jiuzhu import-feed 导入"}
+        )
 
 
 def feed_import_path(*, ctx: AuditContext, feed_code: str, path: Path, **kwargs: Any) -> ImportOutcome:

@@ -16,9 +16,7 @@ from jiuzhu.core.web import web_view
 
 from . import selectors
 from .catalogue import FEEDS
-from .services import feed_import
-
-MAX_UPLOAD = 50 * 1024 * 1024
+from .services import check_upload_size, feed_import
 
 
 class UploadForm(forms.Form):
@@ -40,31 +38,27 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            form.add_error("file", "文件超过 50MB，请拆分后上传，或由管理员使用 jiuzhu import-feed 导入")
+        try:
+            check_upload_size(upload.size)
+            outcome = feed_import(
+                ctx=AuditContext.from_request(request),
+                feed_code=form.cleaned_data["feed"],
+                file_name=upload.name,
+                fh=upload.file,
+            )
+        except ValidationFailed as exc:
+            form.add_error("file", exc.errors.get("file", exc.message))
         else:
-            try:
-                outcome = feed_import(
-                    ctx=AuditContext.from_request(request),
-                    feed_code=form.cleaned_data["feed"],
-                    file_name=upload.name,
-                    fh=upload.file,
-                )
-            except ValidationFailed as exc:
-                form.add_error("file", exc.message)
+            b = outcome.batch
+            if outcome.already_imported:
+                messages.info(request, f"该文件已于 {b.finished_at:%Y-%m-%d %H:%M} 导入，本次未作任何改动")
             else:
-                b = outcome.batch
-                if outcome.already_imported:
-                    messages.info(
-                        request, f"该文件已于 {b.finished_at:%Y-%m-%d %H:%M} 导入，本次未作任何改动"
-                    )
-                else:
-                    messages.success(
-                        request,
-                        f"导入完成：新入库 {b.rows_loaded} 行，已存在 {b.rows_existing} 行，"
-                        f"隔离 {b.rows_quarantined} 行",
-                    )
-                return redirect("batch_detail", pk=b.pk)
+                messages.success(
+                    request,
+                    f"导入完成：新入库 {b.rows_loaded} 行，已存在 {b.rows_existing} 行，"
+                    f"隔离 {b.rows_quarantined} 行",
+                )
+            return redirect("batch_detail", pk=b.pk)
     page = Paginator(selectors.batches_list(user=request.user), 30).get_page(1)
     return render(request, "exchange/batches.html", {"page": page, "form": form, "feeds": FEEDS.values()})
 

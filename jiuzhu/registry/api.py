@@ -32,10 +32,6 @@ def _full_id(request: HttpRequest) -> bool:
     return request.user.has_perm("registry.view_full_id_number")
 
 
-def _require_view(request: HttpRequest, perm: str) -> None:
-    require_perm(request.user, perm)
-
-
 class SearchParams(Schema):
     q: str = ""
     region: str = ""
@@ -45,7 +41,7 @@ class SearchParams(Schema):
 
 @router.get("/households", response=SearchPage, summary="查找家庭（姓名、身份证号或后几位、区划）")
 def household_search(request: HttpRequest, params: Query[SearchParams]) -> SearchPage:
-    _require_view(request, "registry.view_household")
+    require_perm(request.user, "registry.view_household")
     page = selectors.household_search(
         user=request.user,
         query=params.q,
@@ -97,7 +93,7 @@ def _household_out(request: HttpRequest, household_id: int) -> HouseholdOut:
 
 @router.get("/households/{household_id}", response=HouseholdOut, summary="一户一档：家庭档案")
 def household_detail(request: HttpRequest, household_id: int) -> HouseholdOut:
-    _require_view(request, "registry.view_household")
+    require_perm(request.user, "registry.view_household")
     out = _household_out(request, household_id)
     audit_view(request, object_type="household", object_id=household_id, region_code=out.region)
     return out
@@ -165,7 +161,7 @@ def _person_out(request: HttpRequest, person_id: int) -> PersonOut:
 
 @router.get("/persons/{person_id}", response=PersonOut, summary="人员信息")
 def person_detail(request: HttpRequest, person_id: int) -> PersonOut:
-    _require_view(request, "registry.view_person")
+    require_perm(request.user, "registry.view_person")
     out = _person_out(request, person_id)
     audit_view(request, object_type="person", object_id=person_id, region_code=out.residence_region)
     return out

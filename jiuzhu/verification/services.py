@@ -20,7 +20,7 @@ from jiuzhu.policy.selectors import policy_in_force
 from jiuzhu.registry.models import Person, RegistryChange
 
 from . import need
-from .assembly import Assembly, household_assemble
+from .assembly import Assembly, MemberView, household_assemble
 from .engine.inputs import Declared, Fact, MeansInput, MemberInput
 from .engine.means import assess
 from .insights import anomalies, sensitive_factors, trend
@@ -121,9 +121,21 @@ def _fact(record: FeedRecord) -> Fact:
     return Fact(record.feed, record.date, record.amount, record.kind, record.data)
 
 
-def _authorised_facts(records: list[FeedRecord], authorised: bool) -> tuple[Fact, ...]:
-    # Bank, securities and insurance data are not even handed to the engine without consent.
-    return tuple(_fact(r) for r in records if authorised or not FEEDS[r.feed].requires_authorisation)
+def _member_input(m: MemberView, authorised: set[int], declared_by: dict[int, list[Declared]]) -> MemberInput:
+    # A minor's consent is given with the household's; for adults, bank, securities and insurance data
+    # are not even handed to the engine without their own signed authorisation.
+    consent = m.person.pk in authorised or m.age < 18
+    return MemberInput(
+        person_id=m.person.pk,
+        name=m.person.name,
+        age=m.age,
+        labour_capacity=m.person.labour_capacity,
+        disability_category=m.person.disability_category,
+        disability_grade=m.person.disability_grade,
+        authorised=consent,
+        facts=tuple(_fact(r) for r in m.facts if consent or not FEEDS[r.feed].requires_authorisation),
+        declared=tuple(declared_by.get(m.person.pk, [])),
+    )
 
 
 def report_create(
@@ -163,20 +175,7 @@ def report_create(
     params = policy.params()
     urban = assembly.household.urban_rural == "urban"
     inp = MeansInput(
-        members=tuple(
-            MemberInput(
-                person_id=m.person.pk,
-                name=m.person.name,
-                age=m.age,
-                labour_capacity=m.person.labour_capacity,
-                disability_category=m.person.disability_category,
-                disability_grade=m.person.disability_grade,
-                authorised=m.person.pk in authorised or m.age < 18,
-                facts=_authorised_facts(m.facts, m.person.pk in authorised or m.age < 18),
-                declared=tuple(declared_by.get(m.person.pk, [])),
-            )
-            for m in included
-        ),
+        members=tuple(_member_input(m, authorised, declared_by) for m in included),
         urban=urban,
         as_of=as_of,
         policy=params,

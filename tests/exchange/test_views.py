@@ -72,3 +72,20 @@ def test_api_upload_then_batch_and_quarantine(make_user, client_for) -> None:
         "/api/exchange/batches", {"feed": "nope", "file": SimpleUploadedFile("w.csv", content)}
     )
     assert bad_feed.status_code == 422 and "未知的数据来源" in bad_feed.json()["errors"]["feed"]
+
+
+def test_oversized_upload_is_refused_with_its_reason(make_user, client_for, monkeypatch) -> None:
+    from jiuzhu.exchange import services
+
+    monkeypatch.setattr(services, "MAX_UPLOAD", 10)
+    client = client_for(make_user("verification_officer", COUNTY))
+    r = client.post(
+        reverse("batch_upload"),
+        {"feed": "hrss_wage", "file": SimpleUploadedFile("w.csv", b"x" * 11, "text/csv")},
+    )
+    assert "文件超过 50MB" in r.content.decode()
+    api = client.post(
+        "/api/exchange/batches", {"feed": "hrss_wage", "file": SimpleUploadedFile("w.csv", b"x" * 11)}
+    )
+    assert api.status_code == 422 and "50MB" in api.json()["errors"]["file"]
+    assert ImportBatch.objects.count() == 0
