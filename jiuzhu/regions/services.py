@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Count, Q
 
 from .codes import InvalidRegionCode, level_of, parent_candidates, validate_code
 from .models import Region, UrbanRural
@@ -81,8 +82,17 @@ def region_import_csv(*, source: Path | str | io.TextIOBase, batch_size: int = 5
             continue
         parsed[code] = RegionRow(code=code, name=name, urban_rural_code=urc)
 
-    existing = {r.code: r for r in Region.objects.filter(code__in=list(parsed))}
-    known_codes = set(existing) | set(parsed)
+    existing = {
+        r.code: r for batch in _batches(sorted(parsed)) for r in Region.objects.filter(code__in=batch)
+    }
+    # Parents already in the database but not in the file, fetched in batches rather than row by row.
+    wanted = sorted({c for code in parsed for c in parent_candidates(code)} - set(parsed))
+    in_db = {
+        c
+        for batch in _batches(wanted)
+        for c in Region.objects.filter(code__in=batch).values_list("code", flat=True)
+    }
+    known_codes = set(existing) | set(parsed) | in_db
     to_create: list[Region] = []
     to_update: list[Region] = []
     # Sorting by code puts every parent before its children.
@@ -90,13 +100,8 @@ def region_import_csv(*, source: Path | str | io.TextIOBase, batch_size: int = 5
         entry = parsed[code]
         parent_code = next((c for c in parent_candidates(code) if c in known_codes), None)
         if parent_code is None and level_of(code) > 1:
-            parent_code = next(
-                (c for c in parent_candidates(code) if Region.objects.filter(code=c).exists()), None
-            )
-            if parent_code is None:
-                result.errors.append(f"区划 {code}（{entry.name}）找不到上级区划")
-                continue
-            known_codes.add(parent_code)
+            result.errors.append(f"区划 {code}（{entry.name}）找不到上级区划")
+            continue
         urban = _urban_rural(entry.urban_rural_code) if entry.urban_rural_code else None
         current = existing.get(code)
         if current is None:
@@ -136,14 +141,29 @@ def region_import_csv(*, source: Path | str | io.TextIOBase, batch_size: int = 5
     return result
 
 
+def _batches(codes: list[str], size: int = 5000) -> Iterator[list[str]]:
+    # SQLite limits the number of parameters in one statement; a national code list has 700k rows.
+    for i in range(0, len(codes), size):
+        yield codes[i : i + size]
+
+
 def _propagate_urban_rural(created: list[Region]) -> None:
-    """A township or county is urban when most of its villages are (街道 vs 乡)."""
+    """A township or county is urban when most of its children are (街道 vs 乡): one aggregate query and
+    one bulk update per level, whatever the number of parents."""
     for level in (4, 3, 2, 1):
-        parents = {r.parent_id for r in created if r.level == level + 1 and r.parent_id}
-        for code in parents:
-            kids = list(Region.objects.filter(parent_id=code).values_list("urban_rural", flat=True))
-            if kids:
-                urban = sum(k == UrbanRural.URBAN for k in kids) * 2 > len(kids)
-                Region.objects.filter(code=code).update(
-                    urban_rural=UrbanRural.URBAN if urban else UrbanRural.RURAL
-                )
+        parents = sorted({r.parent_id for r in created if r.level == level + 1 and r.parent_id})
+        counts = [
+            row
+            for batch in _batches(parents)
+            for row in Region.objects.filter(parent_id__in=batch)
+            .values("parent_id")
+            .annotate(total=Count("code"), urban=Count("code", filter=Q(urban_rural=UrbanRural.URBAN)))
+        ]
+        changed = [
+            Region(
+                code=row["parent_id"],
+                urban_rural=UrbanRural.URBAN if row["urban"] * 2 > row["total"] else UrbanRural.RURAL,
+            )
+            for row in counts
+        ]
+        Region.objects.bulk_update(changed, ["urban_rural"], batch_size=5000)
