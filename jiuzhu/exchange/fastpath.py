@@ -24,7 +24,7 @@ import pyarrow as pa
 from django.db import transaction
 
 from .catalogue import Feed
-from .readers import FileProblem, _header_map
+from .readers import FileProblem, header_map
 from .sqlrules import ident, q, quarantine_select, trim, validation_sql
 
 CHUNK_ROWS = 500_000
@@ -122,7 +122,7 @@ def import_csv_bulk(
     progress: Callable[[int], None] | None = None,
 ) -> FastOutcome:
     """Validate in DuckDB; load with COPY on PostgreSQL, executemany elsewhere; one transaction per chunk."""
-    cols = _header_map(feed, _header(fh))
+    cols = header_map(feed, _header(fh))
     fh.seek(0)
     duck = duckdb.connect()
 

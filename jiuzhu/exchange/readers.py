@@ -32,7 +32,7 @@ def detect_format(file_name: str) -> str:
     return ext
 
 
-def _header_map(feed: Feed, header: list[str]) -> list[str | None]:
+def header_map(feed: Feed, header: list[str]) -> list[str | None]:
     by_label = {c.label: c.name for c in feed.columns}
     names = [h.strip() if isinstance(h, str) else "" for h in header]
     mapped = [n if n in feed.column_map else by_label.get(n) for n in names]
@@ -49,7 +49,7 @@ def _csv(feed: Feed, fh: IO[bytes]) -> Iterator[tuple[int, dict[str, Any]]]:
         header = next(reader, None)
         if header is None:
             raise FileProblem("文件为空")
-        cols = _header_map(feed, header)
+        cols = header_map(feed, header)
         # An empty line is not a record (as in the bulk reader); a whitespace-only record is counted
         # but skipped.
         for i, row in enumerate((r for r in reader if r), start=2):
@@ -72,7 +72,7 @@ def _xlsx(feed: Feed, fh: IO[bytes]) -> Iterator[tuple[int, dict[str, Any]]]:
         header = next(rows, None)
         if header is None:
             raise FileProblem("文件为空")
-        cols = _header_map(feed, [str(h) if h is not None else "" for h in header])
+        cols = header_map(feed, [str(h) if h is not None else "" for h in header])
         for i, row in enumerate(rows, start=2):
             if all(v is None or v == "" for v in row):
                 continue
@@ -101,7 +101,7 @@ def _json(feed: Feed, fh: IO[bytes]) -> Iterator[tuple[int, dict[str, Any]]]:
     if not all(isinstance(it, dict) for it in items):
         raise FileProblem("JSON 文件应为对象数组，或每行一个对象")
     keys = list(dict.fromkeys(k for it in items for k in it))
-    cols = _header_map(feed, keys)
+    cols = header_map(feed, keys)
     mapping = dict(zip(keys, cols, strict=True))
     for i, item in enumerate(items, start=1):
         yield i, {mapping[k]: ("" if v is None else v) for k, v in item.items() if mapping.get(k)}
