@@ -52,16 +52,14 @@ def wage_file(rows: int, seed: int, year: int) -> bytes:
 
 
 def run(content: bytes, name: str) -> tuple[float, float, int]:
-    """(seconds in all, seconds merging into the fact store, rows)."""
-    spent = [0.0]
+    """(seconds in all, seconds from the start of the merge to the end, rows). Everything before the
+    merge starts (hashing the file, reading, validating, COPY into staging and quarantine) is staging."""
+    merge_started: list[float] = []
     original = fastpath.merge
 
     def timed_merge(*args, **kwargs):  # type: ignore[no-untyped-def]
-        t = time.perf_counter()
-        try:
-            return original(*args, **kwargs)
-        finally:
-            spent[0] += time.perf_counter() - t
+        merge_started.append(time.perf_counter())
+        return original(*args, **kwargs)
 
     fastpath.merge = timed_merge  # type: ignore[assignment]
     try:
@@ -69,7 +67,8 @@ def run(content: bytes, name: str) -> tuple[float, float, int]:
         outcome = services.feed_import(
             ctx=AuditContext.system(), feed_code="hrss_wage", file_name=name, fh=io.BytesIO(content)
         )
-        return time.perf_counter() - t, spent[0], outcome.batch.rows_total
+        end = time.perf_counter()
+        return end - t, end - merge_started[0] if merge_started else 0.0, outcome.batch.rows_total
     finally:
         fastpath.merge = original  # type: ignore[assignment]
 
@@ -89,7 +88,7 @@ def main() -> None:
     print(
         f"  validated into staging: {rows / (total - merge):,.0f} rows/s (read, validate, COPY into staging)"
     )
-    print(f"  merge into the fact store: {merge:.2f} s = {rows / merge:,.0f} rows/s")
+    print(f"  merge into the fact store (and commit): {merge:.2f} s = {rows / merge:,.0f} rows/s")
 
     small = wage_file(args.baseline_rows, args.seed + 1, 2023)
     services.BULK_CSV = False

@@ -205,7 +205,7 @@ def _import_fast(
         batch_id=batch.pk,
         connection=connection,
         today=today,
-        known_regions=lambda codes: set(Region.objects.filter(code__in=codes).values_list("code", flat=True)),
+        known_regions=_existing_regions,
         progress=progress,
     )
     return {
@@ -214,6 +214,14 @@ def _import_fast(
         "rows_existing": out.existing,
         "rows_quarantined": out.quarantined,
     }
+
+
+def _existing_regions(codes: set[str]) -> set[str]:
+    wanted, found = sorted(codes), set[str]()
+    for start in range(0, len(wanted), 5000):  # SQLite caps the parameters of one statement
+        batch = wanted[start : start + 5000]
+        found.update(Region.objects.filter(code__in=batch).values_list("code", flat=True))
+    return found
 
 
 def _jsonable(raw: dict[str, Any]) -> dict[str, Any]:

@@ -28,6 +28,11 @@ def trim(expr: str) -> str:
     return f"CASE WHEN {expr} = '' OR ({clean}) THEN {expr} ELSE trim({expr}, {q(_WS)}) END"
 
 
+def nonblank(exprs: list[str]) -> str:
+    """True when a record has a character that Python's str.strip() would keep, in any cell."""
+    return f"regexp_matches(concat({', '.join(exprs)}), {q('[^' + _WS + ']')})"
+
+
 _FULL_WIDTH = ("０１２３４５６７８９ｘＸ", "0123456789XX")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
@@ -42,16 +47,17 @@ def ident(name: str) -> str:
 
 @dataclass
 class _Compiled:
-    stage1: list[str]  # "expr AS alias" over the raw columns
+    stage1: list[str]  # "expr AS alias" over the raw columns: the raw text and the trimmed text
     stage2: list[str]  # "expr AS alias" over stage 1
-    reason: str  # over stage 2: NULL when fine, else the message
-    value: str  # over stage 2: canonical text of the value (NULL when empty)
-    typed: str  # over stage 2: the typed value for the staging slots
+    stage3: list[str]  # "expr AS alias" over stage 2
+    reason: str  # over stage 3: NULL when fine, else the message
+    value: str  # over stage 3: canonical text of the value (NULL when empty)
+    typed: str  # over stage 3: the typed value for the staging slots
 
 
 def _compile(col: Column, today: date) -> _Compiled:
-    """SQL for one column. Intermediate values are computed once, in two projection stages, because
-    DuckDB does not share repeated subexpressions between the CASE arms."""
+    """SQL for one column. Intermediate values are computed once, in projection stages, because DuckDB
+    does not share repeated subexpressions between the CASE arms."""
     n = col.name
     raw, text, empty = f"raw_{n}", f"t_{n}", f"(t_{n} = '')"
     trimmed = trim(f"coalesce({ident(n)}, '')")
@@ -64,29 +70,31 @@ def _compile(col: Column, today: date) -> _Compiled:
         return f"'{label}：' || {expr}"
 
     if col.type == "id":
-        norm, birth, check = f"n_{n}", f"b_{n}", f"c_{n}"
-        s1.append(
-            f"upper(replace(translate({trimmed}, '{_FULL_WIDTH[0]}', '{_FULL_WIDTH[1]}'), ' ', '')) AS {norm}"
-        )
-        total = " + ".join(
-            # ascii() - 48 rather than a cast: only read once the shape check has passed, so always a digit.
-            f"(ascii(substr({norm}, {i + 1}, 1)) - 48) * {w}"
-            for i, w in enumerate(_WEIGHTS)
-        )
+        norm, birth, digits = f"n_{n}", f"b_{n}", f"d_{n}"
+        shape = "'[0-9]{17}[0-9X]'"
+        # Most numbers are already in shape; only the others pay for folding full-width digits.
         s2 = [
-            f"CASE WHEN substr({norm}, 7, 4) <> '0000' THEN try_strptime(substr({norm}, 7, 8), '%Y%m%d')::DATE END AS {birth}",
-            f"substr('10X98765432', (({total}) % 11) + 1, 1) AS {check}",
+            f"CASE WHEN regexp_full_match({text}, {shape}) THEN {text} "
+            f"ELSE upper(replace(translate({text}, '{_FULL_WIDTH[0]}', '{_FULL_WIDTH[1]}'), ' ', '')) END AS {norm}",
         ]
+        # The check digit from the first 17 digits as one integer: arithmetic instead of 17 substrings.
+        # Only read once the shape check has passed, so the cast never fails where it matters.
+        total = " + ".join(f"(({digits} // {10 ** (16 - i)}) % 10) * {w}" for i, w in enumerate(_WEIGHTS))
+        s3 = [
+            f"CASE WHEN substr({norm}, 7, 4) <> '0000' THEN try_strptime(substr({norm}, 7, 8), '%Y%m%d')::DATE END AS {birth}",
+            f"TRY_CAST(substr({norm}, 1, 17) AS BIGINT) AS {digits}",
+        ]
+        check = f"substr('10X98765432', (({total}) % 11) + 1, 1)"
         reason = f"""CASE WHEN {empty} THEN {none}
             WHEN length({norm}) <> 18 THEN {fail("'身份证号码应为18位，实际为' || length(" + norm + ") || '位'")}
-            WHEN NOT regexp_full_match({norm}, '[0-9]{{17}}[0-9X]')
+            WHEN NOT regexp_full_match({norm}, {shape})
                 THEN {fail("'身份证号码前17位必须是数字，最后一位是数字或X'")}
             WHEN {birth} IS NULL THEN {fail("'身份证号码中的出生日期不存在：' || substr(" + norm + ", 7, 8)")}
             WHEN {birth} < DATE '1880-01-01' OR {birth} > {today_sql}
                 THEN {fail("'身份证号码中的出生日期超出合理范围：' || strftime(" + birth + ", '%Y-%m-%d')")}
             WHEN substr({norm}, 18, 1) <> {check} THEN {fail("'身份证号码校验位错误，请核对号码是否抄错'")}
             END"""
-        return _Compiled(s1, s2, reason, f"CASE WHEN {empty} THEN NULL ELSE {norm} END", norm)
+        return _Compiled(s1, s2, s3, reason, f"CASE WHEN {empty} THEN NULL ELSE {norm} END", norm)
     if col.type == "date":
         parsed = f"p_{n}"
         s2 = [
@@ -98,16 +106,16 @@ def _compile(col: Column, today: date) -> _Compiled:
             WHEN {parsed} < DATE '{EARLIEST.isoformat()}' OR {parsed} > {today_sql}
                 THEN {fail("'日期超出合理范围：' || strftime(" + parsed + ", '%Y-%m-%d')")}
             END"""
-        return _Compiled(s1, s2, reason, f"strftime({parsed}, '%Y-%m-%d')", parsed)
+        return _Compiled(s1, s2, [], reason, f"strftime({parsed}, '%Y-%m-%d')", parsed)
     if col.type == "month":
         parsed, ok = f"p_{n}", f"ok_{n}"
         pattern = "'^([0-9]{4})[-/.]?([0-9]{1,2})$'"
-        s1 += [
-            f"regexp_extract({trimmed}, {pattern}, 1) AS y_{n}",
-            f"regexp_extract({trimmed}, {pattern}, 2) AS m_{n}",
+        s2 = [
+            f"regexp_extract({text}, {pattern}, 1) AS y_{n}",
+            f"regexp_extract({text}, {pattern}, 2) AS m_{n}",
         ]
         valid = f"(y_{n} <> '' AND y_{n} <> '0000' AND TRY_CAST(m_{n} AS INTEGER) BETWEEN 1 AND 12)"
-        s2 = [
+        s3 = [
             f"{valid} AS {ok}",
             f"CASE WHEN {valid} THEN make_date(CAST(y_{n} AS INTEGER), CAST(m_{n} AS INTEGER), 1) END AS {parsed}",
         ]
@@ -116,7 +124,7 @@ def _compile(col: Column, today: date) -> _Compiled:
             WHEN {parsed} < DATE '{EARLIEST.isoformat()}' OR {parsed} > {today_sql}
                 THEN {fail("'月份超出合理范围：' || strftime(" + parsed + ", '%Y-%m')")}
             END"""
-        return _Compiled(s1, s2, reason, f"strftime({parsed}, '%Y-%m-%d')", parsed)
+        return _Compiled(s1, s2, s3, reason, f"strftime({parsed}, '%Y-%m-%d')", parsed)
     if col.type == "decimal":
         exact = f"x_{n}"
         clean = f"replace({text}, ',', '')"
@@ -130,7 +138,7 @@ def _compile(col: Column, today: date) -> _Compiled:
             WHEN {exact} < 0 THEN {fail("'金额不能为负：' || " + raw)}
             WHEN {exact} >= 1000000000000 THEN {fail("'金额过大：' || " + raw)}
             END"""
-        return _Compiled(s1, s2, reason, f"CAST({amount} AS VARCHAR)", amount)
+        return _Compiled(s1, s2, [], reason, f"CAST({amount} AS VARCHAR)", amount)
     if col.type == "int":
         s2 = [
             f"CASE WHEN regexp_full_match({text}, '[+-]?[0-9]+') THEN TRY_CAST({text} AS HUGEINT) END AS i_{n}"
@@ -138,28 +146,29 @@ def _compile(col: Column, today: date) -> _Compiled:
         reason = (
             f"""CASE WHEN {empty} THEN {none} WHEN i_{n} IS NULL THEN {fail("'应为整数：' || " + raw)} END"""
         )
-        return _Compiled(s1, s2, reason, f"CAST(i_{n} AS VARCHAR)", f"i_{n}")
+        return _Compiled(s1, s2, [], reason, f"CAST(i_{n} AS VARCHAR)", f"i_{n}")
     if col.type == "choice":
         options = ", ".join(q(c) for c in col.choices)
         allowed = "、".join(col.choices)
         reason = f"""CASE WHEN {empty} THEN {none}
             WHEN {text} NOT IN ({options}) THEN {fail("'取值无效：' || " + text + " || " + q(f"（可选：{allowed}）"))}
             END"""
-        return _Compiled(s1, [], reason, f"CASE WHEN {empty} THEN NULL ELSE {text} END", text)
+        return _Compiled(s1, [], [], reason, f"CASE WHEN {empty} THEN NULL ELSE {text} END", text)
     if col.type == "region":
         reason = f"""CASE WHEN {empty} THEN {none}
             WHEN {text} NOT IN (SELECT code FROM known_regions) THEN {fail("'区划代码不存在：' || " + text)}
             END"""
-        return _Compiled(s1, [], reason, f"CASE WHEN {empty} THEN NULL ELSE {text} END", text)
+        return _Compiled(s1, [], [], reason, f"CASE WHEN {empty} THEN NULL ELSE {text} END", text)
     return _Compiled(
-        s1, [], f"CASE WHEN {empty} THEN {none} END", f"CASE WHEN {empty} THEN NULL ELSE {text} END", text
+        s1, [], [], f"CASE WHEN {empty} THEN {none} END", f"CASE WHEN {empty} THEN NULL ELSE {text} END", text
     )
 
 
 def validation_sql(feed: Feed, today: date) -> str:
     compiled = {c.name: _compile(c, today) for c in feed.columns}
     stage1 = ", ".join(e for x in compiled.values() for e in x.stage1)
-    stage2 = ", ".join(e for x in compiled.values() for e in x.stage2) or "1 AS _"
+    stage2 = ", ".join(e for x in compiled.values() for e in x.stage2) or "1 AS _2"
+    stage3 = ", ".join(e for x in compiled.values() for e in x.stage3) or "1 AS _3"
     reasons = ", ".join(f"({x.reason})" for x in compiled.values())
     # JSON by concatenation: much cheaper in DuckDB than building a map per row; to_json() escapes.
     pairs = ", ".join(
@@ -172,7 +181,8 @@ def validation_sql(feed: Feed, today: date) -> str:
     raw = ", ".join(f"raw_{c.name}" for c in feed.columns)
     return f"""
         WITH s1 AS (SELECT line, {stage1} FROM chunk),
-             s2 AS (SELECT *, {stage2} FROM s1)
+             s2 AS (SELECT *, {stage2} FROM s1),
+             s3 AS (SELECT *, {stage3} FROM s2)
         SELECT line,
                concat_ws('；', {reasons}) AS reasons,
                {compiled["id_number"].typed} AS id_number,
@@ -182,7 +192,7 @@ def validation_sql(feed: Feed, today: date) -> str:
                '{{' || concat_ws(',', {pairs}) || '}}' AS data,
                md5(concat_ws(chr(31), {q(feed.code)}, {key_parts})) AS row_key,
                {raw}
-        FROM s2
+        FROM s3
     """
 
 

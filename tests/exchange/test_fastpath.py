@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import duckdb
 import pytest
 
 from jiuzhu.audit.services import AuditContext
-from jiuzhu.exchange import services
+from jiuzhu.exchange import fastpath, services
 from jiuzhu.exchange.models import FeedRecord, ImportBatch, QuarantinedRow
 
 from ..factories import make_id_number
@@ -62,7 +63,17 @@ def _run(name: str) -> ImportBatch:
     ).batch
 
 
-def test_bulk_and_row_paths_agree_on_every_row(monkeypatch) -> None:
+def _unreadable(*args: object) -> None:
+    raise duckdb.InvalidInputException("simulated")
+
+
+@pytest.mark.parametrize("variant", ["one_chunk", "chunks_of_three", "python_parser"])
+def test_bulk_and_row_paths_agree_on_every_row(monkeypatch, variant: str) -> None:
+    if variant == "chunks_of_three":
+        # duplicates across chunks, and validation of the next chunk overlapping the load of this one
+        monkeypatch.setattr(fastpath, "CHUNK_ROWS", 3)
+    if variant == "python_parser":
+        monkeypatch.setattr(fastpath, "_read_duckdb", _unreadable)
     fast = _run("fast.csv")
     fast_bad, fast_good = _snapshot()
     totals_fast = (fast.rows_total, fast.rows_loaded, fast.rows_quarantined)
