@@ -12,7 +12,8 @@ from jiuzhu.audit.services import AuditContext
 from jiuzhu.core.permissions import require_perm
 
 from . import selectors
-from .services import check_upload_size, feed_import
+from .models import ImportBatch
+from .services import check_upload_size, feed_import_enqueue
 
 router = Router(tags=["部门数据交换"])
 
@@ -22,6 +23,7 @@ class BatchOut(Schema):
     feed: str
     file_name: str
     status: str
+    rows_done: int
     rows_total: int
     rows_loaded: int
     rows_existing: int
@@ -50,6 +52,7 @@ def _out(batch, already: bool = False) -> BatchOut:  # type: ignore[no-untyped-d
         feed=batch.feed,
         file_name=batch.file_name,
         status=batch.status,
+        rows_done=batch.rows_done,
         rows_total=batch.rows_total,
         rows_loaded=batch.rows_loaded,
         rows_existing=batch.rows_existing,
@@ -63,17 +66,25 @@ def _out(batch, already: bool = False) -> BatchOut:  # type: ignore[no-untyped-d
 
 @router.post(
     "/batches",
-    response={201: BatchOut, 200: BatchOut},
-    summary="导入部门数据文件（CSV/XLSX/JSON）；同一文件再次导入返回原批次，不作改动",
+    response={201: BatchOut, 200: BatchOut, 202: BatchOut},
+    summary="导入部门数据文件（CSV/XLSX/JSON）",
+    description=(
+        "文件校验表头后进入后台队列，返回 202 和批次（status 为 queued 或 running），"
+        "用 GET /batches/{id} 查看进度（rows_done）和结果；已结束（done 或 failed）时返回 201。"
+        "同一文件再次上传返回原批次（200，already_imported 为 true），不作改动。"
+    ),
 )
 def batch_create(request: HttpRequest, feed: Form[str], file: File[UploadedFile]) -> Status[BatchOut]:
     require_perm(request.user, "exchange.add_importbatch")
     check_upload_size(file.size)
     assert file.file is not None  # an upload always has its stream
-    outcome = feed_import(
+    outcome = feed_import_enqueue(
         ctx=AuditContext.from_request(request), feed_code=feed, file_name=file.name or "upload", fh=file.file
     )
-    return Status(200 if outcome.already_imported else 201, _out(outcome.batch, outcome.already_imported))
+    batch = outcome.batch
+    waiting = batch.status in (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING)
+    code = 200 if outcome.already_imported else 202 if waiting else 201
+    return Status(code, _out(batch, outcome.already_imported))
 
 
 @router.get("/batches/{batch_id}", response=BatchOut, summary="导入批次的状态与计数")

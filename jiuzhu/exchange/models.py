@@ -14,6 +14,7 @@ class ImportBatch(models.Model):
     """One file imported into one feed. The same file (same SHA-256) imports once."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
         RUNNING = "running", "导入中"
         DONE = "done", "已完成"
         FAILED = "failed", "失败"
@@ -23,6 +24,7 @@ class ImportBatch(models.Model):
     file_format = models.CharField("格式", max_length=8)
     sha256 = models.CharField("文件摘要", max_length=64)
     status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.RUNNING)
+    rows_done = models.PositiveIntegerField("已处理", default=0)  # progress while running
     rows_total = models.PositiveIntegerField("总行数", default=0)
     rows_loaded = models.PositiveIntegerField("新入库", default=0)
     rows_existing = models.PositiveIntegerField("已存在（未重复入库）", default=0)

@@ -8,6 +8,7 @@ recognised by their row key and not stored twice. Bad rows go to quarantine with
 from __future__ import annotations
 
 import hashlib
+import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -15,7 +16,9 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from jiuzhu.audit.services import AuditContext, audit_record
@@ -103,38 +106,29 @@ def feed_import(
 ) -> ImportOutcome:
     """Import one file. ``region_code`` names the jurisdiction the batch belongs to (default: the
     importer's own); command-line imports pass it explicitly."""
-    if ctx.user is not None:
-        require_perm(ctx.user, "exchange.add_importbatch")
-    feed = FEEDS.get(feed_code)
-    if feed is None:
-        raise ValidationFailed({"feed": f"未知的数据来源：{feed_code}"})
-    fmt = detect_format(file_name)
+    feed, fmt = _checked(ctx, feed_code, file_name)
     sha = _sha256(fh)
     today = today or timezone.localdate()
 
     with transaction.atomic():
-        batch, created = ImportBatch.objects.select_for_update().get_or_create(
-            feed=feed.code,
-            sha256=sha,
-            defaults={
-                "file_name": Path(file_name).name[:255],
-                "file_format": fmt,
-                "created_by": ctx.user,
-                "channel": ctx.channel,
-                "region_id": region_code or getattr(ctx.user, "region_id", None),
-            },
-        )
+        batch, created = _batch_get_or_create(ctx, feed, fmt, sha, file_name, region_code)
         if not created and batch.status == ImportBatch.Status.DONE:
             return ImportOutcome(batch, already_imported=True)
         # Resuming: quarantine is recomputed from the file; stored facts are kept and recognised.
         batch.quarantined.all().delete()
-        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.RUNNING, error="")
+        _batch_set(batch, ImportBatch.Status.RUNNING)
+
+    def step(rows: int) -> None:
+        # Progress is visible on the batch page while the import runs, whoever started it.
+        ImportBatch.objects.filter(pk=batch.pk).update(rows_done=F("rows_done") + rows)
+        if progress:
+            progress(rows)
 
     try:
         if BULK_CSV and fmt == "csv":
-            totals = _import_fast(feed, batch, fh, today, progress)
+            totals = _import_fast(feed, batch, fh, today, step)
         else:
-            totals = _import_rows(feed, batch, fh, fmt, today, progress)
+            totals = _import_rows(feed, batch, fh, fmt, today, step)
     except FileProblem as exc:
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=ImportBatch.Status.FAILED, error=exc.message, finished_at=timezone.now()
@@ -152,6 +146,76 @@ def feed_import(
             object_id=batch.pk,
             detail={"feed": feed.code, "file": batch.file_name, **totals},
         )
+    return ImportOutcome(batch)
+
+
+def _checked(ctx: AuditContext, feed_code: str, file_name: str) -> tuple[Feed, str]:
+    if ctx.user is not None:
+        require_perm(ctx.user, "exchange.add_importbatch")
+    feed = FEEDS.get(feed_code)
+    if feed is None:
+        raise ValidationFailed({"feed": f"未知的数据来源：{feed_code}"})
+    return feed, detect_format(file_name)
+
+
+def _batch_get_or_create(
+    ctx: AuditContext, feed: Feed, fmt: str, sha: str, file_name: str, region_code: str | None
+) -> tuple[ImportBatch, bool]:
+    return ImportBatch.objects.select_for_update().get_or_create(
+        feed=feed.code,
+        sha256=sha,
+        defaults={
+            "file_name": Path(file_name).name[:255],
+            "file_format": fmt,
+            "created_by": ctx.user,
+            "channel": ctx.channel,
+            "region_id": region_code or getattr(ctx.user, "region_id", None),
+        },
+    )
+
+
+def _batch_set(batch: ImportBatch, status: str) -> None:
+    ImportBatch.objects.filter(pk=batch.pk).update(status=status, error="", rows_done=0)
+
+
+def spool_path(batch: ImportBatch) -> Path:
+    """Where an uploaded file waits for the worker (named by its content, so an upload repeated before
+    the import ran writes the same file)."""
+    return Path(settings.UPLOAD_DIR) / f"{batch.feed}-{batch.sha256}.{batch.file_format}"
+
+
+def feed_import_enqueue(*, ctx: AuditContext, feed_code: str, file_name: str, fh: IO[bytes]) -> ImportOutcome:
+    """Queue an uploaded file for import by the background worker and return its batch at once.
+
+    A file already imported returns its finished batch; a file already queued or running returns that
+    batch and is not queued twice; a failed batch is queued again (and resumes)."""
+    from .tasks import feed_import_queued  # the task module imports this one
+
+    feed, fmt = _checked(ctx, feed_code, file_name)
+    sha = _sha256(fh)
+    # A file that cannot be read at all (encoding, missing columns) is refused now, not in the queue.
+    try:
+        next(iter(read_rows(feed, fh, fmt)), None)
+    finally:
+        fh.seek(0)
+    with transaction.atomic():
+        batch, created = _batch_get_or_create(ctx, feed, fmt, sha, file_name, None)
+        if not created and batch.status == ImportBatch.Status.DONE:
+            return ImportOutcome(batch, already_imported=True)
+        if not created and batch.status in (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING):
+            return ImportOutcome(batch)
+        path = spool_path(batch)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part = path.with_suffix(".part")
+        with part.open("wb") as out:
+            shutil.copyfileobj(fh, out, 1 << 20)
+        part.replace(path)
+        _batch_set(batch, ImportBatch.Status.QUEUED)
+        # The task row commits with the batch: a worker never sees one without the other.
+        feed_import_queued.enqueue(
+            batch_id=batch.pk, user_id=getattr(ctx.user, "pk", None), ip=ctx.ip, channel=ctx.channel
+        )
+    batch.refresh_from_db()
     return ImportOutcome(batch)
 
 

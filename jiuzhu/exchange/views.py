@@ -16,7 +16,8 @@ from jiuzhu.core.web import web_view
 
 from . import selectors
 from .catalogue import FEEDS
-from .services import check_upload_size, feed_import
+from .models import ImportBatch
+from .services import check_upload_size, feed_import_enqueue
 
 
 class UploadForm(forms.Form):
@@ -40,7 +41,7 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             check_upload_size(upload.size)
-            outcome = feed_import(
+            outcome = feed_import_enqueue(
                 ctx=AuditContext.from_request(request),
                 feed_code=form.cleaned_data["feed"],
                 file_name=upload.name,
@@ -52,12 +53,14 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
             b = outcome.batch
             if outcome.already_imported:
                 messages.info(request, f"该文件已于 {b.finished_at:%Y-%m-%d %H:%M} 导入，本次未作任何改动")
-            else:
+            elif b.status == ImportBatch.Status.DONE:
                 messages.success(
                     request,
                     f"导入完成：新入库 {b.rows_loaded} 行，已存在 {b.rows_existing} 行，"
                     f"隔离 {b.rows_quarantined} 行",
                 )
+            elif b.status in (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING):
+                messages.info(request, "文件已收到，正在后台导入；本页会自动显示进度和结果")
             return redirect("batch_detail", pk=b.pk)
     page = Paginator(selectors.batches_list(user=request.user), 30).get_page(1)
     return render(request, "exchange/batches.html", {"page": page, "form": form, "feeds": FEEDS.values()})
@@ -66,10 +69,15 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
 @web_view("exchange.view_importbatch")
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = selectors.batch_get(user=request.user, batch_id=pk)
+    context = {"batch": batch, "feed": FEEDS[batch.feed]}
+    if request.headers.get("HX-Request"):
+        # The page polls its summary while the import runs, and reloads whole once it has ended.
+        response = render(request, "exchange/_batch_summary.html", context)
+        if batch.status not in (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING):
+            response["HX-Refresh"] = "true"
+        return response
     page = Paginator(selectors.quarantine_rows(batch=batch), 50).get_page(request.GET.get("page"))
-    return render(
-        request, "exchange/batch_detail.html", {"batch": batch, "page": page, "feed": FEEDS[batch.feed]}
-    )
+    return render(request, "exchange/batch_detail.html", {**context, "page": page})
 
 
 @web_view("exchange.view_importbatch")

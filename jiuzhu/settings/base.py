@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "jiuzhu.core",
     "jiuzhu.regions",
     "jiuzhu.accounts",
@@ -55,6 +57,12 @@ MIDDLEWARE = [
     # Last, so that it sees the authenticated user and the final response.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Background work (imports uploaded through the web or the API) is queued in the database and run by
+# `jiuzhu db_worker`; no broker to operate.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Uploaded feed files wait here for the worker, and stay after a failure so the import can be resumed.
+UPLOAD_DIR = Path(os.environ.get("JIUZHU_UPLOAD_DIR", VAR_DIR / "uploads"))
 
 ROOT_URLCONF = "jiuzhu.urls"
 WSGI_APPLICATION = "jiuzhu.wsgi.application"

@@ -1,7 +1,15 @@
 """Test settings: fast hashing, no throttling between tests, SQLite in memory unless DATABASE_URL is set."""
 
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import DATABASES
+
+# Uploads are imported within the request, so a test sees the finished batch; tests of the queue
+# override this with the dummy backend.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+UPLOAD_DIR = Path(tempfile.mkdtemp(prefix="jiuzhu-test-uploads-"))
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AXES_ENABLED = True
