@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.db.models import Subquery
+
 from jiuzhu.core.errors import NotFound
 from jiuzhu.core.scope import in_jurisdiction
 from jiuzhu.exchange.models import FeedRecord
@@ -125,12 +127,15 @@ def household_assemble(*, user: Any, id_number: str, as_of: date) -> Assembly:
         number = parse(id_number).value
     except InvalidIdNumber as exc:
         raise NotFound(str(exc)) from None
-    # One query: every membership, past and present, of the household the person belongs to now.
+    # One query: every membership, past and present, of the household the person belongs to now. The
+    # household is found by a scalar subquery, which PostgreSQL plans on its own: planning one join of
+    # seven relations took longer (2–4 ms) than running it.
+    current_household = Membership.objects.filter(person__id_number=number, end_date__isnull=True).values(
+        "household_id"
+    )[:1]
     all_memberships = list(
-        Membership.objects.filter(
-            household__memberships__person__id_number=number, household__memberships__end_date__isnull=True
-        )
-        .select_related("person", "household", "household__region", "household__head")
+        Membership.objects.filter(household_id=Subquery(current_household))
+        .select_related("person", "household")
         .order_by("start_date", "id")
     )
     membership = next(
