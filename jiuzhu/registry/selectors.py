@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from jiuzhu.core.errors import NotFound, ValidationFailed
@@ -109,11 +109,15 @@ def household_search(
         .annotate(n=Count("id"))
         .values("n")
     )
+    # With few matches, walking households in id order until a page is full means walking them all
+    # (4.6 s for a rare name at 1M households): ordering by an expression makes PostgreSQL start from
+    # the matches and sort them (11 ms). With many matches the walk is the fast way (2 ms against 0.3 s).
+    ordering = F("id") if total > COUNT_CAP else F("id") + 0
     items = list(
         qs.select_related("head", "region")
         .annotate(member_count=Coalesce(Subquery(member_count), 0))
         .prefetch_related(_current_members())
-        .order_by("id")[(page - 1) * size : page * size]
+        .order_by(ordering.asc())[(page - 1) * size : page * size]
     )
     return Page(items, page, size, min(total, COUNT_CAP), total > COUNT_CAP)
 

@@ -103,3 +103,22 @@ def test_user_without_region_sees_nothing(make_user, households) -> None:
     nobody = make_user("township_caseworker", EAST_TOWN)
     nobody.region = None
     assert household_search(user=nobody).items == []
+
+
+def test_search_by_name_pages_in_household_order(caseworker, tree) -> None:
+    # Few matches take the sorted path; the order and the pages are those of the plain path.
+    made = [new_household(head__name=f"赖利{i}").pk for i in range(23)]
+    first = household_search(user=caseworker, query="赖利", page=1)
+    second = household_search(user=caseworker, query="赖利", page=2)
+    assert [h.pk for h in first.items + second.items] == sorted(made)
+    assert (first.total, first.pages) == (23, 2)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL planner statistics")
+def test_person_names_have_a_finer_histogram_on_postgresql() -> None:
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT attstattarget FROM pg_attribute "
+            "WHERE attrelid = 'registry_person'::regclass AND attname = 'name'"
+        )
+        assert cur.fetchone()[0] == 1000
