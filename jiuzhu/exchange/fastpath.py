@@ -261,6 +261,7 @@ def import_csv_bulk(
             cur.execute("SET LOCAL synchronous_commit = off")
             outcome.loaded = merge(cur, feed, batch_id)
             cur.execute("TRUNCATE jz_stage")
+            refresh_statistics(cur, outcome.loaded)
     outcome.existing -= outcome.loaded
     return outcome
 
@@ -315,6 +316,19 @@ def stage(cur: Any, good_path: str, bad_path: str) -> None:
         "COPY exchange_quarantinedrow (batch_id, row_number, raw, reasons) FROM STDIN (FORMAT csv)"
     ) as copy:
         _stream(copy, bad_path)
+
+
+ANALYZE_AFTER = 100_000  # new facts; and at least a tenth of the table
+
+
+def refresh_statistics(cur: Any, loaded: int) -> None:
+    """Re-sample the fact table after a merge that changed it a lot. Until autovacuum gets to a freshly
+    filled table PostgreSQL plans without statistics: a verification report took 70 ms instead of 20
+    after the first load of 22M facts. ANALYZE reads a fixed sample (about 1.3 s at that size)."""
+    cur.execute("SELECT reltuples FROM pg_class WHERE oid = 'exchange_feedrecord'::regclass")
+    known = max(float(cur.fetchone()[0]), 0.0)  # -1 when never analysed
+    if loaded >= ANALYZE_AFTER and loaded >= known / 10:
+        cur.execute("ANALYZE exchange_feedrecord")
 
 
 def merge(cur: Any, feed: Feed, batch_id: int) -> int:

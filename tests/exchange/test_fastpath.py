@@ -7,6 +7,7 @@ from datetime import date
 
 import duckdb
 import pytest
+from django.db import connection
 
 from jiuzhu.audit.services import AuditContext
 from jiuzhu.exchange import fastpath, services
@@ -99,3 +100,16 @@ def test_bulk_and_row_paths_agree_on_every_row(monkeypatch, variant: str) -> Non
     assert reasons[15] == "应发工资（元）：不能为空"
     assert "月份超出合理范围：1899-12" in reasons[17] and "月份超出合理范围：2030-01" in reasons[18]
     assert 5 not in reasons  # whitespace-only record: skipped, not quarantined
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL planner statistics")
+def test_a_large_merge_refreshes_the_fact_table_statistics(monkeypatch) -> None:
+    def reltuples() -> float:
+        with connection.cursor() as cur:
+            cur.execute("SELECT reltuples FROM pg_class WHERE oid = 'exchange_feedrecord'::regclass")
+            return float(cur.fetchone()[0])
+
+    monkeypatch.setattr(fastpath, "ANALYZE_AFTER", 1)
+    before = reltuples()
+    _run("large.csv")
+    assert before != reltuples() == FeedRecord.objects.count() == 5
