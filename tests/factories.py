@@ -9,6 +9,7 @@ import factory
 
 from jiuzhu.accounts.models import User
 from jiuzhu.accounts.services import user_assign_role
+from jiuzhu.exchange.models import ImportBatch
 from jiuzhu.regions.codes import level_of
 from jiuzhu.regions.models import Region, UrbanRural
 from jiuzhu.registry.choices import Relation
@@ -85,6 +86,17 @@ class HouseholdFactory(factory.django.DjangoModelFactory[Household]):
             )
 
 
+class ImportBatchFactory(factory.django.DjangoModelFactory[ImportBatch]):
+    class Meta:
+        model = ImportBatch
+
+    feed = "hrss_wage"
+    file_name = factory.LazyAttribute(lambda b: f"{b.feed}.csv")
+    file_format = "csv"
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    status = ImportBatch.Status.DONE
+
+
 def add_member(household: Household, relation: str = Relation.CHILD, **person_kwargs: Any) -> Person:
     person_kwargs.setdefault("hukou_region", household.region)
     person = PersonFactory(**person_kwargs)
@@ -105,3 +117,7 @@ def new_person(**kwargs: Any) -> Person:
 
 def new_user(**kwargs: Any) -> User:
     return UserFactory(**kwargs)  # type: ignore[return-value]
+
+
+def new_import_batch(**kwargs: Any) -> ImportBatch:
+    return ImportBatchFactory(**kwargs)  # type: ignore[return-value]

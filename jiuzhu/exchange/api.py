@@ -46,22 +46,8 @@ class QuarantinePage(Schema):
     total: int
 
 
-def _out(batch, already: bool = False) -> BatchOut:  # type: ignore[no-untyped-def]
-    return BatchOut(
-        id=batch.pk,
-        feed=batch.feed,
-        file_name=batch.file_name,
-        status=batch.status,
-        rows_done=batch.rows_done,
-        rows_total=batch.rows_total,
-        rows_loaded=batch.rows_loaded,
-        rows_existing=batch.rows_existing,
-        rows_quarantined=batch.rows_quarantined,
-        error=batch.error,
-        already_imported=already,
-        started_at=batch.started_at,
-        finished_at=batch.finished_at,
-    )
+def _out(batch: ImportBatch, already: bool = False) -> BatchOut:
+    return BatchOut.model_validate(batch).model_copy(update={"already_imported": already})
 
 
 @router.post(

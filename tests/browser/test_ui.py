@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from ..conftest import EAST_TOWN, WEST_VILLAGE
-from ..factories import add_member, make_id_number, new_household, new_user
+from ..factories import add_member, make_id_number, new_household, new_import_batch, new_user
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
@@ -101,7 +101,7 @@ def test_one_click_verification_in_the_browser(page: Any, live_server: Any, tree
     from decimal import Decimal
 
     from jiuzhu.audit.services import AuditContext
-    from jiuzhu.exchange.models import FeedRecord, ImportBatch
+    from jiuzhu.exchange.models import FeedRecord
     from jiuzhu.policy.services import policy_version_create
 
     worker = new_user(username="verifier", role="township_caseworker", region=tree[EAST_TOWN])
@@ -114,9 +114,7 @@ def test_one_click_verification_in_the_browser(page: Any, live_server: Any, tree
         dibao_standard_rural=Decimal("520"),
     )
     family = new_household(head__name="核对户主")
-    batch = ImportBatch.objects.create(
-        feed="hrss_pension", file_name="p.csv", file_format="csv", sha256="p" * 64
-    )
+    batch = new_import_batch(feed="hrss_pension")
     for year in (2024, 2025, 2026):
         FeedRecord.objects.create(
             feed="hrss_pension",

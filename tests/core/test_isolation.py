@@ -15,7 +15,7 @@ from jiuzhu.accounts.models import ApiToken
 from jiuzhu.api import api
 
 from ..conftest import EAST_VILLAGE
-from ..factories import add_member, new_household, new_user
+from ..factories import add_member, new_household, new_import_batch, new_user
 
 pytestmark = pytest.mark.django_db
 
@@ -130,17 +130,8 @@ def _fill(route: str, ids: dict[str, int | str]) -> str:
 def test_every_web_page_refuses_or_hides_other_townships(
     east, east_report, other_caseworker, client_for
 ) -> None:
-    from jiuzhu.exchange.models import ImportBatch
-
     household, member = east
-    batch = ImportBatch.objects.create(
-        feed="hrss_wage",
-        file_name="east.csv",
-        file_format="csv",
-        sha256="e" * 64,
-        region=household.region.parent,
-        status="done",
-    )
+    batch = new_import_batch(region=household.region.parent)
     token = ApiToken.objects.create(user=household_user(east), name="t", key_hash="h" * 64, prefix="p")
     client = client_for(other_caseworker)
     ids = {"pk": household.pk, "person_id": member.pk}
@@ -194,14 +185,7 @@ def test_every_api_operation_refuses_or_hides_other_townships(
     from jiuzhu.exchange.models import ImportBatch
 
     household, member = east
-    batch = ImportBatch.objects.create(
-        feed="hrss_wage",
-        file_name="east.csv",
-        file_format="csv",
-        sha256="e" * 64,
-        region=household.region.parent,
-        status="done",
-    )
+    batch = new_import_batch(region=household.region.parent)
     client = client_for(other_caseworker)
     schema = api.get_openapi_schema()
     ids = {

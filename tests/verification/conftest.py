@@ -7,11 +7,12 @@ from typing import Any
 import pytest
 
 from jiuzhu.audit.services import AuditContext
-from jiuzhu.exchange.models import FeedRecord, ImportBatch
+from jiuzhu.exchange.models import FeedRecord
 from jiuzhu.policy.services import policy_version_create
 from jiuzhu.verification.models import Authorisation
 
 from ..conftest import COUNTY
+from ..factories import new_import_batch
 
 AS_OF = date(2026, 11, 15)
 
@@ -32,9 +33,7 @@ def county_policy(tree: dict[str, Any]):
 
 @pytest.fixture
 def feed(db: Any):
-    batch = ImportBatch.objects.create(
-        feed="hrss_wage", file_name="t", file_format="csv", sha256="0" * 64, status="done"
-    )
+    batch = new_import_batch()
     counter = iter(range(10**6))
 
     def add(
