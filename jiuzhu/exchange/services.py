@@ -185,13 +185,15 @@ def spool_path(batch: ImportBatch) -> Path:
 
 
 def feed_import_enqueue(*, ctx: AuditContext, feed_code: str, file_name: str, fh: IO[bytes]) -> ImportOutcome:
-    """Queue an uploaded file for import by the background worker and return its batch at once.
+    """Queue an uploaded file (up to ``MAX_UPLOAD``) for import by the background worker and return its
+    batch at once.
 
     A file already imported returns its finished batch; a file already queued or running returns that
     batch and is not queued twice; a failed batch is queued again (and resumes)."""
     from .tasks import feed_import_queued  # the task module imports this one
 
     feed, fmt = _checked(ctx, feed_code, file_name)
+    _check_upload_size(fh)
     sha = _sha256(fh)
     # A file that cannot be read at all (encoding, missing columns) is refused now, not in the queue.
     try:
@@ -295,10 +297,16 @@ def _jsonable(raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def check_upload_size(size: int | None) -> None:
-    if size and size > MAX_UPLOAD:
+def upload_limit_mb() -> int:
+    return MAX_UPLOAD // (1024 * 1024)
+
+
+def _check_upload_size(fh: IO[bytes]) -> None:
+    size = fh.seek(0, 2)
+    fh.seek(0)
+    if size > MAX_UPLOAD:
         raise ValidationFailed(
-            {"file": "文件超过 50MB，请拆分后上传，或由管理员使用 jiuzhu import-feed 导入"}
+            {"file": f"文件超过 {upload_limit_mb()} MB，请拆分后上传，或由管理员使用 jiuzhu import-feed 导入"}
         )
 
 

@@ -7,8 +7,10 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
+from jiuzhu.registry.idnumber import CHECK_CHARS, EARLIEST_BIRTH, WEIGHTS
+
 from .catalogue import Column, Feed
-from .validate import EARLIEST
+from .validate import DATE_FORMATS, DECIMAL, EARLIEST, INT, MAX_AMOUNT, MONTH
 
 _WS = (
     " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680"
@@ -34,7 +36,6 @@ def nonblank(exprs: list[str]) -> str:
 
 
 _FULL_WIDTH = ("０１２３４５６７８９ｘＸ", "0123456789XX")
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
 def q(text: str) -> str:
@@ -79,18 +80,18 @@ def _compile(col: Column, today: date) -> _Compiled:
         ]
         # The check digit from the first 17 digits as one integer: arithmetic instead of 17 substrings.
         # Only read once the shape check has passed, so the cast never fails where it matters.
-        total = " + ".join(f"(({digits} // {10 ** (16 - i)}) % 10) * {w}" for i, w in enumerate(_WEIGHTS))
+        total = " + ".join(f"(({digits} // {10 ** (16 - i)}) % 10) * {w}" for i, w in enumerate(WEIGHTS))
         s3 = [
             f"CASE WHEN substr({norm}, 7, 4) <> '0000' THEN try_strptime(substr({norm}, 7, 8), '%Y%m%d')::DATE END AS {birth}",
             f"TRY_CAST(substr({norm}, 1, 17) AS BIGINT) AS {digits}",
         ]
-        check = f"substr('10X98765432', (({total}) % 11) + 1, 1)"
+        check = f"substr('{CHECK_CHARS}', (({total}) % 11) + 1, 1)"
         reason = f"""CASE WHEN {empty} THEN {none}
             WHEN length({norm}) <> 18 THEN {fail("'身份证号码应为18位，实际为' || length(" + norm + ") || '位'")}
             WHEN NOT regexp_full_match({norm}, {shape})
                 THEN {fail("'身份证号码前17位必须是数字，最后一位是数字或X'")}
             WHEN {birth} IS NULL THEN {fail("'身份证号码中的出生日期不存在：' || substr(" + norm + ", 7, 8)")}
-            WHEN {birth} < DATE '1880-01-01' OR {birth} > {today_sql}
+            WHEN {birth} < DATE '{EARLIEST_BIRTH.isoformat()}' OR {birth} > {today_sql}
                 THEN {fail("'身份证号码中的出生日期超出合理范围：' || strftime(" + birth + ", '%Y-%m-%d')")}
             WHEN substr({norm}, 18, 1) <> {check} THEN {fail("'身份证号码校验位错误，请核对号码是否抄错'")}
             END"""
@@ -99,7 +100,7 @@ def _compile(col: Column, today: date) -> _Compiled:
         parsed = f"p_{n}"
         s2 = [
             f"CASE WHEN regexp_full_match(substr({text}, 1, 4), '[0-9]{{4}}') AND substr({text}, 1, 4) <> '0000' "
-            f"THEN try_strptime({text}, ['%Y-%m-%d', '%Y/%m/%d', '%Y%m%d', '%Y.%m.%d'])::DATE END AS {parsed}"
+            f"THEN try_strptime({text}, [{', '.join(q(f) for f in DATE_FORMATS)}])::DATE END AS {parsed}"
         ]
         reason = f"""CASE WHEN {empty} THEN {none}
             WHEN {parsed} IS NULL THEN {fail("'日期格式错误：' || " + text)}
@@ -109,7 +110,7 @@ def _compile(col: Column, today: date) -> _Compiled:
         return _Compiled(s1, s2, [], reason, f"strftime({parsed}, '%Y-%m-%d')", parsed)
     if col.type == "month":
         parsed, ok = f"p_{n}", f"ok_{n}"
-        pattern = "'^([0-9]{4})[-/.]?([0-9]{1,2})$'"
+        pattern = q(MONTH.pattern)
         s2 = [
             f"regexp_extract({text}, {pattern}, 1) AS y_{n}",
             f"regexp_extract({text}, {pattern}, 2) AS m_{n}",
@@ -129,19 +130,19 @@ def _compile(col: Column, today: date) -> _Compiled:
         exact = f"x_{n}"
         clean = f"replace({text}, ',', '')"
         s2 = [
-            f"CASE WHEN regexp_full_match({clean}, '[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)') "
+            f"CASE WHEN regexp_full_match({clean}, {q(DECIMAL.pattern.strip('^$'))}) "
             f"THEN TRY_CAST({clean} AS DECIMAL(38,6)) END AS {exact}"
         ]
         amount = f"CAST({exact} AS DECIMAL(38,2))"
         reason = f"""CASE WHEN {empty} THEN {none}
             WHEN {exact} IS NULL THEN {fail("'金额格式错误：' || " + raw)}
             WHEN {exact} < 0 THEN {fail("'金额不能为负：' || " + raw)}
-            WHEN {exact} >= 1000000000000 THEN {fail("'金额过大：' || " + raw)}
+            WHEN {exact} >= {MAX_AMOUNT:f} THEN {fail("'金额过大：' || " + raw)}
             END"""
         return _Compiled(s1, s2, [], reason, f"CAST({amount} AS VARCHAR)", amount)
     if col.type == "int":
         s2 = [
-            f"CASE WHEN regexp_full_match({text}, '[+-]?[0-9]+') THEN TRY_CAST({text} AS HUGEINT) END AS i_{n}"
+            f"CASE WHEN regexp_full_match({text}, {q(INT.pattern.strip('^$'))}) THEN TRY_CAST({text} AS HUGEINT) END AS i_{n}"
         ]
         reason = (
             f"""CASE WHEN {empty} THEN {none} WHEN i_{n} IS NULL THEN {fail("'应为整数：' || " + raw)} END"""

@@ -15,10 +15,12 @@ from jiuzhu.registry import idnumber
 from .catalogue import Column, Feed
 
 EARLIEST = date(1900, 1, 1)
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d")
-_MONTH = re.compile(r"^([0-9]{4})[-/.]?([0-9]{1,2})$")
-_INT = re.compile(r"^[+-]?[0-9]+$")
-_DECIMAL = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$")
+# Shared with the bulk path, which compiles the same rules to SQL (sqlrules.py).
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d")
+MONTH = re.compile(r"^([0-9]{4})[-/.]?([0-9]{1,2})$")
+INT = re.compile(r"^[+-]?[0-9]+$")
+DECIMAL = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$")
+MAX_AMOUNT = Decimal("1e12")
 
 
 @dataclass
@@ -40,7 +42,7 @@ def _date(value: Any, today: date) -> date:
         text = str(value).strip()
         if not text[:4].isdigit() or text[:4] == "0000":
             raise ValueError(f"日期格式错误：{text}")
-        for fmt in _DATE_FORMATS:
+        for fmt in DATE_FORMATS:
             try:
                 d = datetime.strptime(text, fmt).date()
                 break
@@ -56,7 +58,7 @@ def _date(value: Any, today: date) -> date:
 def _month(value: Any, today: date) -> date:
     if isinstance(value, (date, datetime)):
         return _date(value, today).replace(day=1)
-    m = _MONTH.match(str(value).strip())
+    m = MONTH.match(str(value).strip())
     if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) == 0:
         raise ValueError(f"月份格式错误（应为 YYYY-MM）：{value}")
     d = date(int(m.group(1)), int(m.group(2)), 1)
@@ -69,7 +71,7 @@ def _decimal(value: Any) -> Decimal:
     # Plain decimal notation only (no exponents, no underscores): what a department's export contains,
     # and what the fast path accepts too.
     text = str(value).strip().replace(",", "")
-    if not _DECIMAL.match(text):
+    if not DECIMAL.match(text):
         raise ValueError(f"金额格式错误：{value}")
     try:
         amount = Decimal(text)
@@ -77,7 +79,7 @@ def _decimal(value: Any) -> Decimal:
         raise ValueError(f"金额格式错误：{value}") from None
     if amount < 0:
         raise ValueError(f"金额不能为负：{value}")
-    if amount >= Decimal("1e12"):
+    if amount >= MAX_AMOUNT:
         raise ValueError(f"金额过大：{value}")
     return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
@@ -93,7 +95,7 @@ def _convert(col: Column, value: Any, today: date, regions: set[str]) -> Any:
         return _decimal(value)
     if col.type == "int":
         text = str(value).strip()
-        if not _INT.match(text):
+        if not INT.match(text):
             raise ValueError(f"应为整数：{value}")
         return int(text)
     if col.type == "choice":

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.audit.services import AuditContext, audit_record
@@ -17,14 +18,14 @@ from jiuzhu.core.web import web_view
 from . import selectors
 from .catalogue import FEEDS
 from .models import ImportBatch
-from .services import check_upload_size, feed_import_enqueue
+from .services import feed_import_enqueue, upload_limit_mb
 
 
 class UploadForm(forms.Form):
     feed = forms.ChoiceField(
         label=_("数据来源"), choices=[(f.code, f"{f.department}·{f.name}") for f in FEEDS.values()]
     )
-    file = forms.FileField(label=_("文件（CSV、XLSX 或 JSON，不超过 50MB）"))
+    file = forms.FileField(label=format_lazy(_("文件（CSV、XLSX 或 JSON，不超过 {} MB）"), upload_limit_mb()))
 
 
 @web_view("exchange.view_importbatch")
@@ -40,7 +41,6 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            check_upload_size(upload.size)
             outcome = feed_import_enqueue(
                 ctx=AuditContext.from_request(request),
                 feed_code=form.cleaned_data["feed"],

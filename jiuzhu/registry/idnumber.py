@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK = "10X98765432"
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+CHECK_CHARS = "10X98765432"  # indexed by the weighted sum modulo 11
 _SHAPE = re.compile(r"^\d{17}[\dX]$")
 EARLIEST_BIRTH = date(1880, 1, 1)
 
@@ -29,8 +29,8 @@ class IdNumber:
 
 
 def check_char(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
-    return _CHECK[total % 11]
+    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
+    return CHECK_CHARS[total % 11]
 
 
 def normalise(raw: str) -> str:

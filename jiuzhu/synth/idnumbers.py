@@ -11,8 +11,10 @@ from datetime import date
 
 import numpy as np
 
-_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
-_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
+from jiuzhu.registry.idnumber import CHECK_CHARS, WEIGHTS
+
+_WEIGHTS = np.array(WEIGHTS, dtype=np.int64)
+_CHECK = np.frombuffer(CHECK_CHARS.encode(), dtype=np.uint8)
 _EPOCH = np.datetime64("1880-01-01", "D")
 _N_DAYS = int((np.datetime64("2100-01-01", "D") - _EPOCH).astype(int))
 # 499 odd sequences (001 … 997) and 499 even ones (002 … 998) per birth date.

@@ -77,15 +77,16 @@ def test_api_upload_then_batch_and_quarantine(make_user, client_for) -> None:
 def test_oversized_upload_is_refused_with_its_reason(make_user, client_for, monkeypatch) -> None:
     from jiuzhu.exchange import services
 
-    monkeypatch.setattr(services, "MAX_UPLOAD", 10)
+    monkeypatch.setattr(services, "MAX_UPLOAD", 2 * 1024 * 1024)
+    too_big = b"x" * (2 * 1024 * 1024 + 1)
     client = client_for(make_user("verification_officer", COUNTY))
     r = client.post(
         reverse("batch_upload"),
-        {"feed": "hrss_wage", "file": SimpleUploadedFile("w.csv", b"x" * 11, "text/csv")},
+        {"feed": "hrss_wage", "file": SimpleUploadedFile("w.csv", too_big, "text/csv")},
     )
-    assert "文件超过 50MB" in r.content.decode()
+    assert "文件超过 2 MB" in r.content.decode()
     api = client.post(
-        "/api/exchange/batches", {"feed": "hrss_wage", "file": SimpleUploadedFile("w.csv", b"x" * 11)}
+        "/api/exchange/batches", {"feed": "hrss_wage", "file": SimpleUploadedFile("w.csv", too_big)}
     )
-    assert api.status_code == 422 and "50MB" in api.json()["errors"]["file"]
+    assert api.status_code == 422 and "文件超过 2 MB" in api.json()["errors"]["file"]
     assert ImportBatch.objects.count() == 0
