@@ -124,7 +124,7 @@ class HouseholdSummary(Schema):
             urban_rural=h.urban_rural,
             head_name=head.name if head else "",
             head_id_number=(head.id_number if full_id else idnumber.mask(head.id_number)) if head else "",
-            member_count=getattr(h, "member_count", 0),
+            member_count=len(h.current_members),  # type: ignore[attr-defined]  # prefetched by the search
         )
 
 

@@ -31,8 +31,9 @@ def test_bad_token_is_refused(tree) -> None:
 
 def test_token_auth_search_and_masking(caseworker, make_user, tree) -> None:
     household = new_household(head__name="吴大伟")
+    add_member(household, "spouse")
     full = _bearer(caseworker).get("/api/registry/households", {"q": "吴"}).json()
-    assert full["total"] == 1
+    assert (full["total"], full["items"][0]["member_count"]) == (1, 2)
     assert full["items"][0]["head_id_number"] == household.head.id_number
     assistant = make_user("village_assistant", EAST_VILLAGE)
     masked = _bearer(assistant).get("/api/registry/households", {"q": "吴"}).json()
