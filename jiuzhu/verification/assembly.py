@@ -147,7 +147,7 @@ def household_assemble(*, user: Any, id_number: str, as_of: date) -> Assembly:
     current = [m for m in all_memberships if m.end_date is None]
     former = [m for m in all_memberships if m.end_date is not None]
 
-    numbers = [m.person.id_number for m in current] + [m.person.id_number for m in former]
+    numbers = [m.person.id_number for m in current]  # former members are listed, never assessed
     facts: dict[str, list[FeedRecord]] = defaultdict(list)
     for record in FeedRecord.objects.filter(id_number__in=numbers):
         facts[record.id_number].append(record)

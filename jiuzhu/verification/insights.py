@@ -101,6 +101,10 @@ def _by_key(facts: list[Fact], key: str) -> dict[str, list[Fact]]:
     return out
 
 
+def anomalies_since(as_of: date) -> date:
+    return date(as_of.year - ANOMALY_YEARS, as_of.month, 1)
+
+
 def anomalies(
     members: list[tuple[str, int, list[Fact]]],
     changes: list[dict[str, Any]],
@@ -108,7 +112,7 @@ def anomalies(
     policy: PolicyParams,
 ) -> list[dict[str, Any]]:
     """Changes across the last three years that a caseworker should look at; vetoes are flagged."""
-    since = date(as_of.year - ANOMALY_YEARS, as_of.month, 1)
+    since = anomalies_since(as_of)
     out: list[dict[str, Any]] = []
 
     def add(kind: str, text: str, on: date | None, veto: bool = False) -> None:

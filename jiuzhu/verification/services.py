@@ -14,7 +14,6 @@ from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.permissions import require_perm
 from jiuzhu.core.scope import in_jurisdiction
-from jiuzhu.exchange.catalogue import FEEDS
 from jiuzhu.exchange.models import FeedRecord
 from jiuzhu.policy.selectors import policy_in_force
 from jiuzhu.registry.models import Person, RegistryChange
@@ -23,7 +22,7 @@ from . import need
 from .assembly import Assembly, MemberView, household_assemble
 from .engine.inputs import Declared, Fact, MeansInput, MemberInput
 from .engine.means import assess
-from .insights import anomalies, sensitive_factors, trend
+from .insights import anomalies, anomalies_since, sensitive_factors, trend
 from .models import Authorisation, NeedModel, VerificationReport
 
 PROGRAMS = {"dibao": "低保", "near_dibao": "低保边缘", "rigid_expense": "刚性支出困难", "tekun": "特困"}
@@ -122,8 +121,9 @@ def _fact(record: FeedRecord) -> Fact:
 
 
 def _member_input(m: MemberView, authorised: set[int], declared_by: dict[int, list[Declared]]) -> MemberInput:
-    # A minor's consent is given with the household's; for adults, bank, securities and insurance data
-    # are not even handed to the engine without their own signed authorisation.
+    # A minor's consent is given with the household's. report_create refuses to run before every
+    # included adult has signed; the engine itself never reads bank, securities or insurance data of a
+    # member it is told is not authorised.
     consent = m.person.pk in authorised or m.age < 18
     return MemberInput(
         person_id=m.person.pk,
@@ -133,7 +133,7 @@ def _member_input(m: MemberView, authorised: set[int], declared_by: dict[int, li
         disability_category=m.person.disability_category,
         disability_grade=m.person.disability_grade,
         authorised=consent,
-        facts=tuple(_fact(r) for r in m.facts if consent or not FEEDS[r.feed].requires_authorisation),
+        facts=tuple(_fact(r) for r in m.facts),
         declared=tuple(declared_by.get(m.person.pk, [])),
     )
 
@@ -236,11 +236,14 @@ def _insights(
         dict(r)
         for r in VerificationReport.objects.filter(household=assembly.household).values("as_of", "programs")
     ]
+    # Only the window the anomalies look at, and only the columns they show.
     changes = [
-        {"at": c.at.date(), "kind": c.kind, "reason": c.reason, "name": c.person.name if c.person else ""}
-        for c in RegistryChange.objects.filter(
-            household=assembly.household, kind__in=("join", "leave")
-        ).select_related("person")
+        {"at": at.date(), "kind": kind, "reason": reason, "name": name or ""}
+        for at, kind, reason, name in RegistryChange.objects.filter(
+            household=assembly.household,
+            kind__in=("join", "leave"),
+            at__date__gte=anomalies_since(inp.as_of),
+        ).values_list("at", "kind", "reason", "person__name")
     ]
     member_rows = [
         {"age": m.age, "labour": m.person.labour_capacity, "employment": m.person.employment}

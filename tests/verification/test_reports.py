@@ -106,7 +106,7 @@ def test_report_is_immutable_after_the_policy_changes(couple, caseworker, author
     assert {v["program"]: v["outcome"] for v in newer.results["verdicts"]}["dibao"] == "no"
 
 
-def test_bank_data_of_an_unauthorised_supporter_is_never_used(
+def test_bank_balance_of_an_authorised_elder_counts_as_financial_assets(
     tree, feed, county_policy, caseworker, authorise
 ):
     elder = new_household(head__name="独居老人", head__id_number=make_id_number(21, birth=date(1945, 1, 1)))
