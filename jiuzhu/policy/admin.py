@@ -6,11 +6,11 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from jiuzhu.audit.services import AuditContext, audit_record
+from jiuzhu.audit.services import AuditContext
 from jiuzhu.core.admin import JurisdictionAdmin
 
 from .models import PolicyVersion
-from .services import policy_period_conflict, policy_version_create
+from .services import policy_period_conflict, policy_version_create, policy_version_update
 
 
 class PolicyVersionForm(forms.ModelForm):
@@ -61,14 +61,8 @@ class PolicyVersionAdmin(JurisdictionAdmin):
     def save_model(self, request: HttpRequest, obj: PolicyVersion, form: Any, change: bool) -> None:
         ctx = AuditContext.from_request(request)
         if change:
-            super().save_model(request, obj, form, change)
-            audit_record(
-                ctx=ctx,
-                action="update",
-                object_type="policy_version",
-                object_id=obj.pk,
-                region_code=obj.region_id,
-                detail={"fields": form.changed_data},
+            policy_version_update(
+                ctx=ctx, version=obj, **{f: form.cleaned_data[f] for f in form.changed_data}
             )
             return
         values = {k: v for k, v in form.cleaned_data.items() if k not in ("region", "effective_from")}

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from jiuzhu.audit.services import AuditContext, audit_record
-from jiuzhu.core.errors import ValidationFailed
+from jiuzhu.core.errors import Conflict, ValidationFailed
 from jiuzhu.regions.models import Region
 
 from .models import PolicyVersion
@@ -60,6 +60,35 @@ def policy_version_create(
             detail={"document_no": version.document_no},
         )
     return version
+
+
+def policy_version_update(*, ctx: AuditContext, version: PolicyVersion, **changes: Any) -> PolicyVersion:
+    """Change a version that no report has used yet. A version behind a report is evidence of what the
+    report applied: it is frozen, and a change of policy is a new version."""
+    with transaction.atomic():
+        locked = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+        if locked.reports.exists():
+            raise Conflict("该政策版本已用于核对报告，不能修改；请新增一个版本")
+        for field, value in changes.items():
+            setattr(locked, field, value)
+        conflict = policy_period_conflict(
+            region=locked.region,
+            effective_from=locked.effective_from,
+            effective_to=locked.effective_to,
+            exclude_pk=locked.pk,
+        )
+        if conflict:
+            raise ValidationFailed({"effective_from": conflict})
+        locked.save()
+        audit_record(
+            ctx=ctx,
+            action="update",
+            object_type="policy_version",
+            object_id=locked.pk,
+            region_code=locked.region_id,
+            detail={"fields": sorted(changes)},
+        )
+    return locked
 
 
 # Defaults for the fictional less-developed county (rules §9, "欠发达县").

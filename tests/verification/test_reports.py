@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 
 from jiuzhu.audit.models import AuditEvent
 from jiuzhu.audit.services import AuditContext
-from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.core.errors import Conflict, NotFound, ValidationFailed
 from jiuzhu.policy.models import PolicyVersion
-from jiuzhu.policy.services import policy_version_create
+from jiuzhu.policy.services import policy_version_create, policy_version_update
 from jiuzhu.verification.models import NeedModel, VerificationReport
 from jiuzhu.verification.services import need_model_refit, report_create
 
@@ -93,7 +93,10 @@ def test_report_is_immutable_after_the_policy_changes(couple, caseworker, author
         dibao_standard_urban=Decimal("800"),
         dibao_standard_rural=Decimal("400"),
     )
-    PolicyVersion.objects.filter(pk=report.policy_version_id).update(document_no="被改动")
+    used = PolicyVersion.objects.get(pk=report.policy_version_id)
+    with pytest.raises(Conflict):
+        policy_version_update(ctx=AuditContext.system(), version=used, dibao_standard_rural=Decimal("900"))
+    assert PolicyVersion.objects.get(pk=used.pk).dibao_standard_rural == Decimal("520")
     stored = VerificationReport.objects.get(pk=report.pk)
     assert stored.results == report.results
     assert stored.policy_snapshot["dibao_standard_rural"] == "520.00"
