@@ -18,9 +18,6 @@ from jiuzhu.core.errors import ServiceError
 from jiuzhu.regions.models import Region
 from jiuzhu.registry.models import Household, Membership
 
-# The fictional county the synthetic generator builds (province 99 does not exist in GB/T 2260).
-SYNTH_COUNTY_CODE = "990101000000"
-
 
 @dataclass(frozen=True)
 class Layout:
@@ -116,6 +113,7 @@ def demo_verification_data(
     from jiuzhu.exchange.services import feed_import_path
     from jiuzhu.policy.services import policy_seed_default
     from jiuzhu.synth.feeds import synth_feeds
+    from jiuzhu.verification.assembly import ADULT_AGE
     from jiuzhu.verification.models import Authorisation
     from jiuzhu.verification.services import need_model_refit, report_create
 
@@ -149,7 +147,7 @@ def demo_verification_data(
                 person=m.person, signed_on=date(as_of.year, 1, 1), reference="演示授权书", recorded_by=worker
             )
             for m in members
-            if m.person.age_on(as_of) >= 18
+            if m.person.age_on(as_of) >= ADULT_AGE
         ]
     )
     made = 0

@@ -16,6 +16,10 @@ from jiuzhu.exchange.models import FeedRecord
 from jiuzhu.registry.idnumber import InvalidIdNumber, parse
 from jiuzhu.registry.models import Household, Membership, Person
 
+# 民法典 §17: from 18 a person is an adult, signs their own authorisation and may owe support. National
+# law, not a regional policy setting.
+ADULT_AGE = 18
+
 _EDUCATION_RANK = {
     "primary": 1,
     "junior": 2,
@@ -104,7 +108,7 @@ def _judge(m: Membership, facts: list[FeedRecord], as_of: date) -> tuple[bool, s
     if not m.co_resident:
         return False, "未与家庭长期共同生活（档案标注）"
     age = person.age_on(as_of)
-    if m.relation in _CHILD and age >= 18:
+    if m.relation in _CHILD and age >= ADULT_AGE:
         if person.marital_status == "married":
             return False, "已婚成年子女，另立家庭（列为法定义务人）"
         enrolled, level = _in_full_time_education(person, facts, as_of)
@@ -170,7 +174,7 @@ def household_assemble(*, user: Any, id_number: str, as_of: date) -> Assembly:
     for m in former:
         if m.person_id in seen or m.relation not in _SUPPORT_DUTY or m.person.death_date is not None:
             continue
-        if m.person.age_on(as_of) < 18:
+        if m.person.age_on(as_of) < ADULT_AGE:
             continue
         seen.add(m.person_id)
         supporters.append(

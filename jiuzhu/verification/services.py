@@ -19,7 +19,7 @@ from jiuzhu.policy.selectors import policy_in_force
 from jiuzhu.registry.models import Person, RegistryChange
 
 from . import need
-from .assembly import Assembly, MemberView, household_assemble
+from .assembly import ADULT_AGE, Assembly, MemberView, household_assemble
 from .engine.inputs import Declared, Fact, MeansInput, MemberInput
 from .engine.means import assess
 from .insights import anomalies, anomalies_since, sensitive_factors, trend
@@ -124,7 +124,7 @@ def _member_input(m: MemberView, authorised: set[int], declared_by: dict[int, li
     # A minor's consent is given with the household's. report_create refuses to run before every
     # included adult has signed; the engine itself never reads bank, securities or insurance data of a
     # member it is told is not authorised.
-    consent = m.person.pk in authorised or m.age < 18
+    consent = m.person.pk in authorised or m.age < ADULT_AGE
     return MemberInput(
         person_id=m.person.pk,
         name=m.person.name,
@@ -159,7 +159,7 @@ def report_create(
 
     people = [m.person.pk for m in assembly.members] + [s.person.pk for s in assembly.supporters]
     authorised = authorised_ids(people, as_of)
-    must_sign = [m.person for m in included if m.age >= 18]
+    must_sign = [m.person for m in included if m.age >= ADULT_AGE]
     if "tekun" in programs:
         must_sign += [s.person for s in assembly.supporters]
     missing = [p.name for p in must_sign if p.pk not in authorised]
