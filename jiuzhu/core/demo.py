@@ -17,6 +17,9 @@ from jiuzhu.audit.services import AuditContext
 from jiuzhu.core.errors import ServiceError
 from jiuzhu.regions.models import Region
 from jiuzhu.registry.models import Household, Membership
+from jiuzhu.synth.codes import COUNTY_CODE
+
+SYNTH_COUNTY_CODE = COUNTY_CODE  # the fictional county the generator builds (province 99)
 
 
 @dataclass(frozen=True)
