@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Model
+from django.db.models import F, Model
 from django.utils import timezone
 
 from jiuzhu.audit.services import AuditContext, audit_record
-from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.core.errors import Conflict, NotFound, ValidationFailed
 from jiuzhu.core.scope import in_jurisdiction
 from jiuzhu.regions.models import Region
 
@@ -111,6 +111,21 @@ def household_changed(
         region_code=household.region_id,
         detail=detail,
     )
+
+
+def versioned_update(obj: Person | Household, version: int, values: dict[str, Any]) -> dict[str, list[Any]]:
+    """Optimistic locking for a row already locked by ``get_scoped(..., lock=True)``: refuse an edit made
+    on a stale version, write the changed values with the next version, and return the changes (empty
+    when nothing changed, and then nothing is written)."""
+    if obj.version != version:
+        raise Conflict()
+    changes = diff(obj, values)
+    if changes:
+        type(obj).objects.filter(pk=obj.pk).update(
+            **values, version=F("version") + 1, updated_at=timezone.now()
+        )
+        obj.refresh_from_db()
+    return changes
 
 
 def check_region(ctx: AuditContext, region: Region | None, field: str) -> None:

@@ -17,7 +17,15 @@ from jiuzhu.regions.models import Region
 from ..choices import Relation
 from ..models import Household, Membership, Person
 from ..validation import clean_choice, clean_household
-from .common import check_region, current_membership, diff, get_scoped, history, household_changed, plain
+from .common import (
+    check_region,
+    current_membership,
+    get_scoped,
+    history,
+    household_changed,
+    plain,
+    versioned_update,
+)
 
 
 def _next_household_number(region: Region) -> str:
@@ -62,17 +70,9 @@ def household_update(
         household = get_scoped(Household, household_id, ctx, "region_id", lock=True)
         values = clean_household(data, creating=False)
         check_region(ctx, values.get("region"), "region")
-        if household.version != version:
-            raise Conflict()
-        changes = diff(household, values)
+        changes = versioned_update(household, version, values)
         if not changes:
             return household
-        updated = Household.objects.filter(pk=household.pk, version=version).update(
-            **values, version=F("version") + 1, updated_at=timezone.now()
-        )
-        if not updated:
-            raise Conflict()
-        household.refresh_from_db()
         household_changed(ctx, household, kind="update", changes=changes, detail={"fields": sorted(changes)})
     return household
 

@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.utils import timezone
 
 from jiuzhu.audit.services import AuditContext
-from jiuzhu.core.errors import Conflict, ValidationFailed
+from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.permissions import require_perm
 
 from ..models import Person
 from ..validation import clean_person
-from .common import check_region, diff, get_scoped, person_changed, plain
+from .common import check_region, get_scoped, person_changed, plain, versioned_update
 
 
 def person_create(*, ctx: AuditContext, data: dict[str, Any]) -> Person:
@@ -41,16 +39,8 @@ def person_update(*, ctx: AuditContext, person_id: int, version: int, data: dict
             raise ValidationFailed({"id_number": "您的角色无权修改身份证号码"})
         values = clean_person(data, instance=person)
         check_region(ctx, values.get("residence_region"), "residence_region")
-        changes = diff(person, values)
-        if person.version != version:
-            raise Conflict()
+        changes = versioned_update(person, version, values)
         if not changes:
             return person
-        updated = Person.objects.filter(pk=person.pk, version=version).update(
-            **values, version=F("version") + 1, updated_at=timezone.now()
-        )
-        if not updated:
-            raise Conflict()
-        person.refresh_from_db()
         person_changed(ctx, person, kind="update", changes=changes, detail={"fields": sorted(changes)})
     return person
