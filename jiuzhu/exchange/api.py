@@ -67,8 +67,7 @@ def batch_create(request: HttpRequest, feed: Form[str], file: File[UploadedFile]
         ctx=AuditContext.from_request(request), feed_code=feed, file_name=file.name or "upload", fh=file.file
     )
     batch = outcome.batch
-    waiting = batch.status in (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING)
-    code = 200 if outcome.already_imported else 202 if waiting else 201
+    code = 200 if outcome.already_imported else 202 if batch.in_progress else 201
     return Status(code, _out(batch, outcome.already_imported))
 
 

@@ -31,7 +31,6 @@ class Feed:
     key: tuple[str, ...]
     # Bank, securities and insurance data may only be read for people who signed an authorisation.
     requires_authorisation: bool = False
-    description: str = ""
     column_map: dict[str, Column] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -337,7 +336,3 @@ def _feeds() -> list[Feed]:
 
 
 FEEDS: dict[str, Feed] = {f.code: f for f in _feeds()}
-
-
-def feed_or_none(code: str) -> Feed | None:
-    return FEEDS.get(code)

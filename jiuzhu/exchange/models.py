@@ -49,6 +49,10 @@ class ImportBatch(models.Model):
     def __str__(self) -> str:
         return f"{self.get_feed_display()} {self.file_name}"
 
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
 
 class FeedRecord(models.Model):
     """A validated departmental fact in the staging store. ``row_key`` is a hash of the feed's key

@@ -65,8 +65,7 @@ def _known_regions(feed: Feed, chunk: list[tuple[int, dict[str, Any]]]) -> set[s
     names = [c.name for c in feed.columns if c.type == "region"]
     if not names:
         return set()
-    wanted = {str(raw.get(n, "")).strip() for _, raw in chunk for n in names}
-    return set(Region.objects.filter(code__in=wanted).values_list("code", flat=True))
+    return _existing_regions({str(raw.get(n, "")).strip() for _, raw in chunk for n in names})
 
 
 def _store(feed: Feed, batch: ImportBatch, clean: list[tuple[int, CleanRow]]) -> tuple[int, int]:
@@ -204,7 +203,7 @@ def feed_import_enqueue(*, ctx: AuditContext, feed_code: str, file_name: str, fh
         batch, created = _batch_get_or_create(ctx, feed, fmt, sha, file_name, None)
         if not created and batch.status == ImportBatch.Status.DONE:
             return ImportOutcome(batch, already_imported=True)
-        if not created and batch.status in (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING):
+        if not created and batch.in_progress:
             return ImportOutcome(batch)
         path = spool_path(batch)
         path.parent.mkdir(parents=True, exist_ok=True)

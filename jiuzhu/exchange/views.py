@@ -13,18 +13,16 @@ from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.core.errors import ValidationFailed
-from jiuzhu.core.web import web_view
+from jiuzhu.core.web import is_htmx, web_view
 
 from . import selectors
 from .catalogue import FEEDS
-from .models import ImportBatch
+from .models import FEED_CHOICES, ImportBatch
 from .services import feed_import_enqueue, upload_limit_mb
 
 
 class UploadForm(forms.Form):
-    feed = forms.ChoiceField(
-        label=_("数据来源"), choices=[(f.code, f"{f.department}·{f.name}") for f in FEEDS.values()]
-    )
+    feed = forms.ChoiceField(label=_("数据来源"), choices=FEED_CHOICES)
     file = forms.FileField(label=format_lazy(_("文件（CSV、XLSX 或 JSON，不超过 {} MB）"), upload_limit_mb()))
 
 
@@ -59,7 +57,7 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
                     f"导入完成：新入库 {b.rows_loaded} 行，已存在 {b.rows_existing} 行，"
                     f"隔离 {b.rows_quarantined} 行",
                 )
-            elif b.status in (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING):
+            elif b.in_progress:
                 messages.info(request, "文件已收到，正在后台导入；本页会自动显示进度和结果")
             return redirect("batch_detail", pk=b.pk)
     page = Paginator(selectors.batches_list(user=request.user), 30).get_page(1)
@@ -70,10 +68,10 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = selectors.batch_get(user=request.user, batch_id=pk)
     context = {"batch": batch, "feed": FEEDS[batch.feed]}
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         # The page polls its summary while the import runs, and reloads whole once it has ended.
         response = render(request, "exchange/_batch_summary.html", context)
-        if batch.status not in (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING):
+        if not batch.in_progress:
             response["HX-Refresh"] = "true"
         return response
     page = Paginator(selectors.quarantine_rows(batch=batch), 50).get_page(request.GET.get("page"))
