@@ -42,11 +42,24 @@ class AuditContext:
         return cls(user=None, ip="", channel=channel)
 
 
-def _lock_chain() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
-    # SQLite: transactions begin IMMEDIATE (settings), so writers are already serialised.
+_LAST = f"SELECT seq, hash FROM {AuditEvent._meta.db_table} ORDER BY seq DESC LIMIT 1"
+
+
+def _lock_chain_and_read_last() -> tuple[int, str] | None:
+    """Take the chain's lock, then read its last line: the line read is the one this append follows.
+
+    Every write of the platform appends here, so the two go in one round trip on PostgreSQL: a
+    multi-statement string is sent as one simple query, and under READ COMMITTED the second statement
+    takes its snapshot after the first has acquired the lock. SQLite needs no lock: its transactions
+    begin IMMEDIATE (settings), so writers are already serialised."""
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(f"SELECT pg_advisory_xact_lock({_CHAIN_LOCK_KEY}); {_LAST}")
+            cur.nextset()
+        else:
+            cur.execute(_LAST)
+        row = cur.fetchone()
+    return (int(row[0]), str(row[1])) if row else None
 
 
 def audit_record(
@@ -64,10 +77,9 @@ def audit_record(
     # No savepoint: the line belongs to the caller's transaction; if it cannot be written, the write it
     # describes must not commit either.
     with transaction.atomic(savepoint=False):
-        _lock_chain()
-        last = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
-        seq = (last["seq"] + 1) if last else 1
-        prev = last["hash"] if last else GENESIS
+        last = _lock_chain_and_read_last()
+        seq = last[0] + 1 if last else 1
+        prev = last[1] if last else GENESIS
         at = timezone.now().astimezone(UTC)
         fields = {
             "seq": seq,

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 
 from jiuzhu.audit.services import AuditContext, audit_record
@@ -83,14 +83,6 @@ def authorisation_record(
     return auth
 
 
-def authorised_ids(person_ids: list[int], on: date) -> set[int]:
-    return set(
-        Authorisation.objects.filter(person_id__in=person_ids, signed_on__lte=on, revoked_at__isnull=True)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
-        .values_list("person_id", flat=True)
-    )
-
-
 def _clean_declared(raw: list[dict[str, Any]], member_ids: set[int]) -> dict[int, list[Declared]]:
     out: dict[int, list[Declared]] = {}
     errors: dict[str, str] = {}
@@ -157,8 +149,7 @@ def report_create(
     if not included:
         raise ValidationFailed({"id_number": "该家庭没有共同生活成员，无法核对"})
 
-    people = [m.person.pk for m in assembly.members] + [s.person.pk for s in assembly.supporters]
-    authorised = authorised_ids(people, as_of)
+    authorised = assembly.authorised
     must_sign = [m.person for m in included if m.age >= ADULT_AGE]
     if "tekun" in programs:
         must_sign += [s.person for s in assembly.supporters]
@@ -183,7 +174,7 @@ def report_create(
     )
     result = assess(inp)
     insights = _insights(assembly, inp, result, programs, params)
-    model = NeedModel.objects.filter(active=True).order_by("-version").first()
+    model = _active_need_model()
     need_degree = None
     if model is not None:
         scored = need.score(model.params, insights["need_features"], insights["need_covariates"])
@@ -227,6 +218,14 @@ def report_create(
             detail={"household": assembly.household.pk},
         )
     return report
+
+
+_ACTIVE_MODEL = f"SELECT * FROM {NeedModel._meta.db_table} WHERE active = %s ORDER BY version DESC LIMIT 1"
+
+
+def _active_need_model() -> NeedModel | None:
+    # Every report asks; raw() skips compiling the ORM form, which cost more than the query.
+    return next(iter(NeedModel.objects.raw(_ACTIVE_MODEL, [True])), None)
 
 
 def _insights(

@@ -72,7 +72,7 @@ def household(request: HttpRequest, pk: int) -> HttpResponse:
     audit_view(request, object_type="household", object_id=h.pk, region_code=h.region_id, assembly=True)
     people = [m.person.pk for m in a.members] + [s.person.pk for s in a.supporters]
     auths = selectors.authorisations_for(people)
-    valid = services.authorised_ids(people, today)
+    valid = a.authorised
     return render(
         request,
         "verification/household.html",

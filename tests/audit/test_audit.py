@@ -1,3 +1,5 @@
+import threading
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
@@ -40,6 +42,35 @@ def test_chain_links_each_line_to_the_previous() -> None:
     assert events[1].prev_hash == events[0].hash and events[2].prev_hash == events[1].hash
     assert audit_verify_chain().ok
     call_command("check_audit")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_keep_one_chain() -> None:
+    """Writers in separate connections append at once; each must follow the line committed before it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers itself")
+    start = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            start.wait()
+            for i in range(10):
+                with transaction.atomic():
+                    audit_record(ctx=AuditContext.system(), action="update", object_id=f"{n}-{i}")
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True)) == list(range(1, 41))
+    assert audit_verify_chain().ok
 
 
 def test_model_refuses_updates_and_deletes() -> None:
