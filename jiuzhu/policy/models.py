@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from jiuzhu.regions.models import Region
@@ -71,7 +72,15 @@ class PolicyVersion(models.Model):
     near_dibao_capped_by_minimum_wage = models.BooleanField("低保边缘线不超过月最低工资", default=True)
     disposable_income_prev_year = _money("上年度居民人均可支配收入（元/年）", "24000")
     rigid_expense_ratio = _ratio("刚性支出占家庭总收入比例下限", "0.6")
-    reference_months = models.PositiveSmallIntegerField("收入计算期（月）", default=12)
+    reference_months = models.PositiveSmallIntegerField(
+        "收入计算期（月）", default=12, validators=[MinValueValidator(1), MaxValueValidator(36)]
+    )
+    rigid_expense_months = models.PositiveSmallIntegerField(
+        "刚性支出计算期（月）",
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(36)],
+        help_text="刚性支出困难家庭认定：申请前这些月份的刚性支出与同期家庭总收入相比（部办法为 12 个月）",
+    )
     employment_cost_base = models.CharField(
         "就业成本扣减基数",
         max_length=16,

@@ -24,6 +24,7 @@ class PolicyParams:
     disposable_income_prev_year: Decimal
     rigid_expense_ratio: Decimal
     reference_months: int
+    rigid_expense_months: int
     employment_cost_base: str
     employment_cost_rate: Decimal
     financial_assets_months: Decimal

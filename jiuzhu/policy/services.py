@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
@@ -34,6 +35,14 @@ def policy_period_conflict(
     return f"与该区划 {first.effective_from:%Y-%m-%d} 起的政策版本（{first.document_no}）生效期重叠"
 
 
+def _check_fields(version: PolicyVersion) -> None:
+    """The fields' own limits (a reference period of 1 to 36 months, …), whoever writes the version."""
+    try:
+        version.clean_fields(exclude=["region", "created_by"])
+    except ValidationError as exc:
+        raise ValidationFailed({f: "；".join(msgs) for f, msgs in exc.message_dict.items()}) from None
+
+
 def policy_version_create(
     *, ctx: AuditContext, region: Region, effective_from: date, **values: Any
 ) -> PolicyVersion:
@@ -48,9 +57,9 @@ def policy_version_create(
         PolicyVersion.objects.filter(
             region=region, effective_to__isnull=True, effective_from__lt=effective_from
         ).update(effective_to=effective_from - timedelta(days=1))
-        version = PolicyVersion.objects.create(
-            region=region, effective_from=effective_from, created_by=ctx.user, **values
-        )
+        version = PolicyVersion(region=region, effective_from=effective_from, created_by=ctx.user, **values)
+        _check_fields(version)
+        version.save(force_insert=True)
         audit_record(
             ctx=ctx,
             action="create",
@@ -71,6 +80,7 @@ def policy_version_update(*, ctx: AuditContext, version: PolicyVersion, **change
             raise Conflict("该政策版本已用于核对报告，不能修改；请新增一个版本")
         for field, value in changes.items():
             setattr(locked, field, value)
+        _check_fields(locked)
         conflict = policy_period_conflict(
             region=locked.region,
             effective_from=locked.effective_from,

@@ -17,7 +17,11 @@ from ..conftest import COUNTY, EAST_TOWN
 
 pytestmark = pytest.mark.django_db
 CTX = AuditContext.system()
-STANDARDS = {"dibao_standard_urban": Decimal("700"), "dibao_standard_rural": Decimal("520")}
+STANDARDS = {
+    "document_no": "测试〔2026〕2号",
+    "dibao_standard_urban": Decimal("700"),
+    "dibao_standard_rural": Decimal("520"),
+}
 
 
 def test_a_new_version_closes_the_open_one_and_overlaps_are_refused(tree) -> None:
@@ -54,3 +58,19 @@ def test_an_unused_version_can_be_corrected_with_an_audit_line(tree) -> None:
     assert version.dibao_standard_rural == Decimal("530")
     line = AuditEvent.objects.filter(object_type="policy_version", action="update").get()
     assert line.detail == {"fields": ["dibao_standard_rural"]}
+
+
+@pytest.mark.parametrize(("field", "months"), [("reference_months", 0), ("rigid_expense_months", 37)])
+def test_periods_outside_one_to_thirty_six_months_are_refused(tree, field: str, months: int) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        policy_version_create(
+            ctx=CTX, region=tree[COUNTY], effective_from=date(2026, 1, 1), **STANDARDS, **{field: months}
+        )
+    assert set(caught.value.errors) == {field}
+    version = policy_version_create(
+        ctx=CTX, region=tree[COUNTY], effective_from=date(2026, 1, 1), **STANDARDS
+    )
+    with pytest.raises(ValidationFailed):
+        policy_version_update(ctx=CTX, version=version, **{field: months})
+    version.refresh_from_db()
+    assert getattr(version, field) == 12

@@ -25,6 +25,7 @@ BASE = PolicyParams(
     disposable_income_prev_year=Decimal("21000"),
     rigid_expense_ratio=Decimal("0.6"),
     reference_months=12,
+    rigid_expense_months=12,
     employment_cost_base="income",
     employment_cost_rate=Decimal("0.1"),
     financial_assets_months=Decimal("24"),

@@ -1,5 +1,6 @@
 """Per-program verdicts at and around the thresholds, and each veto item."""
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -142,6 +143,52 @@ def test_rigid_expense_household_around_the_ratio() -> None:
     assert _verdict(run("15000"), "rigid_expense").outcome == "yes"  # 62.50 %
     assert _verdict(run("14400"), "rigid_expense").outcome == "no"  # exactly 60 %
     assert _verdict(run("14401"), "rigid_expense").outcome == "yes"
+
+
+def _six_month_region(*members):
+    # reference period 2026-05 … 2026-10; the 刚性支出 window stays the national 12 months, 2025-11 … 2026-10
+    return household(*members, reference_months=6, deductible_expenses=())
+
+
+def test_rigid_expense_window_reaches_past_a_shorter_reference_period() -> None:
+    # two members, wages 2,000 a month: 12,000 over the 6-month reference period, 10,800 after the 10 %
+    # employment cost → 900 per head per month (above the near line 780), 10,800 a year per head
+    # (< 21,000). A bill in February lies outside the reference period but inside the 12-month window,
+    # whose income is 24,000.
+    def run(medical: str, **policy):
+        bill = fact("medical_bill", date(2026, 2, 1), medical)
+        facts = (*monthly("hrss_wage", "2000", employer="甲"), bill)
+        inp = _six_month_region(member(1, facts=facts), member(2))
+        return assess(replace(inp, policy=replace(inp.policy, **policy)))
+
+    r = run("15000")
+    assert r.per_capita_monthly_income == Decimal("900.00")
+    assert r.totals["rigid_window_expense"] == Decimal("15000.00")
+    assert r.totals["rigid_window_income"] == Decimal("24000.00")
+    assert r.totals["rigid_expense_all"] == Decimal("0.00")  # nothing in the reference period itself
+    assert r.rigid_expense_ratio == Decimal("0.6250")
+    assert r.rigid_expense_period == "近 12 个月（2025-11至2026-10）"
+    assert _verdict(r, "rigid_expense").outcome == "yes"
+    assert _verdict(run("14400"), "rigid_expense").outcome == "no"  # exactly 60 %
+    assert _verdict(run("14401"), "rigid_expense").outcome == "yes"
+    # a region that sets the window to its reference period does not see the February bill
+    same = run("15000", rigid_expense_months=6)
+    assert same.rigid_expense_ratio == Decimal("0.0000")
+    assert _verdict(same, "rigid_expense").outcome == "no"
+
+
+def test_declared_income_is_taken_pro_rata_over_the_rigid_window() -> None:
+    # 6,000 declared for the 6-month reference period → 1,000 a month (above 780), 12,000 a year
+    # (< 21,000); over the 12-month window that is 12,000.
+    def run(medical: str):
+        facts = (fact("medical_bill", date(2026, 2, 1), medical),)
+        return assess(_six_month_region(member(decl=declared(other_income="6000"), facts=facts)))
+
+    r = run("7300")
+    assert r.totals["rigid_window_income"] == Decimal("12000.00")
+    assert r.rigid_expense_ratio == Decimal("0.6083")
+    assert _verdict(r, "rigid_expense").outcome == "yes"
+    assert _verdict(run("7200"), "rigid_expense").outcome == "no"  # exactly 60 %
 
 
 def test_tekun_for_an_elderly_person_alone() -> None:

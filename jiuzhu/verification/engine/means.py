@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from .assets import asset_lines, count_holdings, financial_total
@@ -56,9 +57,7 @@ def _verdicts(
     pc_income: Decimal,
     annual_pc: Decimal,
     vetoes: list[str],
-    ratio: Decimal | None,
-    *,
-    has_rigid: bool,
+    rigid: RigidWindow,
 ) -> list[Verdict]:
     p = inp.policy
     standard = p.dibao_standard(urban=inp.urban)
@@ -92,27 +91,31 @@ def _verdicts(
             near.reasons.append(f"人均月收入 {pc_income} 元，不低于低保边缘线 {line} 元")
         near.reasons += veto_reasons
 
-    rigid = Verdict("rigid_expense", "刚性支出困难", "no")
+    verdict = Verdict("rigid_expense", "刚性支出困难", "no")
     if dibao.outcome == "yes" or near.outcome == "yes":
-        rigid.reasons.append("已符合低保或低保边缘条件")
+        verdict.reasons.append("已符合低保或低保边缘条件")
     else:
         ok = True
         disposable = p.disposable_income_prev_year
         if annual_pc >= disposable:
             ok = False
-            rigid.reasons.append(f"人均年收入 {annual_pc} 元，不低于上年度居民人均可支配收入 {disposable} 元")
-        exceeds = has_rigid if ratio is None else ratio > p.rigid_expense_ratio
-        shown = ("家庭无收入" if has_rigid else "无刚性支出") if ratio is None else f"{ratio:.2%}"
+            verdict.reasons.append(
+                f"人均年收入 {annual_pc} 元，不低于上年度居民人均可支配收入 {disposable} 元"
+            )
+        ratio, spent = rigid.ratio, rigid.expense > 0
+        exceeds = spent if ratio is None else ratio > p.rigid_expense_ratio
+        shown = ("家庭无收入" if spent else "无刚性支出") if ratio is None else f"{ratio:.2%}"
+        window = f"{rigid.period}刚性支出 {money(rigid.expense)} 元、家庭总收入 {money(rigid.income)} 元，"
         if not exceeds:
             ok = False
-            rigid.reasons.append(f"刚性支出占家庭总收入比例：{shown}，未超过 {p.rigid_expense_ratio:.0%}")
+            verdict.reasons.append(f"{window}占比：{shown}，未超过 {p.rigid_expense_ratio:.0%}")
         if vetoes:
             ok = False
-            rigid.reasons += veto_reasons
+            verdict.reasons += veto_reasons
         if ok:
-            rigid.outcome = "yes"
-            rigid.reasons.append(
-                f"刚性支出占家庭总收入比例：{shown}，超过 {p.rigid_expense_ratio:.0%}；"
+            verdict.outcome = "yes"
+            verdict.reasons.append(
+                f"{window}占比：{shown}，超过 {p.rigid_expense_ratio:.0%}；"
                 f"人均年收入 {annual_pc} 元，低于上年度居民人均可支配收入 {disposable} 元"
             )
 
@@ -134,7 +137,42 @@ def _verdicts(
         else:
             tekun.outcome = "yes"
             tekun.reasons.append(f"{names}无劳动能力、无生活来源、无法定义务人")
-    return [dibao, near, rigid, tekun]
+    return [dibao, near, verdict, tekun]
+
+
+@dataclass(frozen=True)
+class RigidWindow:
+    """刚性支出困难家庭 (rules §4.2): rigid spending over the months before the application, against the
+    household's total income over the same months. The window is its own setting (12 months in the
+    national rules); it may differ from the income reference period of 低保."""
+
+    period: str
+    expense: Decimal  # all rigid spending, deductible locally or not
+    income: Decimal
+    ratio: Decimal | None  # None when there is no income: then any rigid spending exceeds every ratio
+
+
+def _rigid_spending(lines: list[Line]) -> Decimal:
+    return sum((ln.amount for ln in lines if ln.category == "rigid_deduction"), ZERO)
+
+
+def _rescaled(inp: MeansInput, factor: Decimal) -> MeansInput:
+    """Declared amounts cover the reference period; over another window they are taken pro rata."""
+    members = tuple(
+        replace(m, declared=tuple(replace(d, amount=d.amount * factor) for d in m.declared))
+        for m in inp.members
+    )
+    return replace(inp, members=members)
+
+
+def _rigid_window(inp: MeansInput, period: Period, lines: list[Line]) -> RigidWindow:
+    window = Period.before(inp.as_of, inp.policy.rigid_expense_months)
+    if window != period:
+        scaled = _rescaled(inp, Decimal(window.months) / Decimal(period.months))
+        lines = income_lines(scaled, window)
+    expense, income = _rigid_spending(lines), _total(lines, _INCOME)
+    label = f"近 {window.months} 个月（{window.label}）"
+    return RigidWindow(label, expense, income, expense / income if income > 0 else None)
 
 
 def assess(inp: MeansInput) -> MeansResult:
@@ -146,12 +184,10 @@ def assess(inp: MeansInput) -> MeansResult:
 
     gross = _total(lines, _INCOME)
     before_rigid = gross - _total(lines, _MINUS)
-    rigid_all = sum((ln.amount for ln in lines if ln.category == "rigid_deduction"), ZERO)
     net = max(ZERO, before_rigid - _total(lines, ("rigid_deduction",)))
     pc_income = money(net / period.months / size)
     annual_pc = money(max(ZERO, before_rigid) * 12 / period.months / size)
-    # None when there is no income: then any rigid spending exceeds every ratio.
-    ratio = rigid_all / gross if gross > 0 else None
+    rigid = _rigid_window(inp, period, lines)
 
     fin = financial_total(lines)
     pc_assets = money(fin / size)
@@ -161,10 +197,12 @@ def assess(inp: MeansInput) -> MeansResult:
         "gross_income": money(gross),
         **{c: money(_total(lines, (c,))) for c in (*_INCOME, *_MINUS, "rigid_deduction")},
         "excluded": money(sum((ln.amount for ln in lines if ln.category == "excluded"), ZERO)),
-        "rigid_expense_all": money(rigid_all),
+        "rigid_expense_all": money(_rigid_spending(lines)),
+        "rigid_window_expense": money(rigid.expense),
+        "rigid_window_income": money(rigid.income),
         "net_income": money(net),
     }
-    verdicts = _verdicts(inp, pc_income, annual_pc, vetoes, ratio, has_rigid=rigid_all > 0)
+    verdicts = _verdicts(inp, pc_income, annual_pc, vetoes, rigid)
     return MeansResult(
         size,
         period.months,
@@ -177,5 +215,6 @@ def assess(inp: MeansInput) -> MeansResult:
         holdings,
         vetoes,
         verdicts,
-        None if ratio is None else ratio.quantize(Decimal("0.0001")),
+        None if rigid.ratio is None else rigid.ratio.quantize(Decimal("0.0001")),
+        rigid.period,
     )

@@ -44,6 +44,7 @@ class MeansResult:
     vetoes: list[str]
     verdicts: list[Verdict]
     rigid_expense_ratio: Decimal | None
+    rigid_expense_period: str = ""  # the window of the ratio (刚性支出困难家庭)
 
     def to_json(self) -> dict[str, Any]:
         def plain(v: Any) -> Any:
