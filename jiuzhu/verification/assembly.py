@@ -7,11 +7,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db import connection
 
 from jiuzhu.core.errors import NotFound
+from jiuzhu.core.rawrows import RowLoader
 from jiuzhu.core.scope import in_jurisdiction
 from jiuzhu.exchange.models import FeedRecord
 from jiuzhu.registry.idnumber import InvalidIdNumber, parse
@@ -143,25 +145,89 @@ def _judge(m: Membership, facts: list[FeedRecord], as_of: date) -> tuple[bool, s
     return True, "负有法定赡养、扶养、抚养义务并长期共同生活"
 
 
+# The reads of every 一证申请 and every report, in SQL: compiling their ORM form (three models joined,
+# two subqueries) cost more than running them. See docs/decisions.md.
+_MEMBERSHIP = RowLoader(Membership, "m")
+_PERSON = RowLoader(Person, "p")
+_HOUSEHOLD = RowLoader(Household, "h")
+_FACT = RowLoader(FeedRecord, "f")
+_HUKOU_PEER = RowLoader(FeedRecord, "f", only=("id_number", "data"))
+
+
+@cache
+def _memberships_sql(vendor: str) -> str:
+    memberships, persons = Membership._meta.db_table, Person._meta.db_table
+    # The household the person belongs to now is found by a scalar subquery, which PostgreSQL plans on
+    # its own: planning one join of seven relations took longer (2–4 ms) than running it. An
+    # authorisation counts when it was signed by the date, is not revoked and has not expired.
+    return (
+        f"SELECT {_MEMBERSHIP.columns()}, {_PERSON.columns()}, {_HOUSEHOLD.columns()}, EXISTS ("
+        f"SELECT 1 FROM {Authorisation._meta.db_table} a WHERE a.person_id = m.person_id"
+        " AND a.signed_on <= %s AND a.revoked_at IS NULL AND (a.valid_until IS NULL OR a.valid_until >= %s))"
+        f" FROM {memberships} m JOIN {persons} p ON p.id = m.person_id"
+        f" JOIN {Household._meta.db_table} h ON h.id = m.household_id"
+        f" WHERE m.household_id = (SELECT c.household_id FROM {memberships} c"
+        f" JOIN {persons} q ON q.id = c.person_id WHERE q.id_number = %s AND c.end_date IS NULL LIMIT 1)"
+        " ORDER BY m.start_date, m.id"
+    )
+
+
+def _memberships(number: str, as_of: date) -> list[tuple[Membership, bool]]:
+    """Every membership, past and present, of the household ``number`` belongs to now, each with its
+    person, the household, and whether the person has a valid authorisation on ``as_of``."""
+    with connection.cursor() as cur:
+        cur.execute(_memberships_sql(connection.vendor), [as_of, as_of, number])
+        rows = cur.fetchall()
+    out: list[tuple[Membership, bool]] = []
+    household: Household | None = None
+    person_at, household_at = _MEMBERSHIP.width, _MEMBERSHIP.width + _PERSON.width
+    for row in rows:
+        m = _MEMBERSHIP.load(row)
+        m.person = _PERSON.load(row, person_at)
+        household = household or _HOUSEHOLD.load(row, household_at)
+        m.household = household
+        out.append((m, bool(row[-1])))
+    return out
+
+
+def _facts(numbers: list[str]) -> dict[str, list[FeedRecord]]:
+    if not numbers:
+        return {}
+    marks = ", ".join(["%s"] * len(numbers))
+    sql = f"SELECT {_FACT.columns()} FROM {FeedRecord._meta.db_table} f WHERE f.id_number IN ({marks})"
+    with connection.cursor() as cur:
+        cur.execute(sql, numbers)
+        rows = cur.fetchall()
+    facts: dict[str, list[FeedRecord]] = defaultdict(list)
+    for row in rows:
+        record = _FACT.load(row)
+        facts[record.id_number].append(record)
+    for records in facts.values():  # a few dozen rows per person: cheaper here than an ORDER BY
+        records.sort(key=lambda r: (r.feed, r.date or date.min, r.pk))
+    return facts
+
+
+def _hukou_peers(booklets: list[str], registered: list[str], as_of: date) -> list[FeedRecord]:
+    """户籍 records in the members' 户口簿 of people who are not members. The feed is written into the
+    SQL, not bound, so that PostgreSQL can use the partial index on the 户号."""
+    books, people = ", ".join(["%s"] * len(booklets)), ", ".join(["%s"] * len(registered))
+    sql = (
+        f"SELECT {_HUKOU_PEER.columns()} FROM {FeedRecord._meta.db_table} f WHERE f.feed = 'police_hukou'"
+        f" AND f.kind IN ({books}) AND f.date <= %s AND f.id_number NOT IN ({people})"
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, [*booklets, as_of, *registered])
+        return [_HUKOU_PEER.load(row) for row in cur.fetchall()]
+
+
 def household_assemble(*, user: Any, id_number: str, as_of: date) -> Assembly:
     try:
         number = parse(id_number).value
     except InvalidIdNumber as exc:
         raise NotFound(str(exc)) from None
-    # One query: every membership, past and present, of the household the person belongs to now. The
-    # household is found by a scalar subquery, which PostgreSQL plans on its own: planning one join of
-    # seven relations took longer (2–4 ms) than running it.
-    current_household = Membership.objects.filter(person__id_number=number, end_date__isnull=True).values(
-        "household_id"
-    )[:1]
-    # Whether each person has signed an authorisation comes with the row: one round trip fewer.
-    signed = Authorisation.objects.filter(Authorisation.valid_on(as_of), person_id=OuterRef("person_id"))
-    all_memberships = list(
-        Membership.objects.filter(household_id=Subquery(current_household))
-        .select_related("person", "household")
-        .annotate(authorised=Exists(signed))
-        .order_by("start_date", "id")
-    )
+    found = _memberships(number, as_of)
+    all_memberships = [m for m, _ in found]
+    signed = {m.person_id for m, authorised in found if authorised}
     membership = next(
         (m for m in all_memberships if m.end_date is None and m.person.id_number == number), None
     )
@@ -171,12 +237,7 @@ def household_assemble(*, user: Any, id_number: str, as_of: date) -> Assembly:
     current = [m for m in all_memberships if m.end_date is None]
     former = [m for m in all_memberships if m.end_date is not None]
 
-    numbers = [m.person.id_number for m in current]  # former members are listed, never assessed
-    facts: dict[str, list[FeedRecord]] = defaultdict(list)
-    for record in FeedRecord.objects.filter(id_number__in=numbers):
-        facts[record.id_number].append(record)
-    for rows in facts.values():  # a few dozen rows per person: cheaper here than an ORDER BY
-        rows.sort(key=lambda r: (r.feed, r.date or date.min, r.pk))
+    facts = _facts([m.person.id_number for m in current])  # former members are listed, never assessed
 
     members: list[MemberView] = []
     supporters: list[SupporterView] = []
@@ -186,11 +247,18 @@ def household_assemble(*, user: Any, id_number: str, as_of: date) -> Assembly:
         label = _relation_label(m)
         members.append(
             MemberView(
-                m.person, m.relation, label, included, reason, m.person.age_on(as_of), own, m.authorised
+                m.person,
+                m.relation,
+                label,
+                included,
+                reason,
+                m.person.age_on(as_of),
+                own,
+                m.person_id in signed,
             )
         )
         if not included and "义务人" in reason:
-            supporters.append(SupporterView(m.person, label, "已婚成年子女", m.authorised))
+            supporters.append(SupporterView(m.person, label, "已婚成年子女", m.person_id in signed))
     seen = {m.person_id for m in current}
     for m in former:
         if m.person_id in seen or m.relation not in _SUPPORT_DUTY or m.person.death_date is not None:
@@ -203,7 +271,7 @@ def household_assemble(*, user: Any, id_number: str, as_of: date) -> Assembly:
                 m.person,
                 _relation_label(m),
                 f"{m.end_date:%Y-%m-%d} 离开本户（{m.end_reason or '分户'}），仍负法定义务",
-                m.authorised,
+                m.person_id in signed,
             )
         )
     return Assembly(
@@ -230,11 +298,7 @@ def _differences(current: Sequence[Membership], facts: dict[str, list[FeedRecord
         out.append(f"家庭成员分属 {len(household_nos)} 个户口簿：{'、'.join(sorted(household_nos))}")
     if household_nos:
         registered = {m.person.id_number for m in current}
-        others = (
-            FeedRecord.objects.filter(feed="police_hukou", kind__in=household_nos, date__lte=as_of)
-            .exclude(id_number__in=registered)
-            .values_list("id_number", "data")
-        )
-        for number, data in others:
-            out.append(f"户籍同户人员 {data.get('name', '')}（{number[:6]}…{number[-4:]}）不在本家庭档案中")
+        for peer in _hukou_peers(sorted(household_nos), sorted(registered), as_of):
+            number, name = peer.id_number, peer.data.get("name", "")
+            out.append(f"户籍同户人员 {name}（{number[:6]}…{number[-4:]}）不在本家庭档案中")
     return out

@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 
 from jiuzhu.policy.models import PolicyVersion
 from jiuzhu.registry.models import Household, Person
@@ -31,13 +29,6 @@ class Authorisation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.signed_on}"
-
-    @staticmethod
-    def valid_on(on: date) -> Q:
-        """Signed by ``on``, not revoked, and not expired on that day."""
-        return Q(signed_on__lte=on, revoked_at__isnull=True) & (
-            Q(valid_until__isnull=True) | Q(valid_until__gte=on)
-        )
 
 
 class NeedModel(models.Model):

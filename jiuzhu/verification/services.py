@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.permissions import require_perm
+from jiuzhu.core.rawrows import RowLoader
 from jiuzhu.core.scope import in_jurisdiction
 from jiuzhu.exchange.models import FeedRecord
 from jiuzhu.policy.selectors import policy_in_force
@@ -228,22 +229,45 @@ def _active_need_model() -> NeedModel | None:
     return next(iter(NeedModel.objects.raw(_ACTIVE_MODEL, [True])), None)
 
 
+# Two more reads of every report, in SQL for the same reason as the assembly's (docs/decisions.md).
+_PAST = RowLoader(VerificationReport, "r", only=("as_of", "programs"))
+_CHANGE = RowLoader(RegistryChange, "c", only=("at", "kind", "reason"))
+
+
+def _past_reports(household_id: int) -> list[dict[str, Any]]:
+    sql = f"SELECT {_PAST.columns()} FROM {VerificationReport._meta.db_table} r WHERE r.household_id = %s"
+    with connection.cursor() as cur:
+        cur.execute(sql, [household_id])
+        rows = [dict(zip(_PAST.attnames, _PAST.values(row), strict=True)) for row in cur.fetchall()]
+    return [{"as_of": r["as_of"], "programs": r["programs"]} for r in rows]
+
+
+def _membership_changes(household_id: int, since: date) -> list[dict[str, Any]]:
+    """Members joining and leaving since ``since`` (local time): only the window the anomalies look at,
+    and only the columns they show."""
+    # As the ORM would bind it: SQLite stores UTC without an offset.
+    start = connection.ops.adapt_datetimefield_value(timezone.make_aware(datetime.combine(since, time.min)))
+    sql = (
+        f"SELECT {_CHANGE.columns()}, p.name FROM {RegistryChange._meta.db_table} c"
+        f" LEFT JOIN {Person._meta.db_table} p ON p.id = c.person_id"
+        " WHERE c.household_id = %s AND c.kind IN ('join', 'leave') AND c.at >= %s"
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, [household_id, start])
+        rows = cur.fetchall()
+    out = []
+    for row in rows:
+        change = _CHANGE.load(row)
+        at = timezone.localtime(change.at).date()
+        out.append({"at": at, "kind": change.kind, "reason": change.reason, "name": row[-1] or ""})
+    return out
+
+
 def _insights(
     assembly: Assembly, inp: MeansInput, result: Any, programs: list[str], params: Any
 ) -> dict[str, Any]:
-    past: list[dict[str, Any]] = [
-        dict(r)
-        for r in VerificationReport.objects.filter(household=assembly.household).values("as_of", "programs")
-    ]
-    # Only the window the anomalies look at, and only the columns they show.
-    changes = [
-        {"at": at.date(), "kind": kind, "reason": reason, "name": name or ""}
-        for at, kind, reason, name in RegistryChange.objects.filter(
-            household=assembly.household,
-            kind__in=("join", "leave"),
-            at__date__gte=anomalies_since(inp.as_of),
-        ).values_list("at", "kind", "reason", "person__name")
-    ]
+    past = _past_reports(assembly.household.pk)
+    changes = _membership_changes(assembly.household.pk, anomalies_since(inp.as_of))
     member_rows = [
         {"age": m.age, "labour": m.person.labour_capacity, "employment": m.person.employment}
         for m in assembly.included

@@ -1,6 +1,6 @@
 """Reports end to end on the database: authorisation gate, figures, immutability, audit, need degree."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -79,6 +79,32 @@ def test_report_figures_and_verdicts(couple, caseworker, authorise) -> None:
     assert report.insights["trend"]["years"][-1] == 2026
     assert report.insights["trend"]["income"][-1] == "10000.00"  # 2026-01 … 2026-10
     assert AuditEvent.objects.filter(object_type="verification_report", object_id=str(report.pk)).exists()
+
+
+def test_report_lists_member_changes_in_its_window_and_applications(couple, caseworker, authorise) -> None:
+    from django.utils import timezone
+
+    from jiuzhu.registry.models import RegistryChange
+
+    h, wife = couple
+    authorise(h.head, wife)
+    _report(caseworker, h, programs=["dibao"])
+    local = timezone.get_current_timezone()
+    # the window opens on 2023-11-01, local time (three years before the month of AS_OF)
+    for kind, at, reason in [
+        ("leave", datetime(2023, 10, 31, 23, 30, tzinfo=local), "迁出"),  # 15:30 UTC: outside
+        ("join", datetime(2023, 11, 1, 0, 30, tzinfo=local), "婚入"),  # still 10-31 in UTC: inside
+        ("update", datetime(2024, 5, 1, tzinfo=local), "改电话"),  # not a membership change
+    ]:
+        RegistryChange.objects.create(
+            household=h, person=wife, kind=kind, entity="membership", reason=reason, actor_name="t", at=at
+        )
+    report = _report(caseworker, h)
+    members = [a for a in report.insights["anomalies"] if a["kind"] == "member"]
+    assert members == [{"kind": "member", "text": "王妻 加入本户：婚入", "date": "2023-11-01", "veto": False}]
+    factors = report.insights["factors"]
+    assert (factors["applications"], factors["application_types"]) == (1, {"dibao": 1})
+    assert factors["applications_per_year"] == 0.33
 
 
 def test_report_is_immutable_after_the_policy_changes(couple, caseworker, authorise, tree) -> None:
