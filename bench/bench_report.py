@@ -169,7 +169,7 @@ def main() -> None:
 
     print(
         f"reports: {len(times)}; median {statistics.median(times):.1f} ms, p95 {p95(times):.1f} ms; "
-        f"queries per report: {sorted(queries)}"
+        f"database round trips per report: {sorted(queries)}"
     )
     walk = f"median {statistics.median(base):.1f} ms, p95 {p95(base):.1f} ms"
     print(f"baseline per-row ORM walk (inputs only): {walk}")

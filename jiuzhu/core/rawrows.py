@@ -61,3 +61,21 @@ class RowLoader(Generic[M]):
 
     def load(self, row: Sequence[Any], start: int = 0) -> M:
         return self.model.from_db(DEFAULT_DB_ALIAS, self.attnames, self.values(row, start))
+
+
+def fetch_together(statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, ...]]]:
+    """The rows of each read statement, in order. On PostgreSQL they travel in one round trip: Django's
+    client-side binding sends them as one query, and each result is read in turn (READ COMMITTED gives
+    each statement its own snapshot, as separate queries would have). SQLite runs them one by one."""
+    results: list[list[tuple[Any, ...]]] = []
+    with connection.cursor() as cur:
+        if connection.vendor != "postgresql":
+            for sql, params in statements:
+                cur.execute(sql, params)
+                results.append(cur.fetchall())
+            return results
+        cur.execute("; ".join(sql for sql, _ in statements), [p for _, params in statements for p in params])
+        results.append(cur.fetchall())
+        while cur.nextset():
+            results.append(cur.fetchall())
+    return results

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import connection
 
 from jiuzhu.core.errors import NotFound
-from jiuzhu.core.rawrows import RowLoader
+from jiuzhu.core.rawrows import RowLoader, fetch_together
 from jiuzhu.core.scope import in_jurisdiction
 from jiuzhu.exchange.models import FeedRecord
 from jiuzhu.registry.idnumber import InvalidIdNumber, parse
@@ -155,56 +155,58 @@ _HUKOU_PEER = RowLoader(FeedRecord, "f", only=("id_number", "data"))
 
 
 @cache
-def _memberships_sql(vendor: str) -> str:
+def _household_sql(vendor: str) -> tuple[str, str]:
+    """The memberships of the household an ID number belongs to now, and its current members' facts.
+
+    The household is found by a scalar subquery, which PostgreSQL plans on its own: planning one join
+    of seven relations took longer (2–4 ms) than running it. An authorisation counts when it was signed
+    by the date, is not revoked and has not expired."""
     memberships, persons = Membership._meta.db_table, Person._meta.db_table
-    # The household the person belongs to now is found by a scalar subquery, which PostgreSQL plans on
-    # its own: planning one join of seven relations took longer (2–4 ms) than running it. An
-    # authorisation counts when it was signed by the date, is not revoked and has not expired.
-    return (
+    household = (
+        f"(SELECT c.household_id FROM {memberships} c JOIN {persons} q ON q.id = c.person_id"
+        " WHERE q.id_number = %s AND c.end_date IS NULL LIMIT 1)"
+    )
+    members = (
         f"SELECT {_MEMBERSHIP.columns()}, {_PERSON.columns()}, {_HOUSEHOLD.columns()}, EXISTS ("
         f"SELECT 1 FROM {Authorisation._meta.db_table} a WHERE a.person_id = m.person_id"
         " AND a.signed_on <= %s AND a.revoked_at IS NULL AND (a.valid_until IS NULL OR a.valid_until >= %s))"
         f" FROM {memberships} m JOIN {persons} p ON p.id = m.person_id"
         f" JOIN {Household._meta.db_table} h ON h.id = m.household_id"
-        f" WHERE m.household_id = (SELECT c.household_id FROM {memberships} c"
-        f" JOIN {persons} q ON q.id = c.person_id WHERE q.id_number = %s AND c.end_date IS NULL LIMIT 1)"
-        " ORDER BY m.start_date, m.id"
+        f" WHERE m.household_id = {household} ORDER BY m.start_date, m.id"
     )
+    facts = (
+        f"SELECT {_FACT.columns()} FROM {FeedRecord._meta.db_table} f WHERE f.id_number IN ("
+        f"SELECT p.id_number FROM {memberships} m JOIN {persons} p ON p.id = m.person_id"
+        f" WHERE m.end_date IS NULL AND m.household_id = {household})"
+    )
+    return members, facts
 
 
-def _memberships(number: str, as_of: date) -> list[tuple[Membership, bool]]:
+Facts = dict[str, list[FeedRecord]]
+
+
+def _household_rows(number: str, as_of: date) -> tuple[list[tuple[Membership, bool]], Facts]:
     """Every membership, past and present, of the household ``number`` belongs to now, each with its
-    person, the household, and whether the person has a valid authorisation on ``as_of``."""
-    with connection.cursor() as cur:
-        cur.execute(_memberships_sql(connection.vendor), [as_of, as_of, number])
-        rows = cur.fetchall()
-    out: list[tuple[Membership, bool]] = []
+    person, the household, and whether the person has a valid authorisation on ``as_of``; and the
+    facts of its current members (former members are listed, never assessed). One round trip."""
+    members_sql, facts_sql = _household_sql(connection.vendor)
+    member_rows, fact_rows = fetch_together([(members_sql, [as_of, as_of, number]), (facts_sql, [number])])
+    found: list[tuple[Membership, bool]] = []
     household: Household | None = None
     person_at, household_at = _MEMBERSHIP.width, _MEMBERSHIP.width + _PERSON.width
-    for row in rows:
+    for row in member_rows:
         m = _MEMBERSHIP.load(row)
         m.person = _PERSON.load(row, person_at)
         household = household or _HOUSEHOLD.load(row, household_at)
         m.household = household
-        out.append((m, bool(row[-1])))
-    return out
-
-
-def _facts(numbers: list[str]) -> dict[str, list[FeedRecord]]:
-    if not numbers:
-        return {}
-    marks = ", ".join(["%s"] * len(numbers))
-    sql = f"SELECT {_FACT.columns()} FROM {FeedRecord._meta.db_table} f WHERE f.id_number IN ({marks})"
-    with connection.cursor() as cur:
-        cur.execute(sql, numbers)
-        rows = cur.fetchall()
-    facts: dict[str, list[FeedRecord]] = defaultdict(list)
-    for row in rows:
+        found.append((m, bool(row[-1])))
+    facts: Facts = defaultdict(list)
+    for row in fact_rows:
         record = _FACT.load(row)
         facts[record.id_number].append(record)
     for records in facts.values():  # a few dozen rows per person: cheaper here than an ORDER BY
         records.sort(key=lambda r: (r.feed, r.date or date.min, r.pk))
-    return facts
+    return found, facts
 
 
 def _hukou_peers(booklets: list[str], registered: list[str], as_of: date) -> list[FeedRecord]:
@@ -225,7 +227,7 @@ def household_assemble(*, user: Any, id_number: str, as_of: date) -> Assembly:
         number = parse(id_number).value
     except InvalidIdNumber as exc:
         raise NotFound(str(exc)) from None
-    found = _memberships(number, as_of)
+    found, facts = _household_rows(number, as_of)
     all_memberships = [m for m, _ in found]
     signed = {m.person_id for m, authorised in found if authorised}
     membership = next(
@@ -236,8 +238,6 @@ def household_assemble(*, user: Any, id_number: str, as_of: date) -> Assembly:
     household = membership.household
     current = [m for m in all_memberships if m.end_date is None]
     former = [m for m in all_memberships if m.end_date is not None]
-
-    facts = _facts([m.person.id_number for m in current])  # former members are listed, never assessed
 
     members: list[MemberView] = []
     supporters: list[SupporterView] = []

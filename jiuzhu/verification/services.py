@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -13,10 +14,11 @@ from django.utils import timezone
 from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.permissions import require_perm
-from jiuzhu.core.rawrows import RowLoader
+from jiuzhu.core.rawrows import RowLoader, fetch_together
 from jiuzhu.core.scope import in_jurisdiction
 from jiuzhu.exchange.models import FeedRecord
-from jiuzhu.policy.selectors import policy_in_force
+from jiuzhu.policy.models import PolicyVersion
+from jiuzhu.policy.selectors import policy_in_force_from, policy_in_force_query
 from jiuzhu.registry.models import Person, RegistryChange
 
 from . import need
@@ -163,7 +165,8 @@ def report_create(
         )
     declared_by = _clean_declared(declared or [], {m.person.pk for m in included})
 
-    policy = policy_in_force(region_code=assembly.household.region_id, on=as_of)
+    context = _context(assembly, as_of)
+    policy = context.policy
     params = policy.params()
     urban = assembly.household.urban_rural == "urban"
     inp = MeansInput(
@@ -174,8 +177,8 @@ def report_create(
         supporters=len(assembly.supporters),
     )
     result = assess(inp)
-    insights = _insights(assembly, inp, result, programs, params)
-    model = _active_need_model()
+    insights = _insights(assembly, inp, result, programs, params, context)
+    model = context.need_model
     need_degree = None
     if model is not None:
         scored = need.score(model.params, insights["need_features"], insights["need_covariates"])
@@ -221,53 +224,66 @@ def report_create(
     return report
 
 
-_ACTIVE_MODEL = f"SELECT * FROM {NeedModel._meta.db_table} WHERE active = %s ORDER BY version DESC LIMIT 1"
-
-
-def _active_need_model() -> NeedModel | None:
-    # Every report asks; raw() skips compiling the ORM form, which cost more than the query.
-    return next(iter(NeedModel.objects.raw(_ACTIVE_MODEL, [True])), None)
-
-
-# Two more reads of every report, in SQL for the same reason as the assembly's (docs/decisions.md).
+# The reads of every report beyond the assembly's, in SQL for the same reason (docs/decisions.md).
+_NEED_MODEL = RowLoader(NeedModel, "n")
 _PAST = RowLoader(VerificationReport, "r", only=("as_of", "programs"))
 _CHANGE = RowLoader(RegistryChange, "c", only=("at", "kind", "reason"))
 
 
-def _past_reports(household_id: int) -> list[dict[str, Any]]:
-    sql = f"SELECT {_PAST.columns()} FROM {VerificationReport._meta.db_table} r WHERE r.household_id = %s"
-    with connection.cursor() as cur:
-        cur.execute(sql, [household_id])
-        rows = [dict(zip(_PAST.attnames, _PAST.values(row), strict=True)) for row in cur.fetchall()]
-    return [{"as_of": r["as_of"], "programs": r["programs"]} for r in rows]
+@dataclass(frozen=True)
+class _Context:
+    """What a report reads besides the household: fetched together, one round trip on PostgreSQL."""
+
+    policy: PolicyVersion
+    need_model: NeedModel | None
+    past: list[dict[str, Any]]  # the household's earlier reports: date and programs
+    changes: list[dict[str, Any]]  # members joining and leaving within the anomaly window
 
 
-def _membership_changes(household_id: int, since: date) -> list[dict[str, Any]]:
-    """Members joining and leaving since ``since`` (local time): only the window the anomalies look at,
-    and only the columns they show."""
-    # As the ORM would bind it: SQLite stores UTC without an offset.
-    start = connection.ops.adapt_datetimefield_value(timezone.make_aware(datetime.combine(since, time.min)))
-    sql = (
-        f"SELECT {_CHANGE.columns()}, p.name FROM {RegistryChange._meta.db_table} c"
-        f" LEFT JOIN {Person._meta.db_table} p ON p.id = c.person_id"
-        " WHERE c.household_id = %s AND c.kind IN ('join', 'leave') AND c.at >= %s"
+def _context(assembly: Assembly, as_of: date) -> _Context:
+    household = assembly.household
+    region = household.region_id
+    # The window opens at local midnight, bound as the ORM binds it (SQLite stores UTC without offset).
+    since = timezone.make_aware(datetime.combine(anomalies_since(as_of), time.min))
+    policy_rows, model_rows, past_rows, change_rows = fetch_together(
+        [
+            policy_in_force_query(region_code=region, on=as_of),
+            (
+                f"SELECT {_NEED_MODEL.columns()} FROM {NeedModel._meta.db_table} n"
+                " WHERE n.active = %s ORDER BY n.version DESC LIMIT 1",
+                [True],
+            ),
+            (
+                f"SELECT {_PAST.columns()} FROM {VerificationReport._meta.db_table} r"
+                " WHERE r.household_id = %s",
+                [household.pk],
+            ),
+            (
+                f"SELECT {_CHANGE.columns()}, p.name FROM {RegistryChange._meta.db_table} c"
+                f" LEFT JOIN {Person._meta.db_table} p ON p.id = c.person_id"
+                " WHERE c.household_id = %s AND c.kind IN ('join', 'leave') AND c.at >= %s",
+                [household.pk, connection.ops.adapt_datetimefield_value(since)],
+            ),
+        ]
     )
-    with connection.cursor() as cur:
-        cur.execute(sql, [household_id, start])
-        rows = cur.fetchall()
-    out = []
-    for row in rows:
+    past = [dict(zip(_PAST.attnames, _PAST.values(row), strict=True)) for row in past_rows]
+    changes = []
+    for row in change_rows:
         change = _CHANGE.load(row)
         at = timezone.localtime(change.at).date()
-        out.append({"at": at, "kind": change.kind, "reason": change.reason, "name": row[-1] or ""})
-    return out
+        changes.append({"at": at, "kind": change.kind, "reason": change.reason, "name": row[-1] or ""})
+    return _Context(
+        policy=policy_in_force_from(policy_rows, region_code=region, on=as_of),
+        need_model=_NEED_MODEL.load(model_rows[0]) if model_rows else None,
+        past=[{"as_of": r["as_of"], "programs": r["programs"]} for r in past],
+        changes=changes,
+    )
 
 
 def _insights(
-    assembly: Assembly, inp: MeansInput, result: Any, programs: list[str], params: Any
+    assembly: Assembly, inp: MeansInput, result: Any, programs: list[str], params: Any, context: _Context
 ) -> dict[str, Any]:
-    past = _past_reports(assembly.household.pk)
-    changes = _membership_changes(assembly.household.pk, anomalies_since(inp.as_of))
+    past, changes = context.past, context.changes
     member_rows = [
         {"age": m.age, "labour": m.person.labour_capacity, "employment": m.person.employment}
         for m in assembly.included

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from jiuzhu.core.rawrows import RowLoader
+from jiuzhu.core.rawrows import RowLoader, fetch_together
 from jiuzhu.exchange.models import FeedRecord
 from jiuzhu.registry.models import Person
 
@@ -58,3 +58,16 @@ def test_only_some_fields_defers_the_rest(tree) -> None:
     loaded = _load(RowLoader(Person, "p", only=("name",)), person.pk)
     assert (loaded.pk, loaded.name) == (person.pk, "王五")
     assert loaded.get_deferred_fields() >= {"id_number", "birth_date", "created_at"}
+
+
+def test_statements_fetched_together_keep_their_order_and_parameters(tree) -> None:
+    person = new_person(name="赵六")
+    table = Person._meta.db_table
+    results = fetch_together(
+        [
+            (f"SELECT name FROM {table} WHERE id = %s", [person.pk]),
+            (f"SELECT name FROM {table} WHERE id = %s", [-1]),  # an empty result in the middle
+            (f"SELECT id, name FROM {table} WHERE name = %s AND id = %s", ["赵六", person.pk]),
+        ]
+    )
+    assert results == [[("赵六",)], [], [(person.pk, "赵六")]]
