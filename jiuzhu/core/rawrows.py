@@ -66,10 +66,16 @@ class RowLoader(Generic[M]):
 def fetch_together(statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, ...]]]:
     """The rows of each read statement, in order. On PostgreSQL they travel in one round trip: Django's
     client-side binding sends them as one query, and each result is read in turn (READ COMMITTED gives
-    each statement its own snapshot, as separate queries would have). SQLite runs them one by one."""
+    each statement its own snapshot, as separate queries would have). SQLite runs them one by one, and
+    so does PostgreSQL with server-side binding. A failing statement raises, as it would alone."""
     results: list[list[tuple[Any, ...]]] = []
+    # Server-side binding (an option of Django's PostgreSQL backend) prepares each query, and a prepared
+    # statement holds one command: then they go one by one, as on SQLite.
+    together = connection.vendor == "postgresql" and not connection.settings_dict.get("OPTIONS", {}).get(
+        "server_side_binding"
+    )
     with connection.cursor() as cur:
-        if connection.vendor != "postgresql":
+        if not together:
             for sql, params in statements:
                 cur.execute(sql, params)
                 results.append(cur.fetchall())

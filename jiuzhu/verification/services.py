@@ -261,12 +261,16 @@ def _context(assembly: Assembly, as_of: date) -> _Context:
             (
                 f"SELECT {_CHANGE.columns()}, p.name FROM {RegistryChange._meta.db_table} c"
                 f" LEFT JOIN {Person._meta.db_table} p ON p.id = c.person_id"
-                " WHERE c.household_id = %s AND c.kind IN ('join', 'leave') AND c.at >= %s",
+                " WHERE c.household_id = %s AND c.kind IN ('join', 'leave') AND c.at >= %s"
+                " ORDER BY c.at DESC, c.id DESC",
                 [household.pk, connection.ops.adapt_datetimefield_value(since)],
             ),
         ]
     )
-    past = [dict(zip(_PAST.attnames, _PAST.values(row), strict=True)) for row in past_rows]
+    past = []
+    for row in past_rows:
+        report = dict(zip(_PAST.attnames, _PAST.values(row), strict=True))
+        past.append({"as_of": report["as_of"], "programs": report["programs"]})
     changes = []
     for row in change_rows:
         change = _CHANGE.load(row)
@@ -275,7 +279,7 @@ def _context(assembly: Assembly, as_of: date) -> _Context:
     return _Context(
         policy=policy_in_force_from(policy_rows, region_code=region, on=as_of),
         need_model=_NEED_MODEL.load(model_rows[0]) if model_rows else None,
-        past=[{"as_of": r["as_of"], "programs": r["programs"]} for r in past],
+        past=past,
         changes=changes,
     )
 

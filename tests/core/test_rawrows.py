@@ -60,7 +60,12 @@ def test_only_some_fields_defers_the_rest(tree) -> None:
     assert loaded.get_deferred_fields() >= {"id_number", "birth_date", "created_at"}
 
 
-def test_statements_fetched_together_keep_their_order_and_parameters(tree) -> None:
+@pytest.mark.parametrize("server_side_binding", [False, True])
+def test_statements_fetched_together_keep_their_order_and_parameters(
+    tree, monkeypatch, server_side_binding
+) -> None:
+    if server_side_binding:  # the statements then go one by one
+        monkeypatch.setitem(connection.settings_dict.setdefault("OPTIONS", {}), "server_side_binding", True)
     person = new_person(name="赵六")
     table = Person._meta.db_table
     results = fetch_together(

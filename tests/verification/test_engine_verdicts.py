@@ -191,6 +191,53 @@ def test_declared_income_is_taken_pro_rata_over_the_rigid_window() -> None:
     assert _verdict(run("7200"), "rigid_expense").outcome == "no"  # exactly 60 %
 
 
+def test_each_stretch_of_the_window_keeps_its_own_sources() -> None:
+    # wage feed 2,000 a month for 2025-11 … 2026-04 only, wages of 6,000 declared for the reference
+    # period 2026-05 … 2026-10: the declaration wins there (no feed), the feed before it. Income over the
+    # window is 12,000 + 6,000 = 18,000, not 12,000 (the feed winning the whole window) nor 12,000 (the
+    # declaration taken pro rata). Per head: (6,000 − 600) / 6 = 900 a month, 10,800 a year.
+    def run(medical: str):
+        feed = monthly(
+            "hrss_wage",
+            "2000",
+            months=[date(2025, 11, 1), date(2025, 12, 1)] + [date(2026, m, 1) for m in range(1, 5)],
+            employer="甲",
+        )
+        facts = (*feed, fact("medical_bill", date(2026, 1, 15), medical))
+        return assess(_six_month_region(member(decl=declared(wages="6000"), facts=facts)))
+
+    r = run("8000")
+    assert r.per_capita_monthly_income == Decimal("900.00")
+    assert r.totals["rigid_window_income"] == Decimal("18000.00")
+    assert r.rigid_expense_ratio == Decimal("0.4444")
+    assert _verdict(r, "rigid_expense").outcome == "no"
+    assert _verdict(run("10800"), "rigid_expense").outcome == "no"  # exactly 60 %
+    assert _verdict(run("10801"), "rigid_expense").outcome == "yes"
+
+
+def test_a_window_shorter_than_the_reference_period() -> None:
+    # reference 12 months, window 6 (2026-05 … 2026-10). Wages 1,000 a month: 900 a head a month after
+    # the 10 % employment cost, 10,800 a year; 6,000 over the window. Declared tuition of 2,000 covers
+    # the 12 months, so half of it falls in the window; a February bill does not.
+    def run(*bills: tuple[date, str]):
+        facts = (
+            *monthly("hrss_wage", "1000", employer="甲"),
+            *(fact("medical_bill", d, a) for d, a in bills),
+        )
+        inp = household(
+            member(decl=declared(education_expense="2000"), facts=facts),
+            rigid_expense_months=6,
+            deductible_expenses=(),
+        )
+        return assess(inp)
+
+    r = run((date(2026, 8, 3), "2600"), (date(2026, 2, 3), "5000"))
+    assert r.totals["rigid_window_income"] == Decimal("6000.00")
+    assert r.totals["rigid_window_expense"] == Decimal("3600.00")  # 2,600 + 2,000 × 6/12
+    assert _verdict(r, "rigid_expense").outcome == "no"  # exactly 60 %
+    assert _verdict(run((date(2026, 8, 3), "2601")), "rigid_expense").outcome == "yes"
+
+
 def test_tekun_for_an_elderly_person_alone() -> None:
     r = assess(household(member(age=75)))
     assert _verdict(r, "tekun").outcome == "yes"

@@ -4,6 +4,13 @@ import django.core.validators
 from django.db import migrations, models
 
 
+def keep_existing_versions_as_they_were(apps, schema_editor):
+    # Before this field the 刚性支出 window was the reference period. A version means what it meant when
+    # reports used it; the national 12 months is for versions added from now on.
+    PolicyVersion = apps.get_model("policy", "PolicyVersion")
+    PolicyVersion.objects.update(rigid_expense_months=models.F("reference_months"))
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -21,4 +28,5 @@ class Migration(migrations.Migration):
             name='reference_months',
             field=models.PositiveSmallIntegerField(default=12, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(36)], verbose_name='收入计算期（月）'),
         ),
+        migrations.RunPython(keep_existing_versions_as_they_were, migrations.RunPython.noop),
     ]

@@ -246,13 +246,7 @@ def _outgoings(inp: MeansInput, member: MemberInput, period: Period) -> list[Lin
                 money(paid),
             )
         )
-    medical = _sum(f.amount for f in member.facts if f.feed == "medical_bill" and period.contains(f.date))
-    rigid = [
-        ("medical", "医疗自付费用", "medical_bill", medical),
-        ("education", "教育支出", "declared", _declared(member, "education_expense") or ZERO),
-        ("rehabilitation", "残疾康复支出", "declared", _declared(member, "rehabilitation_expense") or ZERO),
-    ]
-    for code, label, source, amount in rigid:
+    for code, label, source, amount in rigid_expenses(member, period):
         if amount:
             deductible = code in p.deductible_expenses
             lines.append(
@@ -269,6 +263,22 @@ def _outgoings(inp: MeansInput, member: MemberInput, period: Period) -> list[Lin
                 )
             )
     return lines
+
+
+def rigid_expenses(
+    member: MemberInput, period: Period, declared_share: Decimal = Decimal(1)
+) -> list[tuple[str, str, str, Decimal]]:
+    """(code, label, source, amount) of a member's rigid spending in ``period``: medical bills as they
+    fall, declared education and rehabilitation costs (which cover the reference period) times
+    ``declared_share``."""
+    medical = _sum(f.amount for f in member.facts if f.feed == "medical_bill" and period.contains(f.date))
+    education = (_declared(member, "education_expense") or ZERO) * declared_share
+    rehabilitation = (_declared(member, "rehabilitation_expense") or ZERO) * declared_share
+    return [
+        ("medical", "医疗自付费用", "medical_bill", medical),
+        ("education", "教育支出", "declared", education),
+        ("rehabilitation", "残疾康复支出", "declared", rehabilitation),
+    ]
 
 
 def income_lines(inp: MeansInput, period: Period) -> list[Line]:

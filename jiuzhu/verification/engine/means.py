@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from .assets import asset_lines, count_holdings, financial_total
-from .income import ZERO, income_lines
+from .income import ZERO, income_lines, rigid_expenses
 from .inputs import MeansInput, MemberInput
 from .period import Period, money
 from .results import Line, MeansResult, Verdict
@@ -157,7 +157,7 @@ def _rigid_spending(lines: list[Line]) -> Decimal:
 
 
 def _rescaled(inp: MeansInput, factor: Decimal) -> MeansInput:
-    """Declared amounts cover the reference period; over another window they are taken pro rata."""
+    """Declared amounts cover the reference period; over other months they are taken pro rata."""
     members = tuple(
         replace(m, declared=tuple(replace(d, amount=d.amount * factor) for d in m.declared))
         for m in inp.members
@@ -165,12 +165,26 @@ def _rescaled(inp: MeansInput, factor: Decimal) -> MeansInput:
     return replace(inp, members=members)
 
 
+def _window_income(inp: MeansInput, period: Period, lines: list[Line], window: Period) -> Decimal:
+    """Household income over ``window``. Each stretch of months keeps its own winning sources: a wage
+    feed that covers only the earlier months must not displace the declaration of the reference period."""
+    ratio = Decimal(window.months) / Decimal(period.months)
+    if window.months < period.months:  # inside the reference period, which ends where it ends
+        return _total(income_lines(_rescaled(inp, ratio), window), _INCOME)
+    earlier = Period(window.start, period.start, window.months - period.months)
+    scaled = _rescaled(inp, Decimal(earlier.months) / Decimal(period.months))
+    return _total(lines, _INCOME) + _total(income_lines(scaled, earlier), _INCOME)
+
+
 def _rigid_window(inp: MeansInput, period: Period, lines: list[Line]) -> RigidWindow:
     window = Period.before(inp.as_of, inp.policy.rigid_expense_months)
-    if window != period:
-        scaled = _rescaled(inp, Decimal(window.months) / Decimal(period.months))
-        lines = income_lines(scaled, window)
-    expense, income = _rigid_spending(lines), _total(lines, _INCOME)
+    if window == period:
+        expense, income = _rigid_spending(lines), _total(lines, _INCOME)
+    else:
+        income = _window_income(inp, period, lines, window)
+        # Spending is not extrapolated: bills count as they fall, declared costs at most once.
+        share = min(Decimal(1), Decimal(window.months) / Decimal(period.months))
+        expense = sum((amount for m in inp.members for *_, amount in rigid_expenses(m, window, share)), ZERO)
     label = f"近 {window.months} 个月（{window.label}）"
     return RigidWindow(label, expense, income, expense / income if income > 0 else None)
 
