@@ -9,6 +9,7 @@ applies (SQLite's decimals, aware datetimes, JSON), so both databases give the s
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
@@ -35,7 +36,9 @@ class RowLoader(Generic[M]):
     def width(self) -> int:
         return len(self.fields)
 
+    @cached_property
     def columns(self) -> str:
+        """The select list, once: PostgreSQL and SQLite quote names alike."""
         qn = connection.ops.quote_name
         return ", ".join(f"{self.alias}.{qn(f.column)}" for f in self.fields)
 

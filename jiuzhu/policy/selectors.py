@@ -21,7 +21,7 @@ def policy_in_force_query(*, region_code: str, on: date) -> tuple[str, list[Any]
     chain = [region_code, *ancestor_codes(region_code)]
     codes = ", ".join(["%s"] * len(chain))
     sql = (
-        f"SELECT {_VERSION.columns()} FROM {PolicyVersion._meta.db_table} v WHERE v.region_id IN ({codes})"
+        f"SELECT {_VERSION.columns} FROM {PolicyVersion._meta.db_table} v WHERE v.region_id IN ({codes})"
         " AND v.effective_from <= %s AND (v.effective_to IS NULL OR v.effective_to >= %s)"
     )
     return sql, [*chain, on, on]

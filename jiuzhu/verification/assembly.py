@@ -155,7 +155,7 @@ _HUKOU_PEER = RowLoader(FeedRecord, "f", only=("id_number", "data"))
 
 
 @cache
-def _household_sql(vendor: str) -> tuple[str, str]:
+def _household_sql() -> tuple[str, str]:
     """The memberships of the household an ID number belongs to now, and its current members' facts.
 
     The household is found by a scalar subquery, which PostgreSQL plans on its own: planning one join
@@ -167,7 +167,7 @@ def _household_sql(vendor: str) -> tuple[str, str]:
         " WHERE q.id_number = %s AND c.end_date IS NULL LIMIT 1)"
     )
     members = (
-        f"SELECT {_MEMBERSHIP.columns()}, {_PERSON.columns()}, {_HOUSEHOLD.columns()}, EXISTS ("
+        f"SELECT {_MEMBERSHIP.columns}, {_PERSON.columns}, {_HOUSEHOLD.columns}, EXISTS ("
         f"SELECT 1 FROM {Authorisation._meta.db_table} a WHERE a.person_id = m.person_id"
         " AND a.signed_on <= %s AND a.revoked_at IS NULL AND (a.valid_until IS NULL OR a.valid_until >= %s))"
         f" FROM {memberships} m JOIN {persons} p ON p.id = m.person_id"
@@ -175,7 +175,7 @@ def _household_sql(vendor: str) -> tuple[str, str]:
         f" WHERE m.household_id = {household} ORDER BY m.start_date, m.id"
     )
     facts = (
-        f"SELECT {_FACT.columns()} FROM {FeedRecord._meta.db_table} f WHERE f.id_number IN ("
+        f"SELECT {_FACT.columns} FROM {FeedRecord._meta.db_table} f WHERE f.id_number IN ("
         f"SELECT p.id_number FROM {memberships} m JOIN {persons} p ON p.id = m.person_id"
         f" WHERE m.end_date IS NULL AND m.household_id = {household})"
     )
@@ -189,7 +189,7 @@ def _household_rows(number: str, as_of: date) -> tuple[list[tuple[Membership, bo
     """Every membership, past and present, of the household ``number`` belongs to now, each with its
     person, the household, and whether the person has a valid authorisation on ``as_of``; and the
     facts of its current members (former members are listed, never assessed). One round trip."""
-    members_sql, facts_sql = _household_sql(connection.vendor)
+    members_sql, facts_sql = _household_sql()
     member_rows, fact_rows = fetch_together([(members_sql, [as_of, as_of, number]), (facts_sql, [number])])
     found: list[tuple[Membership, bool]] = []
     household: Household | None = None
@@ -214,7 +214,7 @@ def _hukou_peers(booklets: list[str], registered: list[str], as_of: date) -> lis
     SQL, not bound, so that PostgreSQL can use the partial index on the 户号."""
     books, people = ", ".join(["%s"] * len(booklets)), ", ".join(["%s"] * len(registered))
     sql = (
-        f"SELECT {_HUKOU_PEER.columns()} FROM {FeedRecord._meta.db_table} f WHERE f.feed = 'police_hukou'"
+        f"SELECT {_HUKOU_PEER.columns} FROM {FeedRecord._meta.db_table} f WHERE f.feed = 'police_hukou'"
         f" AND f.kind IN ({books}) AND f.date <= %s AND f.id_number NOT IN ({people})"
     )
     with connection.cursor() as cur:

@@ -249,17 +249,17 @@ def _context(assembly: Assembly, as_of: date) -> _Context:
         [
             policy_in_force_query(region_code=region, on=as_of),
             (
-                f"SELECT {_NEED_MODEL.columns()} FROM {NeedModel._meta.db_table} n"
+                f"SELECT {_NEED_MODEL.columns} FROM {NeedModel._meta.db_table} n"
                 " WHERE n.active = %s ORDER BY n.version DESC LIMIT 1",
                 [True],
             ),
             (
-                f"SELECT {_PAST.columns()} FROM {VerificationReport._meta.db_table} r"
+                f"SELECT {_PAST.columns} FROM {VerificationReport._meta.db_table} r"
                 " WHERE r.household_id = %s",
                 [household.pk],
             ),
             (
-                f"SELECT {_CHANGE.columns()}, p.name FROM {RegistryChange._meta.db_table} c"
+                f"SELECT {_CHANGE.columns}, p.name FROM {RegistryChange._meta.db_table} c"
                 f" LEFT JOIN {Person._meta.db_table} p ON p.id = c.person_id"
                 " WHERE c.household_id = %s AND c.kind IN ('join', 'leave') AND c.at >= %s"
                 " ORDER BY c.at DESC, c.id DESC",

@@ -19,7 +19,7 @@ def _load(loader: RowLoader, pk: int):  # type: ignore[no-untyped-def]
     table = loader.model._meta.db_table
     with connection.cursor() as cur:
         alias = loader.alias
-        cur.execute(f"SELECT {loader.columns()} FROM {table} {alias} WHERE {alias}.id = %s", [pk])
+        cur.execute(f"SELECT {loader.columns} FROM {table} {alias} WHERE {alias}.id = %s", [pk])
         return loader.load(cur.fetchone())
 
 
