@@ -7,7 +7,8 @@ those of ``validate.py`` (a test runs both paths over the same tricky file and c
 Two phases. **Staging**: DuckDB reads the whole file, then validates it chunk by chunk in a worker
 thread, writing each chunk's valid rows and refused rows as CSV; meanwhile the calling thread COPYs the
 previous chunk into the session's staging table and the quarantine, so DuckDB and PostgreSQL work at the
-same time. **Merge**: one ``INSERT … SELECT`` of the staged facts not yet in the fact store. A crash
+same time. A fact repeated in the file is found once every chunk is staged, by one aggregate over the
+row keys of the whole file: its later lines leave the staging table for the quarantine. **Merge**: one ``INSERT … SELECT`` of the staged facts not yet in the fact store. A crash
 at any point leaves the batch running; importing the file again resumes it (facts already merged are
 recognised by their row key).
 """
@@ -98,10 +99,16 @@ def _read_python(duck: Any, fh: IO[bytes], width: int) -> None:
 
 @dataclass
 class _Chunk:
-    good: str  # CSV: id_number, date, amount, kind, data, row_key — in line order
+    good: str  # CSV: line, id_number, date, amount, kind, data, row_key — in line order
     bad: str  # CSV: batch id, line, raw cells as JSON, reasons
     valid: int
     refused: int
+
+
+@dataclass
+class _Repeats:
+    lines: list[int]  # lines whose fact an earlier line of the file already holds
+    bad: str  # CSV for the quarantine, as _Chunk.bad
 
 
 @dataclass
@@ -118,10 +125,11 @@ class _Validator:
     def __init__(self, feed: Feed, cols: list[str | None], today: date, batch_id: int, tmp: str) -> None:
         self.feed, self.cols, self.batch_id, self.tmp = feed, cols, batch_id, tmp
         self.sql = validation_sql(feed, today)
+        self.repeats = _Repeats([], "")
         self.duck = duckdb.connect()
         self.run(f"SET temp_directory = {q(os.path.join(tmp, 'duckdb'))}")  # a file larger than memory spills
         self.run("SET preserve_insertion_order = true")
-        self.run("CREATE TABLE seen (row_key VARCHAR, line BIGINT)")  # unique by construction; no index
+        self.run("CREATE TABLE keys (row_key VARCHAR, line BIGINT)")  # of every valid line so far
         self.run("CREATE TABLE known_regions (code VARCHAR)")
 
     def run(self, sql: str) -> list[Any]:
@@ -150,56 +158,72 @@ class _Validator:
             self.run("INSERT INTO known_regions SELECT code FROM found_regions")
             self.duck.unregister("found_regions")
 
-    def chunks(self) -> Iterator[_Chunk]:
+    def _select(self) -> str:
         position = {name: j for j, name in enumerate(self.cols) if name}
-        select = ", ".join(
+        return ", ".join(
             f"c{position[c.name]} AS {ident(c.name)}"
             if c.name in position
             else f"NULL::VARCHAR AS {ident(c.name)}"
             for c in self.feed.columns
         )
+
+    def chunks(self) -> Iterator[_Chunk]:
+        """Each chunk judged; then ``self.repeats``, found while the caller still stages the last chunk."""
         first, last = self.run("SELECT coalesce(min(line), 2), coalesce(max(line), 1) FROM src")[0]
         for k, start in enumerate(range(first, last + 1, CHUNK_ROWS)):
             self.run(
-                f"CREATE OR REPLACE TEMP VIEW chunk AS SELECT line, {select} FROM src "
+                f"CREATE OR REPLACE TEMP VIEW chunk AS SELECT line, {self._select()} FROM src "
                 f"WHERE line BETWEEN {start} AND {start + CHUNK_ROWS - 1}"
             )
             yield self._judge(k)
+        self.repeats = self._repeats()
 
     def _judge(self, k: int) -> _Chunk:
         self.run(f"CREATE OR REPLACE TEMP TABLE checked AS {self.sql}")
-        # A fact repeated in the file is kept once, at its first line, across chunks too.
-        self.run("""
-            CREATE OR REPLACE TEMP TABLE judged AS
-            SELECT c.*, CASE WHEN c.reasons <> '' THEN c.reasons
-                             WHEN s.line IS NOT NULL THEN '与第' || s.line || '行重复'
-                             WHEN f.first_line < c.line THEN '与第' || f.first_line || '行重复'
-                        END AS verdict
-            FROM checked c
-            LEFT JOIN seen s USING (row_key)
-            LEFT JOIN (SELECT row_key, min(line) AS first_line FROM checked WHERE reasons = ''
-                       GROUP BY row_key) f USING (row_key)
-        """)
-        self.run("INSERT INTO seen SELECT row_key, line FROM judged WHERE verdict IS NULL")
+        self.run("INSERT INTO keys SELECT row_key, line FROM checked WHERE reasons = ''")
         valid, refused = self.run(
-            "SELECT count(*) FILTER (WHERE verdict IS NULL), count(*) FILTER (WHERE verdict IS NOT NULL) "
-            "FROM judged"
+            "SELECT count(*) FILTER (WHERE reasons = ''), count(*) FILTER (WHERE reasons <> '') FROM checked"
         )[0]
         good, bad = os.path.join(self.tmp, f"good-{k}.csv"), os.path.join(self.tmp, f"bad-{k}.csv")
         self.run(f"COPY ({_GOOD}) TO {q(good)} (FORMAT csv, HEADER false)")
         self.run(
-            f"COPY (SELECT {self.batch_id}, * FROM ({quarantine_select(self.feed)})) TO {q(bad)} "
+            f"COPY (SELECT {self.batch_id}, * FROM ({quarantine_select(self.feed, 'reasons')})) TO {q(bad)} "
             "(FORMAT csv, HEADER false)"
         )
         return _Chunk(good, bad, valid, refused)
+
+    def _repeats(self) -> _Repeats:
+        """The lines that repeat a fact of an earlier line, across the whole file; the first one is kept.
+        Their raw cells come from validating just those lines again."""
+        self.run("""
+            CREATE OR REPLACE TEMP TABLE repeats AS
+            SELECT k.line, '与第' || r.first_line || '行重复' AS repeat
+            FROM keys k JOIN (SELECT row_key, min(line) AS first_line FROM keys GROUP BY row_key
+                              HAVING count(*) > 1) r USING (row_key)
+            WHERE k.line > r.first_line
+        """)
+        lines = [line for (line,) in self.run("SELECT line FROM repeats ORDER BY line")]
+        bad = os.path.join(self.tmp, "repeats.csv")
+        self.run(
+            f"CREATE OR REPLACE TEMP VIEW chunk AS SELECT line, {self._select()} FROM src "
+            "WHERE line IN (SELECT line FROM repeats)"
+        )
+        self.run(
+            f"CREATE OR REPLACE TEMP TABLE checked AS SELECT * FROM ({self.sql}) JOIN repeats USING (line)"
+        )
+        self.run(
+            f"COPY (SELECT {self.batch_id}, * FROM ({quarantine_select(self.feed, 'repeat')})) TO {q(bad)} "
+            "(FORMAT csv, HEADER false)"
+        )
+        return _Repeats(lines, bad)
 
     def close(self) -> None:
         self.duck.close()
 
 
 _GOOD = (
-    "SELECT id_number, date, amount, coalesce(kind, ''), data, row_key "
-    "FROM judged WHERE verdict IS NULL ORDER BY line"
+    "SELECT line, id_number, date, amount, coalesce(kind, ''), data, row_key "
+    "FROM checked WHERE reasons = '' ORDER BY line"
 )
 
 
@@ -252,6 +276,15 @@ def import_csv_bulk(
                 outcome.quarantined += chunk.refused
                 if progress:
                     progress(chunk.valid + chunk.refused)
+            repeats = validator.repeats
+            if repeats.lines:
+                with transaction.atomic(), connection.cursor() as cur:
+                    if postgres:
+                        unstage(cur, repeats.lines, repeats.bad)
+                    else:
+                        _quarantine_rows(cur, repeats.bad)
+                outcome.existing -= len(repeats.lines)
+                outcome.quarantined += len(repeats.lines)
         finally:
             pool.submit(validator.close).result()
     if postgres:
@@ -268,23 +301,28 @@ def import_csv_bulk(
 
 def _insert_rows(connection: Any, feed: Feed, batch_id: int, chunk: _Chunk) -> int:
     """Other databases (SQLite): the validated rows go straight into the fact store with executemany,
-    still without per-row Python validation. Returns how many facts were new."""
+    still without per-row Python validation. Returns how many facts were new. A line repeating an earlier
+    line's fact is ignored by the row-key constraint here, and quarantined once the file is done."""
     loaded = 0
     with transaction.atomic(), connection.cursor() as cur, open(chunk.good, newline="") as good:
         for rows in _batched(csv.reader(good), 50_000):
             cur.executemany(
                 "INSERT OR IGNORE INTO exchange_feedrecord "
                 "(feed, id_number, date, amount, kind, data, row_key, batch_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                [(feed.code, i, d or None, a or None, k, j, key, batch_id) for i, d, a, k, j, key in rows],
+                [(feed.code, i, d or None, a or None, k, j, key, batch_id) for _, i, d, a, k, j, key in rows],
             )
             loaded += max(cur.rowcount, 0)
-        with open(chunk.bad, newline="") as bad:
-            for rows in _batched(csv.reader(bad), 50_000):
-                cur.executemany(
-                    "INSERT INTO exchange_quarantinedrow (batch_id, row_number, raw, reasons) VALUES (%s, %s, %s, %s)",
-                    rows,
-                )
+        _quarantine_rows(cur, chunk.bad)
     return loaded
+
+
+def _quarantine_rows(cur: Any, path: str) -> None:
+    with open(path, newline="") as bad:
+        for rows in _batched(csv.reader(bad), 50_000):
+            cur.executemany(
+                "INSERT INTO exchange_quarantinedrow (batch_id, row_number, raw, reasons) VALUES (%s, %s, %s, %s)",
+                rows,
+            )
 
 
 def _batched(rows: Iterator[list[str]], size: int) -> Iterator[list[list[str]]]:
@@ -301,8 +339,8 @@ def _stream(cursor_copy: Any, path: str) -> None:
 def open_stage(cur: Any) -> None:
     """The session's staging table, empty."""
     cur.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS jz_stage (id_number varchar(18), date date, amount numeric(14,2), "
-        "kind varchar(24), data jsonb, row_key varchar(40))"
+        "CREATE TEMP TABLE IF NOT EXISTS jz_stage (line bigint, id_number varchar(18), date date, "
+        "amount numeric(14,2), kind varchar(24), data jsonb, row_key varchar(40))"
     )
     cur.execute("TRUNCATE jz_stage")
 
@@ -313,6 +351,15 @@ def stage(cur: Any, good_path: str, bad_path: str) -> None:
     with raw.copy("COPY jz_stage FROM STDIN (FORMAT csv)") as copy:
         _stream(copy, good_path)
     with raw.copy(
+        "COPY exchange_quarantinedrow (batch_id, row_number, raw, reasons) FROM STDIN (FORMAT csv)"
+    ) as copy:
+        _stream(copy, bad_path)
+
+
+def unstage(cur: Any, lines: list[int], bad_path: str) -> None:
+    """Take the lines that repeat an earlier line's fact out of the staging table, into quarantine."""
+    cur.execute("DELETE FROM jz_stage WHERE line = ANY(%s)", [lines])
+    with cur.cursor.copy(
         "COPY exchange_quarantinedrow (batch_id, row_number, raw, reasons) FROM STDIN (FORMAT csv)"
     ) as copy:
         _stream(copy, bad_path)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from jiuzhu.registry.idnumber import CHECK_CHARS, EARLIEST_BIRTH, WEIGHTS
 
@@ -19,15 +20,11 @@ _WS = (
 )
 
 
-_WS_CODES = ", ".join(str(ord(c)) for c in _WS if ord(c) > 32)
-
-
 def trim(expr: str) -> str:
     """Python's str.strip() in SQL. Trimming with a character list is slow in DuckDB, so it runs only for
     the rare value whose first or last character is whitespace."""
-    first, last = f"unicode(left({expr}, 1))", f"unicode(right({expr}, 1))"
-    clean = f"{first} > 32 AND {last} > 32 AND {first} NOT IN ({_WS_CODES}) AND {last} NOT IN ({_WS_CODES})"
-    return f"CASE WHEN {expr} = '' OR ({clean}) THEN {expr} ELSE trim({expr}, {q(_WS)}) END"
+    edge = f"contains({q(_WS)}, left({expr}, 1)) OR contains({q(_WS)}, right({expr}, 1))"
+    return f"CASE WHEN {edge} THEN trim({expr}, {q(_WS)}) ELSE {expr} END"
 
 
 def nonblank(exprs: list[str]) -> str:
@@ -127,19 +124,30 @@ def _compile(col: Column, today: date) -> _Compiled:
             END"""
         return _Compiled(s1, s2, s3, reason, f"strftime({parsed}, '%Y-%m-%d')", parsed)
     if col.type == "decimal":
-        exact = f"x_{n}"
-        clean = f"replace({text}, ',', '')"
+        clean, fits, exact = f"c_{n}", f"ok_{n}", f"x_{n}"
         s2 = [
-            f"CASE WHEN regexp_full_match({clean}, {q(DECIMAL.pattern.strip('^$'))}) "
-            f"THEN TRY_CAST({clean} AS DECIMAL(38,6)) END AS {exact}"
+            f"replace({text}, ',', '') AS {clean}",
+            f"regexp_full_match(replace({text}, ',', ''), {q(DECIMAL.pattern.strip('^$'))}) AS {fits}",
         ]
-        amount = f"CAST({exact} AS DECIMAL(38,2))"
+        # Rounded half up from the text itself, once: a cast through more decimal places first would round
+        # twice (1.0049999 → 1.005 → 1.01). DECIMAL(18,2) is a 64-bit integer; anything at or over the
+        # limit that it cannot hold is judged by its digits below.
+        s3 = [f"CASE WHEN {fits} THEN TRY_CAST({clean} AS DECIMAL(18,2)) END AS {exact}"]
+        # Sign and size on the exact value, as Decimal compares them: -0.001 is negative although it
+        # rounds to 0.00, and 999999999999.995 is under the limit although it rounds up to it.
+        negative = f"(starts_with({clean}, '-') AND regexp_matches({clean}, '[1-9]'))"
+        # Only a value that rounds to within a cent of the limit needs its whole part compared (as digits).
+        whole, limit = f"regexp_extract({clean}, '^[+-]?0*([0-9]*)', 1)", str(int(MAX_AMOUNT))
+        at_limit = (
+            f"(length({whole}) > {len(limit)} OR (length({whole}) = {len(limit)} AND {whole} >= {q(limit)}))"
+        )
+        too_large = f"({exact} IS NULL OR ({exact} >= {MAX_AMOUNT - Decimal('0.01'):f} AND {at_limit}))"
         reason = f"""CASE WHEN {empty} THEN {none}
-            WHEN {exact} IS NULL THEN {fail("'金额格式错误：' || " + raw)}
-            WHEN {exact} < 0 THEN {fail("'金额不能为负：' || " + raw)}
-            WHEN {exact} >= {MAX_AMOUNT:f} THEN {fail("'金额过大：' || " + raw)}
+            WHEN NOT {fits} THEN {fail("'金额格式错误：' || " + raw)}
+            WHEN {negative} THEN {fail("'金额不能为负：' || " + raw)}
+            WHEN {too_large} THEN {fail("'金额过大：' || " + raw)}
             END"""
-        return _Compiled(s1, s2, [], reason, f"CAST({amount} AS VARCHAR)", amount)
+        return _Compiled(s1, s2, s3, reason, f"CAST({exact} AS VARCHAR)", exact)
     if col.type == "int":
         s2 = [
             f"CASE WHEN regexp_full_match({text}, {q(INT.pattern.strip('^$'))}) THEN TRY_CAST({text} AS HUGEINT) END AS i_{n}"
@@ -188,7 +196,7 @@ def validation_sql(feed: Feed, today: date) -> str:
                concat_ws('；', {reasons}) AS reasons,
                {compiled["id_number"].typed} AS id_number,
                {slot["date"].typed if "date" in slot else "NULL"}::DATE AS date,
-               {slot["amount"].typed if "amount" in slot else "NULL"}::DECIMAL(38,2) AS amount,
+               {slot["amount"].typed if "amount" in slot else "NULL"}::DECIMAL(18,2) AS amount,
                {slot["kind"].value if "kind" in slot else "NULL"} AS kind,
                '{{' || concat_ws(',', {pairs}) || '}}' AS data,
                md5(concat_ws(chr(31), {q(feed.code)}, {key_parts})) AS row_key,
@@ -197,7 +205,11 @@ def validation_sql(feed: Feed, today: date) -> str:
     """
 
 
-def quarantine_select(feed: Feed) -> str:
-    """The refused rows with their raw cells as a JSON object, as ``readers`` keeps them."""
+def quarantine_select(feed: Feed, reasons: str) -> str:
+    """The refused rows of ``checked`` (those with ``reasons``, a column) with their raw cells as a JSON
+    object, as ``readers`` keeps them."""
     raw = ", ".join(f"{q(c.name)}, raw_{c.name}" for c in feed.columns)
-    return f"SELECT line, json_object({raw}), verdict FROM judged WHERE verdict IS NOT NULL ORDER BY line"
+    return (
+        f"SELECT line, json_object({raw}), {reasons} FROM checked "
+        f"WHERE coalesce({reasons}, '') <> '' ORDER BY line"
+    )

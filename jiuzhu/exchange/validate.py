@@ -81,7 +81,8 @@ def _decimal(value: Any) -> Decimal:
         raise ValueError(f"金额不能为负：{value}")
     if amount >= MAX_AMOUNT:
         raise ValueError(f"金额过大：{value}")
-    return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    rounded = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return rounded.copy_abs() if rounded.is_zero() else rounded  # "-0" is 0.00, one fact and one key
 
 
 def _convert(col: Column, value: Any, today: date, regions: set[str]) -> Any:

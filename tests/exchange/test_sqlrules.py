@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import date
 
@@ -9,7 +10,7 @@ import duckdb
 import pyarrow as pa
 
 from jiuzhu.exchange.catalogue import FEEDS
-from jiuzhu.exchange.sqlrules import validation_sql
+from jiuzhu.exchange.sqlrules import trim, validation_sql
 from jiuzhu.exchange.validate import validate_row
 from jiuzhu.registry.idnumber import check_char
 
@@ -64,3 +65,66 @@ def test_sql_and_python_id_rules_agree_on_2000_numbers() -> None:
             mismatches.append((number, reasons, expected))
     assert not mismatches, mismatches[:5]
     assert sum(1 for _, reasons, _ in rows if not reasons) > 800  # enough valid numbers to mean something
+
+
+def _amounts(count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    fixed = [
+        "1.005", "1.0049999", "1.00499999999999999999999", "0.015", "-0.001", "-0", "-.5", "5.", ".5", "+5",
+        "1,234.565", "999999999999.994", "999999999999.995", "999999999999.999", "1000000000000",
+        "1000000000000.00", "0999999999999", "000000000000000000000000000001.005", "12345678901234567",
+        "123456789012345678901234567890123456789", "1e5", "1.2.3", "", " 12 ", "１２",
+    ]  # fmt: skip
+    out = list(fixed)
+    while len(out) < count:
+        whole = str(rng.randrange(10 ** rng.randrange(1, 15)))
+        fraction = "".join(rng.choice("0123456789") for _ in range(rng.randrange(0, 9)))
+        text = whole + ("." + fraction if fraction or rng.random() < 0.1 else "")
+        out.append(("-" if rng.random() < 0.1 else "") + text)
+    return out
+
+
+def test_sql_and_python_amount_rules_agree_on_2000_amounts() -> None:
+    """Rounding half up from the exact text, once (not from a value already rounded to 6 places), and the
+    sign and size checks on the exact value."""
+    amounts = _amounts(2000, seed=11)
+    number = "11010519491231002X"
+    duck = duckdb.connect()
+    duck.execute("CREATE TABLE known_regions (code VARCHAR)")
+    chunk = pa.table(
+        {
+            "line": list(range(2, len(amounts) + 2)),
+            "id_number": [number] * len(amounts),
+            "month": ["2026-01"] * len(amounts),
+            "employer": [f"单位{i}" for i in range(len(amounts))],
+            "amount": amounts,
+        }
+    )
+    duck.register("chunk", chunk)
+    rows = duck.execute(
+        f"SELECT line, reasons, amount, data FROM ({validation_sql(FEED, TODAY)}) ORDER BY line"
+    ).fetchall()
+    mismatches = []
+    for (_, reasons, amount, data), text in zip(rows, amounts, strict=True):
+        raw = {"id_number": number, "month": "2026-01", "employer": "单位", "amount": text}
+        result = validate_row(FEED, raw, today=TODAY, regions=set())
+        if isinstance(result, list):
+            got, expected = reasons, "；".join(result)
+        else:
+            got = (reasons, amount, json.loads(data)["amount"])
+            expected = ("", result.amount, result.data["amount"])
+        if got != expected:
+            mismatches.append((text, got, expected))
+    assert not mismatches, mismatches[:5]
+    assert sum(1 for _, reasons, _, _ in rows if not reasons) > 1500
+
+
+def test_sql_trim_strips_what_python_strips() -> None:
+    """Every character Python's str.strip() removes, and a few it keeps (zero-width space, DEL, NBSP's
+    neighbours), at either end, alone and around text."""
+    edges = [chr(c) for c in range(0x3001) if chr(c).isspace()] + ["\u200b", "\x7f", "\x9f", "\u00a1", "x"]
+    values = [e + "甲 乙" + e for e in edges] + edges + ["", "甲", "  "]
+    duck = duckdb.connect()
+    duck.register("v", pa.table({"x": values}))
+    got = [r[0] for r in duck.execute(f"SELECT {trim('x')} FROM v").fetchall()]
+    assert got == [v.strip() for v in values]
