@@ -8,9 +8,9 @@ Two phases. **Staging**: DuckDB reads the whole file, then validates it chunk by
 thread, writing each chunk's valid rows and refused rows as CSV; meanwhile the calling thread COPYs the
 previous chunk into the session's staging table and the quarantine, so DuckDB and PostgreSQL work at the
 same time. A fact repeated in the file is found once every chunk is staged, by one aggregate over the
-row keys of the whole file: its later lines leave the staging table for the quarantine. **Merge**: one ``INSERT … SELECT`` of the staged facts not yet in the fact store. A crash
-at any point leaves the batch running; importing the file again resumes it (facts already merged are
-recognised by their row key).
+row keys of the whole file: its later lines leave the staging table for the quarantine. **Merge**: one
+``INSERT … SELECT`` of the staged facts not yet in the fact store. A crash at any point leaves the batch
+running; importing the file again resumes it (facts already merged are recognised by their row key).
 """
 
 from __future__ import annotations
