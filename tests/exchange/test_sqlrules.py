@@ -108,6 +108,8 @@ def test_sql_and_python_amount_rules_agree_on_2000_amounts() -> None:
     for (_, reasons, amount, data), text in zip(rows, amounts, strict=True):
         raw = {"id_number": number, "month": "2026-01", "employer": "单位", "amount": text}
         result = validate_row(FEED, raw, today=TODAY, regions=set())
+        got: object
+        expected: object
         if isinstance(result, list):
             got, expected = reasons, "；".join(result)
         else:
