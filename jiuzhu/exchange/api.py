@@ -23,6 +23,7 @@ class BatchOut(Schema):
     feed: str
     file_name: str
     status: str
+    stalled: bool  # running, but its process has stopped: uploading the same file again resumes it
     rows_done: int
     rows_total: int
     rows_loaded: int
@@ -58,6 +59,7 @@ def _out(batch: ImportBatch, already: bool = False) -> BatchOut:
         "文件校验表头后进入后台队列，返回 202 和批次（status 为 queued 或 running），"
         "用 GET /batches/{id} 查看进度（rows_done）和结果；已结束（done 或 failed）时返回 201。"
         "同一文件再次上传返回原批次（200，already_imported 为 true），不作改动。"
+        "导入进程中途停止的批次 stalled 为 true，再次上传同一文件即重新排队并接着导入。"
     ),
 )
 def batch_create(request: HttpRequest, feed: Form[str], file: File[UploadedFile]) -> Status[BatchOut]:

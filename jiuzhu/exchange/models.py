@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from jiuzhu.regions.models import Region
 
 from .catalogue import FEEDS
 
+HEARTBEAT = timedelta(seconds=30)  # how often a running import says it is alive
+STALLED_AFTER = timedelta(minutes=3)  # silence after which its process is taken for dead
 FEED_CHOICES = [(f.code, f"{f.department}·{f.name}") for f in FEEDS.values()]
 
 
@@ -39,6 +44,9 @@ class ImportBatch(models.Model):
     channel = models.CharField("渠道", max_length=8, default="web")
     started_at = models.DateTimeField("开始时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # Written while the import runs, by the importing process (services.beating): a running batch whose
+    # heartbeat has stopped lost its process, and uploading the same file again resumes it.
+    heartbeat_at = models.DateTimeField("最近心跳", null=True, blank=True)
 
     class Meta:
         verbose_name = "导入批次"
@@ -50,8 +58,21 @@ class ImportBatch(models.Model):
         return f"{self.get_feed_display()} {self.file_name}"
 
     @property
+    def stalled(self) -> bool:
+        """Running, but its process has not been heard from for ``STALLED_AFTER``."""
+        return (
+            self.status == self.Status.RUNNING
+            and self.heartbeat_at is not None
+            and timezone.now() - self.heartbeat_at > STALLED_AFTER
+        )
+
+    @property
+    def status_label(self) -> str:
+        return "已中断" if self.stalled else self.get_status_display()
+
+    @property
     def in_progress(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+        return self.status == self.Status.QUEUED or (self.status == self.Status.RUNNING and not self.stalled)
 
 
 class FeedRecord(models.Model):

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date
 from itertools import islice
@@ -17,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -28,7 +30,7 @@ from jiuzhu.regions.models import Region
 
 from .catalogue import FEEDS, Feed
 from .fastpath import import_csv_bulk
-from .models import FeedRecord, ImportBatch, QuarantinedRow
+from .models import HEARTBEAT, FeedRecord, ImportBatch, QuarantinedRow
 from .readers import FileProblem, detect_format, read_rows
 from .validate import CleanRow, validate_row
 
@@ -124,10 +126,11 @@ def feed_import(
             progress(rows)
 
     try:
-        if BULK_CSV and fmt == "csv":
-            totals = _import_fast(feed, batch, fh, today, step)
-        else:
-            totals = _import_rows(feed, batch, fh, fmt, today, step)
+        with beating(batch.pk):
+            if BULK_CSV and fmt == "csv":
+                totals = _import_fast(feed, batch, fh, today, step)
+            else:
+                totals = _import_rows(feed, batch, fh, fmt, today, step)
     except FileProblem as exc:
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=ImportBatch.Status.FAILED, error=exc.message, finished_at=timezone.now()
@@ -174,7 +177,38 @@ def _batch_get_or_create(
 
 
 def _batch_set(batch: ImportBatch, status: str) -> None:
-    ImportBatch.objects.filter(pk=batch.pk).update(status=status, error="", rows_done=0)
+    beat = timezone.now() if status == ImportBatch.Status.RUNNING else None
+    ImportBatch.objects.filter(pk=batch.pk).update(status=status, error="", rows_done=0, heartbeat_at=beat)
+
+
+def heartbeat(batch_id: int) -> None:
+    running = ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.RUNNING)
+    running.update(heartbeat_at=timezone.now())
+
+
+@contextmanager
+def beating(batch_id: int) -> Iterator[None]:
+    """Keep the batch's heartbeat fresh from a thread of this process while the body runs, through the
+    merge too (which reports no progress for minutes on a large file). When the process dies the
+    heartbeat stops, and the batch shows as interrupted (``ImportBatch.stalled``)."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(HEARTBEAT.total_seconds()):
+                # SQLite may be busy with the import's own write: the next beat will do.
+                with suppress(DatabaseError):
+                    heartbeat(batch_id)
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"import-{batch_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def spool_path(batch: ImportBatch) -> Path:
@@ -203,7 +237,7 @@ def feed_import_enqueue(*, ctx: AuditContext, feed_code: str, file_name: str, fh
         batch, created = _batch_get_or_create(ctx, feed, fmt, sha, file_name, None)
         if not created and batch.status == ImportBatch.Status.DONE:
             return ImportOutcome(batch, already_imported=True)
-        if not created and batch.in_progress:
+        if not created and batch.in_progress:  # a stalled batch is queued again, and resumes
             return ImportOutcome(batch)
         path = spool_path(batch)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import time
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks import default_task_backend
 
 from jiuzhu.audit.models import AuditEvent
-from jiuzhu.exchange import tasks
-from jiuzhu.exchange.models import FeedRecord, ImportBatch
+from jiuzhu.exchange import services, tasks
+from jiuzhu.exchange.models import STALLED_AFTER, FeedRecord, ImportBatch
 from jiuzhu.exchange.services import spool_path
 
 from ..conftest import COUNTY
@@ -127,3 +131,54 @@ def test_interrupted_import_is_marked_and_resumes_when_queued_again(
     _run_queued(queue)
     batch.refresh_from_db()
     assert (batch.status, batch.rows_loaded, batch.rows_quarantined) == ("done", 1, 1)
+
+
+def test_a_batch_whose_process_died_shows_as_interrupted_and_resumes_on_upload(
+    make_user, client_for, queue
+) -> None:
+    client = client_for(make_user("verification_officer", COUNTY))
+    body = client.post(
+        "/api/exchange/batches", {"feed": "hrss_wage", "file": SimpleUploadedFile("w.csv", _wages())}
+    ).json()
+    batch = ImportBatch.objects.get()
+    # A worker took it, then its process went away: the heartbeat stopped.
+    ImportBatch.objects.filter(pk=batch.pk).update(status="running", heartbeat_at=timezone.now())
+    assert client.get(f"/api/exchange/batches/{body['id']}").json()["stalled"] is False
+    again = client.post(
+        "/api/exchange/batches", {"feed": "hrss_wage", "file": SimpleUploadedFile("w.csv", _wages())}
+    )
+    assert (again.json()["status"], len(queue.results)) == ("running", 1)  # alive: not queued twice
+
+    silent_since = timezone.now() - STALLED_AFTER - timedelta(seconds=1)
+    ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=silent_since)
+    assert client.get(f"/api/exchange/batches/{body['id']}").json()["stalled"] is True
+    url = reverse("batch_detail", args=[batch.pk])
+    page = client.get(url).content.decode()
+    assert "已中断" in page and "请重新上传同一文件" in page and "every 2s" not in page
+    assert client.get(url, headers={"HX-Request": "true"})["HX-Refresh"] == "true"
+    assert "已中断" in client.get(reverse("batch_list")).content.decode()
+
+    queue.clear()
+    r = client.post(
+        "/api/exchange/batches", {"feed": "hrss_wage", "file": SimpleUploadedFile("w.csv", _wages())}
+    )
+    assert (r.status_code, r.json()["status"], r.json()["stalled"]) == (202, "queued", False)
+    _run_queued(queue)
+    batch.refresh_from_db()
+    assert (batch.status, batch.rows_loaded, batch.rows_quarantined) == ("done", 1, 1)
+
+
+@pytest.mark.django_db(transaction=True)  # the heartbeat thread has its own connection: it must see the batch
+def test_a_running_import_keeps_its_heartbeat_fresh(monkeypatch) -> None:
+    batch = ImportBatch.objects.create(
+        feed="hrss_wage", file_name="w.csv", file_format="csv", sha256="0" * 64, status="running"
+    )
+    old = timezone.now() - timedelta(hours=1)
+    ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=old)
+    monkeypatch.setattr(services, "HEARTBEAT", timedelta(milliseconds=20))
+    with services.beating(batch.pk):
+        deadline = time.monotonic() + 5
+        while ImportBatch.objects.get(pk=batch.pk).heartbeat_at == old and time.monotonic() < deadline:
+            time.sleep(0.02)
+    batch.refresh_from_db()
+    assert batch.heartbeat_at is not None and batch.heartbeat_at > old and not batch.stalled
