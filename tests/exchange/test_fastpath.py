@@ -41,6 +41,7 @@ TRICKY = (
     f"{B},2026-07,丁,8,extra,more\n"
     f"{B},1899-12,丁,8\n"
     f"{B},2030-01,丁,8\n"
+    f'{B},2026-08,"反斜杠\\n和\t制表符",9\n'  # staged through PostgreSQL's text format: escaped
 )
 
 
@@ -88,7 +89,8 @@ def test_bulk_and_row_paths_agree_on_every_row(monkeypatch, variant: str) -> Non
     assert (slow.rows_total, slow.rows_loaded, slow.rows_quarantined) == totals_fast
     assert fast_bad == slow_bad
     assert fast_good == slow_good
-    assert slow.rows_loaded == 5
+    assert slow.rows_loaded == 6
+    assert FeedRecord.objects.filter(data__employer="反斜杠\\n和\t制表符").count() == 1
     reasons = {k: v for k, v in slow_bad.items() if k > 0}
     # records are numbered without the empty line, as both readers do
     assert reasons[6] == "身份证号码：身份证号码校验位错误，请核对号码是否抄错"
@@ -112,4 +114,4 @@ def test_a_large_merge_refreshes_the_fact_table_statistics(monkeypatch) -> None:
     monkeypatch.setattr(fastpath, "ANALYZE_AFTER", 1)
     before = reltuples()
     _run("large.csv")
-    assert before != reltuples() == FeedRecord.objects.count() == 5
+    assert before != reltuples() == FeedRecord.objects.count() == 6
