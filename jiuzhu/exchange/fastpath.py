@@ -5,7 +5,8 @@ The rules are the catalogue's, compiled to SQL; messages, canonical values and r
 those of ``validate.py`` (a test runs both paths over the same tricky file and compares every row).
 
 Two phases. **Staging**: DuckDB reads the whole file, then validates it chunk by chunk in a worker
-thread, writing each chunk's valid rows and refused rows as CSV; meanwhile the calling thread COPYs the
+thread, writing each chunk's valid rows (in PostgreSQL's COPY text format; CSV for SQLite) and refused
+rows (CSV) to files; meanwhile the calling thread COPYs the
 previous chunk into the session's staging table and the quarantine, so DuckDB and PostgreSQL work at the
 same time. A fact repeated in the file is found once every chunk is staged, by one aggregate over the
 row keys of the whole file: its later lines leave the staging table for the quarantine. **Merge**: one
@@ -99,7 +100,7 @@ def _read_python(duck: Any, fh: IO[bytes], width: int) -> None:
 
 @dataclass
 class _Chunk:
-    good: str  # line, id_number, date, amount, kind, data, row_key in line order (_GOOD_FORMATS)
+    good: str  # line, id_number, date, amount, kind, data, row_key in line order (_good_copy)
     bad: str  # CSV: batch id, line, raw cells as JSON, reasons
     valid: int
     refused: int
@@ -126,7 +127,14 @@ class _Validator:
         self, feed: Feed, cols: list[str | None], today: date, batch_id: int, tmp: str, postgres: bool
     ) -> None:
         self.feed, self.cols, self.batch_id, self.tmp = feed, cols, batch_id, tmp
-        self.good_copy = _GOOD_FORMATS[postgres]
+        self.good_copy = _good_copy(postgres)
+        self.position = position = {name: j for j, name in enumerate(cols) if name}
+        self.select = ", ".join(  # the file's columns under the catalogue's names
+            f"c{position[c.name]} AS {ident(c.name)}"
+            if c.name in position
+            else f"NULL::VARCHAR AS {ident(c.name)}"
+            for c in feed.columns
+        )
         self.sql = validation_sql(feed, today)
         self.repeats = _Repeats([], "")
         self.duck = duckdb.connect()
@@ -147,11 +155,10 @@ class _Validator:
 
     def region_values(self) -> set[str]:
         """Every region code the file mentions, trimmed as the rules trim it."""
-        position = {name: j for j, name in enumerate(self.cols) if name}
-        names = [c.name for c in self.feed.columns if c.type == "region" and c.name in position]
+        names = [c.name for c in self.feed.columns if c.type == "region" and c.name in self.position]
         if not names:
             return set()
-        texts = [trim(f"coalesce(c{position[n]}, '')") for n in names]
+        texts = [trim(f"coalesce(c{self.position[n]}, '')") for n in names]
         union = " UNION ".join(f"SELECT {text} FROM src" for text in texts)
         return {r[0] for r in self.run(union) if r[0]}
 
@@ -161,21 +168,12 @@ class _Validator:
             self.run("INSERT INTO known_regions SELECT code FROM found_regions")
             self.duck.unregister("found_regions")
 
-    def _select(self) -> str:
-        position = {name: j for j, name in enumerate(self.cols) if name}
-        return ", ".join(
-            f"c{position[c.name]} AS {ident(c.name)}"
-            if c.name in position
-            else f"NULL::VARCHAR AS {ident(c.name)}"
-            for c in self.feed.columns
-        )
-
     def chunks(self) -> Iterator[_Chunk]:
         """Each chunk judged; then ``self.repeats``, found while the caller still stages the last chunk."""
         first, last = self.run("SELECT coalesce(min(line), 2), coalesce(max(line), 1) FROM src")[0]
         for k, start in enumerate(range(first, last + 1, CHUNK_ROWS)):
             self.run(
-                f"CREATE OR REPLACE TEMP VIEW chunk AS SELECT line, {self._select()} FROM src "
+                f"CREATE OR REPLACE TEMP VIEW chunk AS SELECT line, {self.select} FROM src "
                 f"WHERE line BETWEEN {start} AND {start + CHUNK_ROWS - 1}"
             )
             yield self._judge(k)
@@ -189,10 +187,7 @@ class _Validator:
         )[0]
         good, bad = os.path.join(self.tmp, f"good-{k}.csv"), os.path.join(self.tmp, f"bad-{k}.csv")
         self.run(self.good_copy.format(path=q(good)))
-        self.run(
-            f"COPY (SELECT {self.batch_id}, * FROM ({quarantine_select(self.feed, 'reasons')})) TO {q(bad)} "
-            "(FORMAT csv, HEADER false)"
-        )
+        self._write_quarantine("reasons", bad)
         return _Chunk(good, bad, valid, refused)
 
     def _repeats(self) -> _Repeats:
@@ -206,43 +201,42 @@ class _Validator:
             WHERE k.line > r.first_line
         """)
         lines = [line for (line,) in self.run("SELECT line FROM repeats ORDER BY line")]
+        if not lines:
+            return _Repeats([], "")
         bad = os.path.join(self.tmp, "repeats.csv")
         self.run(
-            f"CREATE OR REPLACE TEMP VIEW chunk AS SELECT line, {self._select()} FROM src "
+            f"CREATE OR REPLACE TEMP VIEW chunk AS SELECT line, {self.select} FROM src "
             "WHERE line IN (SELECT line FROM repeats)"
         )
         self.run(
             f"CREATE OR REPLACE TEMP TABLE checked AS SELECT * FROM ({self.sql}) JOIN repeats USING (line)"
         )
-        self.run(
-            f"COPY (SELECT {self.batch_id}, * FROM ({quarantine_select(self.feed, 'repeat')})) TO {q(bad)} "
-            "(FORMAT csv, HEADER false)"
-        )
+        self._write_quarantine("repeat", bad)
         return _Repeats(lines, bad)
+
+    def _write_quarantine(self, reasons: str, path: str) -> None:
+        """The refused rows of ``checked`` (``reasons`` names the column saying why) as CSV for COPY."""
+        rows = quarantine_select(self.feed, reasons)
+        self.run(f"COPY (SELECT {self.batch_id}, * FROM ({rows})) TO {q(path)} (FORMAT csv, HEADER false)")
 
     def close(self) -> None:
         self.duck.close()
 
 
-# PostgreSQL's text format for the staging COPY: it parses faster than CSV (2.3–2.5 s against 3.0–4.3 s
-# a million rows), and DuckDB writes it faster (0.84 against 1.22 s) because the JSON's quotes need no
-# doubling. Only kind and data can hold a backslash, tab or line break (JSON escapes its own control
-# characters but keeps backslashes), so only they are escaped. SQLite's path reads CSV.
-_GOOD_FORMATS = {
-    True: (
-        "COPY (SELECT line, id_number, date, amount, "
-        + pg_text("coalesce(kind, '')")
-        + ", "
-        + pg_text("data")
-        + ", row_key "
-        "FROM checked WHERE reasons = '' ORDER BY line) TO {path} "
-        "(FORMAT csv, DELIMITER '\t', QUOTE '', ESCAPE '', NULLSTR '\\N', HEADER false)"
-    ),
-    False: (
-        "COPY (SELECT line, id_number, date, amount, coalesce(kind, ''), data, row_key "
-        "FROM checked WHERE reasons = '' ORDER BY line) TO {path} (FORMAT csv, HEADER false)"
-    ),
-}
+def _good_copy(postgres: bool) -> str:
+    """The COPY that writes a chunk's valid rows (``{path}`` left to fill). PostgreSQL gets its text format:
+    it parses faster than CSV (2.3–2.5 s against 3.0–4.3 s a million rows), and DuckDB writes it faster
+    (0.84 against 1.22 s) because the JSON's quotes need no doubling. Only kind and data can hold a
+    backslash, tab or line break (JSON escapes its own control characters but keeps backslashes), so only
+    they are escaped. SQLite's path reads CSV."""
+    kind, data, options = "coalesce(kind, '')", "data", "(FORMAT csv, HEADER false)"
+    if postgres:
+        kind, data = pg_text(kind), pg_text(data)
+        options = "(FORMAT csv, DELIMITER '\t', QUOTE '', ESCAPE '', NULLSTR '\\N', HEADER false)"
+    return (
+        f"COPY (SELECT line, id_number, date, amount, {kind}, {data}, row_key "
+        f"FROM checked WHERE reasons = '' ORDER BY line) TO {{path}} {options}"
+    )
 
 
 def _ahead(pool: ThreadPoolExecutor, items: Iterator[T]) -> Iterator[T]:
@@ -368,7 +362,11 @@ def stage(cur: Any, good_path: str, bad_path: str) -> None:
     raw = cur.cursor  # psycopg's own cursor, for COPY
     with raw.copy("COPY jz_stage FROM STDIN") as copy:  # text format
         _stream(copy, good_path)
-    with raw.copy(
+    _quarantine_copy(cur, bad_path)
+
+
+def _quarantine_copy(cur: Any, bad_path: str) -> None:
+    with cur.cursor.copy(
         "COPY exchange_quarantinedrow (batch_id, row_number, raw, reasons) FROM STDIN (FORMAT csv)"
     ) as copy:
         _stream(copy, bad_path)
@@ -377,10 +375,7 @@ def stage(cur: Any, good_path: str, bad_path: str) -> None:
 def unstage(cur: Any, lines: list[int], bad_path: str) -> None:
     """Take the lines that repeat an earlier line's fact out of the staging table, into quarantine."""
     cur.execute("DELETE FROM jz_stage WHERE line = ANY(%s)", [lines])
-    with cur.cursor.copy(
-        "COPY exchange_quarantinedrow (batch_id, row_number, raw, reasons) FROM STDIN (FORMAT csv)"
-    ) as copy:
-        _stream(copy, bad_path)
+    _quarantine_copy(cur, bad_path)
 
 
 ANALYZE_AFTER = 100_000  # new facts; and at least a tenth of the table
