@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from jiuzhu.core.rawrows import fetch_together
+
 from .chain import GENESIS, canonical, link_hash
 from .models import AuditEvent
 
@@ -48,18 +50,15 @@ _LAST = f"SELECT seq, hash FROM {AuditEvent._meta.db_table} ORDER BY seq DESC LI
 def _lock_chain_and_read_last() -> tuple[int, str] | None:
     """Take the chain's lock, then read its last line: the line read is the one this append follows.
 
-    Every write of the platform appends here, so the two go in one round trip on PostgreSQL: a
-    multi-statement string is sent as one simple query, and under READ COMMITTED the second statement
-    takes its snapshot after the first has acquired the lock. SQLite needs no lock: its transactions
-    begin IMMEDIATE (settings), so writers are already serialised."""
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute(f"SELECT pg_advisory_xact_lock({_CHAIN_LOCK_KEY}); {_LAST}")
-            cur.nextset()
-        else:
-            cur.execute(_LAST)
-        row = cur.fetchone()
-    return (int(row[0]), str(row[1])) if row else None
+    Every write of the platform appends here, so the two go in one round trip on PostgreSQL
+    (``core.rawrows.fetch_together``), and under READ COMMITTED the second statement takes its snapshot
+    after the first has acquired the lock. SQLite needs no lock: its transactions begin IMMEDIATE
+    (settings), so writers are already serialised."""
+    lock = (
+        [("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])] if connection.vendor == "postgresql" else []
+    )
+    rows = fetch_together([*lock, (_LAST, [])])[-1]
+    return (int(rows[0][0]), str(rows[0][1])) if rows else None
 
 
 def audit_record(

@@ -49,7 +49,6 @@ class MemberView:
     reason: str
     age: int
     facts: list[FeedRecord] = field(default_factory=list)
-    authorised: bool = False  # a signed 核对授权书 valid on the assembly date
 
 
 @dataclass
@@ -57,7 +56,6 @@ class SupporterView:
     person: Person
     relation_label: str
     reason: str
-    authorised: bool = False
 
 
 @dataclass
@@ -68,16 +66,13 @@ class Assembly:
     members: list[MemberView]
     supporters: list[SupporterView]
     differences: list[str]
+    # Persons of the household (members, supporters, former members) with a signed 核对授权书 valid on
+    # the assembly date.
+    authorised: set[int] = field(default_factory=set)
 
     @property
     def included(self) -> list[MemberView]:
         return [m for m in self.members if m.included]
-
-    @property
-    def authorised(self) -> set[int]:
-        """Members and supporters with a valid authorisation on the assembly date."""
-        people: list[MemberView | SupporterView] = [*self.members, *self.supporters]
-        return {p.person.pk for p in people if p.authorised}
 
 
 def _relation_label(m: Membership) -> str:
@@ -254,11 +249,10 @@ def household_assemble(*, user: Any, id_number: str, as_of: date) -> Assembly:
                 reason,
                 m.person.age_on(as_of),
                 own,
-                m.person_id in signed,
             )
         )
         if not included and "义务人" in reason:
-            supporters.append(SupporterView(m.person, label, "已婚成年子女", m.person_id in signed))
+            supporters.append(SupporterView(m.person, label, "已婚成年子女"))
     seen = {m.person_id for m in current}
     for m in former:
         if m.person_id in seen or m.relation not in _SUPPORT_DUTY or m.person.death_date is not None:
@@ -271,11 +265,10 @@ def household_assemble(*, user: Any, id_number: str, as_of: date) -> Assembly:
                 m.person,
                 _relation_label(m),
                 f"{m.end_date:%Y-%m-%d} 离开本户（{m.end_reason or '分户'}），仍负法定义务",
-                m.person_id in signed,
             )
         )
     return Assembly(
-        membership.person, household, as_of, members, supporters, _differences(current, facts, as_of)
+        membership.person, household, as_of, members, supporters, _differences(current, facts, as_of), signed
     )
 
 

@@ -273,9 +273,9 @@ def _context(assembly: Assembly, as_of: date) -> _Context:
         past.append({"as_of": report["as_of"], "programs": report["programs"]})
     changes = []
     for row in change_rows:
-        change = _CHANGE.load(row)
-        at = timezone.localtime(change.at).date()
-        changes.append({"at": at, "kind": change.kind, "reason": change.reason, "name": row[-1] or ""})
+        change = dict(zip(_CHANGE.attnames, _CHANGE.values(row), strict=True))
+        at = timezone.localtime(change["at"]).date()
+        changes.append({"at": at, "kind": change["kind"], "reason": change["reason"], "name": row[-1] or ""})
     return _Context(
         policy=policy_in_force_from(policy_rows, region_code=region, on=as_of),
         need_model=_NEED_MODEL.load(model_rows[0]) if model_rows else None,

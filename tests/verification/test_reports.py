@@ -12,8 +12,9 @@ from jiuzhu.audit.services import AuditContext
 from jiuzhu.core.errors import Conflict, NotFound, ValidationFailed
 from jiuzhu.policy.models import PolicyVersion
 from jiuzhu.policy.services import policy_version_create, policy_version_update
+from jiuzhu.verification.assembly import household_assemble
 from jiuzhu.verification.models import NeedModel, VerificationReport
-from jiuzhu.verification.services import need_model_refit, report_create
+from jiuzhu.verification.services import _context, need_model_refit, report_create
 
 from ..conftest import COUNTY
 from ..factories import add_member, make_id_number, new_household
@@ -99,6 +100,9 @@ def test_report_lists_member_changes_in_its_window_and_applications(couple, case
         RegistryChange.objects.create(
             household=h, person=wife, kind=kind, entity="membership", reason=reason, actor_name="t", at=at
         )
+    # The read itself keeps only membership changes from the window's first local minute.
+    assembly = household_assemble(user=caseworker, id_number=h.head.id_number, as_of=AS_OF)
+    assert [(c["at"], c["kind"]) for c in _context(assembly, AS_OF).changes] == [(date(2023, 11, 1), "join")]
     report = _report(caseworker, h)
     members = [a for a in report.insights["anomalies"] if a["kind"] == "member"]
     assert members == [{"kind": "member", "text": "王妻 加入本户：婚入", "date": "2023-11-01", "veto": False}]

@@ -149,7 +149,11 @@ class RigidWindow:
     period: str
     expense: Decimal  # all rigid spending, deductible locally or not
     income: Decimal
-    ratio: Decimal | None  # None when there is no income: then any rigid spending exceeds every ratio
+
+    @property
+    def ratio(self) -> Decimal | None:
+        """None when there is no income: then any rigid spending exceeds every ratio."""
+        return self.expense / self.income if self.income > 0 else None
 
 
 def _rigid_spending(lines: list[Line]) -> Decimal:
@@ -186,7 +190,7 @@ def _rigid_window(inp: MeansInput, period: Period, lines: list[Line]) -> RigidWi
         share = min(Decimal(1), Decimal(window.months) / Decimal(period.months))
         expense = sum((amount for m in inp.members for *_, amount in rigid_expenses(m, window, share)), ZERO)
     label = f"近 {window.months} 个月（{window.label}）"
-    return RigidWindow(label, expense, income, expense / income if income > 0 else None)
+    return RigidWindow(label, expense, income)
 
 
 def assess(inp: MeansInput) -> MeansResult:
