@@ -35,7 +35,7 @@ from django.db import connection  # noqa: E402
 
 from jiuzhu.accounts.models import User  # noqa: E402
 from jiuzhu.audit.services import AuditContext  # noqa: E402
-from jiuzhu.core.demo import SYNTH_COUNTY_CODE, demo_accounts, demo_users_ensure, layout_from_db  # noqa: E402
+from jiuzhu.demo.build import SYNTH_COUNTY_CODE, demo_accounts, demo_users_ensure, layout_from_db  # noqa: E402
 from jiuzhu.exchange.catalogue import FEEDS  # noqa: E402
 from jiuzhu.exchange.models import FeedRecord  # noqa: E402
 from jiuzhu.exchange.services import feed_import_path  # noqa: E402

@@ -8,8 +8,8 @@ from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from jiuzhu.core.admin import JurisdictionAdmin
 from jiuzhu.core.errors import ValidationFailed
+from jiuzhu.regions.admin import JurisdictionAdmin
 
 from .models import ApiToken, User
 from .services import check_role_level, user_assign_role

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.core.errors import ValidationFailed
-from jiuzhu.core.scope import in_jurisdiction
 from jiuzhu.regions.codes import Level
 from jiuzhu.regions.models import Region
+from jiuzhu.regions.scope import in_jurisdiction
 
 from .models import ApiToken, User
 from .roles import ROLES, Role

@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from jiuzhu.core.admin import JurisdictionAdmin
+from jiuzhu.regions.admin import JurisdictionAdmin
 
 from .models import AuditEvent
 

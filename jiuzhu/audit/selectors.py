@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from jiuzhu.core.scope import scoped
+from jiuzhu.regions.scope import scoped
 
 from .chain import GENESIS, canonical, link_hash
 from .models import AuditEvent

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from jiuzhu.audit.services import AuditContext
-from jiuzhu.core.admin import JurisdictionAdmin
+from jiuzhu.regions.admin import JurisdictionAdmin
 
 from .models import PolicyVersion
 from .services import policy_period_conflict, policy_version_create, policy_version_update

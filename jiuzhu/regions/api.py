@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from jiuzhu.core.errors import NotFound
-from jiuzhu.core.scope import in_jurisdiction
+from jiuzhu.regions.scope import in_jurisdiction
 
 from . import selectors
 from .models import Region

@@ -13,8 +13,8 @@ from typing import Any
 from django.db.models import F, Prefetch, Q, QuerySet
 
 from jiuzhu.core.errors import NotFound, ValidationFailed
-from jiuzhu.core.scope import in_jurisdiction, scoped
 from jiuzhu.regions.codes import subtree_bounds
+from jiuzhu.regions.scope import in_jurisdiction, scoped
 
 from .idnumber import normalise
 from .models import Household, Membership, Person, PersonCategory, RegistryChange

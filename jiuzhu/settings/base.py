@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "jiuzhu.exchange",
     "jiuzhu.verification",
     "jiuzhu.synth",
+    "jiuzhu.demo",
 ]
 
 MIDDLEWARE = [

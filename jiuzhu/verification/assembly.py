@@ -14,8 +14,8 @@ from django.db import connection
 
 from jiuzhu.core.errors import NotFound
 from jiuzhu.core.rawrows import RowLoader, fetch_together
-from jiuzhu.core.scope import in_jurisdiction
 from jiuzhu.exchange.models import FeedRecord
+from jiuzhu.regions.scope import in_jurisdiction
 from jiuzhu.registry.idnumber import InvalidIdNumber, parse
 from jiuzhu.registry.models import Household, Membership, Person
 

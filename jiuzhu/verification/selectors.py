@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from jiuzhu.core.errors import NotFound
-from jiuzhu.core.scope import in_jurisdiction, scoped
+from jiuzhu.regions.scope import in_jurisdiction, scoped
 
 from .models import Authorisation, VerificationReport
 

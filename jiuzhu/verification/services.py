@@ -15,10 +15,10 @@ from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.permissions import require_perm
 from jiuzhu.core.rawrows import RowLoader, fetch_together
-from jiuzhu.core.scope import in_jurisdiction
 from jiuzhu.exchange.models import FeedRecord
 from jiuzhu.policy.models import PolicyVersion
 from jiuzhu.policy.selectors import policy_in_force_from, policy_in_force_query
+from jiuzhu.regions.scope import in_jurisdiction
 from jiuzhu.registry.models import Person, RegistryChange
 
 from . import need

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from jiuzhu.audit.services import AuditContext
-from jiuzhu.core.demo import Layout, demo_accounts, demo_users_ensure, demo_verification_data
+from jiuzhu.demo.build import Layout, demo_accounts, demo_users_ensure, demo_verification_data
 from jiuzhu.exchange.models import FeedRecord, QuarantinedRow
 from jiuzhu.exchange.services import feed_import_path
 from jiuzhu.synth import COUNTY_CODE, synth_county

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.core.errors import Conflict, NotFound, ValidationFailed
-from jiuzhu.core.scope import in_jurisdiction
 from jiuzhu.regions.models import Region
+from jiuzhu.regions.scope import in_jurisdiction
 
 from ..models import Household, Membership, Person, RegistryChange
 

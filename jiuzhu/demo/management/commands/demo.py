@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from jiuzhu.core.demo import (
+from jiuzhu.demo.build import (
     SYNTH_COUNTY_CODE,
     Layout,
     demo_accounts,
