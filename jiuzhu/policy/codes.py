@@ -34,3 +34,11 @@ class EmploymentCostBase(models.TextChoices):
     INCOME = "income", "按工资收入的比例"
     MINIMUM_WAGE = "minimum_wage", "按当地最低工资的比例"
     DIBAO_STANDARD = "dibao_standard", "按当地低保标准的比例"
+
+
+class MarriedChildFamily(models.TextChoices):
+    """Where a married child living with their parents counts, with their spouse and minor children
+    (rules §2.1). The values are those of ``jiuzhu.verification.engine.household``."""
+
+    SEPARATE = "separate", "另立家庭（不计入父母家庭，已婚子女列为法定赡养义务人）"
+    JOINT = "joint", "计入父母家庭（已婚子女及其配偶、子女一并计入）"

@@ -10,7 +10,7 @@ from django.db import models
 
 from jiuzhu.regions.models import Region
 
-from .codes import DeductibleExpense, EmploymentCostBase, ExcludedIncome, VehicleType
+from .codes import DeductibleExpense, EmploymentCostBase, ExcludedIncome, MarriedChildFamily, VehicleType
 from .params import PolicyParams
 
 
@@ -112,6 +112,14 @@ class PolicyVersion(models.Model):
     )
     large_medical_expense = _money("大额医疗自付预警线（元/年）", "10000")
     large_deposit_change = _money("存款大额变动预警线（元）", "20000")
+    married_child_family = models.CharField(
+        "与父母共同生活的已婚子女家庭",
+        max_length=10,
+        choices=MarriedChildFamily.choices,
+        default=MarriedChildFamily.SEPARATE,
+        help_text="已婚子女的配偶和未成年子女随已婚子女：整个家庭计入父母家庭，或另立家庭（默认，规则只列配偶、"
+        "未成年子女、不能独立生活的成年子女和其他负有法定义务并长期共同生活的人员）",
+    )
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -3,7 +3,7 @@ live ``PolicyVersion`` or from the snapshot stored in a report."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -41,6 +41,7 @@ class PolicyParams:
     no_labour_disability: dict[str, int]
     large_medical_expense: Decimal
     large_deposit_change: Decimal
+    married_child_family: str = "separate"  # reports stored before the setting had it so
 
     def dibao_standard(self, *, urban: bool) -> Decimal:
         return self.dibao_standard_urban if urban else self.dibao_standard_rural
@@ -51,6 +52,9 @@ class PolicyParams:
         for f in fields(cls):
             key = "id" if f.name == "version_id" else f.name
             raw = snap.get(key)
+            if raw is None and f.default is not MISSING:
+                values[f.name] = f.default
+                continue
             if f.type == "Decimal":
                 values[f.name] = Decimal(str(raw))
             elif f.type == "date":

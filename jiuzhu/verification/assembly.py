@@ -15,10 +15,12 @@ from django.db import connection
 from jiuzhu.core.errors import NotFound
 from jiuzhu.core.rawrows import RowLoader, fetch_together
 from jiuzhu.exchange.models import FeedRecord
+from jiuzhu.policy.selectors import policy_in_force
 from jiuzhu.regions.scope import in_jurisdiction
 from jiuzhu.registry.idnumber import InvalidIdNumber, parse
 from jiuzhu.registry.models import Household, Membership, Person
 
+from .engine.household import SEPARATE, Resident, co_resident_family
 from .models import Authorisation
 
 # 民法典 §17: from 18 a person is an adult, signs their own authorisation and may owe support. National
@@ -34,7 +36,6 @@ _EDUCATION_RANK = {
     "bachelor": 5,
     "postgraduate": 6,
 }
-_CHILD = ("child", "grandchild")
 # get_relation_display() rebuilds the choices mapping on every call; a report asks for a few labels.
 _RELATION_LABELS = dict(Membership._meta.get_field("relation").flatchoices)
 _SUPPORT_DUTY = ("spouse", "child", "parent")
@@ -110,34 +111,29 @@ def _cannot_live_independently(person: Person) -> bool:
     )
 
 
-def _judge(m: Membership, facts: list[FeedRecord], as_of: date) -> tuple[bool, str]:
-    """Whether a registered member counts as a co-resident family member, and why (rules §2.1)."""
+def _resident(m: Membership, facts: list[FeedRecord], as_of: date) -> Resident:
+    """What the registry and the feeds say about a current member, for the co-residence rules."""
     person = m.person
     died = _latest(facts, "police_death", as_of)
+    dead = ""
     if person.death_date is not None or died is not None:
-        return False, "已死亡" + ("（公安/殡葬数据）" if died is not None else "")
-    custody = _custody(facts, as_of)
-    if custody:
-        return False, f"{custody}，不计入共同生活家庭成员"
-    if not m.co_resident:
-        return False, "未与家庭长期共同生活（档案标注）"
+        dead = "已死亡" + ("（公安/殡葬数据）" if died is not None else "")
     age = person.age_on(as_of)
-    if m.relation in _CHILD and age >= ADULT_AGE:
-        if person.marital_status == "married":
-            return False, "已婚成年子女，另立家庭（列为法定义务人）"
+    studying = False
+    if age >= ADULT_AGE:
         enrolled, level = _in_full_time_education(person, facts, as_of)
-        if enrolled and _EDUCATION_RANK.get(level, 0) <= _EDUCATION_RANK["bachelor"]:
-            return True, "成年子女，在校接受本科及以下全日制教育"
-        if _cannot_live_independently(person):
-            return True, "成年子女，不能独立生活"
-        return True, "成年未婚子女，长期共同生活并负有赡养义务"
-    if m.relation == "head":
-        return True, "户主"
-    if m.relation == "spouse":
-        return True, "配偶"
-    if m.relation in _CHILD:
-        return True, "未成年子女"
-    return True, "负有法定赡养、扶养、抚养义务并长期共同生活"
+        studying = enrolled and _EDUCATION_RANK.get(level, 0) <= _EDUCATION_RANK["bachelor"]
+    return Resident(
+        key=person.pk,
+        relation=m.relation,
+        age=age,
+        married=person.marital_status == "married",
+        co_resident=m.co_resident,
+        died=dead,
+        custody=_custody(facts, as_of) or "",
+        studying=studying,
+        dependent=_cannot_live_independently(person),
+    )
 
 
 # The reads of every 一证申请 and every report, in SQL: compiling their ORM form (three models joined,
@@ -217,7 +213,24 @@ def _hukou_peers(booklets: list[str], registered: list[str], as_of: date) -> lis
         return [_HUKOU_PEER.load(row) for row in cur.fetchall()]
 
 
-def household_assemble(*, user: Any, id_number: str, as_of: date) -> Assembly:
+@dataclass(frozen=True)
+class Loaded:
+    """The household an ID number belongs to, as read from the database, before the rules are applied."""
+
+    applicant: Membership
+    memberships: list[Membership]
+    facts: Facts
+    signed: set[int]
+    as_of: date
+
+    @property
+    def household(self) -> Household:
+        return self.applicant.household
+
+
+def household_load(*, user: Any, id_number: str, as_of: date) -> Loaded:
+    """The household's memberships and its members' facts (one round trip); 404 outside the caller's
+    jurisdiction."""
     try:
         number = parse(id_number).value
     except InvalidIdNumber as exc:
@@ -230,29 +243,38 @@ def household_assemble(*, user: Any, id_number: str, as_of: date) -> Assembly:
     )
     if membership is None or not in_jurisdiction(user, membership.household.region_id):
         raise NotFound("未找到该身份证号码所在的家庭，或不在您的辖区内")
-    household = membership.household
-    current = [m for m in all_memberships if m.end_date is None]
-    former = [m for m in all_memberships if m.end_date is not None]
+    return Loaded(membership, all_memberships, facts, signed, as_of)
 
+
+def household_judge(loaded: Loaded, *, married_child_family: str) -> Assembly:
+    """The co-resident family of the applicant (rules §2.1, ``engine.household``), its legally liable
+    supporters and the registry's differences from 户籍, under the region's married-child setting."""
+    as_of, facts = loaded.as_of, loaded.facts
+    current = [m for m in loaded.memberships if m.end_date is None]
+    former = [m for m in loaded.memberships if m.end_date is not None]
+    judged = co_resident_family(
+        [_resident(m, facts.get(m.person.id_number, []), as_of) for m in current],
+        applicant=loaded.applicant.person_id,
+        married_child_family=married_child_family,
+        adult_age=ADULT_AGE,
+    )
     members: list[MemberView] = []
     supporters: list[SupporterView] = []
-    for m in current:
-        own = facts.get(m.person.id_number, [])
-        included, reason = _judge(m, own, as_of)
+    for m, judgement in zip(current, judged, strict=True):
         label = _relation_label(m)
         members.append(
             MemberView(
                 m.person,
                 m.relation,
                 label,
-                included,
-                reason,
+                judgement.included,
+                judgement.reason,
                 m.person.age_on(as_of),
-                own,
+                facts.get(m.person.id_number, []),
             )
         )
-        if not included and "义务人" in reason:
-            supporters.append(SupporterView(m.person, label, "已婚成年子女"))
+        if judgement.supporter:
+            supporters.append(SupporterView(m.person, label, judgement.supporter))
     seen = {m.person_id for m in current}
     for m in former:
         if m.person_id in seen or m.relation not in _SUPPORT_DUTY or m.person.death_date is not None:
@@ -268,8 +290,29 @@ def household_assemble(*, user: Any, id_number: str, as_of: date) -> Assembly:
             )
         )
     return Assembly(
-        membership.person, household, as_of, members, supporters, _differences(current, facts, as_of), signed
+        loaded.applicant.person,
+        loaded.household,
+        as_of,
+        members,
+        supporters,
+        _differences(current, facts, as_of),
+        loaded.signed,
     )
+
+
+def married_child_family_in_force(*, region_code: str, on: date) -> str:
+    """The region's married-child setting on a date; the default where no policy is in force yet (the
+    household page is usable before an administrator enters the policy, the report is not)."""
+    try:
+        return policy_in_force(region_code=region_code, on=on).married_child_family
+    except NotFound:
+        return SEPARATE
+
+
+def household_assemble(*, user: Any, id_number: str, as_of: date) -> Assembly:
+    loaded = household_load(user=user, id_number=id_number, as_of=as_of)
+    setting = married_child_family_in_force(region_code=loaded.household.region_id, on=as_of)
+    return household_judge(loaded, married_child_family=setting)
 
 
 def _differences(current: Sequence[Membership], facts: dict[str, list[FeedRecord]], as_of: date) -> list[str]:

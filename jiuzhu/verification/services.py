@@ -22,7 +22,7 @@ from jiuzhu.regions.scope import in_jurisdiction
 from jiuzhu.registry.models import Person, RegistryChange
 
 from . import need
-from .assembly import ADULT_AGE, Assembly, MemberView, household_assemble
+from .assembly import ADULT_AGE, Assembly, Loaded, MemberView, household_judge, household_load
 from .engine.inputs import Declared, Fact, MeansInput, MemberInput
 from .engine.means import assess
 from .insights import anomalies, anomalies_since, sensitive_factors, trend
@@ -147,7 +147,12 @@ def report_create(
     unknown = [p for p in programs if p not in PROGRAMS]
     if unknown:
         raise ValidationFailed({"programs": f"未知的救助项目：{'、'.join(unknown)}"})
-    assembly = household_assemble(user=ctx.user, id_number=id_number, as_of=as_of)
+    # The household first, then the policy with the other reads of the report (one round trip), then
+    # the co-residence rules under the policy's married-child setting.
+    loaded = household_load(user=ctx.user, id_number=id_number, as_of=as_of)
+    context = _context(loaded, as_of)
+    policy = context.policy
+    assembly = household_judge(loaded, married_child_family=policy.married_child_family)
     included = assembly.included
     if not included:
         raise ValidationFailed({"id_number": "该家庭没有共同生活成员，无法核对"})
@@ -165,8 +170,6 @@ def report_create(
         )
     declared_by = _clean_declared(declared or [], {m.person.pk for m in included})
 
-    context = _context(assembly, as_of)
-    policy = context.policy
     params = policy.params()
     urban = assembly.household.urban_rural == "urban"
     inp = MeansInput(
@@ -240,7 +243,7 @@ class _Context:
     changes: list[dict[str, Any]]  # members joining and leaving within the anomaly window
 
 
-def _context(assembly: Assembly, as_of: date) -> _Context:
+def _context(assembly: Assembly | Loaded, as_of: date) -> _Context:
     household = assembly.household
     region = household.region_id
     # The window opens at local midnight, bound as the ORM binds it (SQLite stores UTC without offset).

@@ -154,3 +154,47 @@ def test_registry_and_hukou_differences_are_shown(family, caseworker, feed) -> N
 def test_other_township_cannot_assemble(family, other_caseworker) -> None:
     with pytest.raises(NotFound):
         household_assemble(user=other_caseworker, id_number=family.head.id_number, as_of=AS_OF)
+
+
+@pytest.fixture
+def three_generations(tree):
+    h = new_household(head__name="陈祖父", head__id_number=make_id_number(21, birth=date(1960, 3, 1)))
+    add_member(h, "spouse", name="李祖母", id_number=make_id_number(22, birth=date(1962, 5, 1), male=False))
+    add_member(
+        h,
+        "child",
+        name="陈子",
+        id_number=make_id_number(23, birth=date(1985, 2, 1)),
+        marital_status="married",
+    )
+    add_member(
+        h,
+        "child_in_law",
+        name="赵媳",
+        id_number=make_id_number(24, birth=date(1987, 2, 1), male=False),
+        marital_status="married",
+    )
+    add_member(
+        h, "grandchild", name="陈孙女", id_number=make_id_number(25, birth=date(2012, 4, 1), male=False)
+    )
+    return h
+
+
+def test_married_sons_family_leaves_together_by_default(three_generations, caseworker) -> None:
+    m = _by_name(household_assemble(user=caseworker, id_number=three_generations.head.id_number, as_of=AS_OF))
+    assert m["陈祖父"].included and m["李祖母"].included
+    assert not m["陈子"].included and not m["赵媳"].included and not m["陈孙女"].included
+    assert "无法定赡养义务" in m["赵媳"].reason and "孙子女" in m["陈孙女"].reason
+
+
+def test_region_can_count_the_married_sons_family_in(three_generations, caseworker, county_policy) -> None:
+    county_policy.married_child_family = "joint"
+    county_policy.save()
+    m = _by_name(household_assemble(user=caseworker, id_number=three_generations.head.id_number, as_of=AS_OF))
+    assert all(m[n].included for n in ("陈祖父", "李祖母", "陈子", "赵媳", "陈孙女"))
+
+
+def test_the_married_son_applying_gets_his_own_family(three_generations, caseworker) -> None:
+    son = make_id_number(23, birth=date(1985, 2, 1))
+    a = household_assemble(user=caseworker, id_number=son, as_of=AS_OF)
+    assert {m.person.name for m in a.included} == {"陈子", "赵媳", "陈孙女"}

@@ -1,0 +1,145 @@
+"""The co-residence rules (rules §2.1) as a pure function: no database. Every expectation below is
+read from the rules and the 民法典 by hand, not from the code."""
+
+import pytest
+
+from jiuzhu.verification.engine.household import JOINT, SEPARATE, Resident, co_resident_family
+
+# A three-generation household: the head (66) and his wife, their married son (41), his wife and
+# their daughter (14).
+GRANDFATHER = Resident(1, "head", 66, married=True)
+GRANDMOTHER = Resident(2, "spouse", 64, married=True)
+SON = Resident(3, "child", 41, married=True)
+DAUGHTER_IN_LAW = Resident(4, "child_in_law", 39, married=True)
+GRANDDAUGHTER = Resident(5, "grandchild", 14)
+THREE_GENERATIONS = [GRANDFATHER, GRANDMOTHER, SON, DAUGHTER_IN_LAW, GRANDDAUGHTER]
+
+
+def _judge(residents, applicant=1, policy=SEPARATE):
+    return {j.key: j for j in co_resident_family(residents, applicant=applicant, married_child_family=policy)}
+
+
+def test_separate_the_married_sons_family_leaves_together() -> None:
+    j = _judge(THREE_GENERATIONS)
+    assert [j[k].included for k in (1, 2, 3, 4, 5)] == [True, True, False, False, False]
+    assert "另立家庭" in j[3].reason and j[3].supporter  # he still owes his parents support
+    assert "随配偶" in j[4].reason and "无法定赡养义务" in j[4].reason and not j[4].supporter
+    assert "孙子女" in j[5].reason and "未成年子女" not in j[5].reason and not j[5].supporter
+
+
+def test_joint_the_married_sons_family_counts_together() -> None:
+    j = _judge(THREE_GENERATIONS, policy=JOINT)
+    assert all(j[k].included for k in (1, 2, 3, 4, 5))
+    assert "本地政策" in j[3].reason and "随配偶" in j[4].reason and "孙子女" in j[5].reason
+    assert not any(x.supporter for x in j.values())
+
+
+@pytest.mark.parametrize("applicant", [3, 4, 5])
+def test_applicant_in_the_married_sons_family_gets_that_family(applicant) -> None:
+    j = _judge(THREE_GENERATIONS, applicant=applicant)
+    assert [j[k].included for k in (1, 2, 3, 4, 5)] == [False, False, True, True, True]
+    assert "户主一方" in j[1].reason and "配偶" in j[4].reason and "未成年子女" in j[5].reason
+
+
+@pytest.mark.parametrize("policy", [SEPARATE, JOINT])
+@pytest.mark.parametrize("applicant", [1, 2, 3, 4, 5])
+def test_never_the_married_child_out_and_the_dependants_in(policy, applicant) -> None:
+    j = _judge(THREE_GENERATIONS, applicant=applicant, policy=policy)
+    assert j[3].included == j[4].included == j[5].included
+
+
+def test_the_son_in_prison_does_not_pull_his_family_back() -> None:
+    son = Resident(3, "child", 41, married=True, custody="服刑人员")
+    j = _judge([GRANDFATHER, GRANDMOTHER, son, DAUGHTER_IN_LAW, GRANDDAUGHTER])
+    assert not j[3].included and "服刑人员" in j[3].reason and not j[3].supporter
+    assert not j[4].included and not j[5].included
+
+
+def test_widowed_daughter_in_law_is_still_the_childs_family() -> None:
+    son = Resident(3, "child", 41, married=True, died="已死亡")
+    j = _judge([GRANDFATHER, GRANDMOTHER, son, DAUGHTER_IN_LAW, GRANDDAUGHTER])
+    assert not j[3].included and j[3].reason == "已死亡"
+    assert not j[4].included and not j[5].included  # his widow and daughter: one family, outside
+    assert "另立家庭" in j[5].reason
+
+
+def test_grandchild_without_parents_in_the_house_is_raised_by_grandparents() -> None:
+    j = _judge([GRANDFATHER, GRANDMOTHER, Resident(5, "grandchild", 9), Resident(6, "grandchild", 19)])
+    assert j[5].included and "由祖父母抚养" in j[5].reason and "第一千零七十四条" in j[5].reason
+    assert j[6].included and "成年孙子女" in j[6].reason
+
+
+def test_grandchild_of_an_unmarried_child_follows_that_child() -> None:
+    mother = Resident(3, "child", 30, married=False)
+    j = _judge([GRANDFATHER, mother, Resident(5, "grandchild", 4)])
+    assert j[3].included and j[5].included and "随父母" in j[5].reason
+
+
+def test_married_adult_grandchild_forms_own_family() -> None:
+    j = _judge([GRANDFATHER, Resident(6, "grandchild", 26, married=True)])
+    assert not j[6].included and "已婚成年孙子女" in j[6].reason
+
+
+def test_parents_and_in_laws_of_the_head() -> None:
+    j = _judge([GRANDFATHER, GRANDMOTHER, Resident(7, "parent", 90), Resident(8, "parent_in_law", 88)])
+    assert j[7].included and "户主负有赡养义务" in j[7].reason
+    assert j[8].included and "户主配偶负有赡养义务" in j[8].reason
+
+
+def test_in_law_without_the_spouse_in_the_house_is_not_counted() -> None:
+    j = _judge([GRANDFATHER, Resident(8, "parent_in_law", 88)])
+    assert not j[8].included and "无法定赡养义务" in j[8].reason
+
+
+def test_daughter_in_law_without_her_husband_in_the_register() -> None:
+    j = _judge([GRANDFATHER, GRANDMOTHER, DAUGHTER_IN_LAW])
+    # Her husband is not a co-resident member; she is still a married child's family, not a dependant.
+    assert not j[4].included and "无法定赡养义务" in j[4].reason
+
+
+def test_siblings() -> None:
+    j = _judge(
+        [
+            GRANDFATHER,
+            Resident(9, "sibling", 12),
+            Resident(10, "sibling", 40),
+            Resident(11, "sibling", 45, dependent=True),
+        ]
+    )
+    assert j[9].included and "第一千零七十五条" in j[9].reason
+    assert not j[10].included and "相互无法定扶养义务" in j[10].reason
+    assert j[11].included and "不能独立生活" in j[11].reason
+
+
+def test_grandparent_and_other() -> None:
+    j = _judge([GRANDFATHER, Resident(12, "grandparent", 92), Resident(13, "other", 50)])
+    assert j[12].included and "第一千零七十四条" in j[12].reason
+    assert not j[13].included and "无法定赡养、扶养、抚养义务" in j[13].reason
+
+
+def test_adult_children() -> None:
+    j = _judge(
+        [
+            GRANDFATHER,
+            Resident(14, "child", 21, studying=True),
+            Resident(15, "child", 30, dependent=True),
+            Resident(16, "child", 26),
+            Resident(17, "child", 17),
+            Resident(18, "child", 35, co_resident=False),
+        ]
+    )
+    assert "本科及以下" in j[14].reason and "不能独立生活" in j[15].reason
+    assert "成年未婚子女" in j[16].reason and j[17].reason == "未成年子女"
+    assert all(j[k].included for k in (14, 15, 16, 17))
+    assert not j[18].included and "档案标注" in j[18].reason
+
+
+def test_two_married_children_ask_for_a_home_visit() -> None:
+    second = Resident(19, "child", 38, married=True)
+    j = _judge([*THREE_GENERATIONS, second])
+    assert "须入户核实" in j[5].reason and not j[3].included and not j[19].included
+
+
+def test_unknown_setting_is_refused() -> None:
+    with pytest.raises(ValueError, match="未知的已婚子女家庭规则"):
+        co_resident_family([GRANDFATHER], applicant=1, married_child_family="both")
