@@ -11,7 +11,8 @@ from typing import Any
 
 from jiuzhu.policy.params import PolicyParams
 
-from .engine.inputs import Fact
+from .engine.assets import financial_assets_on
+from .engine.inputs import Fact, MeansInput
 
 YEARS = 5  # years on the trend chart
 ANOMALY_YEARS = 3  # how far back changes are listed, and over which application frequency is counted
@@ -44,25 +45,17 @@ def _year_income(facts: list[Fact], year: int) -> Decimal:
     return total
 
 
-def _year_end_balances(facts: list[Fact], year: int) -> Decimal:
-    latest: dict[tuple[str, str], Fact] = {}
-    for f in facts:
-        if f.feed not in ("bank", "securities", "insurance") or f.date is None or f.date.year > year:
-            continue
-        key = (f.feed, str(f.data.get("institution") or f.data.get("policy_no") or ""))
-        if key not in latest or f.date >= latest[key].date:  # type: ignore[operator]
-            latest[key] = f
-    return sum((f.amount or ZERO for f in latest.values()), ZERO)
-
-
-def trend(members: list[tuple[str, int, list[Fact]]], as_of: date) -> dict[str, Any]:
-    """Household income and financial assets per calendar year, for the chart."""
+def trend(inp: MeansInput) -> dict[str, Any]:
+    """Household income and financial assets per calendar year, for the chart. The assets of a year are
+    those held at its end (at the check date for the current year), computed as the means test computes
+    them."""
+    as_of = inp.as_of
     years = list(range(as_of.year - YEARS + 1, as_of.year + 1))
-    all_facts = [f for _, _, facts in members for f in facts]
+    all_facts = [f for m in inp.members for f in m.facts]
     return {
         "years": years,
         "income": [str(_year_income(all_facts, y)) for y in years],
-        "assets": [str(_year_end_balances(all_facts, y)) for y in years],
+        "assets": [str(financial_assets_on(inp, min(date(y, 12, 31), as_of))) for y in years],
     }
 
 

@@ -302,7 +302,7 @@ def _insights(
     return {
         "factors": factors,
         "anomalies": anomalies(facts, changes, inp.as_of, params),
-        "trend": trend(facts, inp.as_of),
+        "trend": trend(inp),
         "need_features": need.features_of(
             per_capita_income=result.per_capita_monthly_income,
             per_capita_assets=result.per_capita_financial_assets,

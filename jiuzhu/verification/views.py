@@ -19,7 +19,7 @@ from jiuzhu.core.web import web_view
 from jiuzhu.registry.selectors import household_get, person_get
 
 from . import selectors, services
-from .assembly import household_assemble
+from .assembly import household_assemble, household_load
 from .presenters import present
 
 
@@ -41,7 +41,7 @@ def start(request: HttpRequest) -> HttpResponse:
     form = StartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            a = household_assemble(
+            a = household_load(
                 user=request.user, id_number=form.cleaned_data["id_number"], as_of=timezone.localdate()
             )
         except NotFound as exc:
@@ -49,7 +49,7 @@ def start(request: HttpRequest) -> HttpResponse:
         else:
             # The ID number stays out of URLs (and so out of access logs): the page is keyed by ids.
             url = reverse("verification_household", args=[a.household.pk])
-            return redirect(f"{url}?applicant={a.applicant.pk}")
+            return redirect(f"{url}?applicant={a.applicant.person_id}")
     reports = selectors.reports_list(user=request.user)[:20]
     return render(request, "verification/start.html", {"form": form, "reports": reports})
 

@@ -223,3 +223,17 @@ def test_refit_refuses_with_too_few_reports(db) -> None:
     with pytest.raises(ValidationFailed) as exc:
         need_model_refit(ctx=AuditContext.system())
     assert "样本不足" in exc.value.errors["reports"]
+
+
+def test_trend_counts_every_members_deposits_at_one_bank(couple, caseworker, authorise, feed) -> None:
+    h, wife = couple
+    authorise(h.head, wife)
+    # The wife already holds 3,000 at 农信社 (2026-10-01); the husband 1,000 there in 2025 and 2,000 in 2026.
+    feed("bank", h.head.id_number, date(2025, 6, 30), "1000", institution="农信社")
+    feed("bank", h.head.id_number, date(2026, 6, 30), "2000", institution="农信社")
+    report = _report(caseworker, h)
+    assert report.results["financial_assets"] == "5000.00"  # 2,000 + 3,000
+    trend = dict(zip(report.insights["trend"]["years"], report.insights["trend"]["assets"], strict=True))
+    assert trend[2026] == "5000.00"  # the same as the means test
+    assert trend[2025] == "1000.00"  # the wife's account was first reported in 2026
+    assert trend[2024] == "0"

@@ -4,6 +4,7 @@ business registrations."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -153,3 +154,12 @@ def count_holdings(lines: list[Line]) -> dict[str, int]:
 
 def financial_total(lines: list[Line]) -> Decimal:
     return sum((ln.amount for ln in lines if ln.used and ln.category in _FINANCIAL), ZERO)
+
+
+def financial_assets_on(inp: MeansInput, on: date) -> Decimal:
+    """The household's financial assets held on ``on`` by department data: the means test's own lines
+    (every member's accounts, holdings and policies, source precedence, authorisations), without the
+    family's declaration, which speaks of the check date only. The trend chart's year ends use it, so
+    that the chart and the means test never count differently."""
+    at = replace(inp, as_of=on, members=tuple(replace(m, declared=()) for m in inp.members))
+    return financial_total([line for m in at.members for line in _financial(at, m)])
