@@ -16,6 +16,7 @@ from jiuzhu.registry.idnumber import mask
 
 from . import selectors, services
 from .assembly import household_assemble
+from .presenters import for_role
 
 router = Router(tags=["一键核对"])
 
@@ -152,8 +153,9 @@ class ReportOut(Schema):
 
 
 def _report_out(request: HttpRequest, report: Any) -> ReportOut:
-    inputs = report.inputs
-    if not request.user.has_perm("registry.view_full_id_number"):
+    full = request.user.has_perm("registry.view_full_id_number")
+    inputs, results, insights = for_role(report, full=full)
+    if not full:
         inputs = {**inputs, "members": [{**m, "id_number": mask(m["id_number"])} for m in inputs["members"]]}
     return ReportOut(
         id=report.pk,
@@ -163,8 +165,8 @@ def _report_out(request: HttpRequest, report: Any) -> ReportOut:
         policy_version=report.policy_version_id,
         policy=report.policy_snapshot,
         inputs=inputs,
-        results=report.results,
-        insights=report.insights,
+        results=results,
+        insights=insights,
         need_degree=float(report.need_degree) if report.need_degree is not None else None,
         created_at=report.created_at.isoformat(),
     )

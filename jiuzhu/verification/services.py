@@ -27,7 +27,9 @@ from .engine.inputs import Declared, Fact, MeansInput, MemberInput
 from .engine.means import assess
 from .insights import anomalies, anomalies_since, sensitive_factors, trend
 from .models import Authorisation, NeedModel, VerificationReport
+from .presenters import PRIVATE_REFS
 
+_PRIVATE_KEYS = {"vehicle": "plate", "real_estate": "unit_no"}
 PROGRAMS = {"dibao": "低保", "near_dibao": "低保边缘", "rigid_expense": "刚性支出困难", "tekun": "特困"}
 DECLARABLE_LABELS = {
     "wages": "工资性收入",
@@ -358,6 +360,16 @@ def _inputs_snapshot(assembly: Assembly, inp: MeansInput) -> dict[str, Any]:
             for d in m.declared
         ],
         "authorised": [m.person_id for m in inp.members if m.authorised],
+        # Plates and property unit numbers, masked on the page and in the API for roles that see ID
+        # numbers masked (presenters.for_role).
+        PRIVATE_REFS: sorted(
+            {
+                str(ref)
+                for m in inp.members
+                for f in m.facts
+                if (ref := f.data.get(_PRIVATE_KEYS.get(f.feed, "")))
+            }
+        ),
     }
 
 

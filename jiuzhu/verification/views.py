@@ -137,4 +137,5 @@ def report_new(request: HttpRequest, pk: int) -> HttpResponse:
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     r = selectors.report_get(user=request.user, report_id=pk)
     audit_view(request, object_type="verification_report", object_id=r.pk, region_code=r.region_code)
-    return render(request, "verification/report.html", {"v": present(r), "today": date.today()})
+    full = request.user.has_perm("registry.view_full_id_number")
+    return render(request, "verification/report.html", {"v": present(r, full=full), "today": date.today()})

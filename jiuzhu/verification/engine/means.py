@@ -19,7 +19,9 @@ def _total(lines: list[Line], categories: tuple[str, ...]) -> Decimal:
     return sum((ln.amount for ln in lines if ln.used and ln.category in categories), ZERO)
 
 
-def _vetoes(inp: MeansInput, size: int, per_capita_assets: Decimal, holdings: dict[str, int]) -> list[str]:
+def _vetoes(inp: MeansInput, per_capita_assets: Decimal, lines: list[Line]) -> list[str]:
+    """The single-item disqualifications, each naming what it counts (type and number, and whose), so
+    that the caseworker can act on it."""
     p = inp.policy
     out = []
     limit = money(p.financial_assets_months * p.dibao_standard_urban)
@@ -27,14 +29,16 @@ def _vetoes(inp: MeansInput, size: int, per_capita_assets: Decimal, holdings: di
         months = p.financial_assets_months.normalize()
         out.append(f"人均金融资产 {per_capita_assets} 元，超过上限 {limit} 元（城市低保标准的 {months} 倍）")
     rules = [
-        ("vehicle", p.vehicles_max, "机动车（不含豁免车型）"),
-        ("residential", p.residential_units_max, "住宅"),
-        ("non_residential", p.nonresidential_units_max, "非住宅房产（商铺、车位、办公用房等）"),
-        ("business_registration", p.business_registrations_max, "市场主体登记"),
+        ("vehicle", p.vehicles_max, "机动车（不含豁免车型）", "辆"),
+        ("residential", p.residential_units_max, "住宅", "处"),
+        ("non_residential", p.nonresidential_units_max, "非住宅房产（商铺、车位、办公用房等）", "处"),
+        ("business_registration", p.business_registrations_max, "市场主体登记", "个"),
     ]
-    for key, allowed, label in rules:
-        if holdings[key] > allowed:
-            out.append(f"{label} {holdings[key]} 处，超过允许的 {allowed} 处")
+    for key, allowed, label, unit in rules:
+        held = [ln for ln in lines if ln.category == key and ln.used]
+        if len(held) > allowed:
+            things = "、".join(f"{ln.label}（{ln.name}）" for ln in held)
+            out.append(f"{label} {len(held)} {unit}，超过允许的 {allowed} {unit}：{things}")
     return out
 
 
@@ -210,7 +214,7 @@ def assess(inp: MeansInput) -> MeansResult:
     fin = financial_total(lines)
     pc_assets = money(fin / size)
     holdings = count_holdings(lines)
-    vetoes = _vetoes(inp, size, pc_assets, holdings)
+    vetoes = _vetoes(inp, pc_assets, lines)
     totals = {
         "gross_income": money(gross),
         **{c: money(_total(lines, (c,))) for c in (*_INCOME, *_MINUS, "rigid_deduction")},
