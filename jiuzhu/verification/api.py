@@ -14,7 +14,7 @@ from jiuzhu.audit.services import AuditContext, audit_view
 from jiuzhu.core.permissions import require_perm
 from jiuzhu.registry.idnumber import mask
 
-from . import selectors, services
+from . import declarable, selectors, services
 from .assembly import household_assemble
 from .presenters import for_role
 
@@ -123,10 +123,19 @@ def authorisation_create(request: HttpRequest, payload: AuthorisationIn) -> Stat
     )
 
 
+_ITEMS = "；".join(f"{code}={label}" for code, label in declarable.LABELS.items())
+_ON_DATE = "、".join(str(code) for code in sorted(declarable.VALUES_ON_DATE))
+
+
 class DeclaredIn(_Strict):
-    person_id: int
-    item: str
-    amount: str
+    person_id: int = Field(description="申报人（本户共同生活成员）的人员编号")
+    item: declarable.DeclarableItem = Field(description=f"申报项目：{_ITEMS}")
+    amount: str = Field(
+        description=f'金额，单位：元，最多两位小数的十进制数字文本（如 "3613.71"）。{_ON_DATE} 为核对日的'
+        "余额或价值；其余项目为收入计算期（核对日期所在月之前的若干个整月，月数为本地政策参数"
+        " reference_months，报告的 results.months 与 results.period 给出）内的合计，不是月收入。",
+        json_schema_extra={"pattern": declarable.AMOUNT_PATTERN},
+    )
 
 
 class ReportIn(_Strict):
@@ -134,8 +143,13 @@ class ReportIn(_Strict):
     programs: list[str] = Field(
         default_factory=list, description="dibao / near_dibao / rigid_expense / tekun"
     )
-    declared: list[DeclaredIn] = Field(default_factory=list)
-    as_of: date | None = None
+    declared: list[DeclaredIn] = Field(
+        default_factory=list,
+        description=f"家庭申报的收入、财产与支出，一次最多 {declarable.MAX_ITEMS} 项。"
+        + declarable.PERIOD_NOTE,
+        json_schema_extra={"maxItems": declarable.MAX_ITEMS},
+    )
+    as_of: date | None = Field(default=None, description="核对日期，1900-01-01 至今天；缺省为今天")
 
 
 class ReportOut(Schema):
@@ -180,7 +194,7 @@ def report_create(request: HttpRequest, payload: ReportIn) -> Status[ReportOut]:
         ctx=AuditContext.from_request(request),
         id_number=payload.id_number,
         programs=payload.programs or None,
-        declared=[d.model_dump() for d in payload.declared],
+        declared=[{**d.model_dump(), "item": str(d.item)} for d in payload.declared],
         as_of=payload.as_of,
     )
     return Status(201, _report_out(request, report))

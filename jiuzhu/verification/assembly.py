@@ -11,10 +11,12 @@ from functools import cache
 from typing import Any
 
 from django.db import connection
+from django.utils import timezone
 
-from jiuzhu.core.errors import NotFound
+from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.rawrows import RowLoader, fetch_together
 from jiuzhu.exchange.models import FeedRecord
+from jiuzhu.policy.models import PolicyVersion
 from jiuzhu.policy.selectors import policy_in_force
 from jiuzhu.regions.scope import in_jurisdiction
 from jiuzhu.registry.idnumber import InvalidIdNumber, parse
@@ -22,6 +24,9 @@ from jiuzhu.registry.models import Household, Membership, Person
 
 from .engine.household import SEPARATE, Resident, co_resident_family
 from .models import Authorisation
+
+# The earliest date a check may be made as of (docs/decisions.md); the latest is today.
+EARLIEST_DATE = date(1900, 1, 1)
 
 # 民法典 §17: from 18 a person is an adult, signs their own authorisation and may owe support. National
 # law, not a regional policy setting.
@@ -70,6 +75,7 @@ class Assembly:
     # Persons of the household (members, supporters, former members) with a signed 核对授权书 valid on
     # the assembly date.
     authorised: set[int] = field(default_factory=set)
+    policy: PolicyVersion | None = None  # in force on the date; None before one is entered
 
     @property
     def included(self) -> list[MemberView]:
@@ -230,7 +236,12 @@ class Loaded:
 
 def household_load(*, user: Any, id_number: str, as_of: date) -> Loaded:
     """The household's memberships and its members' facts (one round trip); 404 outside the caller's
-    jurisdiction."""
+    jurisdiction; a date outside 1900-01-01 … today is refused."""
+    today = timezone.localdate()
+    if not EARLIEST_DATE <= as_of <= today:
+        raise ValidationFailed(
+            {"as_of": f"核对日期应在 {EARLIEST_DATE:%Y-%m-%d} 至今天（{today:%Y-%m-%d}）之间，请核对后重填"}
+        )
     try:
         number = parse(id_number).value
     except InvalidIdNumber as exc:
@@ -246,7 +257,7 @@ def household_load(*, user: Any, id_number: str, as_of: date) -> Loaded:
     return Loaded(membership, all_memberships, facts, signed, as_of)
 
 
-def household_judge(loaded: Loaded, *, married_child_family: str) -> Assembly:
+def household_judge(loaded: Loaded, *, policy: PolicyVersion | None) -> Assembly:
     """The co-resident family of the applicant (rules §2.1, ``engine.household``), its legally liable
     supporters and the registry's differences from 户籍, under the region's married-child setting."""
     as_of, facts = loaded.as_of, loaded.facts
@@ -255,7 +266,7 @@ def household_judge(loaded: Loaded, *, married_child_family: str) -> Assembly:
     judged = co_resident_family(
         [_resident(m, facts.get(m.person.id_number, []), as_of) for m in current],
         applicant=loaded.applicant.person_id,
-        married_child_family=married_child_family,
+        married_child_family=SEPARATE if policy is None else policy.married_child_family,
         adult_age=ADULT_AGE,
     )
     members: list[MemberView] = []
@@ -297,22 +308,19 @@ def household_judge(loaded: Loaded, *, married_child_family: str) -> Assembly:
         supporters,
         _differences(current, facts, as_of),
         loaded.signed,
+        policy,
     )
 
 
-def married_child_family_in_force(*, region_code: str, on: date) -> str:
-    """The region's married-child setting on a date; the default where no policy is in force yet (the
-    household page is usable before an administrator enters the policy, the report is not)."""
-    try:
-        return policy_in_force(region_code=region_code, on=on).married_child_family
-    except NotFound:
-        return SEPARATE
-
-
 def household_assemble(*, user: Any, id_number: str, as_of: date) -> Assembly:
+    """The household with the policy in force for it (the household page is usable before an
+    administrator enters the policy, with the default rules; the report is not)."""
     loaded = household_load(user=user, id_number=id_number, as_of=as_of)
-    setting = married_child_family_in_force(region_code=loaded.household.region_id, on=as_of)
-    return household_judge(loaded, married_child_family=setting)
+    try:
+        policy: PolicyVersion | None = policy_in_force(region_code=loaded.household.region_id, on=as_of)
+    except NotFound:
+        policy = None
+    return household_judge(loaded, policy=policy)
 
 
 def _differences(current: Sequence[Membership], facts: dict[str, list[FeedRecord]], as_of: date) -> list[str]:

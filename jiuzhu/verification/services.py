@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
@@ -21,35 +22,20 @@ from jiuzhu.policy.selectors import policy_in_force_from, policy_in_force_query
 from jiuzhu.regions.scope import in_jurisdiction
 from jiuzhu.registry.models import Person, RegistryChange
 
-from . import need
-from .assembly import ADULT_AGE, Assembly, Loaded, MemberView, household_judge, household_load
+from . import declarable, need
+from .assembly import ADULT_AGE, EARLIEST_DATE, Assembly, Loaded, MemberView, household_judge, household_load
 from .engine.inputs import Declared, Fact, MeansInput, MemberInput
 from .engine.means import assess
 from .insights import anomalies, anomalies_since, sensitive_factors, trend
 from .models import Authorisation, NeedModel, VerificationReport
 from .presenters import PRIVATE_REFS
 
+# The sane window of dates a person types here (docs/decisions.md): nothing before 1900, and an
+# authorisation valid at most this many calendar years ahead (leave it empty for no expiry).
+AUTHORISATION_YEARS_MAX = 10
 _PRIVATE_KEYS = {"vehicle": "plate", "real_estate": "unit_no"}
 PROGRAMS = {"dibao": "低保", "near_dibao": "低保边缘", "rigid_expense": "刚性支出困难", "tekun": "特困"}
-DECLARABLE_LABELS = {
-    "wages": "工资性收入",
-    "business": "经营净收入",
-    "property": "财产净收入",
-    "support_received": "收到的赡养/抚养费",
-    "support_paid": "支付的赡养/抚养费",
-    "other_income": "其他收入",
-    "deposits": "存款",
-    "securities": "证券",
-    "insurance": "商业保险现金价值",
-    "education_expense": "教育支出",
-    "rehabilitation_expense": "残疾康复支出",
-    "veteran": "优待抚恤金",
-    "family_planning": "计划生育奖励扶助金",
-    "scholarship": "奖学金、助学金",
-    "good_samaritan": "见义勇为奖励",
-    "social_assistance": "社会救助款物",
-    "one_child": "独生子女奖励金",
-}
+DECLARABLE_LABELS = {str(k): v for k, v in declarable.LABELS.items()}
 DECLARABLE = set(DECLARABLE_LABELS)
 
 
@@ -58,10 +44,18 @@ def authorisation_record(
 ) -> Authorisation:
     require_perm(ctx.user, "verification.add_authorisation")
     errors = {}
-    if signed_on > timezone.localdate():
+    today = timezone.localdate()
+    if signed_on > today:
         errors["signed_on"] = "签署日期不能晚于今天"
+    elif signed_on < EARLIEST_DATE:
+        errors["signed_on"] = f"签署日期不能早于 {EARLIEST_DATE:%Y-%m-%d}，请核对后重填"
     if valid_until is not None and valid_until < signed_on:
         errors["valid_until"] = "有效期不能早于签署日期"
+    elif valid_until is not None and valid_until.year > today.year + AUTHORISATION_YEARS_MAX:
+        last = today.year + AUTHORISATION_YEARS_MAX
+        errors["valid_until"] = (
+            f"有效期不能晚于 {last} 年底（最长 {AUTHORISATION_YEARS_MAX} 年），长期有效请留空"
+        )
     if not reference.strip():
         errors["reference"] = "请填写授权书编号或存档位置"
     if errors:
@@ -88,7 +82,28 @@ def authorisation_record(
     return auth
 
 
+def _amount(raw: Any) -> Decimal | str:
+    """A declared amount in yuan, or why it is refused. Plain digits with at most two decimals: no
+    exponent, sign, NaN or infinity, and below ten billion."""
+    text = str(raw if raw is not None else "").strip().replace(",", "")
+    if text.startswith("-") and re.fullmatch(declarable.AMOUNT_PATTERN, text[1:]):
+        return "金额不能为负"
+    if not re.fullmatch(declarable.AMOUNT_PATTERN, text):
+        return (
+            f"金额格式错误：请填写以元为单位的数字，最多 {declarable.MAX_AMOUNT_DIGITS} 位整数、两位小数，"
+            "例如 3613.71"
+        )
+    return Decimal(text)
+
+
 def _clean_declared(raw: list[dict[str, Any]], member_ids: set[int]) -> dict[int, list[Declared]]:
+    if len(raw) > declarable.MAX_ITEMS:
+        raise ValidationFailed(
+            {
+                "declared": f"申报项目共 {len(raw)} 项，一次最多 {declarable.MAX_ITEMS} 项"
+                "；请合并同类项目后重试"
+            }
+        )
     out: dict[int, list[Declared]] = {}
     errors: dict[str, str] = {}
     for i, item in enumerate(raw):
@@ -99,13 +114,9 @@ def _clean_declared(raw: list[dict[str, Any]], member_ids: set[int]) -> dict[int
         if pid not in member_ids:
             errors[f"declared.{i}.person_id"] = "申报人不是本户共同生活成员"
             continue
-        try:
-            amount = Decimal(str(item.get("amount")))
-        except InvalidOperation:
-            errors[f"declared.{i}.amount"] = "金额格式错误"
-            continue
-        if amount < 0:
-            errors[f"declared.{i}.amount"] = "金额不能为负"
+        amount = _amount(item.get("amount"))
+        if isinstance(amount, str):
+            errors[f"declared.{i}.amount"] = amount
             continue
         out.setdefault(pid, []).append(Declared(code, amount))
     if errors:
@@ -154,7 +165,7 @@ def report_create(
     loaded = household_load(user=ctx.user, id_number=id_number, as_of=as_of)
     context = _context(loaded, as_of)
     policy = context.policy
-    assembly = household_judge(loaded, married_child_family=policy.married_child_family)
+    assembly = household_judge(loaded, policy=policy)
     included = assembly.included
     if not included:
         raise ValidationFailed({"id_number": "该家庭没有共同生活成员，无法核对"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django import forms
@@ -16,11 +17,15 @@ from django.views.decorators.http import require_POST
 from jiuzhu.audit.services import AuditContext, audit_view
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.web import web_view
+from jiuzhu.registry.models import Household, Person
 from jiuzhu.registry.selectors import household_get, person_get
 
-from . import selectors, services
+from . import declarable, selectors, services
 from .assembly import household_assemble, household_load
+from .engine.period import Period
 from .presenters import present
+
+FORM_ROWS = 5  # declared items on the report form
 
 
 class StartForm(forms.Form):
@@ -54,38 +59,82 @@ def start(request: HttpRequest) -> HttpResponse:
     return render(request, "verification/start.html", {"form": form, "reports": reports})
 
 
+_ROW_ID = re.compile(r"[0-9]{1,18}")  # a row id as the pages write it: ASCII digits, within bigint
+
+
+def _row_id(value: str | None) -> int | None:
+    """A row id from a form or query value; None when it is not one (e.g. "abc", "²", 10**30)."""
+    return int(value) if value is not None and _ROW_ID.fullmatch(value) else None
+
+
+def _bad_request(request: HttpRequest, message: str, back: str) -> HttpResponse:
+    return render(request, "verification/bad_request.html", {"message": message, "back": back}, status=400)
+
+
+def _row_message(key: str, text: str) -> str:
+    """A service error on ``declared.<i>.<field>`` as the form's row number."""
+    parts = key.split(".")
+    if len(parts) == 3 and parts[0] == "declared" and parts[1].isdecimal():
+        return f"第 {int(parts[1]) + 1} 行：{text}"
+    return text
+
+
 @web_view("verification.view_verificationreport")
 def household(request: HttpRequest, pk: int) -> HttpResponse:
     h = household_get(user=request.user, household_id=pk)
     applicant_id = request.GET.get("applicant")
-    applicant = (
-        person_get(user=request.user, person_id=int(applicant_id))
-        if applicant_id and applicant_id.isdigit()
-        else h.head
-    )
+    applicant: Person | None
+    if applicant_id:
+        chosen = _row_id(applicant_id)
+        if chosen is None:
+            raise NotFound("申请人编号无效")
+        applicant = person_get(user=request.user, person_id=chosen)
+    else:
+        applicant = h.head
     if applicant is None:
         raise NotFound()
+    return _household_page(request, h, applicant)
+
+
+def _household_page(
+    request: HttpRequest,
+    h: Household,
+    applicant: Person,
+    *,
+    rows: list[dict[str, str]] | None = None,
+    chosen: list[str] | None = None,
+    errors: list[str] | None = None,
+) -> HttpResponse:
+    """The 一证申请 page; after a refused report, again with what was typed and why (status 400)."""
     today = timezone.localdate()
     a = household_assemble(user=request.user, id_number=applicant.id_number, as_of=today)
     if a.household.pk != h.pk:
         raise NotFound()
+    period = None if a.policy is None else Period.before(today, a.policy.reference_months)
     audit_view(request, object_type="household", object_id=h.pk, region_code=h.region_id, assembly=True)
     people = [m.person.pk for m in a.members] + [s.person.pk for s in a.supporters]
     auths = selectors.authorisations_for(people)
-    valid = a.authorised
+    blank = {"person": "", "item": "", "amount": ""}
     return render(
         request,
         "verification/household.html",
         {
             "a": a,
             "auths": auths,
-            "valid": valid,
+            "valid": a.authorised,
             "today": today,
             "reports": selectors.reports_list(user=request.user, household_id=h.pk)[:20],
             "programs": services.PROGRAMS,
             "auth_form": AuthorisationForm(initial={"signed_on": today}),
             "declarable": services.DECLARABLE_LABELS,
+            "values_on_date": sorted(declarable.VALUES_ON_DATE),
+            "period": period,
+            "max_amount_digits": declarable.MAX_AMOUNT_DIGITS,
+            "rows": rows or [blank] * FORM_ROWS,
+            "chosen": chosen or [],
+            "report_errors": errors or [],
         },
+        status=400 if errors else 200,
     )
 
 
@@ -111,25 +160,39 @@ def authorisation_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @web_view("verification.add_verificationreport")
 def report_new(request: HttpRequest, pk: int) -> HttpResponse:
-    household_get(user=request.user, household_id=pk)
-    applicant = person_get(user=request.user, person_id=int(request.POST.get("applicant", "0") or 0))
-    declared = []
-    for i in range(5):
-        item, person, amount = (
-            request.POST.get(f"declared_{k}_{i}", "").strip() for k in ("item", "person", "amount")
-        )
-        if item and person and amount:
-            declared.append({"item": item, "person_id": int(person), "amount": amount})
-    try:
-        report = services.report_create(
-            ctx=AuditContext.from_request(request),
-            id_number=applicant.id_number,
-            programs=request.POST.getlist("programs") or None,
-            declared=declared,
-        )
-    except ValidationFailed as exc:
-        messages.error(request, "；".join(exc.errors.values()) or exc.message)
-        return redirect(f"{reverse('verification_household', args=[pk])}?applicant={applicant.pk}")
+    h = household_get(user=request.user, household_id=pk)
+    back = reverse("verification_household", args=[pk])
+    applicant_id = _row_id(request.POST.get("applicant"))
+    if applicant_id is None:
+        return _bad_request(request, "申请人编号无效，请从家庭页面重新生成核对报告", back)
+    applicant = person_get(user=request.user, person_id=applicant_id)
+    rows = [
+        {k: request.POST.get(f"declared_{k}_{i}", "").strip() for k in ("person", "item", "amount")}
+        for i in range(FORM_ROWS)
+    ]
+    programs = request.POST.getlist("programs")
+    declared, errors = [], []
+    for i, row in enumerate(rows):
+        if row["item"] and row["person"] and row["amount"]:
+            person_id = _row_id(row["person"])
+            if person_id is None:
+                errors.append(f"第 {i + 1} 行申报人无效，请从下拉列表中选择家庭成员")
+                continue
+            declared.append({"item": row["item"], "person_id": person_id, "amount": row["amount"]})
+        elif row["item"] or row["amount"]:
+            errors.append(f"第 {i + 1} 行申报不完整：请选择成员、项目并填写金额，或清空该行")
+    if not errors:
+        try:
+            report = services.report_create(
+                ctx=AuditContext.from_request(request),
+                id_number=applicant.id_number,
+                programs=programs or None,
+                declared=declared,
+            )
+        except ValidationFailed as exc:
+            errors = [_row_message(key, text) for key, text in exc.errors.items()] or [exc.message]
+    if errors:
+        return _household_page(request, h, applicant, rows=rows, chosen=programs, errors=errors)
     return redirect("verification_report", pk=report.pk)
 
 
