@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from jiuzhu.core.errors import NotFound
-from jiuzhu.core.rawrows import RowLoader, fetch_together
+from jiuzhu.batch.rawrows import RowLoader, fetch_together
 from jiuzhu.regions.codes import ancestor_codes
 
 from .models import PolicyVersion

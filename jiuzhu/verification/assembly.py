@@ -13,7 +13,7 @@ from typing import Any
 from django.db import connection
 
 from jiuzhu.core.errors import NotFound
-from jiuzhu.core.rawrows import RowLoader, fetch_together
+from jiuzhu.batch.rawrows import RowLoader, fetch_together
 from jiuzhu.exchange.models import FeedRecord
 from jiuzhu.regions.scope import in_jurisdiction
 from jiuzhu.registry.idnumber import InvalidIdNumber, parse
