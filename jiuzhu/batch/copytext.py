@@ -10,6 +10,9 @@ from __future__ import annotations
 
 NULL = "\\N"
 SPECIAL = ("\\", "\t", "\n", "\r")
+# DuckDB has no text format of its own: its CSV writer with these options writes PostgreSQL's text format,
+# provided each text field went through ``copy_text_sql`` (numbers and dates need no escape).
+DUCKDB_COPY_TEXT = "(FORMAT csv, DELIMITER '\t', QUOTE '', ESCAPE '', NULLSTR '\\N', HEADER false)"
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 

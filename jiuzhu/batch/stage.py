@@ -27,7 +27,7 @@ from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, ForeignKey, Model
 
-from .write import generated, optional
+from .write import concrete_field, generated, optional
 
 Format = Literal["text", "csv"]
 Source = str | os.PathLike[str] | IO[bytes]
@@ -57,13 +57,6 @@ def _postgres(conn: BaseDatabaseWrapper) -> None:
         raise NotSupportedError("暂存与合并需要 PostgreSQL（COPY 与临时表）")
 
 
-def _field(model: type[Model], name: str) -> Field[Any, Any]:
-    field = model._meta.get_field(name)  # a name or an attname ("batch" or "batch_id")
-    if not isinstance(field, Field) or not field.concrete or field.column is None:
-        raise ValueError(f"{model.__name__}.{name} 不是数据表中的列")
-    return field
-
-
 def _column_type(field: Field[Any, Any], conn: BaseDatabaseWrapper) -> str:
     kind = field.db_type(conn)
     if kind is None:
@@ -88,7 +81,7 @@ def stage_open(
     own: list[Field[Any, Any]] = []
     for spec in fields:
         if isinstance(spec, str):
-            field = _field(model, spec)
+            field = concrete_field(model, spec)
             columns.append((field.column, field))
             own.append(field)
         else:
@@ -143,7 +136,7 @@ def copy_into(
     review); ``fields`` names the file's columns in order."""
     conn = connections[using]
     _postgres(conn)
-    columns = [_field(model, name).column for name in fields]
+    columns = [concrete_field(model, name).column for name in fields]
     _stream(conn, _copy_sql(model._meta.db_table, columns, format, conn), source)
 
 
@@ -184,7 +177,7 @@ def merge_sql(
     conn, model = stage.conn, stage.model
     qn = conn.ops.quote_name
     staged = {f.name: f for f in stage.fields}
-    fixed = {(f := _field(model, name)).name: (f, value) for name, value in constants.items()}
+    fixed = {(f := concrete_field(model, name)).name: (f, value) for name, value in constants.items()}
     both = set(staged) & set(fixed)
     if both:
         raise ValueError(f"字段既在暂存表中又给了常量：{sorted(both)}")
@@ -199,7 +192,7 @@ def merge_sql(
     params = [_prep(f, v, conn) for f, v in fixed.values()]
     match: list[str] = []
     for name in key:
-        field = _field(model, name)
+        field = concrete_field(model, name)
         if field.name in fixed:
             match.append(f"t.{qn(field.column)} = %s")
             params.append(_prep(field, fixed[field.name][1], conn))

@@ -15,6 +15,7 @@ from itertools import repeat
 from typing import Any
 
 import numpy as np
+from django.core.exceptions import FieldDoesNotExist
 from django.core.management.color import no_style
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -144,6 +145,41 @@ def prepare(rows: Rows, conn: BaseDatabaseWrapper) -> Prepared:
     return Prepared(rows.model, names, list(zip(*parts, strict=False)))
 
 
+def concrete_field(model: type[Model], name: str) -> Field[Any, Any]:
+    """A field of the model's table, by name or attname ("batch" or "batch_id"); anything else (an
+    unknown name, a reverse relation, a many-to-many) is refused."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        field = None
+    if not isinstance(field, Field) or not field.concrete or not field.column:
+        raise ValueError(f"{model.__name__}.{name} 不是数据表中的列")
+    return field
+
+
+def insert_sql(
+    model: type[Model],
+    fields: list[str],
+    *,
+    skip_existing: bool = False,
+    conn: BaseDatabaseWrapper | None = None,
+) -> str:
+    """``INSERT INTO <table> (<columns>) VALUES (%s, …)`` for ``executemany``, names from the model's
+    metadata (fields by name or attname). ``skip_existing``: a row that breaks a unique constraint is
+    skipped instead of failing the statement (``OR IGNORE`` on SQLite, ``ON CONFLICT DO NOTHING`` on
+    PostgreSQL)."""
+    conn = conn or connection
+    qn = conn.ops.quote_name
+    columns = [qn(concrete_field(model, name).column) for name in fields]
+    verb, tail = "INSERT", ""
+    if skip_existing:
+        verb, tail = (
+            ("INSERT OR IGNORE", "") if conn.vendor == "sqlite" else ("INSERT", " ON CONFLICT DO NOTHING")
+        )
+    marks = ", ".join(["%s"] * len(columns))
+    return f"{verb} INTO {qn(model._meta.db_table)} ({', '.join(columns)}) VALUES ({marks}){tail}"
+
+
 def send(prepared: Prepared) -> None:
     """Write prepared rows into the model's table, on this thread's connection."""
     if not prepared.payload:
@@ -157,7 +193,7 @@ def send(prepared: Prepared) -> None:
             with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 copy.write(prepared.payload)
         else:
-            marks = ", ".join(["%s"] * len(prepared.payload[0]))
+            marks = ", ".join(["%s"] * len(prepared.columns))
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", prepared.payload)
 
 

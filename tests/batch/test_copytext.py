@@ -6,7 +6,7 @@ import duckdb
 import pytest
 from django.db import connection
 
-from jiuzhu.batch.copytext import copy_text, copy_text_sql, copy_texts
+from jiuzhu.batch.copytext import DUCKDB_COPY_TEXT, copy_text, copy_text_sql, copy_texts
 
 TRICKY = ["a\\b", "tab\there", "two\nlines", "cr\rhere", "\\N", "干净", ""]
 # Written out by hand: backslash doubled, tab/LF/CR as \t \n \r, and a literal \N kept apart from NULL.
@@ -44,3 +44,13 @@ def test_postgresql_reads_the_escaped_fields_back_as_the_original_values() -> No
             copy.write(payload)
         cur.execute("SELECT v FROM copytext_probe ORDER BY n")
         assert [v for (v,) in cur.fetchall()] == values
+
+
+def test_duckdb_writes_the_text_format_with_the_shared_options(tmp_path) -> None:
+    path = tmp_path / "rows.txt"
+    duck = duckdb.connect()
+    duck.execute(
+        f"COPY (SELECT 7 AS line, {copy_text_sql('kind')} AS kind, NULL AS amount FROM "
+        f"(VALUES ('tab\tand\\back')) v(kind)) TO '{path}' {DUCKDB_COPY_TEXT}"
+    ).fetchall()
+    assert path.read_text() == "7\ttab\\tand\\\\back\t\\N\n"

@@ -8,10 +8,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import duckdb
 import pytest
 from django.db import NotSupportedError, connection
 from django.db.models import BigIntegerField
 
+from jiuzhu.batch.copytext import DUCKDB_COPY_TEXT, copy_text_sql
 from jiuzhu.batch.stage import (
     Stage,
     copy_into,
@@ -162,3 +164,24 @@ def test_merge_refuses_a_key_it_cannot_match_and_a_field_given_twice_or_not_at_a
 def test_other_databases_are_told_that_staging_needs_postgresql() -> None:
     with pytest.raises(NotSupportedError, match="需要 PostgreSQL"):
         stage_open(FeedRecord, COLUMNS)
+
+
+@postgres_only
+def test_a_file_written_by_duckdb_in_text_format_stages_as_the_values_it_held(tmp_path) -> None:
+    """The feed import's pipeline: DuckDB escapes text fields with ``copy_text_sql`` and writes the text
+    format; PostgreSQL stages it and the merge stores the original values."""
+    path = tmp_path / "good.txt"
+    duck = duckdb.connect()
+    # JSON text with an escaped backslash and an escaped line break: the value is 1\2, LF, 3.
+    duck.execute("CREATE TABLE v AS SELECT ? AS kind, ? AS data", ["a\tb\\c", r'{"x": "1\\2\n3"}'])
+    kind, data = copy_text_sql("kind"), copy_text_sql("data")
+    duck.execute(
+        f"COPY (SELECT 2 AS line, '{A}' AS id_number, DATE '2026-01-31' AS date, 3000.00 AS amount, {kind}, "
+        f"{data}, 'k1' AS row_key FROM v) TO '{path}' {DUCKDB_COPY_TEXT}"
+    ).fetchall()
+    batch = new_import_batch(feed="bank")
+    stage = stage_open(FeedRecord, COLUMNS)
+    stage_copy(stage, str(path))
+    assert stage_merge(stage, key=["feed", "row_key"], constants={"feed": "bank", "batch": batch}) == 1
+    record = FeedRecord.objects.get()
+    assert (record.kind, record.data, record.amount) == ("a\tb\\c", {"x": "1\\2\n3"}, Decimal("3000"))

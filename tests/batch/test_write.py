@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 
 from jiuzhu.batch.bulk import bulk_mode
-from jiuzhu.batch.write import Const, Rows, next_id, reset_sequences, write
-from jiuzhu.exchange.models import FeedRecord
+from jiuzhu.batch.write import Const, Rows, insert_sql, next_id, reset_sequences, write
+from jiuzhu.exchange.models import FeedRecord, QuarantinedRow
 
 from ..factories import new_import_batch
 
@@ -93,3 +93,20 @@ def test_bulk_mode_drops_secondary_indexes_for_the_block_and_restores_them() -> 
     with bulk_mode([FeedRecord], use=True):
         assert {name for name, _ in indexes()} == {"exchange_feedrecord_pkey"}
     assert indexes() == before
+
+
+def test_insert_statement_names_columns_from_the_model() -> None:
+    assert insert_sql(QuarantinedRow, ["batch", "row_number", "raw", "reasons"]) == (
+        'INSERT INTO "exchange_quarantinedrow" ("batch_id", "row_number", "raw", "reasons") '
+        "VALUES (%s, %s, %s, %s)"
+    )
+    skip = insert_sql(FeedRecord, ["feed", "row_key"], skip_existing=True)
+    if connection.vendor == "sqlite":
+        assert skip == 'INSERT OR IGNORE INTO "exchange_feedrecord" ("feed", "row_key") VALUES (%s, %s)'
+    else:
+        assert (
+            skip
+            == 'INSERT INTO "exchange_feedrecord" ("feed", "row_key") VALUES (%s, %s) ON CONFLICT DO NOTHING'
+        )
+    with pytest.raises(ValueError, match=r"FeedRecord\.colour 不是数据表中的列"):
+        insert_sql(FeedRecord, ["colour"])
