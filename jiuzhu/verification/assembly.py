@@ -12,8 +12,8 @@ from typing import Any
 
 from django.db import connection
 
-from jiuzhu.core.errors import NotFound
 from jiuzhu.batch.rawrows import RowLoader, fetch_together
+from jiuzhu.core.errors import NotFound
 from jiuzhu.exchange.models import FeedRecord
 from jiuzhu.regions.scope import in_jurisdiction
 from jiuzhu.registry.idnumber import InvalidIdNumber, parse
