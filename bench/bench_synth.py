@@ -28,8 +28,8 @@ from django.db import connection, transaction  # noqa: E402
 from django.db.models import Model  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from jiuzhu.batch import write  # noqa: E402
 from jiuzhu.registry.models import Household, Membership, Person, PersonCategory  # noqa: E402
-from jiuzhu.synth import loader  # noqa: E402
 from jiuzhu.synth.chunk import State, generate  # noqa: E402
 from jiuzhu.synth.county import synth_county  # noqa: E402
 from jiuzhu.synth.idnumbers import SequenceAllocator, as_day  # noqa: E402
@@ -38,11 +38,11 @@ from jiuzhu.synth.regions import build_tree, county_exists  # noqa: E402
 BAR_SECONDS = 180.0
 
 
-def _objects(rows: loader.Rows) -> list[Model]:
+def _objects(rows: write.Rows) -> list[Model]:
     """Model instances from generated columns, as an application building rows one by one would."""
     values: dict[str, list[Any]] = {}
     for name, col in rows.columns.items():
-        if isinstance(col, loader.Const):
+        if isinstance(col, write.Const):
             values[name] = [col.value] * rows.n
         elif isinstance(col, np.ma.MaskedArray):
             values[name] = [
@@ -69,10 +69,10 @@ def baseline(households: int, total: int, seed: int) -> float:
             sequences=SequenceAllocator(rng),
             # Numbers and ID numbers beyond the county's own, so nothing collides before rollback.
             village_used=np.full(len(tree.villages), 90_000, dtype=np.int64),
-            next_household=loader.next_id(Household),
-            next_person=loader.next_id(Person),
-            next_membership=loader.next_id(Membership),
-            next_category=loader.next_id(PersonCategory),
+            next_household=write.next_id(Household),
+            next_person=write.next_id(Person),
+            next_membership=write.next_id(Membership),
+            next_category=write.next_id(PersonCategory),
             address_code="990199",
         )
         done = 0

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from jiuzhu.core.rawrows import fetch_together
+from jiuzhu.batch.rawrows import fetch_together
 
 from .chain import GENESIS, canonical, link_hash
 from .models import AuditEvent
@@ -51,7 +51,7 @@ def _lock_chain_and_read_last() -> tuple[int, str] | None:
     """Take the chain's lock, then read its last line: the line read is the one this append follows.
 
     Every write of the platform appends here, so the two go in one round trip on PostgreSQL
-    (``core.rawrows.fetch_together``), and under READ COMMITTED the second statement takes its snapshot
+    (``batch.rawrows.fetch_together``), and under READ COMMITTED the second statement takes its snapshot
     after the first has acquired the lock. SQLite needs no lock: its transactions begin IMMEDIATE
     (settings), so writers are already serialised."""
     lock = (

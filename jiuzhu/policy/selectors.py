@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from jiuzhu.batch.rawrows import RowLoader, fetch_together
 from jiuzhu.core.errors import NotFound
-from jiuzhu.core.rawrows import RowLoader, fetch_together
 from jiuzhu.regions.codes import ancestor_codes
 
 from .models import PolicyVersion

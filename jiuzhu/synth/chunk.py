@@ -11,13 +11,13 @@ from datetime import datetime
 
 import numpy as np
 
+from jiuzhu.batch.write import Column, Const, Rows
 from jiuzhu.registry.choices import Relation
 from jiuzhu.registry.models import Household, Membership, Person, PersonCategory
 
 from . import attributes, categories, names, population
 from .codes import ADDRESS_CODE
 from .idnumbers import SequenceAllocator, id_numbers, ranks_within
-from .loader import Column, Const, Rows
 from .population import REL, RELATIONS
 from .regions import Tree
 

@@ -14,11 +14,11 @@ from django.db.models import Field, Model, ProtectedError, Q, RestrictedError
 from django.utils import timezone
 from tqdm import tqdm
 
+from jiuzhu.batch import write
+from jiuzhu.batch.bulk import bulk_mode
 from jiuzhu.regions.codes import subtree_bounds
 from jiuzhu.registry.models import Household, Membership, Person, PersonCategory, RegistryChange
 
-from . import loader
-from .bulk import bulk_mode
 from .chunk import State, generate
 from .codes import COUNTY_CODE, PROVINCE_CODE
 from .idnumbers import SequenceAllocator, as_day
@@ -82,20 +82,20 @@ def synth_county(
                 now=timezone.now(),
                 sequences=SequenceAllocator(rng),
                 village_used=np.zeros(len(tree.villages), dtype=np.int64),
-                next_household=loader.next_id(Household),
-                next_person=loader.next_id(Person),
-                next_membership=loader.next_id(Membership),
-                next_category=loader.next_id(PersonCategory),
+                next_household=write.next_id(Household),
+                next_person=write.next_id(Person),
+                next_membership=write.next_id(Membership),
+                next_category=write.next_id(PersonCategory),
             )
             persons = 0
             with tqdm(total=households, unit="户", disable=not show, desc="合成县") as bar:
                 for n, living, prepared in _pipeline(rng, state, households, chunk_households):
                     for table in prepared:
-                        loader.send(table)
+                        write.send(table)
                     persons += living
                     bar.update(n)
-        loader.reset_sequences(MODELS)
-        loader.analyze(MODELS)
+        write.reset_sequences(MODELS)
+        write.analyze(MODELS)
     return SynthResult(
         county_code=COUNTY_CODE,
         township_codes=list(tree.townships),
@@ -110,7 +110,7 @@ def synth_county(
 
 def _pipeline(
     rng: np.random.Generator, state: State, households: int, size: int
-) -> Iterator[tuple[int, int, list[loader.Prepared]]]:
+) -> Iterator[tuple[int, int, list[write.Prepared]]]:
     """Chunks generated and formatted one ahead in a worker thread.
 
     numpy and string building keep one core busy while the database ingests the previous chunk on
@@ -119,13 +119,13 @@ def _pipeline(
     """
     conn = connections[DEFAULT_DB_ALIAS]  # this thread's connection; the worker only reads its adapters
 
-    def make(n: int) -> tuple[int, int, list[loader.Prepared]]:
+    def make(n: int) -> tuple[int, int, list[write.Prepared]]:
         chunk = generate(rng, state, n)
-        return n, chunk.persons, [loader.prepare(rows, conn) for rows in chunk.tables if rows.n]
+        return n, chunk.persons, [write.prepare(rows, conn) for rows in chunk.tables if rows.n]
 
     sizes = [min(size, households - start) for start in range(0, households, size)]
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="synth") as pool:
-        ahead: Future[tuple[int, int, list[loader.Prepared]]] | None = None
+        ahead: Future[tuple[int, int, list[write.Prepared]]] | None = None
         for i, n in enumerate(sizes):
             current = ahead.result() if ahead else make(n)
             ahead = pool.submit(make, sizes[i + 1]) if i + 1 < len(sizes) else None

@@ -13,8 +13,8 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
+from jiuzhu.batch.rawrows import RowLoader, fetch_together
 from jiuzhu.core.errors import NotFound, ValidationFailed
-from jiuzhu.core.rawrows import RowLoader, fetch_together
 from jiuzhu.exchange.models import FeedRecord
 from jiuzhu.policy.models import PolicyVersion
 from jiuzhu.policy.selectors import policy_in_force

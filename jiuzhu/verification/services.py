@@ -13,9 +13,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from jiuzhu.audit.services import AuditContext, audit_record
+from jiuzhu.batch.rawrows import RowLoader, fetch_together
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.permissions import require_perm
-from jiuzhu.core.rawrows import RowLoader, fetch_together
 from jiuzhu.exchange.models import FeedRecord
 from jiuzhu.policy.models import PolicyVersion
 from jiuzhu.policy.selectors import policy_in_force_from, policy_in_force_query

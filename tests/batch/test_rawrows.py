@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from jiuzhu.core.rawrows import RowLoader, fetch_together
+from jiuzhu.batch.rawrows import RowLoader, fetch_together
 from jiuzhu.exchange.models import FeedRecord
 from jiuzhu.registry.models import Person
 
