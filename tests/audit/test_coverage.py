@@ -4,7 +4,6 @@ lockouts after failed sign-ins (one line each, not one per failure)."""
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.core.management import call_command
 from django.db import transaction
 from django.test import RequestFactory
 from django.urls import reverse
@@ -209,11 +208,3 @@ def test_a_user_deleted_in_the_admin_site_is_audited(client_for, make_user) -> N
     assert not User.objects.filter(pk=target.pk).exists()
     [event] = [e for e in _events("delete") if e.object_type == "user"]
     assert (event.object_id, event.region_code) == (str(target.pk), target.region_id)
-
-
-def test_county_admin_created_on_the_command_line_can_open_the_admin_site(client, tree) -> None:
-    call_command(
-        "create_user", "cityadmin", "--role", "admin", "--region", CITY, "--password", "pass-12345-word"
-    )
-    client.force_login(User.objects.get(username="cityadmin"))
-    assert client.get(reverse("admin:index")).status_code == 200
