@@ -92,13 +92,19 @@ class GroupAdmin(AuditedAdminMixin, BaseGroupAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(JurisdictionAdmin):
+class ApiTokenAdmin(AuditedAdminMixin, JurisdictionAdmin):
     region_lookup = "user__region__code"
     list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
     readonly_fields = ("key_hash", "prefix", "created_at", "last_used_at")
 
     def region_code_of(self, obj: Any) -> str | None:
         return obj.user.region_id
+
+    def audit_region(self, obj: Any) -> str:
+        return obj.user.region_id or ""
+
+    def audit_snapshot(self, obj: Any) -> dict[str, Any]:
+        return {"user": obj.user.username, "revoked_at": obj.revoked_at}
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # keys are issued from the profile page, where they are shown once

@@ -208,3 +208,24 @@ def test_a_user_deleted_in_the_admin_site_is_audited(client_for, make_user) -> N
     assert not User.objects.filter(pk=target.pk).exists()
     [event] = [e for e in _events("delete") if e.object_type == "user"]
     assert (event.object_id, event.region_code) == (str(target.pk), target.region_id)
+
+
+def test_a_token_revoked_in_the_admin_site_is_audited(client_for, make_user) -> None:
+    from jiuzhu.accounts.services import token_create
+    from jiuzhu.audit.services import AuditContext
+
+    owner = make_user("township_caseworker")
+    token, _ = token_create(ctx=AuditContext(user=owner), user=owner, name="对接")
+    admin_client = _superuser_client(client_for, make_user)
+    response = admin_client.post(
+        reverse("admin:accounts_apitoken_change", args=[token.pk]),
+        {"user": owner.pk, "name": "对接", "revoked_at_0": "2026-11-01", "revoked_at_1": "09:00:00"},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    [event] = [e for e in _events("update") if e.object_type == "apitoken"]
+    assert (event.object_id, event.region_code, event.detail["user"]) == (
+        str(token.pk),
+        owner.region_id,
+        owner.username,
+    )
+    assert event.detail["revoked_at"].startswith("2026-11-01")
