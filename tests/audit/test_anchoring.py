@@ -288,3 +288,12 @@ def test_checkpoint_page_shows_the_checkpoints_for_printing(make_user, client_fo
     body = client_for(make_user("auditor", COUNTY)).get(reverse("audit_checkpoints")).content.decode()
     assert head.hash in body and "check-audit" in body and "签字" in body
     assert client_for(make_user("township_caseworker")).get(reverse("audit_checkpoints")).status_code == 403
+
+
+def test_check_audit_says_in_chinese_when_the_log_cannot_be_written(settings, tmp_path: Path) -> None:
+    _lines(1)
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    settings.AUDIT_CHECKPOINT_LOG = blocker / "audit-checkpoints.log"
+    with pytest.raises(CommandError, match="无法读写检查点日志"):
+        call_command("check_audit")

@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from jiuzhu.audit.checkpoints import CheckpointLogUnreadable, log_path
@@ -34,8 +35,10 @@ class Command(BaseCommand):
         anchors = [_anchor(raw) for raw in expect]
         try:
             report, cp = audit_checkpoint_write(by="check-audit")
-        except CheckpointLogUnreadable as exc:
+        except (CheckpointLogUnreadable, ImproperlyConfigured) as exc:
             raise CommandError(str(exc)) from None
+        except OSError as exc:
+            raise CommandError(f"无法读写检查点日志 {log_path()}：{exc.strerror or exc}") from None
         if not report.ok:
             raise CommandError(
                 f"审计链在序号 {report.first_broken_seq} 处断开：{report.reason}"
