@@ -81,14 +81,18 @@ def user_create(
 
 
 def user_assign_role(*, user: User, role: str) -> None:
-    """The role field and the group membership always agree."""
+    """The role field and the group membership always agree, and so does access to the admin site:
+    an administrator needs it (users and regions of their subtree are managed there), no other role
+    has it; a superuser keeps it whatever their role."""
     role_groups = Group.objects.filter(name__in=Role.values)
     user.groups.remove(*role_groups)
     group, _ = Group.objects.get_or_create(name=role)
     user.groups.add(group)
-    if user.role != role:
-        user.role = role
-        user.save(update_fields=["role"])
+    staff = role == Role.ADMIN or user.is_superuser
+    changed = [f for f, new in (("role", role), ("is_staff", staff)) if getattr(user, f) != new]
+    if changed:
+        user.role, user.is_staff = role, staff
+        user.save(update_fields=changed)
 
 
 def token_create(*, ctx: AuditContext, user: User, name: str) -> tuple[ApiToken, str]:

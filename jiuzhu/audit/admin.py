@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from jiuzhu.regions.admin import JurisdictionAdmin
 
 from .models import AuditEvent
+from .services import AuditContext, audit_record
 
 
 @admin.register(AuditEvent)
@@ -23,3 +24,46 @@ class AuditEventAdmin(JurisdictionAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class AuditedAdminMixin(admin.ModelAdmin):
+    """Changes made through the admin site are written to the audit chain too (Django's own admin
+    log is an ordinary table anyone with the database can edit). Every add, change and delete of the
+    admin passes through ``log_addition`` / ``log_change`` / ``log_deletions``, inside the transaction
+    of the change itself; ``audit_snapshot`` adds the values an auditor needs (roles, rights)."""
+
+    def audit_region(self, obj: Any) -> str:
+        return getattr(obj, "region_id", None) or ""
+
+    def audit_snapshot(self, obj: Any) -> dict[str, Any]:
+        return {}
+
+    def _audit(self, request: HttpRequest, obj: Any, action: str, message: Any) -> None:
+        detail: dict[str, Any] = {"via": "admin", "repr": str(obj)[:200]}
+        if message:
+            detail["changes"] = message if isinstance(message, list) else str(message)
+        detail.update(self.audit_snapshot(obj))
+        audit_record(
+            ctx=AuditContext.from_request(request),
+            action=action,
+            object_type=obj._meta.model_name,
+            object_id=obj.pk,
+            region_code=self.audit_region(obj),
+            detail=detail,
+        )
+
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        entry = super().log_addition(request, obj, message)
+        self._audit(request, obj, "create", message)
+        return entry
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        entry = super().log_change(request, obj, message)
+        self._audit(request, obj, "update", message)
+        return entry
+
+    def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
+        entries = super().log_deletions(request, queryset)
+        for obj in queryset:
+            self._audit(request, obj, "delete", "")
+        return entries

@@ -6,8 +6,11 @@ from django.db import models
 class AuditEvent(models.Model):
     """One line of the append-only, hash-chained audit log.
 
-    ``hash`` = SHA-256 over the previous line's hash and this line's canonical content, so editing
-    or deleting any line breaks every later link; ``jiuzhu check-audit`` finds the first break.
+    ``hash`` = HMAC-SHA256, under the key ``key_id`` of the key file, over the previous line's hash and
+    this line's canonical content (plain SHA-256 for lines written before the chain was keyed, whose
+    ``key_id`` is empty), so editing or deleting any line breaks every later link; ``jiuzhu
+    check-audit`` finds the first break and compares the head with the checkpoints kept outside the
+    database.
     """
 
     class Action(models.TextChoices):
@@ -19,6 +22,9 @@ class AuditEvent(models.Model):
         LOGIN_FAILED = "login_failed", "登录失败"
         LOGOUT = "logout", "退出"
         EXPORT = "export", "导出"
+        SEARCH = "search", "查询"
+        REFUSED = "refused", "拒绝访问"
+        LOCKOUT = "lockout", "登录锁定"
 
     # Assigned under the chain lock as previous + 1, so a gap reveals a deleted line.
     seq = models.BigIntegerField("序号", primary_key=True)
@@ -36,6 +42,8 @@ class AuditEvent(models.Model):
     detail = models.JSONField("详情", default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # The key of the HMAC (a line of the key file); empty for lines hashed before the chain was keyed.
+    key_id = models.CharField("密钥编号", max_length=16, blank=True, default="")
 
     class Meta:
         verbose_name = "审计记录"

@@ -4,6 +4,8 @@ or rolls back with the write it describes."""
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -14,8 +16,11 @@ from django.utils import timezone
 
 from jiuzhu.batch.rawrows import fetch_together
 
-from .chain import GENESIS, canonical, link_hash
+from .chain import GENESIS, canonical, keyed_hash
+from .checkpoints import Checkpoint, alarm_append, checkpoint_append, checkpoints_read
+from .keys import keyring
 from .models import AuditEvent
+from .selectors import ChainReport, audit_verify_chain
 
 # Arbitrary constant: the PostgreSQL advisory-lock key that serialises appends to the chain.
 _CHAIN_LOCK_KEY = 0x4A5A4155  # "JZAU"
@@ -73,6 +78,7 @@ def audit_record(
     """Append one line to the chain."""
     clean_detail = json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str))
     user = ctx.user
+    ring = keyring()
     # No savepoint: the line belongs to the caller's transaction; if it cannot be written, the write it
     # describes must not commit either.
     with transaction.atomic(savepoint=False):
@@ -93,7 +99,8 @@ def audit_record(
             "channel": ctx.channel,
             "detail": clean_detail,
         }
-        event = AuditEvent(**fields, prev_hash=prev, hash=link_hash(prev, canonical(**fields)))
+        digest = keyed_hash(ring.current, ring.current_id, prev, canonical(**fields))
+        event = AuditEvent(**fields, prev_hash=prev, hash=digest, key_id=ring.current_id)
         event.save(force_insert=True)
     return event
 
@@ -110,3 +117,42 @@ def audit_view(
         region_code=region_code,
         detail=detail or None,
     )
+
+
+_FULL_ID = re.compile(r"^\d{17}[\dX]$")
+
+
+def audit_search(request: Any, *, query: str) -> AuditEvent | None:
+    """Record a search by a full ID number (the 18 characters name one person); other searches (a
+    name, the last digits) are not recorded. Full-width digits and a lowercase x count as typed."""
+    text = unicodedata.normalize("NFKC", query or "").replace(" ", "").upper()
+    if not _FULL_ID.match(text):
+        return None
+    user = getattr(request, "user", None)
+    return audit_record(
+        ctx=AuditContext.from_request(request),
+        action="search",
+        object_type="id_number",
+        object_id=text,
+        region_code=getattr(user, "region_id", None) or "",
+    )
+
+
+def audit_checkpoint_write(*, by: str, incremental: bool = False) -> tuple[ChainReport, Checkpoint | None]:
+    """Check the chain against the checkpoint log and, if it holds, append its head to the log.
+
+    ``jiuzhu check-audit`` walks the whole chain; the background worker (``incremental``) checks only
+    the lines after the last checkpoint, and writes nothing when the head has not moved since. A
+    broken chain gets an alarm line in the log instead of a checkpoint."""
+    entries = checkpoints_read()
+    last = entries[-1] if entries else None
+    report = audit_verify_chain(checkpoints=entries, start=last if incremental else None)
+    if not report.ok:
+        alarm_append(message=f"审计链在序号 {report.first_broken_seq} 处断开：{report.reason}", by=by)
+        return report, None
+    if report.head_seq == 0:
+        return report, None
+    if incremental and last is not None and (last.seq, last.hash) == (report.head_seq, report.head_hash):
+        return report, None
+    cp = checkpoint_append(seq=report.head_seq, hash=report.head_hash, legacy_upto=report.legacy_upto, by=by)
+    return report, cp

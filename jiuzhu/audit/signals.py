@@ -1,9 +1,21 @@
-"""Sign-ins and sign-outs come from Django's auth signals; they are audited like any other event."""
+"""Events that reach the audit log through signals: sign-ins and sign-outs (Django's auth signals),
+lockouts after repeated failed sign-ins (django-axes), and access refused by the jurisdiction gate
+(``regions.refusals``)."""
 
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from axes.helpers import get_failure_limit
+from axes.signals import user_locked_out
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
+
+from jiuzhu.regions.refusals import access_refused
 
 from .services import AuditContext, audit_record
 
@@ -34,12 +46,65 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     )
 
 
-@receiver(user_login_failed)
-def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
-    ctx = AuditContext.from_request(request) if request is not None else AuditContext.system()
+@receiver(user_locked_out)
+def _locked_out(sender: Any, request: Any = None, username: Any = None, **kwargs: Any) -> None:
+    """One line per lockout, not one per failed sign-in: failures come from anyone, unauthenticated,
+    and would let them append without limit; django-axes counts them (its access attempts, in the
+    admin). axes sends this signal again for every later attempt of the pair; only the failure that
+    reached the limit is recorded."""
+    failures = getattr(request, "axes_failures_since_start", None)
+    if request is None or failures is None:
+        return
+    if failures != get_failure_limit(request, getattr(request, "axes_credentials", None)):
+        return  # a further failure of a pair already locked out
+    name = str(username or "")[:150]
+    user = get_user_model().objects.filter(username=name).only("region").first() if name else None
     audit_record(
-        ctx=ctx,
-        action="login_failed",
+        ctx=AuditContext.from_request(request),
+        action="lockout",
         object_type="user",
-        detail={"username": str(credentials.get("username", ""))[:150]},
+        object_id=user.pk if user else "",
+        region_code=getattr(user, "region_id", None) or "",
+        detail={
+            "username": name,
+            "failures": int(failures),
+            "cool_off_minutes": round(float(settings.AXES_COOLOFF_TIME) * 60),
+        },
     )
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    user: Any
+    object_type: str
+    object_id: str
+    region_code: str
+    exists: bool
+
+
+# Refusals seen during the current request, written once the response is ready (AuditRefusalMiddleware):
+# the gate often refuses inside a transaction that then rolls back, and the line must not go with it.
+_pending: ContextVar[list[_Refusal] | None] = ContextVar("audit_refusals", default=None)
+
+
+def refusal_write(refusal: _Refusal, ctx: AuditContext) -> None:
+    user = refusal.user if getattr(refusal.user, "is_authenticated", False) else None
+    audit_record(
+        ctx=AuditContext(user=user, ip=ctx.ip, channel=ctx.channel),
+        action="refused",
+        object_type=refusal.object_type,
+        object_id=refusal.object_id,
+        # The owner's auditors see attempts on their files; a missing object is filed under the caller.
+        region_code=refusal.region_code or getattr(user, "region_id", None) or "",
+        detail={"exists": refusal.exists, "reason": "不在辖区内" if refusal.exists else "不存在"},
+    )
+
+
+@receiver(access_refused)
+def _access_refused(sender: Any, *, user: Any, object_type: str, object_id: str, **kw: Any) -> None:
+    refusal = _Refusal(user, object_type, object_id, kw.get("region_code", ""), bool(kw.get("exists")))
+    pending = _pending.get()
+    if pending is None:  # outside a request (a command): write now
+        refusal_write(refusal, AuditContext.system())
+    else:
+        pending.append(refusal)

@@ -4,4 +4,5 @@ from . import views
 
 urlpatterns = [
     path("", views.audit_log, name="audit_log"),
+    path("checkpoints/", views.audit_checkpoints, name="audit_checkpoints"),
 ]

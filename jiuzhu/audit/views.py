@@ -6,7 +6,7 @@ from django.shortcuts import render
 
 from jiuzhu.core.web import web_view
 
-from .selectors import audit_events_for
+from .selectors import audit_anchor_summary, audit_events_for
 
 
 @web_view("audit.view_auditevent")
@@ -18,3 +18,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "audit/log.html", {"page": page})
+
+
+@web_view("audit.view_auditevent")
+def audit_checkpoints(request: HttpRequest) -> HttpResponse:
+    """The chain's anchors, laid out to be printed and kept on paper by the auditor."""
+    return render(request, "audit/checkpoints.html", {"s": audit_anchor_summary()})

@@ -10,7 +10,9 @@ from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 
+from jiuzhu.core.errors import NotFound
 from jiuzhu.regions.codes import is_within, subtree_bounds
+from jiuzhu.regions.refusals import refusal_note
 
 M = TypeVar("M", bound=Model)
 
@@ -45,6 +47,18 @@ def in_jurisdiction(user: Any, code: str | None) -> bool:
     if not code or bounds == ("", ""):
         return False
     return is_within(code, user.region_id)
+
+
+def get_in_jurisdiction(queryset: QuerySet[M], *, user: Any, pk: Any, region_field: str) -> M:
+    """The jurisdiction gate for a fetch by id: the object whose ``region_field`` (a lookup of a region
+    code, e.g. ``region__code``) lies in the caller's subtree, or ``NotFound`` with one message whether
+    it does not exist or lies elsewhere; the refusal is announced (``refusals.refusal_note``) so that
+    the audit log records it."""
+    obj = scoped(queryset, user, region_field).filter(pk=pk).first()
+    if obj is None:
+        refusal_note(queryset, user=user, pk=pk, region_field=region_field)
+        raise NotFound()
+    return obj
 
 
 def require_jurisdiction(user: Any, code: str | None) -> None:

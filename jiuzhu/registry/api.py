@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
-from jiuzhu.audit.services import AuditContext, audit_view
+from jiuzhu.audit.services import AuditContext, audit_search, audit_view
 from jiuzhu.core.permissions import require_perm
 
 from . import selectors, services
@@ -49,6 +49,7 @@ def household_search(request: HttpRequest, params: Query[SearchParams]) -> Searc
         category=params.category,
         page=params.page,
     )
+    audit_search(request, query=params.q)
     full = _full_id(request)
     return SearchPage(
         items=[HouseholdSummary.build(h, full_id=full) for h in page.items],

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from jiuzhu.audit.services import AuditContext, audit_view
+from jiuzhu.audit.services import AuditContext, audit_search, audit_view
 from jiuzhu.core.errors import Conflict, ValidationFailed
 from jiuzhu.core.web import is_htmx, web_view
 
@@ -45,6 +45,7 @@ def household_search(request: HttpRequest) -> HttpResponse:
                 category=data.get("category", ""),
                 page=_int(request.GET.get("page"), 1),
             )
+            audit_search(request, query=data.get("q", ""))
         except ValidationFailed as exc:
             error = "；".join(exc.errors.values())
     context = {"form": form, "page": page, "error": error, "query_string": _without_page(request)}
@@ -160,6 +161,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已保存")
             return redirect("household_detail", pk=pk)
+    audit_view(request, object_type="household", object_id=pk, region_code=h.region_id, form="edit")
     return render(request, "registry/form.html", {"form": form, "title": f"修改家庭信息：{h.number}"})
 
 

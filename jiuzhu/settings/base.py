@@ -52,6 +52,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Records the jurisdiction gate's refusals after the view, outside its (rolled back) transaction.
+    "jiuzhu.audit.middleware.AuditRefusalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -171,9 +173,20 @@ NINJA_PAGINATION_PER_PAGE = 20
 # Set when a reverse proxy in front of the app sets X-Forwarded-For (used for the audit log's address).
 JIUZHU_TRUST_PROXY = os.environ.get("JIUZHU_TRUST_PROXY", "") == "1"
 
+# The audit chain's anchors (docs/operations.md, "Audit"). The HMAC key file lives outside the
+# database; development and tests create it on first use (mode 600), production requires it to exist.
+AUDIT_KEY_FILE = Path(os.environ.get("JIUZHU_AUDIT_KEY_FILE", VAR_DIR / "audit.key"))
+AUDIT_KEY_CREATE = True
+# The log of checkpoints of the chain's head, appended by `jiuzhu check-audit` and by the background
+# worker every AUDIT_CHECKPOINT_INTERVAL seconds; keep it on other storage than the database.
+AUDIT_CHECKPOINT_LOG = Path(os.environ.get("JIUZHU_AUDIT_CHECKPOINT_LOG", VAR_DIR / "audit-checkpoints.log"))
+AUDIT_CHECKPOINT_INTERVAL = int(os.environ.get("JIUZHU_AUDIT_CHECKPOINT_INTERVAL", "300"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("JIUZHU_LOG_LEVEL", "WARNING")},
+    # Each checkpoint also goes to the service's log (journald, syslog): one more copy off the database.
+    "loggers": {"jiuzhu.audit.checkpoint": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

@@ -10,6 +10,10 @@ from .base import DATABASES
 # override this with the dummy backend.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 UPLOAD_DIR = Path(tempfile.mkdtemp(prefix="jiuzhu-test-uploads-"))
+# A key of its own for each test run; the audit tests give each test a fresh checkpoint log.
+_AUDIT_DIR = Path(tempfile.mkdtemp(prefix="jiuzhu-test-audit-"))
+AUDIT_KEY_FILE = _AUDIT_DIR / "audit.key"
+AUDIT_CHECKPOINT_LOG = _AUDIT_DIR / "audit-checkpoints.log"
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AXES_ENABLED = True
