@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jiuzhu.audit.services import AuditContext, audit_record
-from jiuzhu.core.errors import ValidationFailed
+from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.regions.codes import Level
 from jiuzhu.regions.models import Region
 from jiuzhu.regions.scope import in_jurisdiction
@@ -121,8 +121,14 @@ def token_authenticate(key: str) -> User | None:
 
 
 def token_revoke(*, ctx: AuditContext, token_id: int, user: Any) -> None:
+    """Revoke one of the user's own active tokens. Another user's token, an unknown id and an already
+    revoked token are all "not found": nothing changes and no audit line is written."""
     with transaction.atomic():
-        ApiToken.objects.filter(pk=token_id, user=user).update(revoked_at=timezone.now())
+        revoked = ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if not revoked:
+            raise NotFound("未找到该令牌，或它不属于您")
         audit_record(
             ctx=ctx, action="update", object_type="api_token", object_id=token_id, detail={"revoked": True}
         )
