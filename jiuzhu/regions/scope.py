@@ -1,7 +1,9 @@
 """Jurisdiction scoping: the one place that turns a user into a region-code range.
 
-Every selector that returns registry data passes its queryset through ``scoped``. A user with no
-region sees nothing; only a superuser without a region sees everything.
+Every selector that returns registry data passes its queryset through ``scoped``; every fetch of one
+object by id goes through ``get_in_jurisdiction`` (the single gate: unknown and outside-the-subtree
+are the same ``NotFound`` with the same message). A user with no region sees nothing; only a
+superuser without a region sees everything.
 """
 
 from __future__ import annotations
@@ -10,13 +12,13 @@ from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 
+from jiuzhu.core.errors import NotFound
 from jiuzhu.regions.codes import is_within, subtree_bounds
 
 M = TypeVar("M", bound=Model)
 
-
-class OutOfJurisdiction(Exception):
-    """Raised when an object exists but lies outside the caller's jurisdiction (shown as 404)."""
+# The one answer for "no such object" and "not yours": the caller must not learn which it is.
+NOT_FOUND_MESSAGE = "未找到该记录，或不在您的辖区内"
 
 
 def jurisdiction_bounds(user: Any) -> tuple[str, str] | None:
@@ -48,5 +50,19 @@ def in_jurisdiction(user: Any, code: str | None) -> bool:
 
 
 def require_jurisdiction(user: Any, code: str | None) -> None:
+    """For an object already read by other means (raw SQL): outside the subtree is ``NotFound``."""
     if not in_jurisdiction(user, code):
-        raise OutOfJurisdiction(code)
+        raise NotFound(NOT_FOUND_MESSAGE)
+
+
+def get_in_jurisdiction(queryset: QuerySet[M], *, user: Any, pk: Any, region_field: str) -> M:
+    """The one jurisdiction gate for a fetch by id: the object whose ``region_field`` (the lookup of a
+    region code, e.g. ``region__code``, ``residence_region__code``, ``region_code``) lies in the
+    caller's subtree, or
+    ``NotFound`` with one message whether it does not exist or lies elsewhere. The scope is part of
+    the query, so nothing of an object outside the subtree is read. Pass ``select_for_update()``,
+    ``select_related()`` … on the queryset."""
+    obj = scoped(queryset, user, region_field).filter(pk=pk).first()
+    if obj is None:
+        raise NotFound(NOT_FOUND_MESSAGE)
+    return obj

@@ -12,9 +12,9 @@ from typing import Any
 
 from django.db.models import F, Prefetch, Q, QuerySet
 
-from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.regions.codes import subtree_bounds
-from jiuzhu.regions.scope import in_jurisdiction, scoped
+from jiuzhu.regions.scope import get_in_jurisdiction, require_jurisdiction, scoped
 
 from .idnumber import normalise
 from .models import Household, Membership, Person, PersonCategory, RegistryChange
@@ -90,8 +90,7 @@ def household_search(
     if region_code:
         if not region_code.isdigit() or len(region_code) != 12:
             raise ValidationFailed({"region": "区划代码应为12位数字"})
-        if not in_jurisdiction(user, region_code):
-            raise NotFound("所选区划不在您的辖区内")
+        require_jurisdiction(user, region_code)
         qs = qs.filter(region__code__range=subtree_bounds(region_code))
     member_filter = Q(end_date__isnull=True)
     if query.strip():
@@ -123,10 +122,12 @@ class HouseholdFile:
 
 
 def household_get(*, user: Any, household_id: int) -> Household:
-    household = Household.objects.select_related("region", "head").filter(pk=household_id).first()
-    if household is None or not in_jurisdiction(user, household.region_id):
-        raise NotFound()
-    return household
+    return get_in_jurisdiction(
+        Household.objects.select_related("region", "head"),
+        user=user,
+        pk=household_id,
+        region_field="region__code",
+    )
 
 
 def household_file(*, user: Any, household_id: int, history_limit: int = 200) -> HouseholdFile:
@@ -159,10 +160,12 @@ class PersonFile:
 
 
 def person_get(*, user: Any, person_id: int) -> Person:
-    person = Person.objects.select_related("hukou_region", "residence_region").filter(pk=person_id).first()
-    if person is None or not in_jurisdiction(user, person.residence_region_id):
-        raise NotFound()
-    return person
+    return get_in_jurisdiction(
+        Person.objects.select_related("hukou_region", "residence_region"),
+        user=user,
+        pk=person_id,
+        region_field="residence_region__code",
+    )
 
 
 def person_file(*, user: Any, person_id: int) -> PersonFile:

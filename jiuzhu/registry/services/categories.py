@@ -11,8 +11,8 @@ from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.permissions import require_perm
 
 from ..choices import Category
-from ..models import Person, PersonCategory
-from .common import get_scoped, person_changed
+from ..models import PersonCategory
+from .common import locked_person, person_changed
 
 
 def category_tag(
@@ -23,7 +23,7 @@ def category_tag(
         raise ValidationFailed({"category": f"未知的类别：{category}"})
     start = start_date or date.today()
     with transaction.atomic():
-        person = get_scoped(Person, person_id, ctx, "residence_region_id", lock=True)
+        person = locked_person(ctx, person_id)
         if PersonCategory.objects.filter(person=person, category=category, end_date__isnull=True).exists():
             raise ValidationFailed({"category": "该人员已有此类别"})
         tag = PersonCategory.objects.create(
@@ -49,7 +49,7 @@ def category_untag(
         raise ValidationFailed({"reason": "请填写取消原因"})
     end = end_date or date.today()
     with transaction.atomic():
-        person = get_scoped(Person, person_id, ctx, "residence_region_id", lock=True)
+        person = locked_person(ctx, person_id)
         tag = PersonCategory.objects.filter(person=person, category=category, end_date__isnull=True).first()
         if tag is None:
             raise NotFound("该人员当前没有此类别")

@@ -20,9 +20,10 @@ from ..validation import clean_choice, clean_household
 from .common import (
     check_region,
     current_membership,
-    get_scoped,
     history,
     household_changed,
+    locked_household,
+    locked_person,
     plain,
     versioned_update,
 )
@@ -43,7 +44,7 @@ def household_create(
     values = clean_household(data, creating=True)
     check_region(ctx, values["region"], "region")
     with transaction.atomic():
-        head = get_scoped(Person, head_person_id, ctx, "residence_region_id", lock=True)
+        head = locked_person(ctx, head_person_id)
         if current_membership(head) is not None:
             raise ValidationFailed({"head_person_id": "该人员已是另一户的成员，请先办理迁出"})
         household = Household.objects.create(
@@ -67,7 +68,7 @@ def household_update(
 ) -> Household:
     require_perm(ctx.user, "registry.change_household")
     with transaction.atomic():
-        household = get_scoped(Household, household_id, ctx, "region_id", lock=True)
+        household = locked_household(ctx, household_id)
         values = clean_household(data, creating=False)
         check_region(ctx, values.get("region"), "region")
         changes = versioned_update(household, version, values)
@@ -98,8 +99,8 @@ def member_join(
         raise ValidationFailed(errors)
     on = on or date.today()
     with transaction.atomic():
-        household = get_scoped(Household, household_id, ctx, "region_id", lock=True)
-        person = get_scoped(Person, person_id, ctx, "residence_region_id", lock=True)
+        household = locked_household(ctx, household_id)
+        person = locked_person(ctx, person_id)
         if person.is_deceased:
             raise ValidationFailed({"person_id": "该人员已死亡，不能加入家庭"})
         current = current_membership(person)
@@ -154,7 +155,7 @@ def member_leave(
         raise ValidationFailed({"reason": "请填写离开原因（如死亡、分户、服刑、迁出）"})
     on = on or date.today()
     with transaction.atomic():
-        household = get_scoped(Household, household_id, ctx, "region_id", lock=True)
+        household = locked_household(ctx, household_id)
         membership = (
             Membership.objects.filter(household=household, person_id=person_id, end_date__isnull=True)
             .select_related("person", "household")
@@ -187,7 +188,7 @@ def household_change_head(
     if errors:
         raise ValidationFailed({"old_head_relation": errors["relation"]})
     with transaction.atomic():
-        household = get_scoped(Household, household_id, ctx, "region_id", lock=True)
+        household = locked_household(ctx, household_id)
         if household.version != version:
             raise Conflict()
         new = Membership.objects.filter(
@@ -198,9 +199,9 @@ def household_change_head(
         if household.head_id == person_id:
             return household
         old_head_id = household.head_id
-        Membership.objects.filter(household=household, person_id=old_head_id, end_date__isnull=True).update(
-            relation=old_head_relation
-        )
+        Membership.objects.filter(
+            household=household, relation=Relation.HEAD, end_date__isnull=True
+        ).update(relation=old_head_relation)
         Membership.objects.filter(pk=new.pk).update(relation=Relation.HEAD)
         Household.objects.filter(pk=household.pk).update(
             head_id=person_id, version=F("version") + 1, updated_at=timezone.now()

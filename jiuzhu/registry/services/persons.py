@@ -12,7 +12,7 @@ from jiuzhu.core.permissions import require_perm
 
 from ..models import Person
 from ..validation import clean_person
-from .common import check_region, get_scoped, person_changed, plain, versioned_update
+from .common import check_region, locked_person, person_changed, plain, versioned_update
 
 
 def person_create(*, ctx: AuditContext, data: dict[str, Any]) -> Person:
@@ -34,7 +34,7 @@ def person_update(*, ctx: AuditContext, person_id: int, version: int, data: dict
     """Update the given fields. ``version`` is the one the user saw; a stale one is a conflict."""
     require_perm(ctx.user, "registry.change_person")
     with transaction.atomic():
-        person = get_scoped(Person, person_id, ctx, "residence_region_id", lock=True)
+        person = locked_person(ctx, person_id)
         if "id_number" in data and not ctx.user.has_perm("registry.view_full_id_number"):
             raise ValidationFailed({"id_number": "您的角色无权修改身份证号码"})
         values = clean_person(data, instance=person)
