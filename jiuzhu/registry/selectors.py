@@ -19,6 +19,12 @@ from jiuzhu.regions.scope import get_in_jurisdiction, require_jurisdiction, scop
 from .idnumber import normalise
 from .models import Household, Membership, Person, PersonCategory, RegistryChange
 
+# One answer for "never registered" and "registered outside your jurisdiction" when a form names a
+# person by ID number.
+ID_NOT_FOUND_HERE = (
+    "在您的辖区内未找到该身份证号码的人员。未登记的，请先登记人员；"
+    "已在其他乡镇（街道）登记的，须由其现居住地乡镇（街道）或共同的上级民政部门办理迁移"
+)
 PAGE_SIZE = 20
 COUNT_CAP = 1000
 _ID_FRAGMENT = re.compile(r"^\d{3,17}[\dX]?$")
@@ -166,6 +172,16 @@ def person_get(*, user: Any, person_id: int) -> Person:
         pk=person_id,
         region_field="residence_region__code",
     )
+
+
+def person_by_id_number(*, user: Any, id_number: str) -> Person | None:
+    """The person holding this ID number if they live in the caller's jurisdiction. ``None`` both when
+    the number was never registered and when its holder lives elsewhere: the caller must not be able
+    to tell the two apart (see ``ID_NOT_FOUND_HERE``)."""
+    number = normalise(id_number)
+    if not number:
+        return None
+    return scoped(Person.objects.filter(id_number=number), user, "residence_region__code").first()
 
 
 def person_file(*, user: Any, person_id: int) -> PersonFile:

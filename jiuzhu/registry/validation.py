@@ -15,6 +15,7 @@ from django.db import models
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.regions.codes import Level
 from jiuzhu.regions.models import Region, UrbanRural
+from jiuzhu.regions.scope import in_jurisdiction
 
 from . import idnumber
 from .choices import (
@@ -59,6 +60,27 @@ _CHOICES: dict[str, type[models.TextChoices]] = {
     "relation": Relation,
     "marital_status": MaritalStatus,
 }
+# A number already registered to a person in the caller's jurisdiction: they can find that person.
+ID_REGISTERED_HERE = "该身份证号码已登记，请直接查找该人员"
+# A number the caller may not register, whatever the reason: the same words whether or not it is
+# registered outside the caller's jurisdiction, and nothing about where or to whom.
+ID_NOT_REGISTRABLE_HERE = (
+    "该身份证号码不能在您的辖区登记。如该人员已在其他乡镇（街道）登记，须由其现居住地乡镇（街道）"
+    "或共同的上级民政部门办理迁移（加入本辖区的家庭），迁入后即可在本辖区查找；否则请核对号码"
+)
+
+
+def id_number_taken(number: str, *, user: Any, exclude_pk: int | None = None) -> str:
+    """The message for an ID number that already belongs to another person, or "" when it is free."""
+    clash = Person.objects.filter(id_number=number)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    regions = list(clash.values_list("residence_region_id", flat=True)[:1])
+    if not regions:
+        return ""
+    return ID_REGISTERED_HERE if in_jurisdiction(user, regions[0]) else ID_NOT_REGISTRABLE_HERE
+
+
 _PHONE = re.compile(r"^[0-9+\-() ]{5,20}$")
 _ACCOUNT = re.compile(r"^\d{8,32}$")
 
@@ -100,9 +122,10 @@ def clean_choice(key: str, value: Any, errors: dict[str, str]) -> str:
     return value
 
 
-def clean_person(data: dict[str, Any], *, instance: Person | None = None) -> dict[str, Any]:
+def clean_person(data: dict[str, Any], *, user: Any, instance: Person | None = None) -> dict[str, Any]:
     """Validate the given person fields. For an update (``instance``) only the keys present are checked;
-    cross-field rules use the instance's current values for the rest."""
+    cross-field rules use the instance's current values for the rest. ``user`` decides what a clash of
+    ID numbers may tell (``id_number_taken``)."""
     errors: dict[str, str] = {}
     unknown = set(data) - set(PERSON_FIELDS) - {"birth_date", "sex"}
     for key in sorted(unknown):
@@ -119,11 +142,9 @@ def clean_person(data: dict[str, Any], *, instance: Person | None = None) -> dic
             out["id_number"] = parsed.value
             out["id_reversed"] = parsed.value[::-1]
             out["birth_date"], out["sex"] = parsed.birth_date, parsed.sex
-            clash = Person.objects.filter(id_number=parsed.value)
-            if instance is not None:
-                clash = clash.exclude(pk=instance.pk)
-            if clash.exists():
-                errors["id_number"] = "该身份证号码已登记，请直接查找该人员"
+            taken = id_number_taken(parsed.value, user=user, exclude_pk=instance.pk if instance else None)
+            if taken:
+                errors["id_number"] = taken
             # A birth date or sex typed by hand must agree with the number.
             if data.get("birth_date") and str(data["birth_date"]) != parsed.birth_date.isoformat():
                 errors["birth_date"] = "出生日期与身份证号码不一致"

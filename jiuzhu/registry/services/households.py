@@ -199,9 +199,9 @@ def household_change_head(
         if household.head_id == person_id:
             return household
         old_head_id = household.head_id
-        Membership.objects.filter(
-            household=household, relation=Relation.HEAD, end_date__isnull=True
-        ).update(relation=old_head_relation)
+        Membership.objects.filter(household=household, relation=Relation.HEAD, end_date__isnull=True).update(
+            relation=old_head_relation
+        )
         Membership.objects.filter(pk=new.pk).update(relation=Relation.HEAD)
         Household.objects.filter(pk=household.pk).update(
             head_id=person_id, version=F("version") + 1, updated_at=timezone.now()
