@@ -12,6 +12,7 @@ from . import selectors, services
 from .schemas import (
     CategoryIn,
     ChangeOut,
+    FormerMemberOut,
     HouseholdIn,
     HouseholdOut,
     HouseholdPatch,
@@ -75,7 +76,7 @@ def _household_out(request: HttpRequest, household_id: int) -> HouseholdOut:
         version=h.version,
         head_id=h.head_id,
         members=[MemberOut.build(m, full_id=full) for m in f.members],
-        former_members=[MemberOut.build(m, full_id=full) for m in f.former_members],
+        former_members=[FormerMemberOut.build(m) for m in f.former_members],
         history=[
             ChangeOut(
                 at=c.at.isoformat(),

@@ -101,6 +101,33 @@ class MemberOut(Schema):
         )
 
 
+class FormerMemberOut(Schema):
+    """A former member as the household's own history holds them: who, in what relation, from when to
+    when and why they left. Nothing of the person's current file (residence, phone, ID number,
+    categories): they may live in another jurisdiction now."""
+
+    person_id: int
+    name: str
+    relation: str
+    relation_label: str
+    start_date: date
+    end_date: date
+    end_reason: str
+
+    @classmethod
+    def build(cls, m: Membership) -> FormerMemberOut:
+        assert m.end_date is not None  # a former member has left
+        return cls(
+            person_id=m.person_id,
+            name=m.person.name,
+            relation=m.relation,
+            relation_label=m.get_relation_display(),
+            start_date=m.start_date,
+            end_date=m.end_date,
+            end_reason=m.end_reason,
+        )
+
+
 class HouseholdSummary(Schema):
     id: int
     number: str
@@ -150,7 +177,7 @@ class HouseholdOut(Schema):
     version: int
     head_id: int | None
     members: list[MemberOut]
-    former_members: list[MemberOut]
+    former_members: list[FormerMemberOut]
     history: list[ChangeOut]
 
 

@@ -22,8 +22,8 @@ from .models import Household, Membership, Person, PersonCategory, RegistryChang
 # One answer for "never registered" and "registered outside your jurisdiction" when a form names a
 # person by ID number.
 ID_NOT_FOUND_HERE = (
-    "在您的辖区内未找到该身份证号码的人员。未登记的，请先登记人员；"
-    "已在其他乡镇（街道）登记的，须由其现居住地乡镇（街道）或共同的上级民政部门办理迁移"
+    "在您的辖区内未找到该身份证号码的人员。未登记的，请先登记人员；已在其他乡镇（街道）登记的，"
+    "请联系其现居住地乡镇（街道），由共同的上级民政部门办理迁入本辖区家庭"
 )
 PAGE_SIZE = 20
 COUNT_CAP = 1000

@@ -65,8 +65,8 @@ ID_REGISTERED_HERE = "该身份证号码已登记，请直接查找该人员"
 # A number the caller may not register, whatever the reason: the same words whether or not it is
 # registered outside the caller's jurisdiction, and nothing about where or to whom.
 ID_NOT_REGISTRABLE_HERE = (
-    "该身份证号码不能在您的辖区登记。如该人员已在其他乡镇（街道）登记，须由其现居住地乡镇（街道）"
-    "或共同的上级民政部门办理迁移（加入本辖区的家庭），迁入后即可在本辖区查找；否则请核对号码"
+    "该身份证号码不能在您的辖区登记。如该人员已在其他乡镇（街道）登记，请联系其现居住地乡镇（街道），"
+    "由共同的上级民政部门办理迁入本辖区家庭，迁入后即可在本辖区查找；否则请核对号码"
 )
 
 

@@ -15,7 +15,7 @@ from django.db import connection
 from jiuzhu.core.errors import NotFound
 from jiuzhu.core.rawrows import RowLoader, fetch_together
 from jiuzhu.exchange.models import FeedRecord
-from jiuzhu.regions.scope import require_jurisdiction
+from jiuzhu.regions.scope import in_jurisdiction
 from jiuzhu.registry.idnumber import InvalidIdNumber, parse
 from jiuzhu.registry.models import Household, Membership, Person
 
@@ -228,9 +228,8 @@ def household_assemble(*, user: Any, id_number: str, as_of: date) -> Assembly:
     membership = next(
         (m for m in all_memberships if m.end_date is None and m.person.id_number == number), None
     )
-    if membership is None:
+    if membership is None or not in_jurisdiction(user, membership.household.region_id):
         raise NotFound("未找到该身份证号码所在的家庭，或不在您的辖区内")
-    require_jurisdiction(user, membership.household.region_id)
     household = membership.household
     current = [m for m in all_memberships if m.end_date is None]
     former = [m for m in all_memberships if m.end_date is not None]

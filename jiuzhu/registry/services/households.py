@@ -111,7 +111,9 @@ def member_join(
                 raise ValidationFailed({"person_id": "该人员是原户户主，请先为原户变更户主"})
             if on < current.start_date:
                 raise ValidationFailed({"on": "迁入日期不能早于其在原户的加入日期"})
-            _close(ctx, current, on=on, reason=reason or f"迁入 {household.number}")
+            # The old household's file keeps the move, not where to: the new household may lie
+            # outside the jurisdiction of those who read the old one.
+            _close(ctx, current, on=on, reason=reason or "迁入其他家庭")
         membership = Membership.objects.create(
             household=household, person=person, relation=relation, co_resident=co_resident, start_date=on
         )
