@@ -128,6 +128,11 @@ class FormerMemberOut(Schema):
         )
 
 
+class HouseholdCategory(Schema):
+    category: str
+    label: str
+
+
 class HouseholdSummary(Schema):
     id: int
     number: str
@@ -138,6 +143,7 @@ class HouseholdSummary(Schema):
     head_name: str
     head_id_number: str
     member_count: int
+    categories: list[HouseholdCategory] = Field(description="本户现有成员持有的类别，每类一次")
 
     @classmethod
     def build(cls, h: Household, *, full_id: bool) -> HouseholdSummary:
@@ -152,6 +158,10 @@ class HouseholdSummary(Schema):
             head_name=head.name if head else "",
             head_id_number=(head.id_number if full_id else idnumber.mask(head.id_number)) if head else "",
             member_count=len(h.current_members),  # type: ignore[attr-defined]  # prefetched by the search
+            categories=[
+                HouseholdCategory(category=c.category, label=c.get_category_display())
+                for c in h.categories_held  # type: ignore[attr-defined]  # set by the search
+            ],
         )
 
 

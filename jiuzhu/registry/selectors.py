@@ -16,6 +16,7 @@ from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.regions.codes import subtree_bounds
 from jiuzhu.regions.scope import get_in_jurisdiction, require_jurisdiction, scoped
 
+from .choices import Category
 from .idnumber import normalise
 from .models import Household, Membership, Person, PersonCategory, RegistryChange
 
@@ -116,7 +117,20 @@ def household_search(
         .prefetch_related(_current_members())
         .order_by(ordering.asc())[(page - 1) * size : page * size]
     )
+    for h in items:
+        h.categories_held = categories_held(h)  # type: ignore[attr-defined]
     return Page(items, page, size, min(total, COUNT_CAP), total > COUNT_CAP)
+
+
+def categories_held(household: Household) -> list[PersonCategory]:
+    """The categories the household's current members hold, each once (the first holder's tag), in the
+    order of ``Category``. Needs the ``current_members`` prefetch of the search."""
+    first: dict[str, PersonCategory] = {}
+    for m in household.current_members:  # type: ignore[attr-defined]
+        for tag in m.person.open_categories:
+            first.setdefault(tag.category, tag)
+    order = {value: i for i, value in enumerate(Category.values)}
+    return sorted(first.values(), key=lambda tag: order.get(tag.category, len(order)))
 
 
 @dataclass
