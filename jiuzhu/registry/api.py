@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
+from pydantic import Field
 
 from jiuzhu.audit.services import AuditContext, audit_view
 from jiuzhu.core.permissions import require_perm
@@ -37,7 +38,7 @@ class SearchParams(Schema):
     q: str = ""
     region: str = ""
     category: str = ""
-    page: int = 1
+    page: int = Field(1, description=f"页码，1至{selectors.MAX_PAGE}")
 
 
 @router.get("/households", response=SearchPage, summary="查找家庭（姓名、身份证号或后几位、区划）")

@@ -27,6 +27,9 @@ ID_NOT_FOUND_HERE = (
     "请联系其现居住地乡镇（街道），由共同的上级民政部门办理迁入本辖区家庭"
 )
 PAGE_SIZE = 20
+# A page number beyond this is refused: an offset past the database's integer range is a server
+# error, and no one pages through more than two million households by hand.
+MAX_PAGE = 100_000
 COUNT_CAP = 1000
 _ID_FRAGMENT = re.compile(r"^\d{3,17}[\dX]?$")
 
@@ -106,8 +109,9 @@ def household_search(
         member_filter &= Q(person__categories__category=category, person__categories__end_date__isnull=True)
     if query.strip() or category:
         qs = qs.filter(id__in=Membership.objects.filter(member_filter).values("household_id"))
+    if not 1 <= page <= MAX_PAGE:
+        raise ValidationFailed({"page": f"页码应为1至{MAX_PAGE}之间的整数"})
     total = qs[: COUNT_CAP + 1].count()
-    page = max(1, page)
     # With few matches, walking households in id order until a page is full means walking them all
     # (4.6 s for a rare name at 1M households): ordering by an expression makes PostgreSQL start from
     # the matches and sort them (11 ms). With many matches the walk is the fast way (2 ms against 0.3 s).

@@ -16,7 +16,7 @@ from jiuzhu.regions.models import Region
 
 from ..choices import Relation
 from ..models import Household, Membership, Person
-from ..validation import clean_choice, clean_household
+from ..validation import check_date_window, clean_choice, clean_household, clean_text, raise_if
 from .common import (
     check_region,
     current_membership,
@@ -41,6 +41,9 @@ def household_create(
 ) -> Household:
     """Open a household file with its head as the first member."""
     require_perm(ctx.user, "registry.add_household")
+    errors: dict[str, str] = {}
+    check_date_window(start_date, "start_date", "加入日期", errors)
+    raise_if(errors)
     values = clean_household(data, creating=True)
     check_region(ctx, values["region"], "region")
     with transaction.atomic():
@@ -95,12 +98,17 @@ def member_join(
     relation = clean_choice("relation", relation, errors)
     if relation == Relation.HEAD:
         errors["relation"] = "户主须通过“变更户主”办理"
-    if errors:
-        raise ValidationFailed(errors)
+    reason = clean_text(reason, "reason", "说明", errors, max_length=200)
     on = on or date.today()
+    check_date_window(on, "on", "加入日期", errors)
+    raise_if(errors)
     with transaction.atomic():
         household = locked_household(ctx, household_id)
         person = locked_person(ctx, person_id)
+        if on < person.birth_date:
+            raise ValidationFailed(
+                {"on": f"加入日期不能早于该人员的出生日期（{person.birth_date.isoformat()}）"}
+            )
         if person.is_deceased:
             raise ValidationFailed({"person_id": "该人员已死亡，不能加入家庭"})
         current = current_membership(person)
@@ -137,7 +145,7 @@ def member_join(
 
 
 def _close(ctx: AuditContext, membership: Membership, *, on: date, reason: str) -> None:
-    Membership.objects.filter(pk=membership.pk).update(end_date=on, end_reason=reason[:200])
+    Membership.objects.filter(pk=membership.pk).update(end_date=on, end_reason=reason)
     history(
         ctx,
         kind="leave",
@@ -153,9 +161,13 @@ def member_leave(
     *, ctx: AuditContext, household_id: int, person_id: int, reason: str, on: date | None = None
 ) -> None:
     require_perm(ctx.user, "registry.change_membership")
-    if not reason.strip():
-        raise ValidationFailed({"reason": "请填写离开原因（如死亡、分户、服刑、迁出）"})
+    errors: dict[str, str] = {}
+    reason = clean_text(reason, "reason", "离开原因", errors, max_length=200)
+    if "reason" not in errors and not reason:
+        errors["reason"] = "请填写离开原因（如死亡、分户、服刑、迁出）"
     on = on or date.today()
+    check_date_window(on, "on", "离开日期", errors)
+    raise_if(errors)
     with transaction.atomic():
         household = locked_household(ctx, household_id)
         membership = (
@@ -169,7 +181,7 @@ def member_leave(
             raise ValidationFailed({"person_id": "户主不能直接离开，请先变更户主"})
         if on < membership.start_date:
             raise ValidationFailed({"on": "离开日期不能早于加入日期"})
-        _close(ctx, membership, on=on, reason=reason.strip())
+        _close(ctx, membership, on=on, reason=reason)
         audit_record(
             ctx=ctx,
             action="update",
