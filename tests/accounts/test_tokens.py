@@ -8,7 +8,7 @@ from jiuzhu.accounts.models import ApiToken
 from jiuzhu.accounts.services import token_create, token_revoke
 from jiuzhu.audit.models import AuditEvent
 from jiuzhu.audit.services import AuditContext
-from jiuzhu.core.errors import NotFound
+from jiuzhu.core.errors import NotFound, ValidationFailed
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +52,14 @@ def test_revoking_ones_own_token_revokes_it_once(caseworker, client_for) -> None
     assert client.post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 404
     assert _token_lines() == 1
     assert ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).count() == 0
+
+
+def test_an_over_long_token_name_is_refused_not_cut(caseworker, client_for) -> None:
+    response = client_for(caseworker).post("/accounts/profile/", {"name": "对" * 101})
+    assert "令牌用途不能超过100个字（现为101个）" in response.content.decode()
+    assert not ApiToken.objects.filter(user=caseworker).exists()
+    with pytest.raises(ValidationFailed) as exc:
+        token_create(ctx=AuditContext.system(), user=caseworker, name="对\u202e接")
+    assert exc.value.errors == {"name": "令牌用途含有不可见的控制字符或无效字符，请删除后重新输入"}
+    token, _ = token_create(ctx=AuditContext.system(), user=caseworker, name="对" * 100)
+    assert token.name == "对" * 100
