@@ -47,7 +47,8 @@ def household_search(request: HttpRequest) -> HttpResponse:
             error = "；".join(exc.errors.values())
     context = {"form": form, "page": page, "error": error, "query_string": _without_page(request)}
     template = "registry/_search_results.html" if is_htmx(request) else "registry/household_search.html"
-    return render(request, template, context, status=400 if error else 200)
+    # A refused query is a 400; htmx swaps only 2xx answers, so its partial shows the error with 200.
+    return render(request, template, context, status=400 if error and not is_htmx(request) else 200)
 
 
 @web_view("registry.view_household")

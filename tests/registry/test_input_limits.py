@@ -34,6 +34,10 @@ def test_household_list_page_past_the_database_range_is_a_4xx(tree, caseworker, 
     web = client.get("/households/", {"q": "张", "page": HUGE_PAGE})
     assert web.status_code == 400
     assert "页码应为1至100000之间的整数" in web.content.decode()
+    # The live search (htmx) swaps only 2xx answers: its partial carries the message with 200.
+    partial = client.get("/households/", {"q": "张", "page": HUGE_PAGE}, HTTP_HX_REQUEST="true")
+    assert partial.status_code == 200
+    assert "页码应为1至100000之间的整数" in partial.content.decode()
     api = client.get("/api/registry/households", {"page": HUGE_PAGE})
     assert api.status_code == 422
     assert api.json()["errors"] == {"page": "页码应为1至100000之间的整数"}
