@@ -137,3 +137,16 @@ def test_web_registration_gives_the_same_refusal(east_person, other_caseworker, 
     assert response.status_code == 200
     body = response.content.decode()
     assert NOT_REGISTRABLE_HERE in body and REGISTERED_HERE not in body
+
+
+def test_changing_a_number_to_one_held_elsewhere_gets_the_one_refusal(
+    tree, east_person, other_caseworker, client_for
+) -> None:
+    west = new_person(hukou_region=tree[WEST_VILLAGE], residence_region=tree[WEST_VILLAGE])
+    response = client_for(other_caseworker).patch(
+        f"/api/registry/persons/{west.pk}",
+        json.dumps({"version": west.version, "id_number": east_person.id_number}),
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"id_number": NOT_REGISTRABLE_HERE}
