@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
@@ -9,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jiuzhu.audit.services import AuditContext, audit_record
-from jiuzhu.core.errors import ValidationFailed
+from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.regions.codes import Level
 from jiuzhu.regions.models import Region
 from jiuzhu.regions.scope import in_jurisdiction
@@ -95,8 +96,19 @@ def user_assign_role(*, user: User, role: str) -> None:
         user.save(update_fields=changed)
 
 
+TOKEN_NAME_MAX = 100
+
+
 def token_create(*, ctx: AuditContext, user: User, name: str) -> tuple[ApiToken, str]:
-    """Returns the token and its key; the key is shown once and never stored."""
+    """Returns the token and its key; the key is shown once and never stored. The name (what the
+    token is for) is required and refused, not cut, when too long or holding control characters."""
+    name = name.strip()
+    if not name:
+        raise ValidationFailed({"name": "请填写令牌用途"})
+    if any(unicodedata.category(ch) in ("Cc", "Cs", "Cf") for ch in name):
+        raise ValidationFailed({"name": "令牌用途含有不可见的控制字符或无效字符，请删除后重新输入"})
+    if len(name) > TOKEN_NAME_MAX:
+        raise ValidationFailed({"name": f"令牌用途不能超过{TOKEN_NAME_MAX}个字（现为{len(name)}个）"})
     key = ApiToken.new_key()
     with transaction.atomic():
         token = ApiToken.objects.create(
@@ -125,8 +137,14 @@ def token_authenticate(key: str) -> User | None:
 
 
 def token_revoke(*, ctx: AuditContext, token_id: int, user: Any) -> None:
+    """Revoke one of the user's own active tokens. Another user's token, an unknown id and an already
+    revoked token are all "not found": nothing changes and no audit line is written."""
     with transaction.atomic():
-        ApiToken.objects.filter(pk=token_id, user=user).update(revoked_at=timezone.now())
+        revoked = ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if not revoked:
+            raise NotFound("未找到该令牌，或它不属于您")
         audit_record(
             ctx=ctx, action="update", object_type="api_token", object_id=token_id, detail={"revoked": True}
         )

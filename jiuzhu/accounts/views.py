@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from jiuzhu.audit.services import AuditContext
+from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.web import web_view
 
 from .models import ApiToken, User
@@ -32,11 +33,12 @@ def profile(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     new_key = ""
     if request.method == "POST":
-        name = request.POST.get("name", "").strip()[:100]
-        if not name:
-            messages.error(request, "请填写令牌用途")
-        else:
-            _, new_key = token_create(ctx=AuditContext.from_request(request), user=user, name=name)
+        try:
+            _, new_key = token_create(
+                ctx=AuditContext.from_request(request), user=user, name=request.POST.get("name", "")
+            )
+        except ValidationFailed as exc:
+            messages.error(request, exc.errors.get("name", exc.message))
     tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at")
     return render(request, "accounts/profile.html", {"tokens": tokens, "new_key": new_key})
 

@@ -6,8 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from jiuzhu.core.errors import NotFound
-from jiuzhu.regions.scope import in_jurisdiction, scoped
+from jiuzhu.regions.scope import get_in_jurisdiction, scoped
 
 from .models import ImportBatch, QuarantinedRow
 
@@ -17,10 +16,9 @@ def batches_list(*, user: Any) -> QuerySet[ImportBatch]:
 
 
 def batch_get(*, user: Any, batch_id: int) -> ImportBatch:
-    batch = ImportBatch.objects.select_related("created_by").filter(pk=batch_id).first()
-    if batch is None or not in_jurisdiction(user, batch.region_id):
-        raise NotFound("未找到该导入批次，或不在您的辖区内")
-    return batch
+    return get_in_jurisdiction(
+        ImportBatch.objects.select_related("created_by"), user=user, pk=batch_id, region_field="region__code"
+    )
 
 
 def quarantine_rows(*, batch: ImportBatch) -> QuerySet[QuarantinedRow]:

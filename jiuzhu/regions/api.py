@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from jiuzhu.core.errors import NotFound
-from jiuzhu.regions.scope import in_jurisdiction
+from jiuzhu.regions.scope import get_in_jurisdiction
 
 from . import selectors
 from .models import Region
@@ -42,8 +42,8 @@ def region_search(request: HttpRequest, q: str = "") -> list[RegionOut]:
 
 @router.get("/{code}/children", response=list[RegionOut], summary="下级区划")
 def region_children(request: HttpRequest, code: str) -> list[RegionOut]:
-    region = Region.objects.filter(code=code).first()
     jurisdiction = request.user.region  # type: ignore[union-attr]
-    if region is None or jurisdiction is None or not in_jurisdiction(request.user, code):
+    if jurisdiction is None:
         raise NotFound()
+    region = get_in_jurisdiction(Region.objects.all(), user=request.user, pk=code, region_field="code")
     return [RegionOut.build(r) for r in selectors.region_children(jurisdiction=jurisdiction, parent=region)]

@@ -1,7 +1,9 @@
 """Jurisdiction scoping: the one place that turns a user into a region-code range.
 
-Every selector that returns registry data passes its queryset through ``scoped``. A user with no
-region sees nothing; only a superuser without a region sees everything.
+Every selector that returns registry data passes its queryset through ``scoped``; every fetch of one
+object by id goes through ``get_in_jurisdiction`` (the single gate: unknown and outside-the-subtree
+are the same ``NotFound`` with the same message). A user with no region sees nothing; only a
+superuser without a region sees everything.
 """
 
 from __future__ import annotations
@@ -16,9 +18,8 @@ from jiuzhu.regions.refusals import refusal_note
 
 M = TypeVar("M", bound=Model)
 
-
-class OutOfJurisdiction(Exception):
-    """Raised when an object exists but lies outside the caller's jurisdiction (shown as 404)."""
+# The one answer for "no such object" and "not yours": the caller must not learn which it is.
+NOT_FOUND_MESSAGE = "未找到该记录，或不在您的辖区内"
 
 
 def jurisdiction_bounds(user: Any) -> tuple[str, str] | None:
@@ -49,18 +50,22 @@ def in_jurisdiction(user: Any, code: str | None) -> bool:
     return is_within(code, user.region_id)
 
 
+def require_jurisdiction(user: Any, code: str | None) -> None:
+    """For an object already read by other means (raw SQL): outside the subtree is ``NotFound``."""
+    if not in_jurisdiction(user, code):
+        raise NotFound(NOT_FOUND_MESSAGE)
+
+
 def get_in_jurisdiction(queryset: QuerySet[M], *, user: Any, pk: Any, region_field: str) -> M:
-    """The jurisdiction gate for a fetch by id: the object whose ``region_field`` (a lookup of a region
-    code, e.g. ``region__code``) lies in the caller's subtree, or ``NotFound`` with one message whether
-    it does not exist or lies elsewhere; the refusal is announced (``refusals.refusal_note``) so that
-    the audit log records it."""
+    """The one jurisdiction gate for a fetch by id: the object whose ``region_field`` (the lookup of a
+    region code, e.g. ``region__code``, ``residence_region__code``, ``region_code``) lies in the
+    caller's subtree, or
+    ``NotFound`` with one message whether it does not exist or lies elsewhere. The scope is part of
+    the query, so nothing of an object outside the subtree is read. Pass ``select_for_update()``,
+    ``select_related()`` … on the queryset."""
     obj = scoped(queryset, user, region_field).filter(pk=pk).first()
     if obj is None:
+        # Announced so that the audit log records the refused attempt (the audit app sits above).
         refusal_note(queryset, user=user, pk=pk, region_field=region_field)
-        raise NotFound()
+        raise NotFound(NOT_FOUND_MESSAGE)
     return obj
-
-
-def require_jurisdiction(user: Any, code: str | None) -> None:
-    if not in_jurisdiction(user, code):
-        raise OutOfJurisdiction(code)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
+from pydantic import Field
 
 from jiuzhu.audit.services import AuditContext, audit_search, audit_view
 from jiuzhu.core.permissions import require_perm
@@ -12,6 +13,7 @@ from . import selectors, services
 from .schemas import (
     CategoryIn,
     ChangeOut,
+    FormerMemberOut,
     HouseholdIn,
     HouseholdOut,
     HouseholdPatch,
@@ -36,7 +38,7 @@ class SearchParams(Schema):
     q: str = ""
     region: str = ""
     category: str = ""
-    page: int = 1
+    page: int = Field(1, description=f"页码，1至{selectors.MAX_PAGE}")
 
 
 @router.get("/households", response=SearchPage, summary="查找家庭（姓名、身份证号或后几位、区划）")
@@ -76,7 +78,7 @@ def _household_out(request: HttpRequest, household_id: int) -> HouseholdOut:
         version=h.version,
         head_id=h.head_id,
         members=[MemberOut.build(m, full_id=full) for m in f.members],
-        former_members=[MemberOut.build(m, full_id=full) for m in f.former_members],
+        former_members=[FormerMemberOut.build(m) for m in f.former_members],
         history=[
             ChangeOut(
                 at=c.at.isoformat(),

@@ -101,6 +101,38 @@ class MemberOut(Schema):
         )
 
 
+class FormerMemberOut(Schema):
+    """A former member as the household's own history holds them: who, in what relation, from when to
+    when and why they left. Nothing of the person's current file (residence, phone, ID number,
+    categories): they may live in another jurisdiction now."""
+
+    person_id: int
+    name: str
+    relation: str
+    relation_label: str
+    start_date: date
+    end_date: date
+    end_reason: str
+
+    @classmethod
+    def build(cls, m: Membership) -> FormerMemberOut:
+        assert m.end_date is not None  # a former member has left
+        return cls(
+            person_id=m.person_id,
+            name=m.person.name,
+            relation=m.relation,
+            relation_label=m.get_relation_display(),
+            start_date=m.start_date,
+            end_date=m.end_date,
+            end_reason=m.end_reason,
+        )
+
+
+class HouseholdCategory(Schema):
+    category: str
+    label: str
+
+
 class HouseholdSummary(Schema):
     id: int
     number: str
@@ -111,6 +143,7 @@ class HouseholdSummary(Schema):
     head_name: str
     head_id_number: str
     member_count: int
+    categories: list[HouseholdCategory] = Field(description="本户现有成员持有的类别，每类一次")
 
     @classmethod
     def build(cls, h: Household, *, full_id: bool) -> HouseholdSummary:
@@ -125,6 +158,10 @@ class HouseholdSummary(Schema):
             head_name=head.name if head else "",
             head_id_number=(head.id_number if full_id else idnumber.mask(head.id_number)) if head else "",
             member_count=len(h.current_members),  # type: ignore[attr-defined]  # prefetched by the search
+            categories=[
+                HouseholdCategory(category=c.category, label=c.get_category_display())
+                for c in h.categories_held  # type: ignore[attr-defined]  # set by the search
+            ],
         )
 
 
@@ -150,7 +187,7 @@ class HouseholdOut(Schema):
     version: int
     head_id: int | None
     members: list[MemberOut]
-    former_members: list[MemberOut]
+    former_members: list[FormerMemberOut]
     history: list[ChangeOut]
 
 

@@ -12,14 +12,24 @@ from typing import Any
 
 from django.db.models import F, Prefetch, Q, QuerySet
 
-from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.regions.codes import subtree_bounds
-from jiuzhu.regions.scope import in_jurisdiction, scoped
+from jiuzhu.regions.scope import get_in_jurisdiction, require_jurisdiction, scoped
 
+from .choices import Category
 from .idnumber import normalise
 from .models import Household, Membership, Person, PersonCategory, RegistryChange
 
+# One answer for "never registered" and "registered outside your jurisdiction" when a form names a
+# person by ID number.
+ID_NOT_FOUND_HERE = (
+    "在您的辖区内未找到该身份证号码的人员。未登记的，请先登记人员；已在其他乡镇（街道）登记的，"
+    "请联系其现居住地乡镇（街道），由共同的上级民政部门办理迁入本辖区家庭"
+)
 PAGE_SIZE = 20
+# A page number beyond this is refused: an offset past the database's integer range is a server
+# error, and no one pages through more than two million households by hand.
+MAX_PAGE = 100_000
 COUNT_CAP = 1000
 _ID_FRAGMENT = re.compile(r"^\d{3,17}[\dX]?$")
 
@@ -90,8 +100,7 @@ def household_search(
     if region_code:
         if not region_code.isdigit() or len(region_code) != 12:
             raise ValidationFailed({"region": "区划代码应为12位数字"})
-        if not in_jurisdiction(user, region_code):
-            raise NotFound("所选区划不在您的辖区内")
+        require_jurisdiction(user, region_code)
         qs = qs.filter(region__code__range=subtree_bounds(region_code))
     member_filter = Q(end_date__isnull=True)
     if query.strip():
@@ -100,8 +109,9 @@ def household_search(
         member_filter &= Q(person__categories__category=category, person__categories__end_date__isnull=True)
     if query.strip() or category:
         qs = qs.filter(id__in=Membership.objects.filter(member_filter).values("household_id"))
+    if not 1 <= page <= MAX_PAGE:
+        raise ValidationFailed({"page": f"页码应为1至{MAX_PAGE}之间的整数"})
     total = qs[: COUNT_CAP + 1].count()
-    page = max(1, page)
     # With few matches, walking households in id order until a page is full means walking them all
     # (4.6 s for a rare name at 1M households): ordering by an expression makes PostgreSQL start from
     # the matches and sort them (11 ms). With many matches the walk is the fast way (2 ms against 0.3 s).
@@ -111,7 +121,20 @@ def household_search(
         .prefetch_related(_current_members())
         .order_by(ordering.asc())[(page - 1) * size : page * size]
     )
+    for h in items:
+        h.categories_held = categories_held(h)  # type: ignore[attr-defined]
     return Page(items, page, size, min(total, COUNT_CAP), total > COUNT_CAP)
+
+
+def categories_held(household: Household) -> list[PersonCategory]:
+    """The categories the household's current members hold, each once (the first holder's tag), in the
+    order of ``Category``. Needs the ``current_members`` prefetch of the search."""
+    first: dict[str, PersonCategory] = {}
+    for m in household.current_members:  # type: ignore[attr-defined]
+        for tag in m.person.open_categories:
+            first.setdefault(tag.category, tag)
+    order = {value: i for i, value in enumerate(Category.values)}
+    return sorted(first.values(), key=lambda tag: order.get(tag.category, len(order)))
 
 
 @dataclass
@@ -123,10 +146,12 @@ class HouseholdFile:
 
 
 def household_get(*, user: Any, household_id: int) -> Household:
-    household = Household.objects.select_related("region", "head").filter(pk=household_id).first()
-    if household is None or not in_jurisdiction(user, household.region_id):
-        raise NotFound()
-    return household
+    return get_in_jurisdiction(
+        Household.objects.select_related("region", "head"),
+        user=user,
+        pk=household_id,
+        region_field="region__code",
+    )
 
 
 def household_file(*, user: Any, household_id: int, history_limit: int = 200) -> HouseholdFile:
@@ -159,10 +184,22 @@ class PersonFile:
 
 
 def person_get(*, user: Any, person_id: int) -> Person:
-    person = Person.objects.select_related("hukou_region", "residence_region").filter(pk=person_id).first()
-    if person is None or not in_jurisdiction(user, person.residence_region_id):
-        raise NotFound()
-    return person
+    return get_in_jurisdiction(
+        Person.objects.select_related("hukou_region", "residence_region"),
+        user=user,
+        pk=person_id,
+        region_field="residence_region__code",
+    )
+
+
+def person_by_id_number(*, user: Any, id_number: str) -> Person | None:
+    """The person holding this ID number if they live in the caller's jurisdiction. ``None`` both when
+    the number was never registered and when its holder lives elsewhere: the caller must not be able
+    to tell the two apart (see ``ID_NOT_FOUND_HERE``)."""
+    number = normalise(id_number)
+    if not number:
+        return None
+    return scoped(Person.objects.filter(id_number=number), user, "residence_region__code").first()
 
 
 def person_file(*, user: Any, person_id: int) -> PersonFile:

@@ -7,6 +7,7 @@ field, so a form can show all problems at once (一次性告知) instead of one 
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.db import models
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.regions.codes import Level
 from jiuzhu.regions.models import Region, UrbanRural
+from jiuzhu.regions.scope import in_jurisdiction
 
 from . import idnumber
 from .choices import (
@@ -59,6 +61,86 @@ _CHOICES: dict[str, type[models.TextChoices]] = {
     "relation": Relation,
     "marital_status": MaritalStatus,
 }
+# The window of registry dates (joining and leaving a household, category tags): nothing before 1900,
+# and at most this many years ahead (a planned date). No policy setting for a longest validity exists;
+# when one does, the upper bound should come from it.
+DATE_FLOOR = date(1900, 1, 1)
+YEARS_AHEAD_MAX = 5
+
+# Characters that carry nothing visible and are removed: zero-width space, non-joiner and joiner,
+# word joiner, byte order mark, soft hyphen.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Control characters, NUL, lone surrogates and the remaining format characters (direction marks,
+# embeddings, overrides and isolates) are refused.
+_REFUSED_CATEGORIES = {"Cc", "Cs", "Cf"}
+
+
+def latest_date(today: date | None = None) -> date:
+    """The last date a registry date may take: today plus ``YEARS_AHEAD_MAX`` years."""
+    today = today or date.today()
+    try:
+        return today.replace(year=today.year + YEARS_AHEAD_MAX)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + YEARS_AHEAD_MAX, day=28)
+
+
+def check_date_window(value: date | None, key: str, label: str, errors: dict[str, str]) -> None:
+    if value is None or key in errors:
+        return
+    latest = latest_date()
+    if not DATE_FLOOR <= value <= latest:
+        errors[key] = f"{label}应在{DATE_FLOOR.isoformat()}至{latest.isoformat()}之间"
+
+
+def clean_text(
+    value: Any, key: str, label: str, errors: dict[str, str], *, max_length: int, required: bool = False
+) -> str:
+    """Free text: invisible characters removed, control and direction characters refused, the length
+    checked (refused with the limit, never cut)."""
+    text = _INVISIBLE.sub("", "" if value is None else str(value)).strip()
+    if any(unicodedata.category(ch) in _REFUSED_CATEGORIES for ch in text):
+        errors[key] = f"{label}含有不可见的控制字符、方向控制符或无效字符，请删除后重新输入"
+        return ""
+    if required and not text:
+        errors[key] = f"{label}不能为空"
+    elif len(text) > max_length:
+        errors[key] = f"{label}不能超过{max_length}个字（现为{len(text)}个）"
+    return text
+
+
+def shown(value: Any, limit: int = 40) -> str:
+    """Input echoed in a message: refused characters replaced (a lone surrogate cannot even be
+    encoded into the response), and cut to a readable length."""
+    text = "".join("\ufffd" if unicodedata.category(ch) in _REFUSED_CATEGORIES else ch for ch in str(value))
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def raise_if(errors: dict[str, str]) -> None:
+    if errors:
+        raise ValidationFailed(errors)
+
+
+# A number already registered to a person in the caller's jurisdiction: they can find that person.
+ID_REGISTERED_HERE = "该身份证号码已登记，请直接查找该人员"
+# A number the caller may not register, whatever the reason: the same words whether or not it is
+# registered outside the caller's jurisdiction, and nothing about where or to whom.
+ID_NOT_REGISTRABLE_HERE = (
+    "该身份证号码不能在您的辖区登记。如该人员已在其他乡镇（街道）登记，请联系其现居住地乡镇（街道），"
+    "由共同的上级民政部门办理迁入本辖区家庭，迁入后即可在本辖区查找；否则请核对号码"
+)
+
+
+def id_number_taken(number: str, *, user: Any, exclude_pk: int | None = None) -> str:
+    """The message for an ID number that already belongs to another person, or "" when it is free."""
+    clash = Person.objects.filter(id_number=number)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    regions = list(clash.values_list("residence_region_id", flat=True)[:1])
+    if not regions:
+        return ""
+    return ID_REGISTERED_HERE if in_jurisdiction(user, regions[0]) else ID_NOT_REGISTRABLE_HERE
+
+
 _PHONE = re.compile(r"^[0-9+\-() ]{5,20}$")
 _ACCOUNT = re.compile(r"^\d{8,32}$")
 
@@ -83,7 +165,7 @@ def _region(
     else:
         region = Region.objects.filter(code=str(code or "").strip()).first()
     if region is None:
-        errors[key] = f"{label}区划代码不存在：{code}" if code else f"请选择{label}"
+        errors[key] = f"{label}区划代码不存在：{shown(code)}" if code else f"请选择{label}"
         return None
     if village and region.level != Level.VILLAGE:
         errors[key] = f"{label}必须选到村(居)一级"
@@ -96,13 +178,14 @@ def clean_choice(key: str, value: Any, errors: dict[str, str]) -> str:
     value = "" if value is None else str(value)
     if value not in enum.values:
         allowed = "、".join(f"{v}（{lbl}）" for v, lbl in enum.choices if v)
-        errors[key] = f"取值无效：{value}；可选：{allowed}"
+        errors[key] = f"取值无效：{shown(value)}；可选：{allowed}"
     return value
 
 
-def clean_person(data: dict[str, Any], *, instance: Person | None = None) -> dict[str, Any]:
+def clean_person(data: dict[str, Any], *, user: Any, instance: Person | None = None) -> dict[str, Any]:
     """Validate the given person fields. For an update (``instance``) only the keys present are checked;
-    cross-field rules use the instance's current values for the rest."""
+    cross-field rules use the instance's current values for the rest. ``user`` decides what a clash of
+    ID numbers may tell (``id_number_taken``)."""
     errors: dict[str, str] = {}
     unknown = set(data) - set(PERSON_FIELDS) - {"birth_date", "sex"}
     for key in sorted(unknown):
@@ -119,11 +202,9 @@ def clean_person(data: dict[str, Any], *, instance: Person | None = None) -> dic
             out["id_number"] = parsed.value
             out["id_reversed"] = parsed.value[::-1]
             out["birth_date"], out["sex"] = parsed.birth_date, parsed.sex
-            clash = Person.objects.filter(id_number=parsed.value)
-            if instance is not None:
-                clash = clash.exclude(pk=instance.pk)
-            if clash.exists():
-                errors["id_number"] = "该身份证号码已登记，请直接查找该人员"
+            taken = id_number_taken(parsed.value, user=user, exclude_pk=instance.pk if instance else None)
+            if taken:
+                errors["id_number"] = taken
             # A birth date or sex typed by hand must agree with the number.
             if data.get("birth_date") and str(data["birth_date"]) != parsed.birth_date.isoformat():
                 errors["birth_date"] = "出生日期与身份证号码不一致"
@@ -131,12 +212,9 @@ def clean_person(data: dict[str, Any], *, instance: Person | None = None) -> dic
                 errors["sex"] = "性别与身份证号码不一致"
 
     if creating or "name" in data:
-        name = re.sub(r"\s+", "", str(data.get("name") or ""))
-        if not name:
-            errors["name"] = "姓名不能为空"
-        elif len(name) > 50:
-            errors["name"] = "姓名不能超过50个字"
-        elif any(ch.isdigit() for ch in name):
+        raw_name = re.sub(r"\s+", "", str(data.get("name") or ""))
+        name = clean_text(raw_name, "name", "姓名", errors, max_length=50, required=True)
+        if "name" not in errors and any(ch.isdigit() for ch in name):
             errors["name"] = "姓名不能包含数字"
         out["name"] = name
 
@@ -201,18 +279,15 @@ def clean_household(data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
     if creating or "region" in data:
         out["region"] = _region(data.get("region"), "region", "所在村(居)", errors, village=True)
     if creating or "address" in data:
-        address = str(data.get("address") or "").strip()
-        if not address:
-            errors["address"] = "详细地址不能为空"
-        elif len(address) > 200:
-            errors["address"] = "详细地址不能超过200个字"
-        out["address"] = address
+        out["address"] = clean_text(
+            data.get("address"), "address", "详细地址", errors, max_length=200, required=True
+        )
     if data.get("urban_rural"):
         out["urban_rural"] = clean_choice("urban_rural", data["urban_rural"], errors)
     elif creating and out.get("region") is not None:
         out["urban_rural"] = out["region"].urban_rural
     if "bank_name" in data:
-        out["bank_name"] = str(data.get("bank_name") or "").strip()[:100]
+        out["bank_name"] = clean_text(data.get("bank_name"), "bank_name", "开户银行", errors, max_length=100)
     if "bank_account" in data:
         acct = re.sub(r"[\s-]", "", str(data.get("bank_account") or ""))
         if acct and not _ACCOUNT.match(acct):

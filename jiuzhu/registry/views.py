@@ -21,8 +21,6 @@ from .forms import (
     PersonForm,
     SearchForm,
 )
-from .idnumber import normalise
-from .models import Person
 
 
 @web_view()
@@ -50,7 +48,8 @@ def household_search(request: HttpRequest) -> HttpResponse:
             error = "；".join(exc.errors.values())
     context = {"form": form, "page": page, "error": error, "query_string": _without_page(request)}
     template = "registry/_search_results.html" if is_htmx(request) else "registry/household_search.html"
-    return render(request, template, context)
+    # A refused query is a 400; htmx swaps only 2xx answers, so its partial shows the error with 200.
+    return render(request, template, context, status=400 if error and not is_htmx(request) else 200)
 
 
 @web_view("registry.view_household")
@@ -108,18 +107,14 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "registry/form.html", {"form": form, "title": f"修改人员信息：{person.name}"})
 
 
-def _person_by_id_number(raw: str) -> Person | None:
-    return Person.objects.filter(id_number=normalise(raw)).first()
-
-
 @web_view("registry.add_household")
 def household_create(request: HttpRequest) -> HttpResponse:
     form = HouseholdForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.data_for_service()
-        head = _person_by_id_number(str(data.pop("head_id_number")))
+        head = selectors.person_by_id_number(user=request.user, id_number=str(data.pop("head_id_number")))
         if head is None:
-            form.add_error("head_id_number", "未找到该身份证号码的人员，请先登记人员")
+            form.add_error("head_id_number", selectors.ID_NOT_FOUND_HERE)
         else:
             try:
                 household = services.household_create(
@@ -171,9 +166,9 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = MemberForm(request.POST or None, initial={"co_resident": True})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        person = _person_by_id_number(data["id_number"])
+        person = selectors.person_by_id_number(user=request.user, id_number=data["id_number"])
         if person is None:
-            form.add_error("id_number", "未找到该身份证号码的人员，请先登记人员")
+            form.add_error("id_number", selectors.ID_NOT_FOUND_HERE)
         else:
             try:
                 services.member_join(

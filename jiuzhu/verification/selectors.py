@@ -6,21 +6,18 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from jiuzhu.core.errors import NotFound
-from jiuzhu.regions.scope import in_jurisdiction, scoped
+from jiuzhu.regions.scope import get_in_jurisdiction, scoped
 
 from .models import Authorisation, VerificationReport
 
 
 def report_get(*, user: Any, report_id: int) -> VerificationReport:
-    report = (
-        VerificationReport.objects.select_related("household", "applicant", "created_by")
-        .filter(pk=report_id)
-        .first()
+    return get_in_jurisdiction(
+        VerificationReport.objects.select_related("household", "applicant", "created_by"),
+        user=user,
+        pk=report_id,
+        region_field="region_code",
     )
-    if report is None or not in_jurisdiction(user, report.region_code):
-        raise NotFound("未找到该核对报告，或不在您的辖区内")
-    return report
 
 
 def reports_list(*, user: Any, household_id: int | None = None) -> QuerySet[VerificationReport]:

@@ -14,12 +14,12 @@ from django.utils import timezone
 
 from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.batch.rawrows import RowLoader, fetch_together
-from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.permissions import require_perm
 from jiuzhu.exchange.models import FeedRecord
 from jiuzhu.policy.models import PolicyVersion
 from jiuzhu.policy.selectors import policy_in_force_from, policy_in_force_query
-from jiuzhu.regions.scope import in_jurisdiction
+from jiuzhu.regions.scope import get_in_jurisdiction
 from jiuzhu.registry.models import Person, RegistryChange
 
 from . import declarable, need
@@ -60,9 +60,9 @@ def authorisation_record(
         errors["reference"] = "请填写授权书编号或存档位置"
     if errors:
         raise ValidationFailed(errors)
-    person = Person.objects.filter(pk=person_id).first()
-    if person is None or not in_jurisdiction(ctx.user, person.residence_region_id):
-        raise NotFound()
+    person = get_in_jurisdiction(
+        Person.objects.all(), user=ctx.user, pk=person_id, region_field="residence_region__code"
+    )
     with transaction.atomic():
         auth = Authorisation.objects.create(
             person=person,

@@ -1,11 +1,14 @@
 """Jurisdiction isolation: every page and every API operation, called by a caseworker of the
 neighbouring township, must refuse (403/404) anything that belongs to 东镇, and list pages must not
-leak it. New URL patterns or API operations fail this test until they are listed here."""
+leak it. Every write carries a real, valid body (a form or JSON that would succeed inside the
+jurisdiction), so that a refusal comes from the jurisdiction check and not from validation. New URL
+patterns or API operations fail this test until they are listed here."""
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -14,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from jiuzhu.accounts.models import ApiToken
 from jiuzhu.api import api
 
-from ..conftest import EAST_VILLAGE
+from ..conftest import EAST_VILLAGE, WEST_VILLAGE
 from ..factories import add_member, new_household, new_import_batch, new_user
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +40,67 @@ UNSCOPED_PAGES = {
     "api/openapi.json",
 }
 
+_PERSON_FORM = {
+    "name": "某人",
+    "labour_capacity": "full",
+    "self_care": "full",
+    "health": "healthy",
+    "employment": "not_working",
+    "education": "none",
+}
+# A valid form for each page that accepts a POST (markers in braces are filled in by the walk).
+WEB_BODIES: dict[str, dict[str, Any]] = {
+    "households/new/": {
+        "head_id_number": "{member_id_number}",
+        "region": WEST_VILLAGE,
+        "address": "西一村1组",
+    },
+    "households/<int:pk>/edit/": {"region": EAST_VILLAGE, "address": "改", "version": "1"},
+    "households/<int:pk>/members/add/": {"id_number": "{member_id_number}", "relation": "child"},
+    "households/<int:pk>/members/<int:person_id>/leave/": {"reason": "迁出", "on": "2026-01-02"},
+    "persons/new/": {
+        **_PERSON_FORM,
+        "id_number": "{member_id_number}",
+        "hukou_region": WEST_VILLAGE,
+        "residence_region": WEST_VILLAGE,
+    },
+    "persons/<int:pk>/edit/": {
+        **_PERSON_FORM,
+        "id_number": "{member_id_number}",
+        "name": "改名",
+        "hukou_region": EAST_VILLAGE,
+        "residence_region": EAST_VILLAGE,
+        "version": "1",
+    },
+    "persons/<int:pk>/categories/add/": {"category": "dibao", "start_date": "2025-01-01"},
+    "accounts/login/": {"username": "nobody", "password": "wrong-password"},
+    "accounts/profile/": {"name": "对接"},
+    "accounts/tokens/<int:pk>/revoke/": {},
+    "verification/": {"id_number": "{head_id_number}"},
+    "verification/<int:pk>/authorisations/": {
+        "person_id": "{member_pk}",
+        "signed_on": "2026-01-01",
+        "reference": "授权书1号",
+    },
+    "verification/<int:pk>/reports/": {"applicant": "{head_pk}", "programs": "dibao"},
+    "exchange/upload/": {"feed": "hrss_wage", "file": "{wage_file}"},
+}
+# Pages that only read: a POST to them must change nothing and answer like a GET.
+WEB_READS = {
+    "",
+    "households/",
+    "households/<int:pk>/",
+    "persons/<int:pk>/",
+    "accounts/logout/",
+    "accounts/responsibilities/",
+    "audit/",
+    "exchange/",
+    "exchange/batches/<int:pk>/",
+    "exchange/batches/<int:pk>/quarantine.csv",
+    "verification/<int:pk>/",
+    "verification/reports/<int:pk>/",
+}
+
 # A valid body for each API write, so that refusals come from jurisdiction, not from validation.
 API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/registry/households"): {
@@ -49,21 +113,27 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "person_id": "{person}",
         "relation": "child",
     },
-    ("post", "/api/registry/households/{household_id}/members/{person_id}/leave"): {"reason": "迁出"},
+    ("post", "/api/registry/households/{household_id}/members/{person_id}/leave"): {
+        "reason": "迁出",
+        "on": "2026-01-02",
+    },
     ("post", "/api/registry/persons"): {
-        "id_number": "11010519491231002X",
+        "id_number": "{member_id_number}",
         "name": "某人",
         "hukou_region": EAST_VILLAGE,
         "residence_region": EAST_VILLAGE,
     },
     ("patch", "/api/registry/persons/{person_id}"): {"version": 1, "name": "改名"},
-    ("post", "/api/registry/persons/{person_id}/categories"): {"category": "dibao"},
+    ("post", "/api/registry/persons/{person_id}/categories"): {
+        "category": "dibao",
+        "start_date": "2025-01-01",
+    },
     ("post", "/api/verification/authorisations"): {
         "person_id": "{person}",
         "signed_on": "2026-01-01",
         "reference": "x",
     },
-    ("post", "/api/verification/reports"): {"id_number": "{head_id_number}"},
+    ("post", "/api/verification/reports"): {"id_number": "{head_id_number}", "programs": ["dibao"]},
 }
 # Required query parameters of reads, so that refusals come from jurisdiction.
 API_QUERIES: dict[str, dict[str, str]] = {
@@ -93,6 +163,44 @@ def east(tree):
     household = new_household(head__name="东镇户主甲")
     member = add_member(household, "child", name="东镇成员乙")
     return household, member
+
+
+@dataclass
+class Moved:
+    """A household of 西镇 (the caller's) whose former member moved into 东镇's household."""
+
+    household: Any
+    person: Any
+
+    def secrets(self, east_household: Any) -> list[str]:
+        """What 西镇 must not read about the mover now: their 东镇 file and household."""
+        return [self.person.id_number, "13800001111", EAST_VILLAGE, east_household.number]
+
+
+@pytest.fixture
+def moved(east, tree, make_user) -> Moved:
+    from datetime import date
+
+    from jiuzhu.audit.services import AuditContext
+    from jiuzhu.registry.models import Person
+    from jiuzhu.registry.services import member_join
+
+    east_household, _ = east
+    west = new_household(
+        region=tree[WEST_VILLAGE], head__residence_region=tree[WEST_VILLAGE], head__name="西镇户主"
+    )
+    mover = add_member(west, "child", name="迁往东镇者", residence_region=tree[WEST_VILLAGE])
+    county = make_user("county_approver", "980101000000")
+    member_join(
+        ctx=AuditContext(user=county),
+        household_id=east_household.pk,
+        person_id=mover.pk,
+        relation="child_in_law",
+        on=date(2024, 3, 1),
+    )
+    Person.objects.filter(pk=mover.pk).update(phone="13800001111")
+    mover.refresh_from_db()
+    return Moved(west, mover)
 
 
 @pytest.fixture
@@ -127,18 +235,60 @@ def _fill(route: str, ids: dict[str, int | str]) -> str:
     return route
 
 
+def _form(body: dict[str, Any], fill: dict[str, str]) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    out: dict[str, Any] = {}
+    for key, value in body.items():
+        if value == "{wage_file}":
+            out[key] = SimpleUploadedFile(
+                "wage.csv", f"id_number,month,amount\n{fill['{head_id_number}']},2025-01,3000\n".encode()
+            )
+        else:
+            out[key] = fill.get(value, value) if isinstance(value, str) else value
+    return out
+
+
+def _east_untouched(household: Any, member: Any, token: Any) -> None:
+    from jiuzhu.registry.models import Membership, PersonCategory
+
+    household.refresh_from_db()
+    member.refresh_from_db()
+    token.refresh_from_db()
+    assert (household.version, household.address, member.name, member.version) == (
+        1,
+        "幸福村1组1号",
+        "东镇成员乙",
+        1,
+    )
+    assert member.residence_region_id == EAST_VILLAGE
+    assert Membership.objects.filter(person=member, end_date__isnull=True, household=household).exists()
+    assert not PersonCategory.objects.filter(person__in=[member, household.head]).exists()
+    assert token.revoked_at is None
+
+
 def test_every_web_page_refuses_or_hides_other_townships(
-    east, east_report, other_caseworker, client_for
+    east, east_report, moved, other_caseworker, client_for
 ) -> None:
+    from jiuzhu.registry.models import Household, Person
+
     household, member = east
     batch = new_import_batch(region=household.region.parent)
     token = ApiToken.objects.create(user=household_user(east), name="t", key_hash="h" * 64, prefix="p")
     client = client_for(other_caseworker)
     ids = {"pk": household.pk, "person_id": member.pk}
+    fill = {
+        "{head_id_number}": household.head.id_number,
+        "{member_id_number}": member.id_number,
+        "{member_pk}": str(member.pk),
+        "{head_pk}": str(household.head.pk),
+    }
+    counts = (Household.objects.count(), Person.objects.count())
     checked = 0
     for route, _pattern in _walk(get_resolver().url_patterns):
         if route.startswith(("admin/", "api/")):
             continue
+        assert route in WEB_BODIES or route in WEB_READS, f"add a valid form (or mark as read-only): {route}"
         if "token" in route:
             ids_here = {"pk": token.pk}
         elif route.startswith("verification/reports/"):
@@ -154,21 +304,54 @@ def test_every_web_page_refuses_or_hides_other_townships(
             pytest.fail(f"unfilled parameter in {route}")
         # POSTing to logout would end the session the rest of the walk needs.
         for method in ("get",) if route == "accounts/logout/" else ("get", "post"):
-            response = getattr(client, method)(path)
+            if method == "post":
+                response = client.post(path, _form(WEB_BODIES.get(route, {}), fill))
+            else:
+                response = client.get(path)
             body = response.content.decode()
             if route in UNSCOPED_PAGES:
                 assert response.status_code in (200, 302, 403, 405), (method, path, response.status_code)
                 assert "东镇户主甲" not in body and household.number not in body, (method, path)
-            elif "token" in route:
-                # Revoking someone else's token is a no-op on the caller's own tokens.
-                token.refresh_from_db()
-                assert token.revoked_at is None
+                assert "东镇成员乙" not in body and "已登记，请直接查找" not in body, (method, path)
             else:
                 # 405 to a GET of a POST-only route says nothing about the object; the POST must refuse.
                 allowed = (403, 404, 405) if method == "get" else (403, 404)
                 assert response.status_code in allowed, (method, path, response.status_code)
             checked += 1
     assert checked >= 20
+    _east_untouched(household, member, token)
+    assert (Household.objects.count(), Person.objects.count()) == counts
+    # The caller's own household, whose former member now lives in 东镇: nothing of 东镇 on its page.
+    own = client.get(f"/households/{moved.household.pk}/").content.decode()
+    assert moved.person.name in own
+    for secret in moved.secrets(household):
+        assert secret not in own, secret
+
+
+def test_pages_naming_a_person_by_id_number_answer_alike_for_elsewhere_and_never(
+    east, moved, other_caseworker, client_for
+) -> None:
+    """Registered in 东镇 and never registered must read the same on every page that takes a number."""
+    from ..factories import make_id_number
+
+    _, member = east
+    client = client_for(other_caseworker)
+    pages = {
+        "/households/new/": ("head_id_number", WEB_BODIES["households/new/"]),
+        f"/households/{moved.household.pk}/members/add/": (
+            "id_number",
+            WEB_BODIES["households/<int:pk>/members/add/"],
+        ),
+        "/verification/": ("id_number", WEB_BODIES["verification/"]),
+    }
+    for path, (field, body) in pages.items():
+        answers = []
+        for number in (member.id_number, make_id_number(8888)):
+            response = client.post(path, {**body, field: number})
+            text = response.content.decode().replace(number, "<number>")
+            text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"|"X-CSRFToken": "[^"]*"', "", text)
+            answers.append((response.status_code, text))
+        assert answers[0] == answers[1], path
 
 
 def household_user(east: Any) -> Any:
@@ -178,7 +361,7 @@ def household_user(east: Any) -> Any:
 
 
 def test_every_api_operation_refuses_or_hides_other_townships(
-    east, east_report, other_caseworker, client_for
+    east, east_report, moved, other_caseworker, client_for
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -195,7 +378,12 @@ def test_every_api_operation_refuses_or_hides_other_townships(
         "report_id": east_report.pk,
         "batch_id": batch.pk,
     }
-    fill = {'"{person}"': str(member.pk), "{head_id_number}": household.head.id_number}
+    fill = {
+        '"{person}"': str(member.pk),
+        "{head_id_number}": household.head.id_number,
+        "{member_id_number}": member.id_number,
+    }
+    token = ApiToken.objects.create(user=household_user(east), name="t", key_hash="h" * 64, prefix="p")
     operations = 0
     for path_template, methods in schema["paths"].items():
         path = path_template
@@ -205,7 +393,8 @@ def test_every_api_operation_refuses_or_hides_other_townships(
             operations += 1
             body = API_BODIES.get((method, path_template))
             if (method, path_template) == ("post", "/api/exchange/batches"):
-                upload = SimpleUploadedFile("w.csv", b"id_number,month,amount\n", "text/csv")
+                rows = f"id_number,month,amount\n{household.head.id_number},2025-01,3000\n"
+                upload = SimpleUploadedFile("w.csv", rows.encode(), "text/csv")
                 response = client.post(path, {"feed": "hrss_wage", "file": upload})
             elif method in ("post", "patch", "put"):
                 assert body is not None, f"add a valid body for {method.upper()} {path_template}"
@@ -223,17 +412,24 @@ def test_every_api_operation_refuses_or_hides_other_townships(
                 assert response.status_code == 200, (path, response.status_code)
                 assert "东镇户主甲" not in text and household.number not in text
             elif (method, path_template) == ("post", "/api/registry/persons"):
-                # Creating is allowed, but never inside someone else's jurisdiction.
+                # Creating is allowed, but never inside someone else's jurisdiction, and the refusal
+                # of a number held in 东镇 says nothing about its holder.
                 assert response.status_code == 422 and "辖区" in text
+                assert "已登记，请直接查找" not in text and "东镇" not in text
             elif (method, path_template) == ("post", "/api/registry/households"):
                 assert response.status_code in (403, 404, 422), text
             else:
                 assert response.status_code in (403, 404), (method, path, response.status_code, text)
     assert operations >= 10
     assert ImportBatch.objects.count() == 1
-    household.refresh_from_db()
-    member.refresh_from_db()
-    assert (household.version, household.address, member.name) == (1, "幸福村1组1号", "东镇成员乙")
+    _east_untouched(household, member, token)
+    # The caller's own household, whose former member now lives in 东镇: only the household's history.
+    own = client.get(f"/api/registry/households/{moved.household.pk}")
+    assert own.status_code == 200
+    text = own.content.decode()
+    assert moved.person.name in text
+    for secret in moved.secrets(household):
+        assert secret not in text, secret
 
 
 def test_admin_is_closed_to_non_staff(other_caseworker, client_for, east) -> None:

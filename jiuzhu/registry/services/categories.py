@@ -11,24 +11,27 @@ from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.permissions import require_perm
 
 from ..choices import Category
-from ..models import Person, PersonCategory
-from .common import get_scoped, person_changed
+from ..models import PersonCategory
+from ..validation import check_date_window, clean_text, raise_if, shown
+from .common import locked_person, person_changed
 
 
 def category_tag(
     *, ctx: AuditContext, person_id: int, category: str, start_date: date | None = None, note: str = ""
 ) -> PersonCategory:
     require_perm(ctx.user, "registry.add_personcategory")
+    errors: dict[str, str] = {}
     if category not in Category.values:
-        raise ValidationFailed({"category": f"未知的类别：{category}"})
+        errors["category"] = f"未知的类别：{shown(category)}"
+    note = clean_text(note, "note", "备注", errors, max_length=200)
     start = start_date or date.today()
+    check_date_window(start, "start_date", "起始日期", errors)
+    raise_if(errors)
     with transaction.atomic():
-        person = get_scoped(Person, person_id, ctx, "residence_region_id", lock=True)
+        person = locked_person(ctx, person_id)
         if PersonCategory.objects.filter(person=person, category=category, end_date__isnull=True).exists():
             raise ValidationFailed({"category": "该人员已有此类别"})
-        tag = PersonCategory.objects.create(
-            person=person, category=category, start_date=start, note=note[:200]
-        )
+        tag = PersonCategory.objects.create(person=person, category=category, start_date=start, note=note)
         person_changed(
             ctx,
             person,
@@ -45,11 +48,15 @@ def category_untag(
     *, ctx: AuditContext, person_id: int, category: str, end_date: date | None = None, reason: str
 ) -> None:
     require_perm(ctx.user, "registry.change_personcategory")
-    if not reason.strip():
-        raise ValidationFailed({"reason": "请填写取消原因"})
+    errors: dict[str, str] = {}
+    reason = clean_text(reason, "reason", "取消原因", errors, max_length=200)
+    if "reason" not in errors and not reason:
+        errors["reason"] = "请填写取消原因"
     end = end_date or date.today()
+    check_date_window(end, "end_date", "终止日期", errors)
+    raise_if(errors)
     with transaction.atomic():
-        person = get_scoped(Person, person_id, ctx, "residence_region_id", lock=True)
+        person = locked_person(ctx, person_id)
         tag = PersonCategory.objects.filter(person=person, category=category, end_date__isnull=True).first()
         if tag is None:
             raise NotFound("该人员当前没有此类别")

@@ -9,9 +9,9 @@ from django.db.models import F, Model
 from django.utils import timezone
 
 from jiuzhu.audit.services import AuditContext, audit_record
-from jiuzhu.core.errors import Conflict, NotFound, ValidationFailed
+from jiuzhu.core.errors import Conflict, ValidationFailed
 from jiuzhu.regions.models import Region
-from jiuzhu.regions.scope import in_jurisdiction
+from jiuzhu.regions.scope import get_in_jurisdiction, in_jurisdiction
 
 from ..models import Household, Membership, Person, RegistryChange
 
@@ -114,9 +114,9 @@ def household_changed(
 
 
 def versioned_update(obj: Person | Household, version: int, values: dict[str, Any]) -> dict[str, list[Any]]:
-    """Optimistic locking for a row already locked by ``get_scoped(..., lock=True)``: refuse an edit made
-    on a stale version, write the changed values with the next version, and return the changes (empty
-    when nothing changed, and then nothing is written)."""
+    """Optimistic locking for a row already locked (``locked_household``, ``locked_person``): refuse an
+    edit made on a stale version, write the changed values with the next version, and return the changes
+    (empty when nothing changed, and then nothing is written)."""
     if obj.version != version:
         raise Conflict()
     changes = diff(obj, values)
@@ -137,13 +137,15 @@ def current_membership(person: Person) -> Membership | None:
     return Membership.objects.filter(person=person, end_date__isnull=True).select_related("household").first()
 
 
-def get_scoped(
-    model: type[Model], pk: Any, ctx: AuditContext, region_attr: str, *, lock: bool = False
-) -> Any:
-    qs = model.objects.all()  # type: ignore[attr-defined]
-    if lock:
-        qs = qs.select_for_update()
-    obj = qs.filter(pk=pk).first()
-    if obj is None or not in_jurisdiction(ctx.user, getattr(obj, region_attr)):
-        raise NotFound()
-    return obj
+def locked_household(ctx: AuditContext, household_id: int) -> Household:
+    """The household, locked for the write, if it lies in the caller's jurisdiction (else NotFound)."""
+    return get_in_jurisdiction(
+        Household.objects.select_for_update(), user=ctx.user, pk=household_id, region_field="region__code"
+    )
+
+
+def locked_person(ctx: AuditContext, person_id: int) -> Person:
+    """The person, locked for the write, if they live in the caller's jurisdiction (else NotFound)."""
+    return get_in_jurisdiction(
+        Person.objects.select_for_update(), user=ctx.user, pk=person_id, region_field="residence_region__code"
+    )

@@ -16,13 +16,14 @@ from jiuzhu.regions.models import Region
 
 from ..choices import Relation
 from ..models import Household, Membership, Person
-from ..validation import clean_choice, clean_household
+from ..validation import check_date_window, clean_choice, clean_household, clean_text, raise_if
 from .common import (
     check_region,
     current_membership,
-    get_scoped,
     history,
     household_changed,
+    locked_household,
+    locked_person,
     plain,
     versioned_update,
 )
@@ -40,10 +41,13 @@ def household_create(
 ) -> Household:
     """Open a household file with its head as the first member."""
     require_perm(ctx.user, "registry.add_household")
+    errors: dict[str, str] = {}
+    check_date_window(start_date, "start_date", "加入日期", errors)
+    raise_if(errors)
     values = clean_household(data, creating=True)
     check_region(ctx, values["region"], "region")
     with transaction.atomic():
-        head = get_scoped(Person, head_person_id, ctx, "residence_region_id", lock=True)
+        head = locked_person(ctx, head_person_id)
         if current_membership(head) is not None:
             raise ValidationFailed({"head_person_id": "该人员已是另一户的成员，请先办理迁出"})
         household = Household.objects.create(
@@ -67,7 +71,7 @@ def household_update(
 ) -> Household:
     require_perm(ctx.user, "registry.change_household")
     with transaction.atomic():
-        household = get_scoped(Household, household_id, ctx, "region_id", lock=True)
+        household = locked_household(ctx, household_id)
         values = clean_household(data, creating=False)
         check_region(ctx, values.get("region"), "region")
         changes = versioned_update(household, version, values)
@@ -94,12 +98,17 @@ def member_join(
     relation = clean_choice("relation", relation, errors)
     if relation == Relation.HEAD:
         errors["relation"] = "户主须通过“变更户主”办理"
-    if errors:
-        raise ValidationFailed(errors)
+    reason = clean_text(reason, "reason", "说明", errors, max_length=200)
     on = on or date.today()
+    check_date_window(on, "on", "加入日期", errors)
+    raise_if(errors)
     with transaction.atomic():
-        household = get_scoped(Household, household_id, ctx, "region_id", lock=True)
-        person = get_scoped(Person, person_id, ctx, "residence_region_id", lock=True)
+        household = locked_household(ctx, household_id)
+        person = locked_person(ctx, person_id)
+        if on < person.birth_date:
+            raise ValidationFailed(
+                {"on": f"加入日期不能早于该人员的出生日期（{person.birth_date.isoformat()}）"}
+            )
         if person.is_deceased:
             raise ValidationFailed({"person_id": "该人员已死亡，不能加入家庭"})
         current = current_membership(person)
@@ -110,7 +119,9 @@ def member_join(
                 raise ValidationFailed({"person_id": "该人员是原户户主，请先为原户变更户主"})
             if on < current.start_date:
                 raise ValidationFailed({"on": "迁入日期不能早于其在原户的加入日期"})
-            _close(ctx, current, on=on, reason=reason or f"迁入 {household.number}")
+            # The old household's file keeps the move, not where to: the new household may lie
+            # outside the jurisdiction of those who read the old one.
+            _close(ctx, current, on=on, reason=reason or "迁入其他家庭")
         membership = Membership.objects.create(
             household=household, person=person, relation=relation, co_resident=co_resident, start_date=on
         )
@@ -134,7 +145,7 @@ def member_join(
 
 
 def _close(ctx: AuditContext, membership: Membership, *, on: date, reason: str) -> None:
-    Membership.objects.filter(pk=membership.pk).update(end_date=on, end_reason=reason[:200])
+    Membership.objects.filter(pk=membership.pk).update(end_date=on, end_reason=reason)
     history(
         ctx,
         kind="leave",
@@ -150,11 +161,15 @@ def member_leave(
     *, ctx: AuditContext, household_id: int, person_id: int, reason: str, on: date | None = None
 ) -> None:
     require_perm(ctx.user, "registry.change_membership")
-    if not reason.strip():
-        raise ValidationFailed({"reason": "请填写离开原因（如死亡、分户、服刑、迁出）"})
+    errors: dict[str, str] = {}
+    reason = clean_text(reason, "reason", "离开原因", errors, max_length=200)
+    if "reason" not in errors and not reason:
+        errors["reason"] = "请填写离开原因（如死亡、分户、服刑、迁出）"
     on = on or date.today()
+    check_date_window(on, "on", "离开日期", errors)
+    raise_if(errors)
     with transaction.atomic():
-        household = get_scoped(Household, household_id, ctx, "region_id", lock=True)
+        household = locked_household(ctx, household_id)
         membership = (
             Membership.objects.filter(household=household, person_id=person_id, end_date__isnull=True)
             .select_related("person", "household")
@@ -166,7 +181,7 @@ def member_leave(
             raise ValidationFailed({"person_id": "户主不能直接离开，请先变更户主"})
         if on < membership.start_date:
             raise ValidationFailed({"on": "离开日期不能早于加入日期"})
-        _close(ctx, membership, on=on, reason=reason.strip())
+        _close(ctx, membership, on=on, reason=reason)
         audit_record(
             ctx=ctx,
             action="update",
@@ -187,7 +202,7 @@ def household_change_head(
     if errors:
         raise ValidationFailed({"old_head_relation": errors["relation"]})
     with transaction.atomic():
-        household = get_scoped(Household, household_id, ctx, "region_id", lock=True)
+        household = locked_household(ctx, household_id)
         if household.version != version:
             raise Conflict()
         new = Membership.objects.filter(
@@ -198,7 +213,7 @@ def household_change_head(
         if household.head_id == person_id:
             return household
         old_head_id = household.head_id
-        Membership.objects.filter(household=household, person_id=old_head_id, end_date__isnull=True).update(
+        Membership.objects.filter(household=household, relation=Relation.HEAD, end_date__isnull=True).update(
             relation=old_head_relation
         )
         Membership.objects.filter(pk=new.pk).update(relation=Relation.HEAD)
