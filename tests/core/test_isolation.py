@@ -94,6 +94,7 @@ WEB_READS = {
     "accounts/logout/",
     "accounts/responsibilities/",
     "audit/",
+    "audit/checkpoints/",
     "exchange/",
     "exchange/batches/<int:pk>/",
     "exchange/batches/<int:pk>/quarantine.csv",

@@ -61,8 +61,8 @@ def test_report_query_count_does_not_grow_with_the_household(
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("/verification/{pk}/?applicant={applicant}", 13),
-        ("/api/verification/households?id_number={id_number}", 8),
+        ("/verification/{pk}/?applicant={applicant}", 14),
+        ("/api/verification/households?id_number={id_number}", 9),
     ],
     ids=["household check page", "household check API"],
 )
