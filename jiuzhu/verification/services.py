@@ -21,6 +21,7 @@ from jiuzhu.policy.models import PolicyVersion
 from jiuzhu.policy.selectors import policy_in_force_from, policy_in_force_query
 from jiuzhu.regions.scope import get_in_jurisdiction
 from jiuzhu.registry.models import Person, RegistryChange
+from jiuzhu.registry.validation import clean_text
 
 from . import declarable, need
 from .assembly import ADULT_AGE, EARLIEST_DATE, Assembly, Loaded, MemberView, household_judge, household_load
@@ -56,7 +57,8 @@ def authorisation_record(
         errors["valid_until"] = (
             f"有效期不能晚于 {last} 年底（最长 {AUTHORISATION_YEARS_MAX} 年），长期有效请留空"
         )
-    if not reference.strip():
+    reference = clean_text(reference, "reference", "授权书编号或存档位置", errors, max_length=100)
+    if not reference and "reference" not in errors:
         errors["reference"] = "请填写授权书编号或存档位置"
     if errors:
         raise ValidationFailed(errors)
@@ -68,7 +70,7 @@ def authorisation_record(
             person=person,
             signed_on=signed_on,
             valid_until=valid_until,
-            reference=reference.strip()[:100],
+            reference=reference,
             recorded_by=ctx.user,
         )
         audit_record(

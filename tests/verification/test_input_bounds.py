@@ -180,3 +180,16 @@ def test_authorisation_api_refuses_year_one(couple, caseworker, client_for) -> N
         content_type="application/json",
     )
     assert r.status_code == 422 and "1900-01-01" in r.json()["errors"]["signed_on"]
+
+
+def test_authorisation_reference_refused_with_its_limit_not_cut(couple, caseworker) -> None:
+    h, _wife = couple
+    ctx = AuditContext(user=caseworker)
+    with pytest.raises(ValidationFailed) as exc:
+        authorisation_record(ctx=ctx, person_id=h.head.pk, signed_on=date(2026, 1, 1), reference="档" * 101)
+    assert exc.value.errors == {"reference": "授权书编号或存档位置不能超过100个字（现为101个）"}
+    with pytest.raises(ValidationFailed) as exc:
+        authorisation_record(ctx=ctx, person_id=h.head.pk, signed_on=date(2026, 1, 1), reference="授\x00-1")
+    assert set(exc.value.errors) == {"reference"}
+    ok = authorisation_record(ctx=ctx, person_id=h.head.pk, signed_on=date(2026, 1, 1), reference="档" * 100)
+    assert ok.reference == "档" * 100
