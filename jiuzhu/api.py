@@ -120,7 +120,7 @@ class SwaggerUI(DocsBase):
 
 # What each error status means for the caller, as listed in the OpenAPI document.
 ERROR_STATUSES = {
-    400: "请求无法解析（不是有效的 JSON、上传内容损坏）",
+    400: "请求无法解析（不是有效的 JSON、上传内容损坏、网址或查询条件含空字符）",
     401: "未登录或接口令牌无效",
     403: "角色无权进行此操作，或会话的 CSRF 校验失败",
     404: "记录不存在或不在调用者的辖区内（两者不作区分）",
@@ -131,14 +131,30 @@ ERROR_STATUSES = {
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 
 
-def _error_statuses(path: str, method: str, operation: dict[str, Any]) -> list[int]:
+def _names_a_record(path: str, operation: dict[str, Any], components: dict[str, Any]) -> bool:
+    """Whether the request names a record (in the path, or an id or ID number in the query or body),
+    which may not exist or lie outside the caller's jurisdiction."""
+    if "{" in path:
+        return True
+    names = [p["name"] for p in operation.get("parameters", [])]
+    for content in operation.get("requestBody", {}).get("content", {}).values():
+        schema = content.get("schema", {})
+        if "$ref" in schema:
+            schema = components.get(schema["$ref"].rsplit("/", 1)[-1], {})
+        names += list(schema.get("properties", {}))
+    return any(n.endswith("_id") or n == "id_number" for n in names)
+
+
+def _error_statuses(
+    path: str, method: str, operation: dict[str, Any], components: dict[str, Any]
+) -> list[int]:
     statuses = []
     has_body = "requestBody" in operation
-    if has_body:
-        statuses.append(400)
+    if has_body or operation.get("parameters"):
+        statuses.append(400)  # a body that is not JSON, NUL in the address or query
     if operation.get("security"):
         statuses += [401, 403]
-    if "{" in path:
+    if _names_a_record(path, operation, components):
         statuses.append(404)
     if method in WRITE_METHODS:
         statuses.append(409)
@@ -161,7 +177,7 @@ class JiuzhuAPI(NinjaAPI):
         for path, methods in schema["paths"].items():
             for method, operation in methods.items():
                 responses = operation["responses"]
-                for status in _error_statuses(path, method, operation):
+                for status in _error_statuses(path, method, operation, components):
                     responses.setdefault(
                         status,
                         {

@@ -32,6 +32,7 @@ def too_large_message() -> str:
 
 MALFORMED_UPLOAD = "上传的内容格式有误，无法读取，请重新选择文件后再提交"
 TOO_MANY_FIELDS = "提交的字段或文件过多，请分批提交"
+NUL_IN_URL = "网址或查询条件中含有空字符（NUL），请删除后重试"
 
 
 def _content_length(request: HttpRequest) -> int:
@@ -41,7 +42,16 @@ def _content_length(request: HttpRequest) -> int:
         return 0
 
 
+def _has_nul(request: HttpRequest) -> bool:
+    # No database column holds NUL (PostgreSQL refuses it outright), and no address or query needs it.
+    return "\x00" in request.path or any(
+        "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+    )
+
+
 def _request_problem(request: HttpRequest) -> ServiceError | None:
+    if _has_nul(request):
+        return BadRequest(NUL_IN_URL)
     content_type = request.content_type or ""
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     # File uploads are not held in memory and are not bound by the limit; everything else is.

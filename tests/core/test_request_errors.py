@@ -90,6 +90,21 @@ def test_text_no_column_can_hold_is_refused_with_the_field(caseworker, bad: str)
     }
 
 
+@pytest.mark.parametrize(
+    "url", ["/api/registry/households?q=%00", "/api/regions/%00/children", "/api/regions/?q%00=1"]
+)
+def test_nul_in_the_address_or_query_is_a_chinese_400(caseworker, url: str) -> None:
+    response = _bearer(caseworker).get(url)
+    assert response.status_code == 400
+    assert response.json() == {"detail": "网址或查询条件中含有空字符（NUL），请删除后重试"}
+
+
+def test_nul_in_a_web_query_is_a_chinese_400_page(caseworker, client_for) -> None:
+    response = client_for(caseworker).get("/households/?q=%00")
+    assert response.status_code == 400
+    assert "网址或查询条件中含有空字符" in response.content.decode()
+
+
 def test_an_unauthenticated_write_is_401_like_a_read(tree) -> None:
     client = Client(enforce_csrf_checks=True)
     write = client.post("/api/registry/persons", json.dumps(_person()), content_type="application/json")
