@@ -133,3 +133,11 @@ def test_a_session_write_with_the_csrf_token_goes_through(caseworker) -> None:
         HTTP_X_CSRFTOKEN=token,
     )
     assert response.status_code == 201, response.content
+
+
+def test_other_bad_requests_get_a_chinese_page(db, client) -> None:
+    # Django answers these itself (here an unknown Host header) with its 400 page.
+    response = client.get("/accounts/login/", HTTP_HOST="unknown.example")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "提交的内容或访问的地址有误" in page and "Bad Request" not in page
