@@ -1,22 +1,35 @@
-"""The REST API under /api/ (OpenAPI docs at /api/docs).
+"""The REST API under /api/ (OpenAPI document at /api/openapi.json, Swagger UI at /api/docs).
 
-Authentication: the browser session (with CSRF) or ``Authorization: Bearer <token>``. Errors are
-JSON with a Chinese ``detail`` and, for validation, one message per field in ``errors``.
+Authentication: the browser session (with CSRF) or ``Authorization: Bearer <token>``. Every error is
+JSON with a Chinese ``detail`` and, for validation, one message per field in ``errors`` (``ApiError``);
+the OpenAPI document lists the error statuses of each operation with that schema.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.docs import DocsBase
+from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
+from ninja.utils import check_csrf
+from pydantic import Field
 
 from jiuzhu.accounts.services import token_authenticate
-from jiuzhu.core.errors import ServiceError
+from jiuzhu.core.errors import BadRequest, NotFound, PayloadTooLarge, ServiceError, ValidationFailed
+from jiuzhu.core.middleware import MALFORMED_UPLOAD, TOO_MANY_FIELDS, too_large_message
 
 
 class TokenAuth(HttpBearer):
@@ -27,17 +40,165 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class SessionAuth(NinjaSessionAuth):
+    """The browser session. Who is asking is settled first: a request without a logged-in session is
+    401 whatever its method (ninja checks CSRF first, which answers an anonymous write with an English
+    403); CSRF is then checked for the logged-in session only."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        if self.csrf and not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise CsrfFailed()
+        return request.COOKIES.get(self.param_name)
+
+
+class CsrfFailed(ServiceError):
+    status = 403
+
+    def __init__(self) -> None:
+        super().__init__("页面已过期（CSRF 校验失败），请刷新页面后重试；程序调用请使用接口令牌（Bearer）")
+
+
 class ChineseJSONRenderer(JSONRenderer):
     # Readable Chinese in responses instead of \uXXXX escapes.
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+NOT_JSON = "请求体不是有效的 JSON（须为 UTF-8 编码），请检查格式后重试"
+BAD_TEXT = "含有不允许的字符（空字符 NUL 或不成对的 Unicode 代理字符），请删除后重试"
+
+
+def _bad_text(data: Any, path: str = "") -> Iterator[str]:
+    """Paths of strings (values or keys) that no database column can hold: NUL, lone surrogates."""
+    if isinstance(data, str):
+        if "\x00" in data or any("\ud800" <= ch <= "\udfff" for ch in data):
+            yield path or "body"
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            sub = f"{path}.{key}" if path else str(key)
+            yield from _bad_text(key, sub)
+            yield from _bad_text(value, sub)
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _bad_text(value, f"{path}.{i}" if path else str(i))
+
+
+class StrictJSONParser(Parser):
+    """JSON bodies: a body that is not JSON is a 400 with the API's Chinese error, and text that no
+    database column can hold (NUL, lone surrogates) a 422 naming the field, before any service sees it."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        try:
+            data = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            raise BadRequest(NOT_JSON) from None
+        bad = dict.fromkeys(_bad_text(data), BAD_TEXT)
+        if bad:
+            raise ValidationFailed(bad)
+        return data
+
+
+class ApiError(Schema):
+    """Every error the API answers: a Chinese message, and one message per field for validation."""
+
+    detail: str = Field(description="错误说明（中文），告诉调用者如何处理")
+    errors: dict[str, str] | None = Field(
+        default=None, description="逐项的错误说明，键为字段路径（如 declared.0.amount）"
+    )
+
+
+class SwaggerUI(DocsBase):
+    """Swagger UI from the vendored swagger-ui-dist (static/vendor/swagger-ui), started by a static
+    script: nothing from another origin and no inline script, so the content security policy holds."""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        return render(
+            request, "api_docs.html", {"api": api, "openapi_url": self.get_openapi_url(api, kwargs)}
+        )
+
+
+# What each error status means for the caller, as listed in the OpenAPI document.
+ERROR_STATUSES = {
+    400: "请求无法解析（不是有效的 JSON、上传内容损坏、网址或查询条件含空字符）",
+    401: "未登录或接口令牌无效",
+    403: "角色无权进行此操作，或会话的 CSRF 校验失败",
+    404: "记录不存在或不在调用者的辖区内（两者不作区分）",
+    409: "记录已被他人修改或当前状态不允许此操作，请刷新后重试",
+    413: "请求体过大",
+    422: "提交的信息有误，errors 中逐项说明",
+}
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+
+
+def _names_a_record(path: str, operation: dict[str, Any], components: dict[str, Any]) -> bool:
+    """Whether the request names a record (in the path, or an id or ID number in the query or body),
+    which may not exist or lie outside the caller's jurisdiction."""
+    if "{" in path:
+        return True
+    names = [p["name"] for p in operation.get("parameters", [])]
+    for content in operation.get("requestBody", {}).get("content", {}).values():
+        schema = content.get("schema", {})
+        if "$ref" in schema:
+            schema = components.get(schema["$ref"].rsplit("/", 1)[-1], {})
+        names += list(schema.get("properties", {}))
+    return any(n.endswith("_id") or n == "id_number" for n in names)
+
+
+def _error_statuses(
+    path: str, method: str, operation: dict[str, Any], components: dict[str, Any]
+) -> list[int]:
+    statuses = []
+    has_body = "requestBody" in operation
+    if has_body or operation.get("parameters"):
+        statuses.append(400)  # a body that is not JSON, NUL in the address or query
+    if operation.get("security"):
+        statuses += [401, 403]
+    if _names_a_record(path, operation, components):
+        statuses.append(404)
+    if method in WRITE_METHODS:
+        statuses.append(409)
+    if has_body:
+        statuses.append(413)
+    if has_body or operation.get("parameters"):
+        statuses.append(422)
+    return statuses
+
+
+class JiuzhuAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema["components"]["schemas"]
+        error_schema = ApiError.model_json_schema(ref_template=REF_TEMPLATE)
+        components[ApiError.__name__] = error_schema
+        ref = {"$ref": REF_TEMPLATE.format(model=ApiError.__name__)}
+        for path, methods in schema["paths"].items():
+            for method, operation in methods.items():
+                responses = operation["responses"]
+                for status in _error_statuses(path, method, operation, components):
+                    responses.setdefault(
+                        status,
+                        {
+                            "description": ERROR_STATUSES[status],
+                            "content": {self.renderer.media_type: {"schema": ref}},
+                        },
+                    )
+        return schema
+
+
+api = JiuzhuAPI(
     renderer=ChineseJSONRenderer(),
+    parser=StrictJSONParser(),
     title="救助 Jiuzhu API",
     version="1",
-    description="社会救助综合管理信息平台接口。所有数据按调用者的辖区过滤。",
-    auth=[TokenAuth(), django_auth],
+    description=(
+        "社会救助综合管理信息平台接口。所有数据按调用者的辖区过滤。"
+        "错误均为 JSON（ApiError），detail 为中文说明，校验错误在 errors 中逐项说明。"
+    ),
+    auth=[TokenAuth(), SessionAuth()],
+    docs=SwaggerUI(),
     urls_namespace="api",
 )
 
@@ -87,7 +248,31 @@ def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja wraps what the body parser raised ("Cannot parse request body"); answer with the cause.
+    if isinstance(exc.__cause__, ServiceError):
+        return _service_error(request, exc.__cause__)
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _service_error(request, NotFound())
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    # Body limits are normally answered by RequestLimitsMiddleware before the API runs; these are the
+    # same answers should a body be read some other way.
+    if isinstance(exc, RequestDataTooBig):
+        return _service_error(request, PayloadTooLarge(too_large_message()))
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return _service_error(request, BadRequest(TOO_MANY_FIELDS))
+    return _service_error(request, BadRequest())
+
+
+@api.exception_handler(MultiPartParserError)
+def _bad_upload(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return _service_error(request, BadRequest(MALFORMED_UPLOAD))
 
 
 def _register() -> None:

@@ -15,6 +15,22 @@ class ServiceError(Exception):
         self.errors = errors or {}
 
 
+class BadRequest(ServiceError):
+    """The request itself cannot be read (a body that is not JSON, a broken upload)."""
+
+    status = 400
+
+    def __init__(self, message: str = "请求无法解析，请检查提交的内容后重试") -> None:
+        super().__init__(message)
+
+
+class PayloadTooLarge(ServiceError):
+    status = 413
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+
+
 class ValidationFailed(ServiceError):
     status = 422
 

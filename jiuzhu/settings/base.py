@@ -47,6 +47,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Oversized or unreadable bodies get a Chinese 4xx here, before the CSRF check or a view reads them.
+    "jiuzhu.core.middleware.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -165,7 +167,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Uploads: a village tablet never needs more; larger bodies get a clear 413.
+# Form fields and JSON bodies: a village tablet never needs more; larger bodies get a clear 413 in Chinese
+# (jiuzhu.core.middleware). Uploaded files are streamed to disk and are not bound by this.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 NINJA_PAGINATION_PER_PAGE = 20

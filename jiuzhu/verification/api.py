@@ -25,7 +25,7 @@ class _Strict(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-class MemberOut(Schema):
+class AssemblyMemberOut(Schema):
     person_id: int
     name: str
     id_number: str
@@ -48,7 +48,7 @@ class AssemblyOut(Schema):
     household_number: str
     region: str
     applicant: str
-    members: list[MemberOut]
+    members: list[AssemblyMemberOut]
     supporters: list[SupporterOut]
     differences: list[str]
 
@@ -73,7 +73,7 @@ def assemble(request: HttpRequest, id_number: str, as_of: date | None = None) ->
         region=a.household.region_id,
         applicant=a.applicant.name,
         members=[
-            MemberOut(
+            AssemblyMemberOut(
                 person_id=m.person.pk,
                 name=m.person.name,
                 id_number=m.person.id_number if full else mask(m.person.id_number),
