@@ -59,8 +59,9 @@ def test_lone_surrogate_in_a_name_is_refused(tree, caseworker, client_for) -> No
     raw = _person_body(name="王X").replace("X", "\\ud800")  # JSON escapes give Python a lone surrogate
     response = client_for(caseworker).post("/api/registry/persons", raw, content_type="application/json")
     assert response.status_code == 422
+    # The API refuses a lone surrogate anywhere in a JSON body before the service sees it.
     assert response.json()["errors"] == {
-        "name": "姓名含有不可见的控制字符、方向控制符或无效字符，请删除后重新输入"
+        "name": "含有不允许的字符（空字符 NUL 或不成对的 Unicode 代理字符），请删除后重试"
     }
     assert Person.objects.count() == 0
 
