@@ -167,9 +167,8 @@ def _owner(ctx: AuditContext, region_code: str | None) -> str:
     one could be seen by no one but a superuser, so there is none."""
     region = region_code or getattr(ctx.user, "region_id", None)
     if not region:
-        raise ValidationFailed(
-            {"region": "未指定批次所属辖区：请用绑定了辖区的账号上传，或在命令行用 --region 给出区划代码"}
-        )
+        message = "未指定批次所属辖区：请用绑定了辖区的账号上传，或在命令行用 --region 给出区划代码"
+        raise ValidationFailed({"region": message}, message=message)
     return str(region)
 
 

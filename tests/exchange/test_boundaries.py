@@ -78,6 +78,7 @@ def test_an_upload_without_a_jurisdiction_is_refused(tree) -> None:
             fh=io.BytesIO(_wages(f"{make_id_number(1)},2026-01,甲,100")),
         )
     assert caught.value.errors["region"].startswith("未指定批次所属辖区")
+    assert caught.value.message == caught.value.errors["region"]
     assert not ImportBatch.objects.exists()
 
 
