@@ -207,4 +207,4 @@ def test_a_large_merge_refreshes_the_fact_table_statistics(monkeypatch) -> None:
     monkeypatch.setattr(fastpath, "ANALYZE_AFTER", 1)
     before = reltuples()
     _run("large.csv")
-    assert before != reltuples() == FeedRecord.objects.count() == 6
+    assert before != reltuples() == FeedRecord.objects.count() == 10
