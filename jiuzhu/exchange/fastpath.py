@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -55,19 +54,25 @@ def _header(fh: IO[bytes], encoding: str) -> list[str]:
     return header
 
 
-def _copy_as_utf8(fh: IO[bytes], path: str, encoding: str) -> None:
+def _copy_as_utf8(fh: IO[bytes], path: str, encoding: str) -> bool:
     """The file as DuckDB reads it: UTF-8. A UTF-8 file is copied byte for byte; another is decoded and
-    written again (a byte-order mark stays one, which both readers skip)."""
+    written again (a byte-order mark stays one, which both readers skip). Returns whether the file holds
+    a NUL character (a zero byte in UTF-8), so that only such a file has its cells checked for one."""
+    nul = False
     with open(path, "wb") as out:
         if encoding == "utf-8-sig":
-            shutil.copyfileobj(fh, out, 1 << 20)
-            return
-        text = io.TextIOWrapper(fh, encoding=encoding, newline="")
+            blocks: Iterator[bytes] = iter(lambda: fh.read(1 << 20), b"")
+        else:
+            text = io.TextIOWrapper(fh, encoding=encoding, newline="")
+            blocks = (block.encode("utf-8") for block in iter(lambda: text.read(1 << 20), ""))
         try:
-            while block := text.read(1 << 20):
-                out.write(block.encode("utf-8"))
+            for block in blocks:
+                out.write(block)
+                nul = nul or b"\x00" in block
         finally:
-            text.detach()
+            if encoding != "utf-8-sig":
+                text.detach()
+    return nul
 
 
 def _read_duckdb(duck: Any, path: str, width: int) -> None:
@@ -134,7 +139,14 @@ class _Validator:
     """Everything DuckDB does, in one place, so that it can run on one worker thread."""
 
     def __init__(
-        self, feed: Feed, cols: list[str | None], today: date, batch_id: int, tmp: str, postgres: bool
+        self,
+        feed: Feed,
+        cols: list[str | None],
+        today: date,
+        batch_id: int,
+        tmp: str,
+        postgres: bool,
+        nul: bool = True,
     ) -> None:
         self.feed, self.cols, self.batch_id, self.tmp = feed, cols, batch_id, tmp
         self.good_copy = _good_copy(postgres)
@@ -145,7 +157,7 @@ class _Validator:
             else f"NULL::VARCHAR AS {ident(c.name)}"
             for c in feed.columns
         )
-        self.sql = validation_sql(feed, today)
+        self.sql = validation_sql(feed, today, nul)
         self.repeats = _Repeats([], "")
         self.duck = duckdb.connect()
         self.run(f"SET temp_directory = {q(os.path.join(tmp, 'duckdb'))}")  # a file larger than memory spills
@@ -275,10 +287,10 @@ def import_csv_bulk(
     postgres = connection.vendor == "postgresql"
     with tempfile.TemporaryDirectory(prefix="jiuzhu-import-") as tmp, ThreadPoolExecutor(1) as pool:
         source = os.path.join(tmp, "source.csv")
-        _copy_as_utf8(fh, source, encoding)
+        nul = _copy_as_utf8(fh, source, encoding)
         fh.seek(0)
         # DuckDB stays on the worker thread; the database connection stays on this one.
-        validator = pool.submit(_Validator, feed, cols, today, batch_id, tmp, postgres).result()
+        validator = pool.submit(_Validator, feed, cols, today, batch_id, tmp, postgres, nul).result()
         try:
             pool.submit(validator.read, source).result()
             wanted = pool.submit(validator.region_values).result()

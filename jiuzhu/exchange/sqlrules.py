@@ -4,6 +4,7 @@ keys as ``validate.py``, computed a column at a time."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -20,6 +21,7 @@ from .validate import (
     INT,
     MAX_AMOUNT,
     MONTH,
+    MONTH_CN,
     NUL_REASON,
 )
 
@@ -53,10 +55,13 @@ def nonblank(exprs: list[str]) -> str:
 _FULL_WIDTH = ("０１２３４５６７８９ｘＸ", "0123456789XX")
 
 
-def fold(expr: str) -> str:
+def fold(expr: str, then: Callable[[str], str] | None = None) -> str:
     """``validate.fold`` in SQL: full-width ASCII and the ideographic space to ASCII. Only a value with a
-    character outside ASCII (more bytes than characters) pays for the translation."""
-    return f"CASE WHEN strlen({expr}) = length({expr}) THEN {expr} ELSE translate({expr}, {q(FULL_WIDTH)}, {q(HALF_WIDTH)}) END"
+    character outside ASCII (more bytes than characters) pays for the translation, and for ``then`` (an
+    expression built around the folded value) when given."""
+    folded = f"translate({expr}, {q(FULL_WIDTH)}, {q(HALF_WIDTH)})"
+    folded = then(folded) if then else folded
+    return f"CASE WHEN strlen({expr}) = length({expr}) THEN {expr} ELSE {folded} END"
 
 
 def q(text: str) -> str:
@@ -77,7 +82,7 @@ class _Compiled:
     typed: str  # over the last stage: the typed value for the staging slots
 
 
-def _compile(col: Column, today: date) -> _Compiled:
+def _compile(col: Column, today: date, nul: bool = True) -> _Compiled:
     """SQL for one column. Intermediate values are computed once, in projection stages, because DuckDB
     does not share repeated subexpressions between the CASE arms."""
     n = col.name
@@ -92,8 +97,11 @@ def _compile(col: Column, today: date) -> _Compiled:
     def fail(expr: str) -> str:
         return f"'{label}：' || {expr}"
 
-    # Every column: empty, then a NUL anywhere (refused before any other rule reads the value).
-    head = f"CASE WHEN {empty} THEN {none} WHEN contains({raw}, chr(0)) THEN {q(label + '：' + NUL_REASON)}"
+    # Every column: empty, then a NUL anywhere (refused before any other rule reads the value). A file
+    # without a NUL byte, the usual one, is compiled without the check.
+    head = f"CASE WHEN {empty} THEN {none}"
+    if nul:
+        head += f" WHEN contains({raw}, chr(0)) THEN {q(label + '：' + NUL_REASON)}"
 
     if col.type == "id":
         norm, birth, digits = f"n_{n}", f"b_{n}", f"d_{n}"
@@ -137,11 +145,14 @@ def _compile(col: Column, today: date) -> _Compiled:
     if col.type == "month":
         parsed, ok, folded = f"p_{n}", f"ok_{n}", f"f_{n}"
         pattern = q(MONTH.pattern)
-        s2 = [f"{fold(text)} AS {folded}"]
+
+        def chinese(value: str) -> str:  # YYYY年M月 → YYYY-M
+            return f"regexp_replace({value}, {q(MONTH_CN.pattern)}, '\\1-\\2')"
+
+        s2 = [f"{fold(text, chinese)} AS {folded}"]
         s3 = [
             f"regexp_extract({folded}, {pattern}, 1) AS y_{n}",
-            # group 2 (YYYY-MM) or group 3 (YYYY年M月): the other one is empty
-            f"regexp_extract({folded}, {pattern}, 2) || regexp_extract({folded}, {pattern}, 3) AS m_{n}",
+            f"regexp_extract({folded}, {pattern}, 2) AS m_{n}",
         ]
         valid = f"(y_{n} <> '' AND y_{n} <> '0000' AND TRY_CAST(m_{n} AS INTEGER) BETWEEN 1 AND 12)"
         s4 = [
@@ -200,8 +211,9 @@ def _compile(col: Column, today: date) -> _Compiled:
     return _Compiled([s1], f"{head} END", f"CASE WHEN {empty} THEN NULL ELSE {text} END", text)
 
 
-def validation_sql(feed: Feed, today: date) -> str:
-    compiled = {c.name: _compile(c, today) for c in feed.columns}
+def validation_sql(feed: Feed, today: date, nul: bool = True) -> str:
+    """``nul``: whether the file may hold a NUL character (without one, no cell is checked for it)."""
+    compiled = {c.name: _compile(c, today, nul) for c in feed.columns}
     depth = max(len(x.stages) for x in compiled.values())
     stages = [
         ", ".join(e for x in compiled.values() if k < len(x.stages) for e in x.stages[k]) or f"1 AS _{k}"

@@ -17,8 +17,10 @@ from .catalogue import Column, Feed
 EARLIEST = date(1900, 1, 1)
 # Shared with the bulk path, which compiles the same rules to SQL (sqlrules.py).
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d", "%Y年%m月%d日")
-# YYYY-MM (also / . or nothing between) or YYYY年M月: the month is group 2 or group 3.
-MONTH = re.compile(r"^([0-9]{4})(?:[-/.]?([0-9]{1,2})|年([0-9]{1,2})月)$")
+MONTH = re.compile(r"^([0-9]{4})[-/.]?([0-9]{1,2})$")
+# YYYY年M月 is rewritten to YYYY-M before MONTH reads it (in SQL only for values with a non-ASCII
+# character, so the common month pays for no third pattern).
+MONTH_CN = re.compile(r"^([0-9]{4})年([0-9]{1,2})月$")
 INT = re.compile(r"^[+-]?[0-9]+$")
 DECIMAL = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$")
 MAX_AMOUNT = Decimal("1e12")
@@ -75,10 +77,10 @@ def _date(value: Any, today: date, latest: date | None = None) -> date:
 def _month(value: Any, today: date) -> date:
     if isinstance(value, (date, datetime)):
         return _date(value, today).replace(day=1)
-    m = MONTH.match(fold(str(value).strip()))
-    if not m or not 1 <= int(m.group(2) or m.group(3)) <= 12 or int(m.group(1)) == 0:
+    m = MONTH.match(MONTH_CN.sub(r"\1-\2", fold(str(value).strip())))
+    if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) == 0:
         raise ValueError(f"月份格式错误（应为 YYYY-MM）：{value}")
-    d = date(int(m.group(1)), int(m.group(2) or m.group(3)), 1)
+    d = date(int(m.group(1)), int(m.group(2)), 1)
     if not EARLIEST <= d <= today:
         raise ValueError(f"月份超出合理范围：{d:%Y-%m}")
     return d
