@@ -28,6 +28,7 @@ from django.db import connection  # noqa: E402
 
 from jiuzhu.audit.services import AuditContext  # noqa: E402
 from jiuzhu.exchange import fastpath, services  # noqa: E402
+from jiuzhu.regions.models import Region  # noqa: E402
 from jiuzhu.registry.idnumber import check_char  # noqa: E402
 
 
@@ -51,6 +52,14 @@ def wage_file(rows: int, seed: int, year: int) -> bytes:
     return out.getvalue().encode()
 
 
+def _region() -> str:
+    """Every batch belongs to a jurisdiction: the first region of the database (its root)."""
+    code = Region.objects.order_by("code").values_list("code", flat=True).first()
+    if code is None:
+        raise SystemExit("数据库中没有区划：请先运行 jiuzhu import-regions 或 jiuzhu demo")
+    return code
+
+
 def run(content: bytes, name: str) -> tuple[float, float, int]:
     """(seconds in all, seconds from the start of the merge to the end, rows). Everything before the
     merge starts (hashing the file, reading, validating, COPY into staging and quarantine) is staging."""
@@ -65,7 +74,11 @@ def run(content: bytes, name: str) -> tuple[float, float, int]:
     try:
         t = time.perf_counter()
         outcome = services.feed_import(
-            ctx=AuditContext.system(), feed_code="hrss_wage", file_name=name, fh=io.BytesIO(content)
+            ctx=AuditContext.system(),
+            feed_code="hrss_wage",
+            file_name=name,
+            fh=io.BytesIO(content),
+            region_code=_region(),
         )
         end = time.perf_counter()
         return end - t, end - merge_started[0] if merge_started else 0.0, outcome.batch.rows_total

@@ -9,6 +9,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from jiuzhu.audit.services import AuditContext
+from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.permissions import require_perm
 
 from . import selectors
@@ -16,12 +17,14 @@ from .models import ImportBatch
 from .services import feed_import_enqueue
 
 router = Router(tags=["部门数据交换"])
+MAX_PAGE = 1_000_000  # of 100 rows: more than any file holds, and an offset every database can take
 
 
 class BatchOut(Schema):
     id: int
     feed: str
     file_name: str
+    encoding: str  # the encoding a CSV was read in (UTF-8 or GB18030); empty for XLSX and JSON
     status: str
     stalled: bool  # running, but its process has stopped: uploading the same file again resumes it
     rows_done: int
@@ -58,7 +61,9 @@ def _out(batch: ImportBatch, already: bool = False) -> BatchOut:
     description=(
         "文件校验表头后进入后台队列，返回 202 和批次（status 为 queued 或 running），"
         "用 GET /batches/{id} 查看进度（rows_done）和结果；已结束（done 或 failed）时返回 201。"
-        "同一文件再次上传返回原批次（200，already_imported 为 true），不作改动。"
+        "同一文件在本辖区再次上传返回原批次（200，already_imported 为 true），不作改动；"
+        "其他辖区导入过的同一文件在本辖区照常导入，生成本辖区自己的批次。"
+        "CSV 可为 UTF-8 或 GBK/GB18030 编码（encoding 给出识别结果）；只有表头的文件不予导入（422）。"
         "导入进程中途停止的批次 stalled 为 true，再次上传同一文件即重新排队并接着导入。"
     ),
 )
@@ -84,6 +89,8 @@ def batch_detail(request: HttpRequest, batch_id: int) -> BatchOut:
 )
 def batch_quarantine(request: HttpRequest, batch_id: int, page: int = 1) -> QuarantinePage:
     require_perm(request.user, "exchange.view_importbatch")
+    if page > MAX_PAGE:
+        raise ValidationFailed({"page": f"页码超出范围：请填写 1 到 {MAX_PAGE} 之间的页码"})
     batch = selectors.batch_get(user=request.user, batch_id=batch_id)
     rows = selectors.quarantine_rows(batch=batch)
     page = max(1, page)

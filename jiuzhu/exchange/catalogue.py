@@ -8,6 +8,7 @@ is declared here, so adding a feed is adding a declaration, not a table.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,15 @@ class Column:
     choices: tuple[str, ...] = ()
     # Which staging slot the value fills: "date", "amount", "kind", or "" for the JSON payload only.
     slot: str = ""
+    # How many calendar years after today a date may lie. 0 for facts that cannot be in the future
+    # (a birth, a death, a payment made, a registration done); more for dates the world plans ahead (the
+    # end of a sentence, of a benefit). A refused date quarantines the whole row, so a column that may
+    # legitimately be in the future must say so here, or the fact is lost.
+    future_years: int = 0
+
+    def latest(self, today: date) -> date:
+        """The last date this column accepts."""
+        return today if not self.future_years else date(today.year + self.future_years, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -135,7 +145,8 @@ def _feeds() -> list[Feed]:
             (
                 ID,
                 Column("registered_on", "登记日期", "date", slot="date"),
-                Column("ended_on", "终止日期", "date", required=False),
+                # The planned end of the benefit (at most 24 months after it starts).
+                Column("ended_on", "终止日期", "date", required=False, future_years=3),
                 Column("benefit_monthly", "失业保险金（元/月）", "decimal", required=False, slot="amount"),
             ),
             key=("id_number", "registered_on"),
@@ -328,7 +339,8 @@ def _feeds() -> list[Feed]:
                 ID,
                 Column("kind", "类型", "choice", choices=("prison", "compulsory_rehab"), slot="kind"),
                 Column("start_date", "开始日期", "date", slot="date"),
-                Column("end_date", "结束日期", "date", required=False),
+                # The release date of a sentence or a rehabilitation order, usually still ahead.
+                Column("end_date", "结束日期", "date", required=False, future_years=30),
             ),
             key=("id_number", "kind", "start_date"),
         ),

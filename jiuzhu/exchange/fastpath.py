@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -42,17 +41,38 @@ _PARSE_ROWS = 100_000  # records per Arrow batch when Python parses the file
 T = TypeVar("T")
 
 
-def _header(fh: IO[bytes]) -> list[str]:
-    text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
+def _header(fh: IO[bytes], encoding: str) -> list[str]:
+    text = io.TextIOWrapper(fh, encoding=encoding, newline="")
     try:
         header = next(csv.reader(text), None)
     except UnicodeDecodeError:
-        raise FileProblem("文件不是 UTF-8 编码，请另存为 UTF-8 的 CSV") from None
+        raise FileProblem("文件编码与检测结果不一致，请另存为 UTF-8 编码的 CSV 后重新上传") from None
     finally:
         text.detach()
     if header is None:
         raise FileProblem("文件为空")
     return header
+
+
+def _copy_as_utf8(fh: IO[bytes], path: str, encoding: str) -> bool:
+    """The file as DuckDB reads it: UTF-8. A UTF-8 file is copied byte for byte; another is decoded and
+    written again (a byte-order mark stays one, which both readers skip). Returns whether the file holds
+    a NUL character (a zero byte in UTF-8), so that only such a file has its cells checked for one."""
+    nul = False
+    with open(path, "wb") as out:
+        if encoding == "utf-8-sig":
+            blocks: Iterator[bytes] = iter(lambda: fh.read(1 << 20), b"")
+        else:
+            text = io.TextIOWrapper(fh, encoding=encoding, newline="")
+            blocks = (block.encode("utf-8") for block in iter(lambda: text.read(1 << 20), ""))
+        try:
+            for block in blocks:
+                out.write(block)
+                nul = nul or b"\x00" in block
+        finally:
+            if encoding != "utf-8-sig":
+                text.detach()
+    return nul
 
 
 def _read_duckdb(duck: Any, path: str, width: int) -> None:
@@ -71,16 +91,15 @@ def _read_duckdb(duck: Any, path: str, width: int) -> None:
     ).fetchall()
 
 
-def _read_python(duck: Any, fh: IO[bytes], width: int) -> None:
-    """The same, parsed by Python's csv module: used when DuckDB cannot read the file."""
+def _read_python(duck: Any, path: str, width: int) -> None:
+    """The same, parsed by Python's csv module from the UTF-8 copy: used when DuckDB cannot read it."""
     columns = ["line"] + [f"c{j}" for j in range(width)]
     duck.execute(
         "CREATE OR REPLACE TEMP TABLE src (line BIGINT, "
         + ", ".join(f"c{j} VARCHAR" for j in range(width))
         + ")"
     ).fetchall()
-    text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
-    try:
+    with open(path, encoding="utf-8-sig", newline="") as text:
         reader = csv.reader(text)
         next(reader, None)
         records = (row for row in reader if row)
@@ -92,10 +111,6 @@ def _read_python(duck: Any, fh: IO[bytes], width: int) -> None:
             duck.register("parsed", pa.Table.from_arrays(arrays, names=columns))
             duck.execute("INSERT INTO src SELECT * FROM parsed").fetchall()
             duck.unregister("parsed")
-    except UnicodeDecodeError:
-        raise FileProblem("文件不是 UTF-8 编码，请另存为 UTF-8 的 CSV") from None
-    finally:
-        text.detach()
 
 
 @dataclass
@@ -124,7 +139,14 @@ class _Validator:
     """Everything DuckDB does, in one place, so that it can run on one worker thread."""
 
     def __init__(
-        self, feed: Feed, cols: list[str | None], today: date, batch_id: int, tmp: str, postgres: bool
+        self,
+        feed: Feed,
+        cols: list[str | None],
+        today: date,
+        batch_id: int,
+        tmp: str,
+        postgres: bool,
+        nul: bool = True,
     ) -> None:
         self.feed, self.cols, self.batch_id, self.tmp = feed, cols, batch_id, tmp
         self.good_copy = _good_copy(postgres)
@@ -135,7 +157,7 @@ class _Validator:
             else f"NULL::VARCHAR AS {ident(c.name)}"
             for c in feed.columns
         )
-        self.sql = validation_sql(feed, today)
+        self.sql = validation_sql(feed, today, nul)
         self.repeats = _Repeats([], "")
         self.duck = duckdb.connect()
         self.run(f"SET temp_directory = {q(os.path.join(tmp, 'duckdb'))}")  # a file larger than memory spills
@@ -147,11 +169,11 @@ class _Validator:
         # DuckDB wants every result consumed before the next statement.
         return self.duck.execute(sql).fetchall()
 
-    def read(self, path: str, fh: IO[bytes]) -> None:
+    def read(self, path: str) -> None:
         try:
             _read_duckdb(self.duck, path, len(self.cols))
         except duckdb.Error:
-            _read_python(self.duck, fh, len(self.cols))
+            _read_python(self.duck, path, len(self.cols))
 
     def region_values(self) -> set[str]:
         """Every region code the file mentions, trimmed as the rules trim it."""
@@ -256,20 +278,21 @@ def import_csv_bulk(
     today: date,
     known_regions: Callable[[set[str]], set[str]],
     progress: Callable[[int], None] | None = None,
+    encoding: str = "utf-8-sig",
 ) -> FastOutcome:
-    cols = header_map(feed, _header(fh))
+    """``encoding``: the file's codec, as ``readers.csv_encoding`` found it."""
+    cols = header_map(feed, _header(fh, encoding))
     fh.seek(0)
     outcome = FastOutcome(0, 0, 0, 0)
     postgres = connection.vendor == "postgresql"
     with tempfile.TemporaryDirectory(prefix="jiuzhu-import-") as tmp, ThreadPoolExecutor(1) as pool:
         source = os.path.join(tmp, "source.csv")
-        with open(source, "wb") as out:
-            shutil.copyfileobj(fh, out, 1 << 20)
+        nul = _copy_as_utf8(fh, source, encoding)
         fh.seek(0)
         # DuckDB stays on the worker thread; the database connection stays on this one.
-        validator = pool.submit(_Validator, feed, cols, today, batch_id, tmp, postgres).result()
+        validator = pool.submit(_Validator, feed, cols, today, batch_id, tmp, postgres, nul).result()
         try:
-            pool.submit(validator.read, source, fh).result()
+            pool.submit(validator.read, source).result()
             wanted = pool.submit(validator.region_values).result()
             pool.submit(validator.know_regions, known_regions(wanted) if wanted else set()).result()
             if postgres:

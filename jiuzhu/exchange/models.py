@@ -16,7 +16,8 @@ FEED_CHOICES = [(f.code, f"{f.department}·{f.name}") for f in FEEDS.values()]
 
 
 class ImportBatch(models.Model):
-    """One file imported into one feed. The same file (same SHA-256) imports once."""
+    """One file imported into one feed for one jurisdiction. The same file (same SHA-256) imports once
+    per jurisdiction: another county importing it gets a batch of its own, never this one."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "排队中"
@@ -27,6 +28,8 @@ class ImportBatch(models.Model):
     feed = models.CharField("数据来源", max_length=24, choices=FEED_CHOICES)
     file_name = models.CharField("文件名", max_length=255)
     file_format = models.CharField("格式", max_length=8)
+    # The character encoding a CSV was read in (readers.ENCODINGS: UTF-8 or GB18030); blank otherwise.
+    encoding = models.CharField("文件编码", max_length=16, blank=True)
     sha256 = models.CharField("文件摘要", max_length=64)
     status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.RUNNING)
     rows_done = models.PositiveIntegerField("已处理", default=0)  # progress while running
@@ -52,7 +55,11 @@ class ImportBatch(models.Model):
         verbose_name = "导入批次"
         verbose_name_plural = "导入批次"
         ordering = ["-id"]
-        constraints = [models.UniqueConstraint(fields=["feed", "sha256"], name="one_batch_per_feed_file")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["feed", "sha256", "region"], name="one_batch_per_feed_file_region"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_feed_display()} {self.file_name}"

@@ -31,7 +31,7 @@ from jiuzhu.regions.models import Region
 from .catalogue import FEEDS, Feed
 from .fastpath import import_csv_bulk
 from .models import HEARTBEAT, FeedRecord, ImportBatch, QuarantinedRow
-from .readers import FileProblem, detect_format, read_rows
+from .readers import ENCODINGS, FileProblem, csv_encoding, detect_format, read_rows
 from .validate import CleanRow, validate_row
 
 CHUNK = 5000
@@ -106,13 +106,15 @@ def feed_import(
     region_code: str | None = None,
 ) -> ImportOutcome:
     """Import one file. ``region_code`` names the jurisdiction the batch belongs to (default: the
-    importer's own); command-line imports pass it explicitly."""
+    importer's own); command-line imports pass it explicitly. A batch always has one."""
     feed, fmt = _checked(ctx, feed_code, file_name)
+    region = _owner(ctx, region_code)
     sha = _sha256(fh)
+    encoding = _readable(feed, fh, fmt)
     today = today or timezone.localdate()
 
     with transaction.atomic():
-        batch, created = _batch_get_or_create(ctx, feed, fmt, sha, file_name, region_code)
+        batch, created = _batch_get_or_create(ctx, feed, fmt, sha, file_name, region, encoding)
         if not created and batch.status == ImportBatch.Status.DONE:
             return ImportOutcome(batch, already_imported=True)
         # Resuming: quarantine is recomputed from the file; stored facts are kept and recognised.
@@ -128,9 +130,9 @@ def feed_import(
     try:
         with beating(batch.pk):
             if BULK_CSV and fmt == "csv":
-                totals = _import_fast(feed, batch, fh, today, step)
+                totals = _import_fast(feed, batch, fh, today, step, encoding)
             else:
-                totals = _import_rows(feed, batch, fh, fmt, today, step)
+                totals = _import_rows(feed, batch, fh, fmt, today, step, encoding)
     except FileProblem as exc:
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=ImportBatch.Status.FAILED, error=exc.message, finished_at=timezone.now()
@@ -160,18 +162,43 @@ def _checked(ctx: AuditContext, feed_code: str, file_name: str) -> tuple[Feed, s
     return feed, detect_format(file_name)
 
 
+def _owner(ctx: AuditContext, region_code: str | None) -> str:
+    """The jurisdiction a new batch belongs to: the one named, else the importer's own. A batch without
+    one could be seen by no one but a superuser, so there is none."""
+    region = region_code or getattr(ctx.user, "region_id", None)
+    if not region:
+        message = "未指定批次所属辖区：请用绑定了辖区的账号上传，或在命令行用 --region 给出区划代码"
+        raise ValidationFailed({"region": message}, message=message)
+    return str(region)
+
+
+def _readable(feed: Feed, fh: IO[bytes], fmt: str) -> str:
+    """Check that the file can be read and holds at least one record; returns the CSV's encoding (a
+    key of ``readers.ENCODINGS``), or "" for the other formats."""
+    encoding = csv_encoding(fh) if fmt == "csv" else ""
+    try:
+        if next(iter(read_rows(feed, fh, fmt, encoding or None)), None) is None:
+            raise FileProblem("文件只有表头，没有数据行：请确认导出时选中了数据，再重新上传")
+    finally:
+        fh.seek(0)
+    return encoding
+
+
 def _batch_get_or_create(
-    ctx: AuditContext, feed: Feed, fmt: str, sha: str, file_name: str, region_code: str | None
+    ctx: AuditContext, feed: Feed, fmt: str, sha: str, file_name: str, region: str, encoding: str
 ) -> tuple[ImportBatch, bool]:
+    """The batch of this file in this jurisdiction. "Already imported" is judged here only: the same
+    file imported by another jurisdiction is a batch this caller may not see, and is never returned."""
     return ImportBatch.objects.select_for_update().get_or_create(
         feed=feed.code,
         sha256=sha,
+        region_id=region,
         defaults={
             "file_name": Path(file_name).name[:255],
             "file_format": fmt,
+            "encoding": ENCODINGS.get(encoding, ""),
             "created_by": ctx.user,
             "channel": ctx.channel,
-            "region_id": region_code or getattr(ctx.user, "region_id", None),
         },
     )
 
@@ -212,9 +239,9 @@ def beating(batch_id: int) -> Iterator[None]:
 
 
 def spool_path(batch: ImportBatch) -> Path:
-    """Where an uploaded file waits for the worker (named by its content, so an upload repeated before
-    the import ran writes the same file)."""
-    return Path(settings.UPLOAD_DIR) / f"{batch.feed}-{batch.sha256}.{batch.file_format}"
+    """Where an uploaded file waits for the worker (named by its content and its jurisdiction, so an
+    upload repeated before the import ran writes the same file)."""
+    return Path(settings.UPLOAD_DIR) / f"{batch.feed}-{batch.region_id}-{batch.sha256}.{batch.file_format}"
 
 
 def feed_import_enqueue(*, ctx: AuditContext, feed_code: str, file_name: str, fh: IO[bytes]) -> ImportOutcome:
@@ -226,15 +253,14 @@ def feed_import_enqueue(*, ctx: AuditContext, feed_code: str, file_name: str, fh
     from .tasks import feed_import_queued  # the task module imports this one
 
     feed, fmt = _checked(ctx, feed_code, file_name)
+    region = _owner(ctx, None)
     _check_upload_size(fh)
     sha = _sha256(fh)
-    # A file that cannot be read at all (encoding, missing columns) is refused now, not in the queue.
-    try:
-        next(iter(read_rows(feed, fh, fmt)), None)
-    finally:
-        fh.seek(0)
+    # A file that cannot be read at all (encoding, missing columns, no rows) is refused now, not in the
+    # queue.
+    encoding = _readable(feed, fh, fmt)
     with transaction.atomic():
-        batch, created = _batch_get_or_create(ctx, feed, fmt, sha, file_name, None)
+        batch, created = _batch_get_or_create(ctx, feed, fmt, sha, file_name, region, encoding)
         if not created and batch.status == ImportBatch.Status.DONE:
             return ImportOutcome(batch, already_imported=True)
         if not created and batch.in_progress:  # a stalled batch is queued again, and resumes
@@ -261,11 +287,12 @@ def _import_rows(
     fmt: str,
     today: date,
     progress: Callable[[int], None] | None,
+    encoding: str = "",
 ) -> dict[str, int]:
     """Row by row: every format, every database."""
     totals = {"rows_total": 0, "rows_loaded": 0, "rows_existing": 0, "rows_quarantined": 0}
     first_line_of_key: dict[str, int] = {}
-    for chunk in _chunks(read_rows(feed, fh, fmt), CHUNK):
+    for chunk in _chunks(read_rows(feed, fh, fmt, encoding or None), CHUNK):
         regions = _known_regions(feed, chunk)
         clean: list[tuple[int, CleanRow]] = []
         bad: list[QuarantinedRow] = []
@@ -295,7 +322,12 @@ def _import_rows(
 
 
 def _import_fast(
-    feed: Feed, batch: ImportBatch, fh: IO[bytes], today: date, progress: Callable[[int], None] | None
+    feed: Feed,
+    batch: ImportBatch,
+    fh: IO[bytes],
+    today: date,
+    progress: Callable[[int], None] | None,
+    encoding: str,
 ) -> dict[str, int]:
     """CSV: columnar validation in DuckDB, COPY on PostgreSQL (same rules, same results)."""
     out = import_csv_bulk(
@@ -306,6 +338,7 @@ def _import_fast(
         today=today,
         known_regions=_existing_regions,
         progress=progress,
+        encoding=encoding,
     )
     return {
         "rows_total": out.total,
@@ -324,8 +357,18 @@ def _existing_regions(codes: set[str]) -> set[str]:
 
 
 def _jsonable(raw: dict[str, Any]) -> dict[str, Any]:
+    """A refused row's cells as the quarantine keeps them; a NUL (which PostgreSQL cannot store) is shown
+    as ␀, as the bulk path shows it."""
     return {
-        k: (v.isoformat() if hasattr(v, "isoformat") else v if isinstance(v, (int, float, str)) else str(v))
+        k: (
+            v.isoformat()
+            if hasattr(v, "isoformat")
+            else v.replace("\x00", "\u2400")
+            if isinstance(v, str)
+            else v
+            if isinstance(v, (int, float))
+            else str(v)
+        )
         for k, v in raw.items()
     }
 

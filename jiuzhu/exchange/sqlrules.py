@@ -4,6 +4,7 @@ keys as ``validate.py``, computed a column at a time."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -11,7 +12,18 @@ from decimal import Decimal
 from jiuzhu.registry.idnumber import CHECK_CHARS, EARLIEST_BIRTH, WEIGHTS
 
 from .catalogue import Column, Feed
-from .validate import DATE_FORMATS, DECIMAL, EARLIEST, INT, MAX_AMOUNT, MONTH
+from .validate import (
+    DATE_FORMATS,
+    DECIMAL,
+    EARLIEST,
+    FULL_WIDTH,
+    HALF_WIDTH,
+    INT,
+    MAX_AMOUNT,
+    MONTH,
+    MONTH_CN,
+    NUL_REASON,
+)
 
 _WS = (
     " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680"
@@ -43,6 +55,15 @@ def nonblank(exprs: list[str]) -> str:
 _FULL_WIDTH = ("０１２３４５６７８９ｘＸ", "0123456789XX")
 
 
+def fold(expr: str, then: Callable[[str], str] | None = None) -> str:
+    """``validate.fold`` in SQL: full-width ASCII and the ideographic space to ASCII. Only a value with a
+    character outside ASCII (more bytes than characters) pays for the translation, and for ``then`` (an
+    expression built around the folded value) when given."""
+    folded = f"translate({expr}, {q(FULL_WIDTH)}, {q(HALF_WIDTH)})"
+    folded = then(folded) if then else folded
+    return f"CASE WHEN strlen({expr}) = length({expr}) THEN {expr} ELSE {folded} END"
+
+
 def q(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -53,15 +74,15 @@ def ident(name: str) -> str:
 
 @dataclass
 class _Compiled:
-    stage1: list[str]  # "expr AS alias" over the raw columns: the raw text and the trimmed text
-    stage2: list[str]  # "expr AS alias" over stage 1
-    stage3: list[str]  # "expr AS alias" over stage 2
-    reason: str  # over stage 3: NULL when fine, else the message
-    value: str  # over stage 3: canonical text of the value (NULL when empty)
-    typed: str  # over stage 3: the typed value for the staging slots
+    # "expr AS alias" lists: the first over the raw columns (the raw text and the trimmed text), each
+    # next one over the one before.
+    stages: list[list[str]]
+    reason: str  # over the last stage: NULL when fine, else the message
+    value: str  # over the last stage: canonical text of the value (NULL when empty)
+    typed: str  # over the last stage: the typed value for the staging slots
 
 
-def _compile(col: Column, today: date) -> _Compiled:
+def _compile(col: Column, today: date, nul: bool = True) -> _Compiled:
     """SQL for one column. Intermediate values are computed once, in projection stages, because DuckDB
     does not share repeated subexpressions between the CASE arms."""
     n = col.name
@@ -71,9 +92,16 @@ def _compile(col: Column, today: date) -> _Compiled:
     label = col.label
     none = f"'{label}：不能为空'" if col.required else "NULL"
     today_sql = f"DATE '{today.isoformat()}'"
+    latest_sql = f"DATE '{col.latest(today).isoformat()}'"
 
     def fail(expr: str) -> str:
         return f"'{label}：' || {expr}"
+
+    # Every column: empty, then a NUL anywhere (refused before any other rule reads the value). A file
+    # without a NUL byte, the usual one, is compiled without the check.
+    head = f"CASE WHEN {empty} THEN {none}"
+    if nul:
+        head += f" WHEN contains({raw}, chr(0)) THEN {q(label + '：' + NUL_REASON)}"
 
     if col.type == "id":
         norm, birth, digits = f"n_{n}", f"b_{n}", f"d_{n}"
@@ -91,7 +119,7 @@ def _compile(col: Column, today: date) -> _Compiled:
             f"TRY_CAST(substr({norm}, 1, 17) AS BIGINT) AS {digits}",
         ]
         check = f"substr('{CHECK_CHARS}', (({total}) % 11) + 1, 1)"
-        reason = f"""CASE WHEN {empty} THEN {none}
+        reason = f"""{head}
             WHEN length({norm}) <> 18 THEN {fail("'身份证号码应为18位，实际为' || length(" + norm + ") || '位'")}
             WHEN NOT regexp_full_match({norm}, {shape})
                 THEN {fail("'身份证号码前17位必须是数字，最后一位是数字或X'")}
@@ -100,43 +128,47 @@ def _compile(col: Column, today: date) -> _Compiled:
                 THEN {fail("'身份证号码中的出生日期超出合理范围：' || strftime(" + birth + ", '%Y-%m-%d')")}
             WHEN substr({norm}, 18, 1) <> {check} THEN {fail("'身份证号码校验位错误，请核对号码是否抄错'")}
             END"""
-        return _Compiled(s1, s2, s3, reason, f"CASE WHEN {empty} THEN NULL ELSE {norm} END", norm)
+        return _Compiled([s1, s2, s3], reason, f"CASE WHEN {empty} THEN NULL ELSE {norm} END", norm)
     if col.type == "date":
-        parsed = f"p_{n}"
-        s2 = [
-            f"CASE WHEN regexp_full_match(substr({text}, 1, 4), '[0-9]{{4}}') AND substr({text}, 1, 4) <> '0000' "
-            f"THEN try_strptime({text}, [{', '.join(q(f) for f in DATE_FORMATS)}])::DATE END AS {parsed}"
+        parsed, folded = f"p_{n}", f"f_{n}"
+        s2 = [f"{fold(text)} AS {folded}"]
+        s3 = [
+            f"CASE WHEN regexp_full_match(substr({folded}, 1, 4), '[0-9]{{4}}') AND substr({folded}, 1, 4) <> '0000' "
+            f"THEN try_strptime({folded}, [{', '.join(q(f) for f in DATE_FORMATS)}])::DATE END AS {parsed}"
         ]
-        reason = f"""CASE WHEN {empty} THEN {none}
+        reason = f"""{head}
             WHEN {parsed} IS NULL THEN {fail("'日期格式错误：' || " + text)}
-            WHEN {parsed} < DATE '{EARLIEST.isoformat()}' OR {parsed} > {today_sql}
+            WHEN {parsed} < DATE '{EARLIEST.isoformat()}' OR {parsed} > {latest_sql}
                 THEN {fail("'日期超出合理范围：' || strftime(" + parsed + ", '%Y-%m-%d')")}
             END"""
-        return _Compiled(s1, s2, [], reason, f"strftime({parsed}, '%Y-%m-%d')", parsed)
+        return _Compiled([s1, s2, s3], reason, f"strftime({parsed}, '%Y-%m-%d')", parsed)
     if col.type == "month":
-        parsed, ok = f"p_{n}", f"ok_{n}"
+        parsed, ok, folded = f"p_{n}", f"ok_{n}", f"f_{n}"
         pattern = q(MONTH.pattern)
-        s2 = [
-            f"regexp_extract({text}, {pattern}, 1) AS y_{n}",
-            f"regexp_extract({text}, {pattern}, 2) AS m_{n}",
+
+        def chinese(value: str) -> str:  # YYYY年M月 → YYYY-M
+            return f"regexp_replace({value}, {q(MONTH_CN.pattern)}, '\\1-\\2')"
+
+        s2 = [f"{fold(text, chinese)} AS {folded}"]
+        s3 = [
+            f"regexp_extract({folded}, {pattern}, 1) AS y_{n}",
+            f"regexp_extract({folded}, {pattern}, 2) AS m_{n}",
         ]
         valid = f"(y_{n} <> '' AND y_{n} <> '0000' AND TRY_CAST(m_{n} AS INTEGER) BETWEEN 1 AND 12)"
-        s3 = [
+        s4 = [
             f"{valid} AS {ok}",
             f"CASE WHEN {valid} THEN make_date(CAST(y_{n} AS INTEGER), CAST(m_{n} AS INTEGER), 1) END AS {parsed}",
         ]
-        reason = f"""CASE WHEN {empty} THEN {none}
+        reason = f"""{head}
             WHEN NOT {ok} THEN {fail("'月份格式错误（应为 YYYY-MM）：' || " + raw)}
             WHEN {parsed} < DATE '{EARLIEST.isoformat()}' OR {parsed} > {today_sql}
                 THEN {fail("'月份超出合理范围：' || strftime(" + parsed + ", '%Y-%m')")}
             END"""
-        return _Compiled(s1, s2, s3, reason, f"strftime({parsed}, '%Y-%m-%d')", parsed)
+        return _Compiled([s1, s2, s3, s4], reason, f"strftime({parsed}, '%Y-%m-%d')", parsed)
     if col.type == "decimal":
         clean, fits, exact = f"c_{n}", f"ok_{n}", f"x_{n}"
-        s2 = [
-            f"replace({text}, ',', '') AS {clean}",
-            f"regexp_full_match(replace({text}, ',', ''), {q(DECIMAL.pattern.strip('^$'))}) AS {fits}",
-        ]
+        s2 = [f"replace({fold(text)}, ',', '') AS {clean}"]
+        s2b = [f"regexp_full_match({clean}, {q(DECIMAL.pattern.strip('^$'))}) AS {fits}"]
         # Rounded half up from the text itself, once: a cast through more decimal places first would round
         # twice (1.0049999 → 1.005 → 1.01). DECIMAL(18,2) is a 64-bit integer; anything at or over the
         # limit that it cannot hold is judged by its digits below.
@@ -150,42 +182,49 @@ def _compile(col: Column, today: date) -> _Compiled:
             f"(length({whole}) > {len(limit)} OR (length({whole}) = {len(limit)} AND {whole} >= {q(limit)}))"
         )
         too_large = f"({exact} IS NULL OR ({exact} >= {MAX_AMOUNT - Decimal('0.01'):f} AND {at_limit}))"
-        reason = f"""CASE WHEN {empty} THEN {none}
+        reason = f"""{head}
             WHEN NOT {fits} THEN {fail("'金额格式错误：' || " + raw)}
             WHEN {negative} THEN {fail("'金额不能为负：' || " + raw)}
             WHEN {too_large} THEN {fail("'金额过大：' || " + raw)}
             END"""
-        return _Compiled(s1, s2, s3, reason, f"CAST({exact} AS VARCHAR)", exact)
+        return _Compiled([s1, s2, s2b, s3], reason, f"CAST({exact} AS VARCHAR)", exact)
     if col.type == "int":
-        s2 = [
-            f"CASE WHEN regexp_full_match({text}, {q(INT.pattern.strip('^$'))}) THEN TRY_CAST({text} AS HUGEINT) END AS i_{n}"
+        folded = f"f_{n}"
+        s2 = [f"{fold(text)} AS {folded}"]
+        s3 = [
+            f"CASE WHEN regexp_full_match({folded}, {q(INT.pattern.strip('^$'))}) THEN TRY_CAST({folded} AS HUGEINT) END AS i_{n}"
         ]
-        reason = (
-            f"""CASE WHEN {empty} THEN {none} WHEN i_{n} IS NULL THEN {fail("'应为整数：' || " + raw)} END"""
-        )
-        return _Compiled(s1, s2, [], reason, f"CAST(i_{n} AS VARCHAR)", f"i_{n}")
+        reason = f"""{head} WHEN i_{n} IS NULL THEN {fail("'应为整数：' || " + raw)} END"""
+        return _Compiled([s1, s2, s3], reason, f"CAST(i_{n} AS VARCHAR)", f"i_{n}")
     if col.type == "choice":
         options = ", ".join(q(c) for c in col.choices)
         allowed = "、".join(col.choices)
-        reason = f"""CASE WHEN {empty} THEN {none}
+        reason = f"""{head}
             WHEN {text} NOT IN ({options}) THEN {fail("'取值无效：' || " + text + " || " + q(f"（可选：{allowed}）"))}
             END"""
-        return _Compiled(s1, [], [], reason, f"CASE WHEN {empty} THEN NULL ELSE {text} END", text)
+        return _Compiled([s1], reason, f"CASE WHEN {empty} THEN NULL ELSE {text} END", text)
     if col.type == "region":
-        reason = f"""CASE WHEN {empty} THEN {none}
+        reason = f"""{head}
             WHEN {text} NOT IN (SELECT code FROM known_regions) THEN {fail("'区划代码不存在：' || " + text)}
             END"""
-        return _Compiled(s1, [], [], reason, f"CASE WHEN {empty} THEN NULL ELSE {text} END", text)
-    return _Compiled(
-        s1, [], [], f"CASE WHEN {empty} THEN {none} END", f"CASE WHEN {empty} THEN NULL ELSE {text} END", text
+        return _Compiled([s1], reason, f"CASE WHEN {empty} THEN NULL ELSE {text} END", text)
+    return _Compiled([s1], f"{head} END", f"CASE WHEN {empty} THEN NULL ELSE {text} END", text)
+
+
+def validation_sql(feed: Feed, today: date, nul: bool = True) -> str:
+    """``nul``: whether the file may hold a NUL character (without one, no cell is checked for it)."""
+    compiled = {c.name: _compile(c, today, nul) for c in feed.columns}
+    depth = max(len(x.stages) for x in compiled.values())
+    stages = [
+        ", ".join(e for x in compiled.values() if k < len(x.stages) for e in x.stages[k]) or f"1 AS _{k}"
+        for k in range(depth)
+    ]
+    ctes = ",\n             ".join(
+        f"s{k + 1} AS (SELECT line, {stages[0]} FROM chunk)"
+        if k == 0
+        else f"s{k + 1} AS (SELECT *, {stages[k]} FROM s{k})"
+        for k in range(depth)
     )
-
-
-def validation_sql(feed: Feed, today: date) -> str:
-    compiled = {c.name: _compile(c, today) for c in feed.columns}
-    stage1 = ", ".join(e for x in compiled.values() for e in x.stage1)
-    stage2 = ", ".join(e for x in compiled.values() for e in x.stage2) or "1 AS _2"
-    stage3 = ", ".join(e for x in compiled.values() for e in x.stage3) or "1 AS _3"
     reasons = ", ".join(f"({x.reason})" for x in compiled.values())
     # JSON by concatenation: much cheaper in DuckDB than building a map per row; to_json() escapes.
     pairs = ", ".join(
@@ -197,9 +236,7 @@ def validation_sql(feed: Feed, today: date) -> str:
     slot = {c.slot: compiled[c.name] for c in feed.columns if c.slot}
     raw = ", ".join(f"raw_{c.name}" for c in feed.columns)
     return f"""
-        WITH s1 AS (SELECT line, {stage1} FROM chunk),
-             s2 AS (SELECT *, {stage2} FROM s1),
-             s3 AS (SELECT *, {stage3} FROM s2)
+        WITH {ctes}
         SELECT line,
                concat_ws('；', {reasons}) AS reasons,
                {compiled["id_number"].typed} AS id_number,
@@ -209,14 +246,15 @@ def validation_sql(feed: Feed, today: date) -> str:
                '{{' || concat_ws(',', {pairs}) || '}}' AS data,
                md5(concat_ws(chr(31), {q(feed.code)}, {key_parts})) AS row_key,
                {raw}
-        FROM s3
+        FROM s{depth}
     """
 
 
 def quarantine_select(feed: Feed, reasons: str) -> str:
     """The refused rows of ``checked`` (those with ``reasons``, a column) with their raw cells as a JSON
     object, as ``readers`` keeps them."""
-    raw = ", ".join(f"{q(c.name)}, raw_{c.name}" for c in feed.columns)
+    # A NUL is shown as ␀ (PostgreSQL stores none), as ``services._jsonable`` shows it.
+    raw = ", ".join(f"{q(c.name)}, replace(raw_{c.name}, chr(0), '\u2400')" for c in feed.columns)
     return (
         f"SELECT line, json_object({raw}), {reasons} FROM checked "
         f"WHERE coalesce({reasons}, '') <> '' ORDER BY line"

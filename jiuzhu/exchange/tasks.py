@@ -24,9 +24,16 @@ def feed_import_queued(*, batch_id: int, user_id: int | None, ip: str, channel: 
     path = spool_path(batch)
     try:
         with path.open("rb") as fh:
-            feed_import(ctx=ctx, feed_code=batch.feed, file_name=batch.file_name, fh=fh)
-    except FileProblem:
-        path.unlink(missing_ok=True)  # the batch already says what is wrong with the file
+            feed_import(
+                ctx=ctx, feed_code=batch.feed, file_name=batch.file_name, fh=fh, region_code=batch.region_id
+            )
+    except FileProblem as exc:
+        # The batch says what is wrong with the file (a file refused before its import began is marked
+        # here).
+        ImportBatch.objects.filter(pk=batch_id).exclude(status=ImportBatch.Status.FAILED).update(
+            status=ImportBatch.Status.FAILED, error=exc.message, finished_at=timezone.now()
+        )
+        path.unlink(missing_ok=True)
     except Exception as exc:
         ImportBatch.objects.filter(pk=batch_id).update(
             status=ImportBatch.Status.FAILED,

@@ -16,11 +16,28 @@ from .catalogue import Column, Feed
 
 EARLIEST = date(1900, 1, 1)
 # Shared with the bulk path, which compiles the same rules to SQL (sqlrules.py).
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d")
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d", "%Y年%m月%d日")
 MONTH = re.compile(r"^([0-9]{4})[-/.]?([0-9]{1,2})$")
+# YYYY年M月 is rewritten to YYYY-M before MONTH reads it (in SQL only for values with a non-ASCII
+# character, so the common month pays for no third pattern).
+MONTH_CN = re.compile(r"^([0-9]{4})年([0-9]{1,2})月$")
 INT = re.compile(r"^[+-]?[0-9]+$")
 DECIMAL = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$")
 MAX_AMOUNT = Decimal("1e12")
+NUL_REASON = "含有空字符（NUL），请检查导出程序后重新导出"
+
+# Full-width ASCII (U+FF01–U+FF5E: "３６１３．７１", "２０２３年１０月", "－", "，") and the ideographic space
+# folded to their ASCII forms before a number or a date is read. The subset of NFKC that such files
+# contain, written out so that the bulk path's SQL (``sqlrules.fold``) folds exactly the same characters:
+# full NFKC would also turn "²" or "½" into digits.
+FULL_WIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
+HALF_WIDTH = "".join(chr(c) for c in range(0x21, 0x7F)) + " "
+_FOLD = str.maketrans(FULL_WIDTH, HALF_WIDTH)
+_DATE_WORDS = str.maketrans("", "", "年月日")
+
+
+def fold(text: str) -> str:
+    return text.translate(_FOLD)
 
 
 @dataclass
@@ -33,15 +50,17 @@ class CleanRow:
     row_key: str
 
 
-def _date(value: Any, today: date) -> date:
+def _date(value: Any, today: date, latest: date | None = None) -> date:
     if isinstance(value, datetime):
         d = value.date()
     elif isinstance(value, date):
         d = value
     else:
-        text = str(value).strip()
-        if not text[:4].isdigit() or text[:4] == "0000":
-            raise ValueError(f"日期格式错误：{text}")
+        given = str(value).strip()
+        text = fold(given)
+        # ASCII digits only, as the bulk path reads them (strptime would take other scripts' digits).
+        if not text.translate(_DATE_WORDS).isascii() or not text[:4].isdigit() or text[:4] == "0000":
+            raise ValueError(f"日期格式错误：{given}")
         for fmt in DATE_FORMATS:
             try:
                 d = datetime.strptime(text, fmt).date()
@@ -49,8 +68,8 @@ def _date(value: Any, today: date) -> date:
             except ValueError:
                 continue
         else:
-            raise ValueError(f"日期格式错误：{text}")
-    if not EARLIEST <= d <= today:
+            raise ValueError(f"日期格式错误：{given}")
+    if not EARLIEST <= d <= (latest or today):
         raise ValueError(f"日期超出合理范围：{d.isoformat()}")
     return d
 
@@ -58,7 +77,7 @@ def _date(value: Any, today: date) -> date:
 def _month(value: Any, today: date) -> date:
     if isinstance(value, (date, datetime)):
         return _date(value, today).replace(day=1)
-    m = MONTH.match(str(value).strip())
+    m = MONTH.match(MONTH_CN.sub(r"\1-\2", fold(str(value).strip())))
     if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) == 0:
         raise ValueError(f"月份格式错误（应为 YYYY-MM）：{value}")
     d = date(int(m.group(1)), int(m.group(2)), 1)
@@ -70,7 +89,7 @@ def _month(value: Any, today: date) -> date:
 def _decimal(value: Any) -> Decimal:
     # Plain decimal notation only (no exponents, no underscores): what a department's export contains,
     # and what the fast path accepts too.
-    text = str(value).strip().replace(",", "")
+    text = fold(str(value).strip()).replace(",", "")
     if not DECIMAL.match(text):
         raise ValueError(f"金额格式错误：{value}")
     try:
@@ -89,13 +108,13 @@ def _convert(col: Column, value: Any, today: date, regions: set[str]) -> Any:
     if col.type == "id":
         return idnumber.parse(str(value), today=today).value
     if col.type == "date":
-        return _date(value, today)
+        return _date(value, today, col.latest(today))
     if col.type == "month":
         return _month(value, today)
     if col.type == "decimal":
         return _decimal(value)
     if col.type == "int":
-        text = str(value).strip()
+        text = fold(str(value).strip())
         if not INT.match(text):
             raise ValueError(f"应为整数：{value}")
         return int(text)
@@ -135,6 +154,9 @@ def validate_row(feed: Feed, raw: dict[str, Any], *, today: date, regions: set[s
         if value is None or (isinstance(value, str) and not value.strip()):
             if col.required:
                 reasons.append(f"{col.label}：不能为空")
+            continue
+        if isinstance(value, str) and "\x00" in value:  # PostgreSQL stores no NUL, and no fact holds one
+            reasons.append(f"{col.label}：{NUL_REASON}")
             continue
         try:
             values[col.name] = _convert(col, value, today, regions)

@@ -7,12 +7,14 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.core.errors import ValidationFailed
+from jiuzhu.core.exports import spreadsheet_cell
 from jiuzhu.core.web import is_htmx, web_view
 
 from . import selectors
@@ -35,7 +37,21 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 
 @web_view("exchange.add_importbatch")
 def batch_upload(request: HttpRequest) -> HttpResponse:
-    form = UploadForm(request.POST or None, request.FILES or None)
+    try:
+        form = UploadForm(request.POST or None, request.FILES or None)
+    except MultiPartParserError:
+        # A body Django cannot take apart (an oversized part header, a broken boundary): nothing was
+        # received, and the form is shown again.
+        page = Paginator(selectors.batches_list(user=request.user), 30).get_page(1)
+        context = {
+            "page": page,
+            "form": UploadForm(),
+            "feeds": FEEDS.values(),
+            "upload_error": (
+                "上传的内容无法解析（格式错误或头部过大），未作任何改动；请刷新页面后重新选择文件上传"
+            ),
+        }
+        return render(request, "exchange/batches.html", context, status=400)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -98,7 +114,8 @@ def quarantine_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
         buf.write("\ufeff")  # Excel opens UTF-8 with a BOM correctly
         writer.writerow(["行号", "原因", *[c.label for c in feed.columns]])
         for q in selectors.quarantine_rows(batch=batch).iterator():
-            writer.writerow([q.row_number, q.reasons, *[q.raw.get(c, "") for c in columns]])
+            cells = [q.row_number, q.reasons, *[q.raw.get(c, "") for c in columns]]
+            writer.writerow([spreadsheet_cell(cell) for cell in cells])
             yield buf.getvalue()
             buf.seek(0)
             buf.truncate()

@@ -170,7 +170,8 @@ def synth_feeds(
     *, folder: Path, seed: int, as_of: date, regions: list[str] | None = None, months_deep: int = 24
 ) -> dict[str, tuple[Path, int]]:
     """Write the feed files for the households of ``regions`` (default: the whole synthetic province),
-    ``months_deep`` months of monthly data before ``as_of``; returns {feed: (path, rows)}."""
+    ``months_deep`` months of monthly data before ``as_of``; returns {feed: (path, rows)} for the feeds
+    that have rows."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     p = _arrays(_people(regions or [PROVINCE_CODE]), as_of)
@@ -357,4 +358,6 @@ def synth_feeds(
 
     for writer in writers.values():
         writer.close()
-    return {feed: (writer.path, writer.rows) for feed, writer in writers.items()}
+        if not writer.rows:  # a department with nothing to report sends no file (a header alone is refused)
+            writer.path.unlink()
+    return {feed: (writer.path, writer.rows) for feed, writer in writers.items() if writer.rows}

@@ -11,9 +11,10 @@ from jiuzhu.exchange.models import FeedRecord, ImportBatch, QuarantinedRow
 from jiuzhu.exchange.readers import FileProblem
 from jiuzhu.exchange.services import feed_import
 
+from ..conftest import COUNTY
 from ..factories import make_id_number
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tree")]
 TODAY = date(2026, 11, 1)
 A = make_id_number(1, birth=date(1970, 1, 1))
 B = make_id_number(2, birth=date(1975, 6, 1), male=False)
@@ -22,7 +23,12 @@ BAD_CHECK = A[:17] + ("0" if A[17] != "0" else "1")
 
 def _import(name: str, content: bytes, feed: str = "hrss_wage"):
     return feed_import(
-        ctx=AuditContext.system(), feed_code=feed, file_name=name, fh=io.BytesIO(content), today=TODAY
+        ctx=AuditContext.system(),
+        feed_code=feed,
+        file_name=name,
+        fh=io.BytesIO(content),
+        today=TODAY,
+        region_code=COUNTY,
     )
 
 
@@ -113,12 +119,71 @@ def test_xlsx_and_json_are_read(tree) -> None:
     [
         ("w.txt", b"x", "不支持的文件格式"),
         ("w.csv", "身份证号码,月份\n".encode(), "缺少必需的列"),
-        ("w.csv", "身份证号码,月份\n".encode("gbk"), "UTF-8"),
+        ("w.csv", b"\xff\xfe,\x81\n", "无法识别文件编码：请另存为 UTF-8 或 GBK/GB18030 编码的 CSV"),
         ("w.json", b"{broken", "JSON 格式错误"),
         ("w.xlsx", b"not a zip", "无法读取"),
+        # A header alone is no batch of 0 rows: the department's export went wrong.
+        ("w.csv", "身份证号码,月份,单位,应发工资（元）\n".encode(), "文件只有表头，没有数据行"),
+        ("w.csv", "身份证号码,月份,单位,应发工资（元）\n\n , , ,\n".encode(), "文件只有表头，没有数据行"),
+        ("w.json", b"[]", "文件为空"),
     ],
 )
 def test_unreadable_files_get_a_clear_error(name: str, content: bytes, message: str) -> None:
     with pytest.raises(FileProblem, match=message):
         _import(name, content)
     assert FeedRecord.objects.count() == 0
+    assert not ImportBatch.objects.filter(status="done").exists()
+
+
+def test_header_only_xlsx_is_refused() -> None:
+    wb = Workbook()
+    wb.active.append(["身份证号码", "月份", "单位", "应发工资（元）"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    with pytest.raises(FileProblem, match="文件只有表头，没有数据行"):
+        _import("w.xlsx", buf.getvalue())
+    assert not ImportBatch.objects.exists()
+
+
+def test_gbk_csv_is_read_as_gb18030_and_the_encoding_recorded() -> None:
+    content = f"身份证号码,月份,单位,应发工资（元）\n{A},2023年10月,甲公司,３６１３．７１\n".encode("gbk")
+    batch = _import("gbk.csv", content).batch
+    assert (batch.rows_loaded, batch.rows_quarantined, batch.encoding) == (1, 0, "GB18030")
+    fact = FeedRecord.objects.get()
+    assert (fact.date, fact.amount, fact.data["employer"]) == (
+        date(2023, 10, 1),
+        Decimal("3613.71"),
+        "甲公司",
+    )
+    assert _import("utf8.csv", WAGES).batch.encoding == "UTF-8"
+
+
+def test_xlsx_dates_stored_as_excel_serial_numbers_are_read_as_dates() -> None:
+    wb = Workbook()
+    wb.active.append(["身份证号码", "月份", "单位", "应发工资（元）"])
+    wb.active.append([A, 45200, "甲公司", 3200])  # serial 45200 is 2023-10-01
+    buf = io.BytesIO()
+    wb.save(buf)
+    assert _import("w.xlsx", buf.getvalue()).batch.rows_loaded == 1
+    assert FeedRecord.objects.get().date == date(2023, 10, 1)
+    wb = Workbook()
+    wb.active.append(["身份证号码", "类型", "开始日期", "结束日期"])
+    wb.active.append([B, "prison", 45292, 46934.5])  # 2024-01-01; 2028-06-30 at noon
+    buf = io.BytesIO()
+    wb.save(buf)
+    assert _import("j.xlsx", buf.getvalue(), feed="justice").batch.rows_loaded == 1
+    fact = FeedRecord.objects.get(feed="justice")
+    assert (fact.date, fact.data["end_date"]) == (date(2024, 1, 1), "2028-06-30")
+
+
+def test_a_prisoner_released_in_2028_is_stored_and_stays_in_custody() -> None:
+    content = f"身份证号码,类型,开始日期,结束日期\n{A},prison,2024-05-01,2028-03-31\n".encode()
+    batch = _import("justice.csv", content, feed="justice").batch
+    assert (batch.rows_loaded, batch.rows_quarantined) == (1, 0)
+    fact = FeedRecord.objects.get()
+    assert fact.data["end_date"] == "2028-03-31"
+    # How verification reads it: in custody until the release date, so not counted as a member.
+    from jiuzhu.verification.assembly import _custody
+
+    assert _custody([fact], TODAY) == "服刑人员"
+    assert _custody([fact], date(2028, 4, 1)) is None

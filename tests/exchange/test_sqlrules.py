@@ -130,3 +130,101 @@ def test_sql_trim_strips_what_python_strips() -> None:
     duck.register("v", pa.table({"x": values}))
     got = [r[0] for r in duck.execute(f"SELECT {trim('x')} FROM v").fetchall()]
     assert got == [v.strip() for v in values]
+
+
+# Characters that stand in for ASCII in department files: the full-width forms both paths fold, and
+# look-alikes neither may read as digits (superscripts, other scripts' digits, the ideographic full stop).
+_STAND_INS = {
+    **{c: [chr(ord(c) + 0xFEE0)] for c in "0123456789.,-+/年月日"},
+    "2": ["\uff12", "\u00b2", "\u0662"],
+    "5": ["\uff15", "\u2075"],
+    ".": ["\uff0e", "\u3002"],
+    " ": ["\u3000"],
+}
+
+
+def _twisted(texts: list[str], rng: random.Random) -> list[str]:
+    out = []
+    for text in texts:
+        chars = list(text)
+        for i, c in enumerate(chars):
+            if c in _STAND_INS and rng.random() < 0.3:
+                chars[i] = rng.choice(_STAND_INS[c])
+        out.append("".join(chars))
+    return out
+
+
+def _agree(feed_code: str, columns: dict[str, list[str]]) -> tuple[int, list[tuple[object, ...]]]:
+    """Validate the same values with the SQL and with Python; (rows accepted, mismatches)."""
+    feed = FEEDS[feed_code]
+    count = len(next(iter(columns.values())))
+    duck = duckdb.connect()
+    duck.execute("CREATE TABLE known_regions (code VARCHAR)")
+    duck.register("chunk", pa.table({"line": list(range(2, count + 2)), **columns}))
+    rows = duck.execute(f"SELECT reasons, data FROM ({validation_sql(feed, TODAY)}) ORDER BY line").fetchall()
+    mismatches = []
+    for i, (reasons, data) in enumerate(rows):
+        raw = {name: values[i] for name, values in columns.items()}
+        result = validate_row(feed, raw, today=TODAY, regions=set())
+        expected = ("；".join(result), None) if isinstance(result, list) else ("", result.data)
+        got = (reasons, None if reasons else json.loads(data))
+        if got != expected:
+            mismatches.append((raw, got, expected))
+    return sum(1 for reasons, _ in rows if not reasons), mismatches
+
+
+def test_sql_and_python_fold_full_width_months_and_amounts_alike() -> None:
+    rng = random.Random(3)
+    months = [
+        rng.choice(
+            ["{y}-{m:02d}", "{y}/{m}", "{y}{m:02d}", "{y}年{m}月", "{y}年{m:02d}月", "{y}.{m}"]
+        ).format(y=rng.randrange(1895, 2031), m=rng.randrange(0, 14))
+        for _ in range(2000)
+    ]
+    amounts = [
+        f"{rng.choice(['', '-', '+'])}{rng.randrange(10**6):,}.{rng.randrange(100):02d}" for _ in range(2000)
+    ]
+    accepted, mismatches = _agree(
+        "hrss_wage",
+        {
+            "id_number": ["11010519491231002X"] * 2000,
+            "month": _twisted(months, rng),
+            "employer": [f"单位{i}" for i in range(2000)],
+            "amount": _twisted(amounts, rng),
+        },
+    )
+    assert not mismatches, mismatches[:5]
+    assert accepted > 300
+
+
+def test_sql_and_python_fold_full_width_dates_and_integers_alike() -> None:
+    rng = random.Random(5)
+    dates = [
+        rng.choice(
+            ["{y}-{m:02d}-{d:02d}", "{y}/{m}/{d}", "{y}{m:02d}{d:02d}", "{y}年{m}月{d}日", "{y}.{m}.{d}"]
+        ).format(y=rng.randrange(1895, 2060), m=rng.randrange(0, 14), d=rng.randrange(0, 33))
+        for _ in range(2000)
+    ]
+    grades = [rng.choice(["", "+", "-"]) + str(rng.randrange(0, 30)) for _ in range(2000)]
+    accepted, mismatches = _agree(
+        "disability",
+        {
+            "id_number": ["11010519491231002X"] * 2000,
+            "category": ["visual"] * 2000,
+            "grade": _twisted(grades, rng),
+            "issued_on": _twisted(dates, rng),
+        },
+    )
+    assert not mismatches, mismatches[:5]
+    assert accepted > 300
+    accepted, mismatches = _agree(
+        "justice",
+        {
+            "id_number": ["11010519491231002X"] * 2000,
+            "kind": ["prison"] * 2000,
+            "start_date": ["2020-01-01"] * 2000,
+            "end_date": _twisted(dates, rng),  # may lie up to 30 years ahead
+        },
+    )
+    assert not mismatches, mismatches[:5]
+    assert accepted > 300

@@ -90,3 +90,29 @@ def test_oversized_upload_is_refused_with_its_reason(make_user, client_for, monk
     )
     assert api.status_code == 422 and "文件超过 2 MB" in api.json()["errors"]["file"]
     assert ImportBatch.objects.count() == 0
+
+
+def test_gbk_upload_shows_its_encoding_and_a_header_only_file_is_refused(make_user, client_for) -> None:
+    client = client_for(make_user("verification_officer", COUNTY))
+    content = (
+        f"身份证号码,月份,单位,应发工资（元）\n{make_id_number(1)},2023年10月,甲公司,３６１３．７１\n".encode(
+            "gbk"
+        )
+    )
+    r = client.post(
+        reverse("batch_upload"),
+        {"feed": "hrss_wage", "file": SimpleUploadedFile("w.csv", content, "text/csv")},
+    )
+    assert r.status_code == 302
+    batch = ImportBatch.objects.get()
+    assert (batch.rows_loaded, batch.encoding) == (1, "GB18030")
+    page = client.get(r["Location"]).content.decode()
+    assert "文件编码" in page and "GB18030" in page
+    header_only = "身份证号码,月份,单位,应发工资（元）\n".encode("gbk")
+    refused = client.post(
+        reverse("batch_upload"),
+        {"feed": "hrss_wage", "file": SimpleUploadedFile("h.csv", header_only, "text/csv")},
+    )
+    assert refused.status_code == 200
+    assert "文件只有表头，没有数据行" in refused.content.decode()
+    assert ImportBatch.objects.count() == 1
