@@ -113,11 +113,12 @@ def test_an_oversized_multipart_header_is_refused_in_chinese(make_user, client_f
         "POST", reverse("batch_upload"), body, content_type=f"multipart/form-data; boundary={boundary}"
     )
     assert r.status_code == 400
-    assert "上传的内容无法解析" in r.content.decode()
+    assert "上传的内容格式有误" in r.content.decode()
     api = client.generic(
         "POST", "/api/exchange/batches", body, content_type=f"multipart/form-data; boundary={boundary}"
     )
-    assert 400 <= api.status_code < 500, api.content
+    assert api.status_code == 400, api.content
+    assert api.json()["detail"] == "上传的内容格式有误，无法读取，请重新选择文件后再提交"
     assert not ImportBatch.objects.exists()
 
 
