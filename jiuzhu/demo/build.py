@@ -124,6 +124,11 @@ def demo_verification_data(
     county = Region.objects.get(code=layout.county_code)
     policy_seed_default(ctx=ctx, region=county, effective_from=date(as_of.year, 1, 1))
     files = synth_feeds(folder=folder, seed=seed, as_of=as_of, regions=layout.township_codes[:2])
+    # 公安's file arrives as most departmental systems on Chinese Windows export it: GB18030 (the batch
+    # page shows the detected encoding).
+    if "police_hukou" in files:
+        hukou = files["police_hukou"][0]
+        hukou.write_bytes(hukou.read_text(encoding="utf-8").encode("gb18030"))
     rows = bad = 0
     for feed, (path, _) in files.items():
         outcome = feed_import_path(ctx=ctx, feed_code=feed, path=path, region_code=county.code)

@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from jiuzhu.audit.services import audit_checkpoint_write
 from jiuzhu.demo.build import (
     SYNTH_COUNTY_CODE,
     Layout,
@@ -52,6 +53,10 @@ class Command(BaseCommand):
                 folder=settings.VAR_DIR / "feeds",
                 log=self.stdout.write,
             )
+        # The auditor's checkpoint page starts with the chain's head anchored outside the database.
+        report, checkpoint = audit_checkpoint_write(by="demo")
+        if checkpoint:
+            self.stdout.write(f"审计链完整（{report.checked} 条），检查点已写入（序号 {checkpoint.seq}）")
         self.stdout.write(f"\n演示用户（密码均为：{password}）")
         for a in accounts:
             self.stdout.write(
