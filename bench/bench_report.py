@@ -17,6 +17,7 @@ import os
 import random
 import secrets
 import statistics
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -25,6 +26,8 @@ from pathlib import Path
 # report). Queries are counted by a wrapper that does nothing else.
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiuzhu.settings.production")
 os.environ.setdefault("JIUZHU_SECRET_KEY", "bench-" + secrets.token_urlsafe(40))
+# Production requires the audit chain's key file to exist; the benchmark keeps one of its own.
+os.environ.setdefault("JIUZHU_AUDIT_KEY_FILE", str(Path(tempfile.gettempdir()) / "jiuzhu-bench-audit.key"))
 
 import django
 
@@ -34,7 +37,11 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from jiuzhu.accounts.models import User  # noqa: E402
+from jiuzhu.audit.keys import key_create, key_path  # noqa: E402
 from jiuzhu.audit.services import AuditContext  # noqa: E402
+
+if not key_path().exists():
+    key_create()
 from jiuzhu.demo.build import SYNTH_COUNTY_CODE, demo_accounts, demo_users_ensure, layout_from_db  # noqa: E402
 from jiuzhu.exchange.catalogue import FEEDS  # noqa: E402
 from jiuzhu.exchange.models import FeedRecord  # noqa: E402

@@ -45,6 +45,7 @@ from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 
 from jiuzhu.accounts.models import User  # noqa: E402
 from jiuzhu.accounts.services import token_create  # noqa: E402
+from jiuzhu.audit.keys import key_path, keyring  # noqa: E402
 from jiuzhu.audit.services import AuditContext  # noqa: E402
 from jiuzhu.registry.models import Household  # noqa: E402
 from jiuzhu.verification.models import VerificationReport  # noqa: E402
@@ -220,7 +221,13 @@ def main() -> None:
     _, token = token_create(ctx=AuditContext.system(), user=user, name="bench_web")
     with tempfile.TemporaryDirectory(prefix="jiuzhu-bench-web-") as var_dir:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "jiuzhu.settings.production"}
-        env |= {"JIUZHU_SECRET_KEY": SECRET, "JIUZHU_VAR_DIR": var_dir}
+        # The server signs audit lines with the key this process uses (created on first use here).
+        keyring()
+        env |= {
+            "JIUZHU_SECRET_KEY": SECRET,
+            "JIUZHU_VAR_DIR": var_dir,
+            "JIUZHU_AUDIT_KEY_FILE": str(key_path()),
+        }
         subprocess.run(
             [sys.executable, "-m", "jiuzhu.cli", "collectstatic", "--noinput", "-v0"], env=env, check=True
         )
