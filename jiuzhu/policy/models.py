@@ -8,9 +8,17 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from jiuzhu.core.choices import choices
+from jiuzhu.core.vocab import (
+    AuditObject,
+    DeductibleExpense,
+    EmploymentCostBase,
+    ExcludedIncome,
+    MarriedChildFamily,
+    VehicleType,
+)
 from jiuzhu.regions.models import Region
 
-from .codes import DeductibleExpense, EmploymentCostBase, ExcludedIncome, MarriedChildFamily, VehicleType
 from .params import PolicyParams
 
 
@@ -59,6 +67,8 @@ class PolicyVersion(models.Model):
     the one of the nearest region up the tree whose period covers the date. A version used by a
     verification report is frozen; a change is a new version."""
 
+    audit_object_type = AuditObject.POLICY_VERSION  # what its audit lines name it
+
     region = models.ForeignKey(Region, verbose_name="适用区划", on_delete=models.PROTECT, related_name="+")
     effective_from = models.DateField("生效日期")
     effective_to = models.DateField("失效日期", null=True, blank=True, help_text="留空表示长期有效")
@@ -84,7 +94,7 @@ class PolicyVersion(models.Model):
     employment_cost_base = models.CharField(
         "就业成本扣减基数",
         max_length=16,
-        choices=EmploymentCostBase.choices,
+        choices=choices(EmploymentCostBase),
         default=EmploymentCostBase.INCOME,
     )
     employment_cost_rate = _ratio("就业成本扣减比例", "0.1")
@@ -115,7 +125,7 @@ class PolicyVersion(models.Model):
     married_child_family = models.CharField(
         "与父母共同生活的已婚子女家庭",
         max_length=10,
-        choices=MarriedChildFamily.choices,
+        choices=choices(MarriedChildFamily),
         default=MarriedChildFamily.SEPARATE,
         help_text="已婚子女的配偶和未成年子女随已婚子女：整个家庭计入父母家庭，或另立家庭（默认，规则只列配偶、"
         "未成年子女、不能独立生活的成年子女和其他负有法定义务并长期共同生活的人员）",
