@@ -10,10 +10,12 @@ from django.db import models
 
 from jiuzhu.core.choices import choices
 from jiuzhu.core.vocab import (
+    AssetCategory,
     AuditObject,
     DeductibleExpense,
     EmploymentCostBase,
     ExcludedIncome,
+    IncomeCategory,
     MarriedChildFamily,
     VehicleType,
 )
@@ -43,12 +45,12 @@ def _default_deductible() -> list[str]:
 def _default_precedence() -> dict[str, list[str]]:
     # Objective department data beats the family's declaration (rules §2.4: 核对系统数据为准).
     return {
-        "wages": ["hrss_wage", "tax", "declared"],
-        "business": ["tax", "declared"],
-        "property": ["tax", "declared"],
-        "deposits": ["bank", "declared"],
-        "securities": ["securities", "declared"],
-        "insurance": ["insurance", "declared"],
+        IncomeCategory.WAGES.value: ["hrss_wage", "tax", "declared"],
+        IncomeCategory.BUSINESS.value: ["tax", "declared"],
+        IncomeCategory.PROPERTY.value: ["tax", "declared"],
+        AssetCategory.DEPOSITS.value: ["bank", "declared"],
+        AssetCategory.SECURITIES.value: ["securities", "declared"],
+        AssetCategory.INSURANCE.value: ["insurance", "declared"],
     }
 
 

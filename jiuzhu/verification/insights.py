@@ -9,7 +9,7 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
-from jiuzhu.core.vocab import Employment
+from jiuzhu.core.vocab import Employment, IncomeCategory
 from jiuzhu.policy.params import PolicyParams
 
 from .engine.assets import financial_assets_on
@@ -21,7 +21,7 @@ JOB_GAP_MONTHS = 3  # months without wages before a job counts as lost
 WORKING_AGE = 16  # the national minimum working age (劳动法), for the dependency ratio
 ZERO = Decimal("0")
 _INCOME_FEEDS = {"hrss_wage", "hrss_pension"}
-_TAX_INCOME = {"business", "property"}
+_TAX_INCOME = {IncomeCategory.BUSINESS.value, IncomeCategory.PROPERTY.value}
 
 
 def _year_income(facts: list[Fact], year: int) -> Decimal:

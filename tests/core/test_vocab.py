@@ -126,6 +126,8 @@ def test_policy_settings_read_the_vocabularies() -> None:
     assert policy_models._default_excluded() == [m.value for m in ExcludedIncome]
     assert policy_models._default_deductible() == ["medical", "education", "rehabilitation"]
     assert set(policy_models._default_exempt_vehicles()) <= {m.value for m in VehicleType}
+    lines = {m.value for m in vocab.IncomeCategory} | {m.value for m in vocab.AssetCategory}
+    assert set(policy_models._default_precedence()) <= lines
 
 
 def test_the_feed_catalogue_accepts_the_vocabularies() -> None:
