@@ -226,6 +226,7 @@ _PYDANTIC_MESSAGES = {
     "json_invalid": "请求体不是有效的JSON",
     "greater_than_equal": "数值过小",
     "less_than_equal": "数值过大",
+    "enum": "取值无效：请使用接口文档列出的取值之一",
 }
 
 

@@ -6,6 +6,7 @@ import secrets
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from jiuzhu.core.vocab import AuditObject
 from jiuzhu.regions.models import Region
 
 from .roles import Role
@@ -13,6 +14,8 @@ from .roles import Role
 
 class User(AbstractUser):
     """A platform user: one role, bound to one node of the region tree (their jurisdiction)."""
+
+    audit_object_type = AuditObject.USER  # what its audit lines name it
 
     role = models.CharField("角色", max_length=32, choices=Role.choices, blank=True)
     region = models.ForeignKey(
@@ -31,6 +34,8 @@ class User(AbstractUser):
 
 class ApiToken(models.Model):
     """A bearer token for machine clients. Only the SHA-256 of the key is stored."""
+
+    audit_object_type = AuditObject.API_TOKEN  # what its audit lines name it
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField("用途", max_length=100)

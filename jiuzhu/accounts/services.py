@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.core.vocab import AuditObject
 from jiuzhu.regions.codes import Level
 from jiuzhu.regions.models import Region
 from jiuzhu.regions.scope import in_jurisdiction
@@ -77,7 +78,9 @@ def user_create(
             user.set_unusable_password()
         user.save()
         user_assign_role(user=user, role=role)
-        audit_record(ctx=ctx, action="create", object_type="user", object_id=user.pk, region_code=region.code)
+        audit_record(
+            ctx=ctx, action="create", object_type=AuditObject.USER, object_id=user.pk, region_code=region.code
+        )
     return user
 
 
@@ -117,7 +120,7 @@ def token_create(*, ctx: AuditContext, user: User, name: str) -> tuple[ApiToken,
         audit_record(
             ctx=ctx,
             action="create",
-            object_type="api_token",
+            object_type=AuditObject.API_TOKEN,
             object_id=token.pk,
             region_code=user.region_id or "",
         )
@@ -146,5 +149,9 @@ def token_revoke(*, ctx: AuditContext, token_id: int, user: Any) -> None:
         if not revoked:
             raise NotFound("未找到该令牌，或它不属于您")
         audit_record(
-            ctx=ctx, action="update", object_type="api_token", object_id=token_id, detail={"revoked": True}
+            ctx=ctx,
+            action="update",
+            object_type=AuditObject.API_TOKEN,
+            object_id=token_id,
+            detail={"revoked": True},
         )

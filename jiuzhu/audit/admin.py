@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from jiuzhu.core.vocab import audit_object_type
 from jiuzhu.regions.admin import JurisdictionAdmin
 
 from .models import AuditEvent
@@ -46,7 +47,7 @@ class AuditedAdminMixin(admin.ModelAdmin):
         audit_record(
             ctx=AuditContext.from_request(request),
             action=action,
-            object_type=obj._meta.model_name,
+            object_type=audit_object_type(obj),
             object_id=obj.pk,
             region_code=self.audit_region(obj),
             detail=detail,

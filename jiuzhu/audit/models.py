@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from django.db import models
 
+from jiuzhu.core.choices import label
+from jiuzhu.core.vocab import AuditObject
+
 
 class AuditEvent(models.Model):
     """One line of the append-only, hash-chained audit log.
@@ -63,3 +66,8 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise PermissionError("审计记录只能追加，不能删除")
+
+    @property
+    def object_type_label(self) -> str:
+        """What the line is about, in words (the stored code when it is not in the vocabulary)."""
+        return label(self.object_type, AuditObject)

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from jiuzhu.batch.rawrows import fetch_together
+from jiuzhu.core.vocab import AuditObject
 
 from .chain import GENESIS, canonical, keyed_hash
 from .checkpoints import Checkpoint, alarm_append, checkpoint_append, checkpoints_read
@@ -132,7 +133,7 @@ def audit_search(request: Any, *, query: str) -> AuditEvent | None:
     return audit_record(
         ctx=AuditContext.from_request(request),
         action="search",
-        object_type="id_number",
+        object_type=AuditObject.ID_NUMBER,
         object_id=text,
         region_code=getattr(user, "region_id", None) or "",
     )

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
+from jiuzhu.core.vocab import AuditObject
 from jiuzhu.regions.refusals import access_refused
 
 from .services import AuditContext, audit_record
@@ -26,7 +27,7 @@ def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     audit_record(
         ctx=AuditContext(user=user, ip=ctx.ip, channel=ctx.channel),
         action="login",
-        object_type="user",
+        object_type=AuditObject.USER,
         object_id=user.pk,
         region_code=user.region_id or "",
     )
@@ -40,7 +41,7 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     audit_record(
         ctx=AuditContext(user=user, ip=ctx.ip, channel=ctx.channel),
         action="logout",
-        object_type="user",
+        object_type=AuditObject.USER,
         object_id=user.pk,
         region_code=user.region_id or "",
     )
@@ -62,7 +63,7 @@ def _locked_out(sender: Any, request: Any = None, username: Any = None, **kwargs
     audit_record(
         ctx=AuditContext.from_request(request),
         action="lockout",
-        object_type="user",
+        object_type=AuditObject.USER,
         object_id=user.pk if user else "",
         region_code=getattr(user, "region_id", None) or "",
         detail={

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from jiuzhu.core.vocab import BusinessKind, IncomeCategory, PensionType, VehicleType
+
 
 @dataclass(frozen=True)
 class Column:
@@ -131,7 +133,7 @@ def _feeds() -> list[Feed]:
                     "pension_type",
                     "养老金类型",
                     "choice",
-                    choices=("employee", "resident_basic", "resident_personal"),
+                    choices=PensionType.codes(),
                     slot="kind",
                 ),
                 Column("amount", "金额（元）", "decimal", slot="amount"),
@@ -208,7 +210,7 @@ def _feeds() -> list[Feed]:
                     "vehicle_type",
                     "车型",
                     "choice",
-                    choices=("car", "truck", "motorcycle", "e_bike", "disability_scooter", "farm_machine"),
+                    choices=VehicleType.codes(),
                     slot="kind",
                 ),
                 Column("event", "事项", "choice", choices=("hold", "buy", "sell")),
@@ -224,9 +226,7 @@ def _feeds() -> list[Feed]:
             (
                 ID,
                 Column("reg_no", "统一社会信用代码", "str"),
-                Column(
-                    "kind", "类型", "choice", choices=("enterprise", "individual", "cooperative"), slot="kind"
-                ),
+                Column("kind", "类型", "choice", choices=BusinessKind.codes(), slot="kind"),
                 Column("status", "状态", "choice", choices=("active", "cancelled")),
                 Column("registered_on", "登记日期", "date", slot="date"),
                 Column("capital", "注册资本（元）", "decimal", required=False, slot="amount"),
@@ -256,7 +256,13 @@ def _feeds() -> list[Feed]:
                     "income_type",
                     "所得项目",
                     "choice",
-                    choices=("wages", "business", "property", "other"),
+                    # The income categories of the means test, and anything else the tax office reports.
+                    choices=(
+                        IncomeCategory.WAGES.value,
+                        IncomeCategory.BUSINESS.value,
+                        IncomeCategory.PROPERTY.value,
+                        "other",
+                    ),
                     slot="kind",
                 ),
                 Column("income", "收入额（元）", "decimal", slot="amount"),

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from jiuzhu.core.vocab import AuditObject
 from jiuzhu.regions.models import Region
 
 from .catalogue import FEEDS
@@ -18,6 +19,8 @@ FEED_CHOICES = [(f.code, f"{f.department}·{f.name}") for f in FEEDS.values()]
 class ImportBatch(models.Model):
     """One file imported into one feed for one jurisdiction. The same file (same SHA-256) imports once
     per jurisdiction: another county importing it gets a batch of its own, never this one."""
+
+    audit_object_type = AuditObject.IMPORT_BATCH  # what its audit lines name it
 
     class Status(models.TextChoices):
         QUEUED = "queued", "排队中"

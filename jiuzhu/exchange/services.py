@@ -26,6 +26,7 @@ from django.utils import timezone
 from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.permissions import require_perm
+from jiuzhu.core.vocab import AuditObject
 from jiuzhu.regions.models import Region
 
 from .catalogue import FEEDS, Feed
@@ -146,7 +147,7 @@ def feed_import(
         audit_record(
             ctx=ctx,
             action="create",
-            object_type="import_batch",
+            object_type=AuditObject.IMPORT_BATCH,
             object_id=batch.pk,
             detail={"feed": feed.code, "file": batch.file_name, **totals},
         )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.exports import spreadsheet_cell
+from jiuzhu.core.vocab import AuditObject
 from jiuzhu.core.web import is_htmx, web_view
 
 from . import selectors
@@ -87,7 +88,7 @@ def quarantine_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     audit_record(
         ctx=AuditContext.from_request(request),
         action="export",
-        object_type="import_batch",
+        object_type=AuditObject.IMPORT_BATCH,
         object_id=batch.pk,
         region_code=batch.region_id or "",
         detail={"quarantine": True},

@@ -8,9 +8,19 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from jiuzhu.core.choices import choices
+from jiuzhu.core.vocab import (
+    AssetCategory,
+    AuditObject,
+    DeductibleExpense,
+    EmploymentCostBase,
+    ExcludedIncome,
+    IncomeCategory,
+    MarriedChildFamily,
+    VehicleType,
+)
 from jiuzhu.regions.models import Region
 
-from .codes import DeductibleExpense, EmploymentCostBase, ExcludedIncome, MarriedChildFamily, VehicleType
 from .params import PolicyParams
 
 
@@ -35,12 +45,12 @@ def _default_deductible() -> list[str]:
 def _default_precedence() -> dict[str, list[str]]:
     # Objective department data beats the family's declaration (rules §2.4: 核对系统数据为准).
     return {
-        "wages": ["hrss_wage", "tax", "declared"],
-        "business": ["tax", "declared"],
-        "property": ["tax", "declared"],
-        "deposits": ["bank", "declared"],
-        "securities": ["securities", "declared"],
-        "insurance": ["insurance", "declared"],
+        IncomeCategory.WAGES.value: ["hrss_wage", "tax", "declared"],
+        IncomeCategory.BUSINESS.value: ["tax", "declared"],
+        IncomeCategory.PROPERTY.value: ["tax", "declared"],
+        AssetCategory.DEPOSITS.value: ["bank", "declared"],
+        AssetCategory.SECURITIES.value: ["securities", "declared"],
+        AssetCategory.INSURANCE.value: ["insurance", "declared"],
     }
 
 
@@ -58,6 +68,8 @@ class PolicyVersion(models.Model):
     """One version of a region's assistance policy (rules §10). The version in force for a household is
     the one of the nearest region up the tree whose period covers the date. A version used by a
     verification report is frozen; a change is a new version."""
+
+    audit_object_type = AuditObject.POLICY_VERSION  # what its audit lines name it
 
     region = models.ForeignKey(Region, verbose_name="适用区划", on_delete=models.PROTECT, related_name="+")
     effective_from = models.DateField("生效日期")
@@ -84,7 +96,7 @@ class PolicyVersion(models.Model):
     employment_cost_base = models.CharField(
         "就业成本扣减基数",
         max_length=16,
-        choices=EmploymentCostBase.choices,
+        choices=choices(EmploymentCostBase),
         default=EmploymentCostBase.INCOME,
     )
     employment_cost_rate = _ratio("就业成本扣减比例", "0.1")
@@ -115,7 +127,7 @@ class PolicyVersion(models.Model):
     married_child_family = models.CharField(
         "与父母共同生活的已婚子女家庭",
         max_length=10,
-        choices=MarriedChildFamily.choices,
+        choices=choices(MarriedChildFamily),
         default=MarriedChildFamily.SEPARATE,
         help_text="已婚子女的配偶和未成年子女随已婚子女：整个家庭计入父母家庭，或另立家庭（默认，规则只列配偶、"
         "未成年子女、不能独立生活的成年子女和其他负有法定义务并长期共同生活的人员）",

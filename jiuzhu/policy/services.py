@@ -12,6 +12,7 @@ from django.db.models import Q
 
 from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.core.errors import Conflict, ValidationFailed
+from jiuzhu.core.vocab import AuditObject
 from jiuzhu.regions.models import Region
 
 from .models import PolicyVersion
@@ -63,7 +64,7 @@ def policy_version_create(
         audit_record(
             ctx=ctx,
             action="create",
-            object_type="policy_version",
+            object_type=AuditObject.POLICY_VERSION,
             object_id=version.pk,
             region_code=region.code,
             detail={"document_no": version.document_no},
@@ -93,7 +94,7 @@ def policy_version_update(*, ctx: AuditContext, version: PolicyVersion, **change
         audit_record(
             ctx=ctx,
             action="update",
-            object_type="policy_version",
+            object_type=AuditObject.POLICY_VERSION,
             object_id=locked.pk,
             region_code=locked.region_id,
             detail={"fields": sorted(changes)},

@@ -13,8 +13,10 @@ from typing import Any
 from django.db.models import QuerySet
 from django.dispatch import Signal
 
-# Sent with: user, object_type (the model's name), object_id, region_code (the object's, "" when it
-# does not exist) and exists.
+from jiuzhu.core.vocab import audit_object_type
+
+# Sent with: user, object_type (the model's audit name: ``jiuzhu.core.vocab.audit_object_type``),
+# object_id, region_code (the object's, "" when it does not exist) and exists.
 access_refused = Signal()
 
 
@@ -28,7 +30,7 @@ def refusal_note(queryset: QuerySet[Any], *, user: Any, pk: Any, region_field: s
     access_refused.send(
         sender=model,
         user=user,
-        object_type=model._meta.model_name,
+        object_type=audit_object_type(model),
         object_id=str(pk),
         region_code=region or "",
         exists=region is not None,

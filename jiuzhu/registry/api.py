@@ -8,6 +8,7 @@ from pydantic import Field
 
 from jiuzhu.audit.services import AuditContext, audit_search, audit_view
 from jiuzhu.core.permissions import require_perm
+from jiuzhu.core.vocab import AuditObject
 
 from . import selectors, services
 from .schemas import (
@@ -98,7 +99,7 @@ def _household_out(request: HttpRequest, household_id: int) -> HouseholdOut:
 def household_detail(request: HttpRequest, household_id: int) -> HouseholdOut:
     require_perm(request.user, "registry.view_household")
     out = _household_out(request, household_id)
-    audit_view(request, object_type="household", object_id=household_id, region_code=out.region)
+    audit_view(request, object_type=AuditObject.HOUSEHOLD, object_id=household_id, region_code=out.region)
     return out
 
 
@@ -166,7 +167,7 @@ def _person_out(request: HttpRequest, person_id: int) -> PersonOut:
 def person_detail(request: HttpRequest, person_id: int) -> PersonOut:
     require_perm(request.user, "registry.view_person")
     out = _person_out(request, person_id)
-    audit_view(request, object_type="person", object_id=person_id, region_code=out.residence_region)
+    audit_view(request, object_type=AuditObject.PERSON, object_id=person_id, region_code=out.residence_region)
     return out
 
 

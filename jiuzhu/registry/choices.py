@@ -3,6 +3,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jiuzhu.core import vocab
+from jiuzhu.core.choices import text_choices
+
 
 class Sex(models.TextChoices):
     MALE = "M", _("男")
@@ -60,14 +63,9 @@ class Health(models.TextChoices):
     DISABLED = "disabled", _("残疾")
 
 
-class Employment(models.TextChoices):
-    EMPLOYED = "employed", _("在职")
-    FLEXIBLE = "flexible", _("灵活就业")
-    FARMING = "farming", _("务农")
-    UNEMPLOYED = "unemployed", _("失业")
-    RETIRED = "retired", _("退休")
-    STUDENT = "student", _("在校学生")
-    NOT_WORKING = "not_working", _("无业/不适用")
+# Employment and the person categories are platform vocabularies (``jiuzhu.core.vocab``): the means
+# engine and the reports read them too.
+Employment = text_choices(vocab.Employment)
 
 
 class Education(models.TextChoices):
@@ -81,13 +79,4 @@ class Education(models.TextChoices):
     POSTGRADUATE = "postgraduate", _("研究生")
 
 
-class Category(models.TextChoices):
-    DIBAO = "dibao", _("低保")
-    TEKUN = "tekun", _("特困")
-    NEAR_DIBAO = "near_dibao", _("低保边缘")
-    RIGID_EXPENSE = "rigid_expense", _("刚性支出困难")
-    CHILD_IN_DIFFICULTY = "child_in_difficulty", _("困境儿童")
-    DE_FACTO_ORPHAN = "de_facto_orphan", _("事实无人抚养儿童")
-    LEFT_BEHIND_CHILD = "left_behind_child", _("留守儿童")
-    DISABLED = "disabled", _("残疾人")
-    ELDERLY_IN_DIFFICULTY = "elderly_in_difficulty", _("困难老人")
+Category = text_choices(vocab.Category)

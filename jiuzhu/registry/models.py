@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from jiuzhu.core import vocab
+from jiuzhu.core.vocab import AuditObject
 from jiuzhu.regions.models import Region, UrbanRural
 
 from . import idnumber
@@ -28,6 +30,8 @@ _PATTERN = ["varchar_pattern_ops"]
 
 
 class Person(models.Model):
+    audit_object_type = AuditObject.PERSON  # what its audit lines name it
+
     # Unique through a Meta constraint, not unique=True, which on PostgreSQL would add an unused
     # varchar_pattern_ops twin index (prefix searches use id_reversed).
     id_number = models.CharField("身份证号码", max_length=18)
@@ -59,7 +63,7 @@ class Person(models.Model):
     self_care = models.CharField("自理能力", max_length=8, choices=SelfCare.choices, default=SelfCare.FULL)
     health = models.CharField("健康状况", max_length=8, choices=Health.choices, default=Health.HEALTHY)
     employment = models.CharField(
-        "就业状况", max_length=12, choices=Employment.choices, default=Employment.NOT_WORKING
+        "就业状况", max_length=12, choices=Employment.choices, default=vocab.Employment.NOT_WORKING
     )
     education = models.CharField("文化程度", max_length=12, choices=Education.choices, default=Education.NONE)
     in_school = models.BooleanField("在校就读", default=False)
@@ -113,6 +117,8 @@ class Person(models.Model):
 
 class Household(models.Model):
     """一户一档: one household file."""
+
+    audit_object_type = AuditObject.HOUSEHOLD  # what its audit lines name it
 
     number = models.CharField("户编号", max_length=24, unique=True)
     head = models.ForeignKey(

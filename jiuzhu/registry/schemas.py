@@ -8,6 +8,8 @@ from typing import Any
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from jiuzhu.core.vocab import Category, Employment
+
 from . import idnumber
 from .models import Household, Membership, Person
 
@@ -215,7 +217,7 @@ class PersonIn(_Strict):
     labour_capacity: str = "full"
     self_care: str = "full"
     health: str = "healthy"
-    employment: str = "not_working"
+    employment: Employment = Employment.NOT_WORKING
     education: str = "none"
     in_school: bool = False
 
@@ -233,7 +235,7 @@ class PersonPatch(_Strict):
     labour_capacity: str | None = None
     self_care: str | None = None
     health: str | None = None
-    employment: str | None = None
+    employment: Employment | None = None
     education: str | None = None
     in_school: bool | None = None
     death_date: date | None = None
@@ -271,6 +273,6 @@ class MemberLeaveIn(_Strict):
 
 
 class CategoryIn(_Strict):
-    category: str
+    category: Category
     start_date: date | None = None
     note: str = ""

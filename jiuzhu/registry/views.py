@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 
 from jiuzhu.audit.services import AuditContext, audit_search, audit_view
 from jiuzhu.core.errors import Conflict, ValidationFailed
+from jiuzhu.core.vocab import AuditObject
 from jiuzhu.core.web import is_htmx, web_view
 
 from . import selectors, services
@@ -55,14 +56,16 @@ def household_search(request: HttpRequest) -> HttpResponse:
 @web_view("registry.view_household")
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     file = selectors.household_file(user=request.user, household_id=pk)
-    audit_view(request, object_type="household", object_id=pk, region_code=file.household.region_id)
+    audit_view(request, object_type=AuditObject.HOUSEHOLD, object_id=pk, region_code=file.household.region_id)
     return render(request, "registry/household_detail.html", {"file": file, "h": file.household})
 
 
 @web_view("registry.view_person")
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     file = selectors.person_file(user=request.user, person_id=pk)
-    audit_view(request, object_type="person", object_id=pk, region_code=file.person.residence_region_id)
+    audit_view(
+        request, object_type=AuditObject.PERSON, object_id=pk, region_code=file.person.residence_region_id
+    )
     return render(request, "registry/person_detail.html", {"file": file, "p": file.person})
 
 
@@ -156,7 +159,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已保存")
             return redirect("household_detail", pk=pk)
-    audit_view(request, object_type="household", object_id=pk, region_code=h.region_id, form="edit")
+    audit_view(request, object_type=AuditObject.HOUSEHOLD, object_id=pk, region_code=h.region_id, form="edit")
     return render(request, "registry/form.html", {"form": form, "title": f"修改家庭信息：{h.number}"})
 
 

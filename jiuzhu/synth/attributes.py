@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from jiuzhu.core.vocab import Employment
 from jiuzhu.registry.choices import (
     DisabilityCategory,
     Education,
-    Employment,
     Health,
     LabourCapacity,
     SelfCare,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from jiuzhu.registry.choices import Category
+from jiuzhu.core.vocab import Category
 
 from .population import SINGLE_ELDER, SKIPPED_GENERATION
 

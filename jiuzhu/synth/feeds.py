@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 from django.db.models import Q
 
+from jiuzhu.core.vocab import BusinessKind, Employment, VehicleType
 from jiuzhu.regions.codes import subtree_bounds
 
 from .codes import PROVINCE_CODE
@@ -194,24 +195,24 @@ def synth_feeds(
         )
 
     adults = p.age >= 18
-    workers = np.isin(p.employment, ["employed", "flexible"]) & adults
+    workers = np.isin(p.employment, [Employment.EMPLOYED.value, Employment.FLEXIBLE.value]) & adults
     lose_job = workers & (rng.random(n) < 0.05)
     base_wage = np.round(rng.lognormal(8.0, 0.35, n), 2)
     wage = w("hrss_wage", ["id_number", "month", "employer", "amount"])
     contribution = w("hrss_contribution", ["id_number", "month", "insurance", "amount"])
     for i in np.flatnonzero(workers).tolist():
-        worked = months if p.employment[i] == "employed" else months[::2]
+        worked = months if p.employment[i] == Employment.EMPLOYED.value else months[::2]
         if lose_job[i]:
             worked = [m for m in worked if m < months[-5]]
         employer = f"安和县{int(rng.integers(1, 400)):03d}号企业"
         for m in worked:
             amount = base_wage[i] * (1 + rng.normal(0, 0.05))
             wage.write([p.id_number[i], f"{m:%Y-%m}", employer, f"{amount:.2f}"])
-            if p.employment[i] == "employed" and m in recent:
+            if p.employment[i] == Employment.EMPLOYED.value and m in recent:
                 contribution.write([p.id_number[i], f"{m:%Y-%m}", "pension", f"{amount * 0.08:.2f}"])
 
     pension = w("hrss_pension", ["id_number", "month", "pension_type", "amount"])
-    retired = p.employment == "retired"
+    retired = p.employment == Employment.RETIRED.value
     elderly = (p.age >= 60) & ~retired
     for i in np.flatnonzero(retired | elderly).tolist():
         kind, amount = ("employee", 2000 + rng.integers(0, 2500)) if retired[i] else ("resident_basic", 160)
@@ -221,7 +222,7 @@ def synth_feeds(
                 pension.write([p.id_number[i], f"{m:%Y-%m}", "resident_personal", f"{20 + i % 60:.2f}"])
 
     unemployment = w("hrss_unemployment", ["id_number", "registered_on", "ended_on", "benefit_monthly"])
-    for i in np.flatnonzero(p.employment == "unemployed").tolist():
+    for i in np.flatnonzero(p.employment == Employment.UNEMPLOYED.value).tolist():
         start = months[int(rng.integers(0, len(months)))]
         unemployment.write([p.id_number[i], start.isoformat(), "", f"{1300 + rng.integers(0, 300)}.00"])
 
@@ -297,18 +298,34 @@ def synth_feeds(
                 [
                     p.id_number[i],
                     f"云Z{h % 100000:05d}",
-                    "car",
+                    VehicleType.CAR.value,
                     "buy",
                     bought.isoformat(),
                     f"{int(rng.integers(3, 15)) * 10000}",
                 ]
             )
         if rng.random() < 0.25:
-            vehicle.write([p.id_number[i], f"电{h % 100000:05d}", "e_bike", "hold", "2022-05-01", "2500"])
+            vehicle.write(
+                [
+                    p.id_number[i],
+                    f"电{h % 100000:05d}",
+                    VehicleType.E_BIKE.value,
+                    "hold",
+                    "2022-05-01",
+                    "2500",
+                ]
+            )
         if rng.random() < 0.03:
             status = "cancelled" if rng.random() < 0.3 else "active"
             business.write(
-                [p.id_number[i], f"92990101MA{h:08d}", "individual", status, "2021-04-01", "50000"]
+                [
+                    p.id_number[i],
+                    f"92990101MA{h:08d}",
+                    BusinessKind.INDIVIDUAL.value,
+                    status,
+                    "2021-04-01",
+                    "50000",
+                ]
             )
         balance = float(rng.lognormal(9.0, 1.0))
         jump = rng.random() < 0.03

@@ -12,6 +12,7 @@ from pydantic import ConfigDict, Field
 
 from jiuzhu.audit.services import AuditContext, audit_view
 from jiuzhu.core.permissions import require_perm
+from jiuzhu.core.vocab import AuditObject, DeclarableItem, Program
 from jiuzhu.registry.idnumber import mask
 
 from . import declarable, selectors, services
@@ -62,7 +63,7 @@ def assemble(request: HttpRequest, id_number: str, as_of: date | None = None) ->
     full = request.user.has_perm("registry.view_full_id_number")
     audit_view(
         request,
-        object_type="household",
+        object_type=AuditObject.HOUSEHOLD,
         object_id=a.household.pk,
         region_code=a.household.region_id,
         assembly=True,
@@ -123,13 +124,13 @@ def authorisation_create(request: HttpRequest, payload: AuthorisationIn) -> Stat
     )
 
 
-_ITEMS = "；".join(f"{code}={label}" for code, label in declarable.LABELS.items())
+_ITEMS = "；".join(f"{code}={label}" for code, label in DeclarableItem.labels().items())
 _ON_DATE = "、".join(str(code) for code in sorted(declarable.VALUES_ON_DATE))
 
 
 class DeclaredIn(_Strict):
     person_id: int = Field(description="申报人（本户共同生活成员）的人员编号")
-    item: declarable.DeclarableItem = Field(description=f"申报项目：{_ITEMS}")
+    item: DeclarableItem = Field(description=f"申报项目：{_ITEMS}")
     amount: str = Field(
         description=f'金额，单位：元，最多两位小数的十进制数字文本（如 "3613.71"）。{_ON_DATE} 为核对日的'
         "余额或价值；其余项目为收入计算期（核对日期所在月之前的若干个整月，月数为本地政策参数"
@@ -140,8 +141,10 @@ class DeclaredIn(_Strict):
 
 class ReportIn(_Strict):
     id_number: str
-    programs: list[str] = Field(
-        default_factory=list, description="dibao / near_dibao / rigid_expense / tekun"
+    programs: list[Program] = Field(
+        default_factory=list,
+        description="要判断的救助项目（缺省为全部）："
+        + "；".join(f"{code}={label}" for code, label in Program.labels().items()),
     )
     declared: list[DeclaredIn] = Field(
         default_factory=list,
@@ -193,7 +196,7 @@ def report_create(request: HttpRequest, payload: ReportIn) -> Status[ReportOut]:
     report = services.report_create(
         ctx=AuditContext.from_request(request),
         id_number=payload.id_number,
-        programs=payload.programs or None,
+        programs=[str(p) for p in payload.programs] or None,
         declared=[{**d.model_dump(), "item": str(d.item)} for d in payload.declared],
         as_of=payload.as_of,
     )
@@ -205,6 +208,9 @@ def report_detail(request: HttpRequest, report_id: int) -> ReportOut:
     require_perm(request.user, "verification.view_verificationreport")
     report = selectors.report_get(user=request.user, report_id=report_id)
     audit_view(
-        request, object_type="verification_report", object_id=report.pk, region_code=report.region_code
+        request,
+        object_type=AuditObject.VERIFICATION_REPORT,
+        object_id=report.pk,
+        region_code=report.region_code,
     )
     return _report_out(request, report)

@@ -1,53 +1,20 @@
-"""What a family may declare for a report, and what each amount means. Incomes and expenses are totals
-over the income reference period (the policy's ``reference_months`` whole months before the month of the
-check); deposits, securities and insurance are values on the check date. Always yuan (元)."""
+"""What a family may declare for a report (the items: ``jiuzhu.core.vocab.DeclarableItem``), and what
+each amount means. Incomes and expenses are totals over the income reference period (the policy's
+``reference_months`` whole months before the month of the check); deposits, securities and insurance
+are values on the check date. Always yuan (元)."""
 
 from __future__ import annotations
 
-from enum import StrEnum
+from jiuzhu.core.vocab import VALUES_ON_DATE, DeclarableItem
 
-
-class DeclarableItem(StrEnum):
-    WAGES = "wages"
-    BUSINESS = "business"
-    PROPERTY = "property"
-    SUPPORT_RECEIVED = "support_received"
-    SUPPORT_PAID = "support_paid"
-    OTHER_INCOME = "other_income"
-    DEPOSITS = "deposits"
-    SECURITIES = "securities"
-    INSURANCE = "insurance"
-    EDUCATION_EXPENSE = "education_expense"
-    REHABILITATION_EXPENSE = "rehabilitation_expense"
-    VETERAN = "veteran"
-    FAMILY_PLANNING = "family_planning"
-    SCHOLARSHIP = "scholarship"
-    GOOD_SAMARITAN = "good_samaritan"
-    SOCIAL_ASSISTANCE = "social_assistance"
-    ONE_CHILD = "one_child"
-
-
-LABELS = {
-    DeclarableItem.WAGES: "工资性收入",
-    DeclarableItem.BUSINESS: "经营净收入",
-    DeclarableItem.PROPERTY: "财产净收入",
-    DeclarableItem.SUPPORT_RECEIVED: "收到的赡养/抚养费",
-    DeclarableItem.SUPPORT_PAID: "支付的赡养/抚养费",
-    DeclarableItem.OTHER_INCOME: "其他收入",
-    DeclarableItem.DEPOSITS: "存款",
-    DeclarableItem.SECURITIES: "证券",
-    DeclarableItem.INSURANCE: "商业保险现金价值",
-    DeclarableItem.EDUCATION_EXPENSE: "教育支出",
-    DeclarableItem.REHABILITATION_EXPENSE: "残疾康复支出",
-    DeclarableItem.VETERAN: "优待抚恤金",
-    DeclarableItem.FAMILY_PLANNING: "计划生育奖励扶助金",
-    DeclarableItem.SCHOLARSHIP: "奖学金、助学金",
-    DeclarableItem.GOOD_SAMARITAN: "见义勇为奖励",
-    DeclarableItem.SOCIAL_ASSISTANCE: "社会救助款物",
-    DeclarableItem.ONE_CHILD: "独生子女奖励金",
-}
-# Values on the check date; every other item is a total over the reference period.
-VALUES_ON_DATE = frozenset({DeclarableItem.DEPOSITS, DeclarableItem.SECURITIES, DeclarableItem.INSURANCE})
+__all__ = [
+    "AMOUNT_PATTERN",
+    "MAX_AMOUNT_DIGITS",
+    "MAX_ITEMS",
+    "PERIOD_NOTE",
+    "VALUES_ON_DATE",
+    "DeclarableItem",
+]
 
 # Sanity bounds of one request (docs/decisions.md): a family declares a few dozen items at most, and no
 # amount reaches ten billion yuan (the money columns hold 12 digits, 2 after the point).

@@ -9,6 +9,7 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
+from jiuzhu.core.vocab import Employment, IncomeCategory
 from jiuzhu.policy.params import PolicyParams
 
 from .engine.assets import financial_assets_on
@@ -20,16 +21,7 @@ JOB_GAP_MONTHS = 3  # months without wages before a job counts as lost
 WORKING_AGE = 16  # the national minimum working age (劳动法), for the dependency ratio
 ZERO = Decimal("0")
 _INCOME_FEEDS = {"hrss_wage", "hrss_pension"}
-_TAX_INCOME = {"business", "property"}
-_EMPLOYMENT_LABELS = {
-    "employed": "在职",
-    "flexible": "灵活就业",
-    "farming": "务农",
-    "unemployed": "失业",
-    "retired": "退休",
-    "student": "在校学生",
-    "not_working": "无业/不适用",
-}
+_TAX_INCOME = {IncomeCategory.BUSINESS.value, IncomeCategory.PROPERTY.value}
 
 
 def _year_income(facts: list[Fact], year: int) -> Decimal:
@@ -70,7 +62,7 @@ def sensitive_factors(
     workers = len(members) - len(dependants)
     employment: dict[str, int] = defaultdict(int)
     for m in members:
-        employment[_EMPLOYMENT_LABELS.get(m["employment"], m["employment"])] += 1
+        employment[Employment.label_of(m["employment"])] += 1
     recent = [r for r in past_reports if (as_of - r["as_of"]).days <= ANOMALY_YEARS * 365]
     programs: dict[str, int] = defaultdict(int)
     for r in past_reports:

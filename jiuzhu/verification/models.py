@@ -5,12 +5,15 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from jiuzhu.core.vocab import AuditObject
 from jiuzhu.policy.models import PolicyVersion
 from jiuzhu.registry.models import Household, Person
 
 
 class Authorisation(models.Model):
     """A signed 核对授权书 (consent to look up a person's income and assets)."""
+
+    audit_object_type = AuditObject.AUTHORISATION  # what its audit lines name it
 
     person = models.ForeignKey(
         Person, verbose_name="授权人", on_delete=models.PROTECT, related_name="authorisations"
@@ -34,6 +37,8 @@ class Authorisation(models.Model):
 class NeedModel(models.Model):
     """A fitted need-degree model: PCA factor and structural regression, as plain parameters."""
 
+    audit_object_type = AuditObject.NEED_MODEL  # what its audit lines name it
+
     version = models.PositiveIntegerField("版本", unique=True)
     fitted_at = models.DateTimeField("拟合时间", auto_now_add=True)
     n_samples = models.PositiveIntegerField("样本数")
@@ -51,6 +56,8 @@ class NeedModel(models.Model):
 
 class VerificationReport(models.Model):
     """会说话的核对报告: an immutable snapshot of the inputs, the policy version and the results."""
+
+    audit_object_type = AuditObject.VERIFICATION_REPORT  # what its audit lines name it
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="verification_reports")
     applicant = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")

@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from jiuzhu.core.vocab import Program
+
 FEATURES = ("income_ratio", "asset_ratio", "applications", "frequency")
 FEATURE_LABELS = {
     "income_ratio": "人均收入/低保标准",
@@ -25,7 +27,7 @@ FEATURE_LABELS = {
     "applications": "历史申请次数",
     "frequency": "年均申请频次",
 }
-PROGRAMS = ("dibao", "near_dibao", "rigid_expense", "tekun")
+PROGRAMS = Program.codes()  # one covariate each, in this order (stored with a fitted model)
 COVARIATES = (*(f"program_{p}" for p in PROGRAMS), "year", "size", "dependency_ratio", "employed_share")
 MIN_SAMPLES = 30
 LIMIT = 2.0

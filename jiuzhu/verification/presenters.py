@@ -8,47 +8,20 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from jiuzhu.core.choices import label
+from jiuzhu.core.vocab import AssetCategory, IncomeCategory
 from jiuzhu.exchange.catalogue import FEEDS
 
-CATEGORY_LABELS = {
-    "wages": _("工资性收入"),
-    "employment_cost": _("就业成本扣减"),
-    "business": _("经营净收入"),
-    "property": _("财产净收入"),
-    "transfer": _("转移净收入"),
-    "contribution": _("社保个人缴费（扣减）"),
-    "support_paid": _("支付赡养费（扣减）"),
-    "rigid_deduction": _("刚性支出（扣减）"),
-    "excluded": _("不计入收入"),
-    "deposits": _("存款"),
-    "securities": _("证券"),
-    "insurance": _("商业保险"),
-    "vehicle": _("机动车"),
-    "residential": _("住宅"),
-    "non_residential": _("非住宅房产"),
-    "business_registration": _("市场主体"),
-}
-INCOME = (
-    "wages",
-    "employment_cost",
-    "business",
-    "property",
-    "transfer",
-    "contribution",
-    "support_paid",
-    "rigid_deduction",
-    "excluded",
-)
-ASSETS = (
-    "deposits",
-    "securities",
-    "insurance",
-    "vehicle",
-    "residential",
-    "non_residential",
-    "business_registration",
-)
+# A line's category is an income code or an asset code; the page shows each group in its own table.
+INCOME = IncomeCategory.codes()
+ASSETS = AssetCategory.codes()
 OUTCOME_LABELS = {"yes": _("符合"), "no": _("不符合"), "review": _("待核实")}
+
+
+def category_label(code: str) -> str:
+    """The label of a line's category in the active language (the code itself if unknown)."""
+    vocab = IncomeCategory if code in INCOME else AssetCategory
+    return label(code, vocab)
 
 
 def source_label(source: str) -> str:
@@ -75,7 +48,7 @@ class ReportView:
 def _label(line: dict[str, Any]) -> dict[str, Any]:
     return {
         **line,
-        "category_label": CATEGORY_LABELS.get(line["category"], line["category"]),
+        "category_label": category_label(line["category"]),
         "source_label": source_label(line["source"]),
     }
 

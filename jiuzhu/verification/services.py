@@ -16,6 +16,7 @@ from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.batch.rawrows import RowLoader, fetch_together
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.permissions import require_perm
+from jiuzhu.core.vocab import WORKING, AuditObject, DeclarableItem, Program
 from jiuzhu.exchange.models import FeedRecord
 from jiuzhu.policy.models import PolicyVersion
 from jiuzhu.policy.selectors import policy_in_force_from, policy_in_force_query
@@ -35,9 +36,6 @@ from .presenters import PRIVATE_REFS
 # authorisation valid at most this many calendar years ahead (leave it empty for no expiry).
 AUTHORISATION_YEARS_MAX = 10
 _PRIVATE_KEYS = {"vehicle": "plate", "real_estate": "unit_no"}
-PROGRAMS = {"dibao": "低保", "near_dibao": "低保边缘", "rigid_expense": "刚性支出困难", "tekun": "特困"}
-DECLARABLE_LABELS = {str(k): v for k, v in declarable.LABELS.items()}
-DECLARABLE = set(DECLARABLE_LABELS)
 
 
 def authorisation_record(
@@ -76,7 +74,7 @@ def authorisation_record(
         audit_record(
             ctx=ctx,
             action="create",
-            object_type="authorisation",
+            object_type=AuditObject.AUTHORISATION,
             object_id=auth.pk,
             region_code=person.residence_region_id,
             detail={"person": person.pk},
@@ -110,7 +108,7 @@ def _clean_declared(raw: list[dict[str, Any]], member_ids: set[int]) -> dict[int
     errors: dict[str, str] = {}
     for i, item in enumerate(raw):
         code, pid = item.get("item"), item.get("person_id")
-        if code not in DECLARABLE:
+        if code not in DeclarableItem.codes():
             errors[f"declared.{i}.item"] = f"未知的申报项目：{code}"
             continue
         if pid not in member_ids:
@@ -158,8 +156,8 @@ def report_create(
 ) -> VerificationReport:
     require_perm(ctx.user, "verification.add_verificationreport")
     as_of = as_of or timezone.localdate()
-    programs = programs or list(PROGRAMS)
-    unknown = [p for p in programs if p not in PROGRAMS]
+    programs = programs or list(Program.codes())
+    unknown = [p for p in programs if p not in Program.codes()]
     if unknown:
         raise ValidationFailed({"programs": f"未知的救助项目：{'、'.join(unknown)}"})
     # The household first, then the policy with the other reads of the report (one round trip), then
@@ -174,7 +172,7 @@ def report_create(
 
     authorised = assembly.authorised
     must_sign = [m.person for m in included if m.age >= ADULT_AGE]
-    if "tekun" in programs:
+    if Program.TEKUN in programs:
         must_sign += [s.person for s in assembly.supporters]
     missing = [p.name for p in must_sign if p.pk not in authorised]
     if missing:
@@ -234,7 +232,7 @@ def report_create(
         audit_record(
             ctx=ctx,
             action="create",
-            object_type="verification_report",
+            object_type=AuditObject.VERIFICATION_REPORT,
             object_id=report.pk,
             region_code=report.region_code,
             detail={"household": assembly.household.pk},
@@ -312,7 +310,7 @@ def _insights(
     ]
     factors = sensitive_factors(member_rows, past, inp.as_of, params)
     facts = [(m.name, m.person_id, list(m.facts)) for m in inp.members]
-    employed = sum(1 for m in assembly.included if m.person.employment in ("employed", "flexible", "farming"))
+    employed = sum(1 for m in assembly.included if m.person.employment in WORKING)
     standard = params.dibao_standard(urban=inp.urban)
     return {
         "factors": factors,
@@ -404,7 +402,7 @@ def need_model_refit(*, ctx: AuditContext) -> NeedModel:
         audit_record(
             ctx=ctx,
             action="create",
-            object_type="need_model",
+            object_type=AuditObject.NEED_MODEL,
             object_id=model.pk,
             detail={"version": version, "n": len(samples)},
         )

@@ -15,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from jiuzhu.audit.services import AuditContext, audit_view
+from jiuzhu.core.choices import choices
 from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.core.vocab import AuditObject, DeclarableItem, Program
 from jiuzhu.core.web import web_view
 from jiuzhu.registry.models import Household, Person
 from jiuzhu.registry.selectors import household_get, person_get
@@ -111,7 +113,9 @@ def _household_page(
     if a.household.pk != h.pk:
         raise NotFound()
     period = None if a.policy is None else Period.before(today, a.policy.reference_months)
-    audit_view(request, object_type="household", object_id=h.pk, region_code=h.region_id, assembly=True)
+    audit_view(
+        request, object_type=AuditObject.HOUSEHOLD, object_id=h.pk, region_code=h.region_id, assembly=True
+    )
     people = [m.person.pk for m in a.members] + [s.person.pk for s in a.supporters]
     auths = selectors.authorisations_for(people)
     blank = {"person": "", "item": "", "amount": ""}
@@ -124,9 +128,9 @@ def _household_page(
             "valid": a.authorised,
             "today": today,
             "reports": selectors.reports_list(user=request.user, household_id=h.pk)[:20],
-            "programs": services.PROGRAMS,
+            "programs": dict(choices(Program)),
             "auth_form": AuthorisationForm(initial={"signed_on": today}),
-            "declarable": services.DECLARABLE_LABELS,
+            "declarable": dict(choices(DeclarableItem)),
             "values_on_date": sorted(declarable.VALUES_ON_DATE),
             "period": period,
             "max_amount_digits": declarable.MAX_AMOUNT_DIGITS,
@@ -199,6 +203,8 @@ def report_new(request: HttpRequest, pk: int) -> HttpResponse:
 @web_view("verification.view_verificationreport")
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     r = selectors.report_get(user=request.user, report_id=pk)
-    audit_view(request, object_type="verification_report", object_id=r.pk, region_code=r.region_code)
+    audit_view(
+        request, object_type=AuditObject.VERIFICATION_REPORT, object_id=r.pk, region_code=r.region_code
+    )
     full = request.user.has_perm("registry.view_full_id_number")
     return render(request, "verification/report.html", {"v": present(r, full=full), "today": date.today()})

@@ -222,7 +222,7 @@ def test_a_token_revoked_in_the_admin_site_is_audited(client_for, make_user) -> 
         {"user": owner.pk, "name": "对接", "revoked_at_0": "2026-11-01", "revoked_at_1": "09:00:00"},
     )
     assert response.status_code == 302, response.content.decode()[:3000]
-    [event] = [e for e in _events("update") if e.object_type == "apitoken"]
+    [event] = [e for e in _events("update") if e.object_type == "api_token"]
     assert (event.object_id, event.region_code, event.detail["user"]) == (
         str(token.pk),
         owner.region_id,

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.core.errors import Conflict, ValidationFailed
+from jiuzhu.core.vocab import AuditObject
 from jiuzhu.regions.models import Region
 from jiuzhu.regions.scope import get_in_jurisdiction, in_jurisdiction
 
@@ -83,7 +84,7 @@ def person_changed(
     audit_record(
         ctx=ctx,
         action="create" if kind == "create" else "update",
-        object_type="person",
+        object_type=AuditObject.PERSON,
         object_id=person.pk,
         region_code=person.residence_region_id,
         detail=detail,
@@ -106,7 +107,7 @@ def household_changed(
     audit_record(
         ctx=ctx,
         action="create" if kind == "create" else "update",
-        object_type="household",
+        object_type=AuditObject.HOUSEHOLD,
         object_id=household.pk,
         region_code=household.region_id,
         detail=detail,

@@ -12,6 +12,7 @@ from django.utils import timezone
 from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.core.errors import Conflict, NotFound, ValidationFailed
 from jiuzhu.core.permissions import require_perm
+from jiuzhu.core.vocab import AuditObject
 from jiuzhu.regions.models import Region
 
 from ..choices import Relation
@@ -185,7 +186,7 @@ def member_leave(
         audit_record(
             ctx=ctx,
             action="update",
-            object_type="household",
+            object_type=AuditObject.HOUSEHOLD,
             object_id=household.pk,
             region_code=household.region_id,
             detail={"leave": person_id},

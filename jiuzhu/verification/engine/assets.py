@@ -8,25 +8,19 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+from jiuzhu.core.vocab import AssetCategory, BusinessKind, VehicleType
+
 from .income import SOURCE_LABELS, ZERO
 from .inputs import Fact, MeansInput, MemberInput
 from .period import money
 from .results import Line
 
+# Financial assets: the feed that reports each, and what tells its accounts (holdings, policies) apart.
 _FINANCIAL = {
-    "deposits": ("bank", "银行存款", lambda f: f.data.get("institution", "")),
-    "securities": ("securities", "证券市值", lambda f: "securities"),
-    "insurance": ("insurance", "商业保险现金价值", lambda f: f.data.get("policy_no", "")),
+    AssetCategory.DEPOSITS: ("bank", lambda f: f.data.get("institution", "")),
+    AssetCategory.SECURITIES: ("securities", lambda f: "securities"),
+    AssetCategory.INSURANCE: ("insurance", lambda f: f.data.get("policy_no", "")),
 }
-_VEHICLE_LABELS = {
-    "car": "小型汽车",
-    "truck": "货车",
-    "motorcycle": "燃油摩托车",
-    "e_bike": "电动自行车",
-    "disability_scooter": "残疾人代步车",
-    "farm_machine": "大型农机",
-}
-_BUSINESS_LABELS = {"enterprise": "企业", "individual": "个体工商户", "cooperative": "农民专业合作社"}
 
 
 def _latest_per(facts: list[Fact], key, as_of: date) -> list[Fact]:  # type: ignore[no-untyped-def]
@@ -45,7 +39,8 @@ def _financial(inp: MeansInput, member: MemberInput) -> list[Line]:
     """One line per account, security holding or policy from the first source in the region's
     precedence that has data; the other sources are shown as not used."""
     lines: list[Line] = []
-    for item, (feed, label, key) in _FINANCIAL.items():
+    for item, (feed, key) in _FINANCIAL.items():
+        label = item.label
         order = inp.policy.source_precedence.get(item, [feed, "declared"])
         winner: str | None = None
         for source in order:
@@ -88,8 +83,8 @@ def _holdings(inp: MeansInput, member: MemberInput) -> list[Line]:
             Line(
                 member.person_id,
                 member.name,
-                "vehicle",
-                f"{_VEHICLE_LABELS.get(f.kind, f.kind)} {f.data.get('plate', '')}",
+                AssetCategory.VEHICLE,
+                f"{VehicleType.label_of(f.kind)} {f.data.get('plate', '')}",
                 "vehicle",
                 f.date.isoformat() if f.date else "",
                 money(f.amount or ZERO),
@@ -103,8 +98,8 @@ def _holdings(inp: MeansInput, member: MemberInput) -> list[Line]:
     for f in units:
         if f.data.get("event") == "sell":
             continue
-        category = "residential" if f.kind == "residential" else "non_residential"
-        label = "住宅" if category == "residential" else "非住宅房产"
+        category = AssetCategory.RESIDENTIAL if f.kind == "residential" else AssetCategory.NON_RESIDENTIAL
+        label = category.label
         lines.append(
             Line(
                 member.person_id,
@@ -126,8 +121,8 @@ def _holdings(inp: MeansInput, member: MemberInput) -> list[Line]:
             Line(
                 member.person_id,
                 member.name,
-                "business_registration",
-                f"{_BUSINESS_LABELS.get(f.kind, f.kind)} {f.data.get('reg_no', '')}",
+                AssetCategory.BUSINESS_REGISTRATION,
+                f"{BusinessKind.label_of(f.kind)} {f.data.get('reg_no', '')}",
                 "business",
                 f.date.isoformat() if f.date else "",
                 money(f.amount or ZERO),
@@ -145,7 +140,15 @@ def asset_lines(inp: MeansInput) -> list[Line]:
 
 
 def count_holdings(lines: list[Line]) -> dict[str, int]:
-    counts = {"vehicle": 0, "residential": 0, "non_residential": 0, "business_registration": 0}
+    counts = {
+        str(c): 0
+        for c in (
+            AssetCategory.VEHICLE,
+            AssetCategory.RESIDENTIAL,
+            AssetCategory.NON_RESIDENTIAL,
+            AssetCategory.BUSINESS_REGISTRATION,
+        )
+    }
     for line in lines:
         if line.category in counts and line.used:
             counts[line.category] += 1

@@ -14,9 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from jiuzhu.core.vocab import MarriedChildFamily
+
 # Values of the policy setting ``married_child_family``.
-SEPARATE = "separate"  # the married child's family forms its own household (the default)
-JOINT = "joint"  # it counts in the parents' household
+SEPARATE = MarriedChildFamily.SEPARATE  # the married child's family forms its own household (the default)
+JOINT = MarriedChildFamily.JOINT  # it counts in the parents' household
 
 _JUNIOR = ("child_in_law", "grandchild")
 
@@ -174,7 +176,7 @@ def co_resident_family(
     residents: Sequence[Resident], *, applicant: int, married_child_family: str, adult_age: int = 18
 ) -> list[Judgement]:
     """One judgement per resident, in order: whether they count in the applicant's family and why."""
-    if married_child_family not in (SEPARATE, JOINT):
+    if married_child_family not in MarriedChildFamily.codes():
         raise ValueError(f"未知的已婚子女家庭规则：{married_child_family}")
     married_children = [r for r in residents if _married_child(r, adult_age) and r.co_resident and not r.died]
     junior_present = bool(married_children) or any(

@@ -7,20 +7,23 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
+from jiuzhu.core.vocab import (
+    DECLARED_EXCLUDABLE,
+    DECLARED_EXPENSES,
+    DeclarableItem,
+    DeductibleExpense,
+    EmploymentCostBase,
+    ExcludedIncome,
+    IncomeCategory,
+    PensionType,
+)
+
 from .inputs import MeansInput, MemberInput
 from .period import Period, money
 from .results import Line
 
 ZERO = Decimal("0")
 
-EXCLUDABLE = {
-    "veteran": "优待抚恤金",
-    "family_planning": "计划生育奖励与扶助金",
-    "scholarship": "奖学金、助学金",
-    "good_samaritan": "见义勇为等奖励",
-    "social_assistance": "政府发放的社会救助款物",
-    "one_child": "独生子女奖励金",
-}
 SOURCE_LABELS = {
     "hrss_wage": "人社工资数据",
     "tax": "税务数据",
@@ -33,8 +36,8 @@ SOURCE_LABELS = {
     "hrss_contribution": "人社社保缴费",
     "medical_bill": "医保结算数据",
 }
-_TAX_KIND = {"wages": "wages", "business": "business", "property": "property"}
-_CATEGORY_LABEL = {"wages": "工资性收入", "business": "经营净收入", "property": "财产净收入"}
+# The income categories with a source precedence; the tax feed's income types carry the same codes.
+_EARNED = (IncomeCategory.WAGES, IncomeCategory.BUSINESS, IncomeCategory.PROPERTY)
 
 
 def _sum(values: Iterable[Decimal | None]) -> Decimal:
@@ -53,14 +56,10 @@ def _from_source(
     if source == "declared":
         amount = _declared(member, category)
         return None if amount is None else (amount, period.months)
-    if source == "hrss_wage" and category == "wages":
+    if source == "hrss_wage" and category == IncomeCategory.WAGES:
         rows = [f for f in member.facts if f.feed == "hrss_wage" and period.contains(f.date)]
     elif source == "tax":
-        rows = [
-            f
-            for f in member.facts
-            if f.feed == "tax" and f.kind == _TAX_KIND[category] and period.contains(f.date)
-        ]
+        rows = [f for f in member.facts if f.feed == "tax" and f.kind == category and period.contains(f.date)]
     else:
         return None
     if not rows:
@@ -86,7 +85,7 @@ def _by_precedence(inp: MeansInput, member: MemberInput, category: str, period: 
                 member.person_id,
                 member.name,
                 category,
-                _CATEGORY_LABEL[category],
+                IncomeCategory(category).label,
                 source,
                 period.label,
                 money(amount),
@@ -96,7 +95,7 @@ def _by_precedence(inp: MeansInput, member: MemberInput, category: str, period: 
         )
         if used:
             winner = source
-            if category == "wages":
+            if category == IncomeCategory.WAGES:
                 lines.append(_employment_cost(inp, member, amount, months, period))
     return lines
 
@@ -105,9 +104,9 @@ def _employment_cost(
     inp: MeansInput, member: MemberInput, wages: Decimal, months: int, period: Period
 ) -> Line:
     p = inp.policy
-    if p.employment_cost_base == "minimum_wage":
+    if p.employment_cost_base == EmploymentCostBase.MINIMUM_WAGE:
         base, how = p.minimum_wage_monthly * months, f"当地最低工资×{months}个月"
-    elif p.employment_cost_base == "dibao_standard":
+    elif p.employment_cost_base == EmploymentCostBase.DIBAO_STANDARD:
         base, how = p.dibao_standard(urban=inp.urban) * months, f"低保标准×{months}个月"
     else:
         base, how = wages, "工资收入"
@@ -115,8 +114,8 @@ def _employment_cost(
     return Line(
         member.person_id,
         member.name,
-        "employment_cost",
-        "必要就业成本扣减",
+        IncomeCategory.EMPLOYMENT_COST,
+        IncomeCategory.EMPLOYMENT_COST.label,
         "policy",
         period.label,
         amount,
@@ -132,19 +131,14 @@ def _transfers(inp: MeansInput, member: MemberInput, period: Period) -> list[Lin
     for f in member.facts:
         if f.feed == "hrss_pension" and period.contains(f.date):
             pensions[f.kind] = pensions.get(f.kind, ZERO) + (f.amount or ZERO)
-    labels = {
-        "employee": "职工养老金",
-        "resident_basic": "城乡居民基础养老金",
-        "resident_personal": "城乡居民个人账户养老金",
-    }
     for kind, amount in sorted(pensions.items()):
-        if kind == "resident_basic" and "resident_basic_pension" in p.excluded_income:
+        if kind == PensionType.RESIDENT_BASIC and ExcludedIncome.RESIDENT_BASIC_PENSION in p.excluded_income:
             lines.append(
                 Line(
                     member.person_id,
                     member.name,
-                    "excluded",
-                    labels[kind],
+                    IncomeCategory.EXCLUDED,
+                    PensionType.RESIDENT_BASIC.label,
                     "hrss_pension",
                     period.label,
                     money(amount),
@@ -157,8 +151,8 @@ def _transfers(inp: MeansInput, member: MemberInput, period: Period) -> list[Lin
                 Line(
                     member.person_id,
                     member.name,
-                    "transfer",
-                    labels.get(kind, kind),
+                    IncomeCategory.TRANSFER,
+                    PensionType.label_of(kind),
                     "hrss_pension",
                     period.label,
                     money(amount),
@@ -174,7 +168,7 @@ def _transfers(inp: MeansInput, member: MemberInput, period: Period) -> list[Lin
                 Line(
                     member.person_id,
                     member.name,
-                    "transfer",
+                    IncomeCategory.TRANSFER,
                     "失业保险金",
                     "hrss_unemployment",
                     period.label,
@@ -184,14 +178,14 @@ def _transfers(inp: MeansInput, member: MemberInput, period: Period) -> list[Lin
                 )
             )
     for d in member.declared:
-        if d.item in EXCLUDABLE:
+        if d.item in DECLARED_EXCLUDABLE:
             excluded = d.item in p.excluded_income
             lines.append(
                 Line(
                     member.person_id,
                     member.name,
-                    "excluded" if excluded else "transfer",
-                    EXCLUDABLE[d.item],
+                    IncomeCategory.EXCLUDED if excluded else IncomeCategory.TRANSFER,
+                    DeclarableItem(d.item).label,
                     "declared",
                     period.label,
                     money(d.amount),
@@ -199,14 +193,13 @@ def _transfers(inp: MeansInput, member: MemberInput, period: Period) -> list[Lin
                     "按规定不计入家庭收入" if excluded else "本地政策未列为豁免，计入收入",
                 )
             )
-        elif d.item in ("support_received", "other_income"):
-            label = "赡养/抚养/扶养费" if d.item == "support_received" else "其他收入"
+        elif d.item in (DeclarableItem.SUPPORT_RECEIVED, DeclarableItem.OTHER_INCOME):
             lines.append(
                 Line(
                     member.person_id,
                     member.name,
-                    "transfer",
-                    label,
+                    IncomeCategory.TRANSFER,
+                    DeclarableItem(d.item).label,
                     "declared",
                     period.label,
                     money(d.amount),
@@ -226,21 +219,21 @@ def _outgoings(inp: MeansInput, member: MemberInput, period: Period) -> list[Lin
             Line(
                 member.person_id,
                 member.name,
-                "contribution",
+                IncomeCategory.CONTRIBUTION,
                 "个人缴纳社会保险费",
                 "hrss_contribution",
                 period.label,
                 money(contributions),
             )
         )
-    paid = _declared(member, "support_paid")
+    paid = _declared(member, DeclarableItem.SUPPORT_PAID)
     if paid:
         lines.append(
             Line(
                 member.person_id,
                 member.name,
-                "support_paid",
-                "支付的赡养/抚养/扶养费",
+                IncomeCategory.SUPPORT_PAID,
+                IncomeCategory.SUPPORT_PAID.label,
                 "declared",
                 period.label,
                 money(paid),
@@ -253,7 +246,7 @@ def _outgoings(inp: MeansInput, member: MemberInput, period: Period) -> list[Lin
                 Line(
                     member.person_id,
                     member.name,
-                    "rigid_deduction",
+                    IncomeCategory.RIGID_DEDUCTION,
                     label,
                     source,
                     period.label,
@@ -272,19 +265,17 @@ def rigid_expenses(
     fall, declared education and rehabilitation costs (which cover the reference period) times
     ``declared_share``."""
     medical = _sum(f.amount for f in member.facts if f.feed == "medical_bill" and period.contains(f.date))
-    education = (_declared(member, "education_expense") or ZERO) * declared_share
-    rehabilitation = (_declared(member, "rehabilitation_expense") or ZERO) * declared_share
-    return [
-        ("medical", "医疗自付费用", "medical_bill", medical),
-        ("education", "教育支出", "declared", education),
-        ("rehabilitation", "残疾康复支出", "declared", rehabilitation),
-    ]
+    out = [(DeductibleExpense.MEDICAL.value, DeductibleExpense.MEDICAL.label, "medical_bill", medical)]
+    for item, expense in DECLARED_EXPENSES.items():
+        amount = (_declared(member, item) or ZERO) * declared_share
+        out.append((expense.value, expense.label, "declared", amount))
+    return out
 
 
 def income_lines(inp: MeansInput, period: Period) -> list[Line]:
     lines: list[Line] = []
     for member in inp.members:
-        for category in ("wages", "business", "property"):
+        for category in _EARNED:
             lines += _by_precedence(inp, member, category, period)
         lines += _transfers(inp, member, period)
         lines += _outgoings(inp, member, period)

@@ -23,9 +23,7 @@ class Fact:
 class Declared:
     """An item the family declared: an income over the reference period, an asset value, or an expense.
 
-    Items: wages, business, property, support_received, support_paid, other_income, deposits,
-    securities, insurance, education_expense, rehabilitation_expense, and the excludable incomes
-    (veteran, family_planning, scholarship, good_samaritan, social_assistance, one_child).
+    ``item`` is a ``jiuzhu.core.vocab.DeclarableItem`` code.
     """
 
     item: str

@@ -5,14 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from jiuzhu.core.vocab import AssetCategory, IncomeCategory, Program
+
 from .assets import asset_lines, count_holdings, financial_total
 from .income import ZERO, income_lines, rigid_expenses
 from .inputs import MeansInput, MemberInput
 from .period import Period, money
 from .results import Line, MeansResult, Verdict
 
-_INCOME = ("wages", "business", "property", "transfer")
-_MINUS = ("employment_cost", "contribution", "support_paid")
+_INCOME = (IncomeCategory.WAGES, IncomeCategory.BUSINESS, IncomeCategory.PROPERTY, IncomeCategory.TRANSFER)
+_MINUS = (IncomeCategory.EMPLOYMENT_COST, IncomeCategory.CONTRIBUTION, IncomeCategory.SUPPORT_PAID)
 
 
 def _total(lines: list[Line], categories: tuple[str, ...]) -> Decimal:
@@ -29,10 +31,15 @@ def _vetoes(inp: MeansInput, per_capita_assets: Decimal, lines: list[Line]) -> l
         months = p.financial_assets_months.normalize()
         out.append(f"人均金融资产 {per_capita_assets} 元，超过上限 {limit} 元（城市低保标准的 {months} 倍）")
     rules = [
-        ("vehicle", p.vehicles_max, "机动车（不含豁免车型）", "辆"),
-        ("residential", p.residential_units_max, "住宅", "处"),
-        ("non_residential", p.nonresidential_units_max, "非住宅房产（商铺、车位、办公用房等）", "处"),
-        ("business_registration", p.business_registrations_max, "市场主体登记", "个"),
+        (AssetCategory.VEHICLE, p.vehicles_max, "机动车（不含豁免车型）", "辆"),
+        (AssetCategory.RESIDENTIAL, p.residential_units_max, "住宅", "处"),
+        (
+            AssetCategory.NON_RESIDENTIAL,
+            p.nonresidential_units_max,
+            "非住宅房产（商铺、车位、办公用房等）",
+            "处",
+        ),
+        (AssetCategory.BUSINESS_REGISTRATION, p.business_registrations_max, "市场主体登记", "个"),
     ]
     for key, allowed, label, unit in rules:
         held = [ln for ln in lines if ln.category == key and ln.used]
@@ -56,6 +63,11 @@ def _no_labour(member: MemberInput, inp: MeansInput) -> str | None:
     return None
 
 
+def _verdict(program: Program) -> Verdict:
+    """A program's verdict, "no" until a rule says otherwise."""
+    return Verdict(program.value, program.label, "no")
+
+
 def _verdicts(
     inp: MeansInput,
     pc_income: Decimal,
@@ -68,7 +80,7 @@ def _verdicts(
     area = "城市" if inp.urban else "农村"
     veto_reasons = [f"一票否决：{v}" for v in vetoes]
 
-    dibao = Verdict("dibao", "低保", "no")
+    dibao = _verdict(Program.DIBAO)
     if pc_income < standard and not vetoes:
         dibao.outcome = "yes"
         dibao.reasons.append(f"人均月收入 {pc_income} 元，低于{area}低保标准 {standard} 元")
@@ -81,7 +93,7 @@ def _verdicts(
     capped = p.near_dibao_capped_by_minimum_wage and line > p.minimum_wage_monthly
     if capped:
         line = p.minimum_wage_monthly
-    near = Verdict("near_dibao", "低保边缘", "no")
+    near = _verdict(Program.NEAR_DIBAO)
     if dibao.outcome == "yes":
         near.reasons.append("符合低保条件，按低保认定")
     elif pc_income < line and not vetoes:
@@ -95,7 +107,7 @@ def _verdicts(
             near.reasons.append(f"人均月收入 {pc_income} 元，不低于低保边缘线 {line} 元")
         near.reasons += veto_reasons
 
-    verdict = Verdict("rigid_expense", "刚性支出困难", "no")
+    verdict = _verdict(Program.RIGID_EXPENSE)
     if dibao.outcome == "yes" or near.outcome == "yes":
         verdict.reasons.append("已符合低保或低保边缘条件")
     else:
@@ -123,7 +135,7 @@ def _verdicts(
                 f"人均年收入 {annual_pc} 元，低于上年度居民人均可支配收入 {disposable} 元"
             )
 
-    tekun = Verdict("tekun", "特困", "no")
+    tekun = _verdict(Program.TEKUN)
     no_means = pc_income < standard and not vetoes
     candidates = [(m, why) for m in inp.members if (why := _no_labour(m, inp))]
     if not no_means:
@@ -161,7 +173,7 @@ class RigidWindow:
 
 
 def _rigid_spending(lines: list[Line]) -> Decimal:
-    return sum((ln.amount for ln in lines if ln.category == "rigid_deduction"), ZERO)
+    return sum((ln.amount for ln in lines if ln.category == IncomeCategory.RIGID_DEDUCTION), ZERO)
 
 
 def _rescaled(inp: MeansInput, factor: Decimal) -> MeansInput:
@@ -206,7 +218,7 @@ def assess(inp: MeansInput) -> MeansResult:
 
     gross = _total(lines, _INCOME)
     before_rigid = gross - _total(lines, _MINUS)
-    net = max(ZERO, before_rigid - _total(lines, ("rigid_deduction",)))
+    net = max(ZERO, before_rigid - _total(lines, (IncomeCategory.RIGID_DEDUCTION,)))
     pc_income = money(net / period.months / size)
     annual_pc = money(max(ZERO, before_rigid) * 12 / period.months / size)
     rigid = _rigid_window(inp, period, lines)
@@ -217,8 +229,8 @@ def assess(inp: MeansInput) -> MeansResult:
     vetoes = _vetoes(inp, pc_assets, lines)
     totals = {
         "gross_income": money(gross),
-        **{c: money(_total(lines, (c,))) for c in (*_INCOME, *_MINUS, "rigid_deduction")},
-        "excluded": money(sum((ln.amount for ln in lines if ln.category == "excluded"), ZERO)),
+        **{str(c): money(_total(lines, (c,))) for c in (*_INCOME, *_MINUS, IncomeCategory.RIGID_DEDUCTION)},
+        "excluded": money(sum((ln.amount for ln in lines if ln.category == IncomeCategory.EXCLUDED), ZERO)),
         "rigid_expense_all": money(_rigid_spending(lines)),
         "rigid_window_expense": money(rigid.expense),
         "rigid_window_income": money(rigid.income),

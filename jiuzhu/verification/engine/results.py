@@ -11,9 +11,7 @@ class Line:
 
     person_id: int | None
     name: str
-    category: str  # wages | employment_cost | business | property | transfer | contribution | support_paid |
-    # rigid_deduction | excluded | deposits | securities | insurance | vehicle | residential |
-    # non_residential | business_registration
+    category: str  # an IncomeCategory or AssetCategory code (jiuzhu.core.vocab)
     label: str
     source: str  # feed code or "declared"
     period: str
@@ -24,7 +22,7 @@ class Line:
 
 @dataclass
 class Verdict:
-    program: str
+    program: str  # a Program code (jiuzhu.core.vocab)
     label: str
     outcome: str  # yes | no | review
     reasons: list[str] = field(default_factory=list)
@@ -48,8 +46,8 @@ class MeansResult:
 
     def to_json(self) -> dict[str, Any]:
         def plain(v: Any) -> Any:
-            if isinstance(v, Decimal):
-                return str(v)
+            if isinstance(v, Decimal | str):
+                return str(v)  # a vocabulary member as its plain code
             if isinstance(v, dict):
                 return {k: plain(x) for k, x in v.items()}
             if isinstance(v, list):

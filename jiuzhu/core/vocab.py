@@ -1,0 +1,265 @@
+"""The platform's coded vocabularies, each defined once: the code that is stored and the Chinese wording
+that is shown.
+
+Every member is a ``str`` (its code), so it compares equal to the stored value and goes into JSON and
+SQL as it is; ``label`` is the wording in the source language. The pure engines read these classes
+directly (this module imports no Django). The Django layers derive from them what they need: model and
+form choices (``jiuzhu.core.choices``, which translates the labels), API schemas (the enum itself, which
+the OpenAPI document lists) and the labels of the pages. A copy of a code list or of a wording anywhere
+else is a bug; ``tests/core/test_vocab.py`` checks that the readers agree with these classes.
+
+Wordings follow the rules and the law where they name the thing (rules §2.2 to §2.4, §4).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Self
+
+
+def _(text: str) -> str:
+    """Marks a label for the translation catalogue (``makemessages`` extracts ``_("…")``); the label
+    stays Chinese here and is translated where it is shown (``jiuzhu.core.choices``)."""
+    return text
+
+
+class Vocab(StrEnum):
+    """A coded list: ``Member = "code", "中文名称"``."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str = "") -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label or value
+        return member
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        """In an API schema (pydantic's hook; nothing here imports pydantic), the enum's description
+        gives each code's wording, in place of the class's docstring."""
+        schema: dict[str, Any] = handler.resolve_ref_schema(handler(core_schema))
+        schema["description"] = "；".join(f"{m.value}={m.label}" for m in cls)
+        return schema
+
+    @classmethod
+    def codes(cls) -> tuple[str, ...]:
+        return tuple(m.value for m in cls)
+
+    @classmethod
+    def labels(cls) -> dict[str, str]:
+        """Code → label, in the order of the class."""
+        return {m.value: m.label for m in cls}
+
+    @classmethod
+    def label_of(cls, code: str) -> str:
+        """The label of ``code``, or the code itself when the list does not hold it (a value stored
+        before the list changed must still show)."""
+        member = cls._value2member_map_.get(code)
+        return member.label if isinstance(member, Vocab) else code
+
+
+# --- programs and categories -------------------------------------------------------------------------
+
+
+class Program(Vocab):
+    """The assistance programs a verification report judges (rules §2, §3, §4)."""
+
+    DIBAO = "dibao", _("低保")
+    NEAR_DIBAO = "near_dibao", _("低保边缘")
+    RIGID_EXPENSE = "rigid_expense", _("刚性支出困难")
+    TEKUN = "tekun", _("特困")
+
+
+class Category(Vocab):
+    """The categories a person is tagged with in the registry: the programs, then the groups the
+    platform looks after without a means test of its own."""
+
+    DIBAO = Program.DIBAO.value, Program.DIBAO.label
+    TEKUN = Program.TEKUN.value, Program.TEKUN.label
+    NEAR_DIBAO = Program.NEAR_DIBAO.value, Program.NEAR_DIBAO.label
+    RIGID_EXPENSE = Program.RIGID_EXPENSE.value, Program.RIGID_EXPENSE.label
+    CHILD_IN_DIFFICULTY = "child_in_difficulty", _("困境儿童")
+    DE_FACTO_ORPHAN = "de_facto_orphan", _("事实无人抚养儿童")
+    LEFT_BEHIND_CHILD = "left_behind_child", _("留守儿童")
+    DISABLED = "disabled", _("残疾人")
+    ELDERLY_IN_DIFFICULTY = "elderly_in_difficulty", _("困难老人")
+
+
+# --- income, deductions and assets (rules §2.2 to §2.4) ----------------------------------------------
+
+
+class IncomeCategory(Vocab):
+    """The income side of a report line: the four income categories of rules §2.2, the deductions, and
+    the incomes not counted (§2.3)."""
+
+    WAGES = "wages", _("工资性收入")
+    EMPLOYMENT_COST = "employment_cost", _("必要就业成本扣减")
+    BUSINESS = "business", _("经营净收入")
+    PROPERTY = "property", _("财产净收入")
+    TRANSFER = "transfer", _("转移净收入")
+    CONTRIBUTION = "contribution", _("社保个人缴费（扣减）")
+    SUPPORT_PAID = "support_paid", _("支付的赡养/抚养/扶养费")
+    RIGID_DEDUCTION = "rigid_deduction", _("刚性支出（扣减）")
+    EXCLUDED = "excluded", _("不计入收入")
+
+
+class AssetCategory(Vocab):
+    """The asset side of a report line (rules §2.4): financial assets, then the holdings the veto
+    rules count."""
+
+    DEPOSITS = "deposits", _("银行存款")
+    SECURITIES = "securities", _("证券")
+    INSURANCE = "insurance", _("商业保险现金价值")
+    VEHICLE = "vehicle", _("机动车")
+    RESIDENTIAL = "residential", _("住宅")
+    NON_RESIDENTIAL = "non_residential", _("非住宅房产")
+    BUSINESS_REGISTRATION = "business_registration", _("市场主体")
+
+
+class ExcludedIncome(Vocab):
+    """Incomes a region may leave out of the household's income (rules §2.3); which of them it does is
+    a policy setting. All but the residents' basic pension are declared by the family."""
+
+    VETERAN = "veteran", _("优待抚恤金")
+    FAMILY_PLANNING = "family_planning", _("计划生育奖励与扶助金")
+    SCHOLARSHIP = "scholarship", _("奖学金、助学金")
+    GOOD_SAMARITAN = "good_samaritan", _("见义勇为等奖励")
+    SOCIAL_ASSISTANCE = "social_assistance", _("政府发放的社会救助款物")
+    RESIDENT_BASIC_PENSION = "resident_basic_pension", _("城乡居民基本养老保险基础养老金")
+    ONE_CHILD = "one_child", _("独生子女奖励金")
+
+
+class DeductibleExpense(Vocab):
+    """Rigid expenses a region may deduct from income (rules §1.9, §4.2); a policy setting."""
+
+    MEDICAL = "medical", _("医疗自付费用")
+    EDUCATION = "education", _("教育支出")
+    REHABILITATION = "rehabilitation", _("残疾康复支出")
+
+
+class DeclarableItem(Vocab):
+    """What a family may declare for a report. Incomes and expenses are totals over the income reference
+    period; deposits, securities and insurance are values on the check date (``VALUES_ON_DATE``)."""
+
+    WAGES = IncomeCategory.WAGES.value, IncomeCategory.WAGES.label
+    BUSINESS = IncomeCategory.BUSINESS.value, IncomeCategory.BUSINESS.label
+    PROPERTY = IncomeCategory.PROPERTY.value, IncomeCategory.PROPERTY.label
+    SUPPORT_RECEIVED = "support_received", _("收到的赡养/抚养/扶养费")
+    SUPPORT_PAID = IncomeCategory.SUPPORT_PAID.value, IncomeCategory.SUPPORT_PAID.label
+    OTHER_INCOME = "other_income", _("其他收入")
+    DEPOSITS = AssetCategory.DEPOSITS.value, AssetCategory.DEPOSITS.label
+    SECURITIES = AssetCategory.SECURITIES.value, AssetCategory.SECURITIES.label
+    INSURANCE = AssetCategory.INSURANCE.value, AssetCategory.INSURANCE.label
+    EDUCATION_EXPENSE = "education_expense", DeductibleExpense.EDUCATION.label
+    REHABILITATION_EXPENSE = "rehabilitation_expense", DeductibleExpense.REHABILITATION.label
+    VETERAN = ExcludedIncome.VETERAN.value, ExcludedIncome.VETERAN.label
+    FAMILY_PLANNING = ExcludedIncome.FAMILY_PLANNING.value, ExcludedIncome.FAMILY_PLANNING.label
+    SCHOLARSHIP = ExcludedIncome.SCHOLARSHIP.value, ExcludedIncome.SCHOLARSHIP.label
+    GOOD_SAMARITAN = ExcludedIncome.GOOD_SAMARITAN.value, ExcludedIncome.GOOD_SAMARITAN.label
+    SOCIAL_ASSISTANCE = ExcludedIncome.SOCIAL_ASSISTANCE.value, ExcludedIncome.SOCIAL_ASSISTANCE.label
+    ONE_CHILD = ExcludedIncome.ONE_CHILD.value, ExcludedIncome.ONE_CHILD.label
+
+
+VALUES_ON_DATE = frozenset({DeclarableItem.DEPOSITS, DeclarableItem.SECURITIES, DeclarableItem.INSURANCE})
+# The declared items that are incomes a region may exclude (every ExcludedIncome but the pension).
+DECLARED_EXCLUDABLE = frozenset(
+    DeclarableItem(e.value) for e in ExcludedIncome if e.value in DeclarableItem.codes()
+)
+# The declared expenses and the rigid expense each one is.
+DECLARED_EXPENSES = {
+    DeclarableItem.EDUCATION_EXPENSE: DeductibleExpense.EDUCATION,
+    DeclarableItem.REHABILITATION_EXPENSE: DeductibleExpense.REHABILITATION,
+}
+
+
+class PensionType(Vocab):
+    """Pensions in the human-resources feed (rules §2.2 transfer income, §2.3 the basic pension)."""
+
+    EMPLOYEE = "employee", _("职工养老金")
+    RESIDENT_BASIC = "resident_basic", _("城乡居民基础养老金")
+    RESIDENT_PERSONAL = "resident_personal", _("城乡居民个人账户养老金")
+
+
+class VehicleType(Vocab):
+    """Vehicle types of the traffic-police feed; which are exempt from the vehicle veto is a policy
+    setting (rules §2.4)."""
+
+    CAR = "car", _("小型汽车")
+    TRUCK = "truck", _("货车")
+    MOTORCYCLE = "motorcycle", _("燃油摩托车")
+    E_BIKE = "e_bike", _("电动自行车")
+    DISABILITY_SCOOTER = "disability_scooter", _("残疾人代步车")
+    FARM_MACHINE = "farm_machine", _("大型农机")
+
+
+class BusinessKind(Vocab):
+    """Market entities of the market-regulation feed (rules §2.4)."""
+
+    ENTERPRISE = "enterprise", _("企业")
+    INDIVIDUAL = "individual", _("个体工商户")
+    COOPERATIVE = "cooperative", _("农民专业合作社")
+
+
+# --- policy settings ---------------------------------------------------------------------------------
+
+
+class EmploymentCostBase(Vocab):
+    """What the necessary employment cost deducted from wages is a share of (rules §2.2)."""
+
+    INCOME = "income", _("按工资收入的比例")
+    MINIMUM_WAGE = "minimum_wage", _("按当地最低工资的比例")
+    DIBAO_STANDARD = "dibao_standard", _("按当地低保标准的比例")
+
+
+class MarriedChildFamily(Vocab):
+    """Where a married child living with their parents counts, with their spouse and minor children
+    (rules §2.1)."""
+
+    SEPARATE = "separate", _("另立家庭（不计入父母家庭，已婚子女列为法定赡养义务人）")
+    JOINT = "joint", _("计入父母家庭（已婚子女及其配偶、子女一并计入）")
+
+
+# --- people ------------------------------------------------------------------------------------------
+
+
+class Employment(Vocab):
+    """A person's employment as the registry records it."""
+
+    EMPLOYED = "employed", _("在职")
+    FLEXIBLE = "flexible", _("灵活就业")
+    FARMING = "farming", _("务农")
+    UNEMPLOYED = "unemployed", _("失业")
+    RETIRED = "retired", _("退休")
+    STUDENT = "student", _("在校学生")
+    NOT_WORKING = "not_working", _("无业/不适用")
+
+
+# In work, for the need model's employed share.
+WORKING = frozenset({Employment.EMPLOYED, Employment.FLEXIBLE, Employment.FARMING})
+
+
+# --- the audit log -----------------------------------------------------------------------------------
+
+
+class AuditObject(Vocab):
+    """What an audit line is about (``AuditEvent.object_type``). A model records its own with a class
+    attribute ``audit_object_type``; a model without one (seen only through the admin site) is recorded
+    under its model name."""
+
+    HOUSEHOLD = "household", _("家庭")
+    PERSON = "person", _("人员")
+    ID_NUMBER = "id_number", _("身份证号码")
+    AUTHORISATION = "authorisation", _("核对授权书")
+    VERIFICATION_REPORT = "verification_report", _("核对报告")
+    NEED_MODEL = "need_model", _("需求度模型")
+    POLICY_VERSION = "policy_version", _("政策参数版本")
+    IMPORT_BATCH = "import_batch", _("导入批次")
+    USER = "user", _("用户")
+    API_TOKEN = "api_token", _("接口令牌")
+
+
+def audit_object_type(model: Any) -> str:
+    """The audit name of a model class or instance: its ``audit_object_type``, else its model name."""
+    declared = getattr(model, "audit_object_type", None)
+    return str(declared) if declared else str(model._meta.model_name)
