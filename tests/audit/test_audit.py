@@ -1,10 +1,12 @@
 import threading
+from datetime import UTC
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.urls import reverse
 
+from jiuzhu.audit import chain
 from jiuzhu.audit.guard import guard_remove
 from jiuzhu.audit.models import AuditEvent
 from jiuzhu.audit.selectors import audit_verify_chain
@@ -13,6 +15,20 @@ from jiuzhu.audit.services import AuditContext, audit_record
 from ..factories import new_household
 
 pytestmark = pytest.mark.django_db
+
+_CANONICAL_FIELDS = (
+    "seq",
+    "at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "object_type",
+    "object_id",
+    "region_code",
+    "ip",
+    "channel",
+    "detail",
+)
 
 
 def _disable_guard() -> None:
@@ -111,11 +127,22 @@ def test_deleted_line_is_reported() -> None:
 
 
 def test_rewritten_line_with_recomputed_hash_breaks_the_next_link() -> None:
+    """Line 2 rewritten and its hash recomputed with the chain's own function: line 2 is then
+    consistent in itself, and only line 3's link to its predecessor can tell."""
     _three_events()
     _disable_guard()
+    row = AuditEvent.objects.filter(seq=2).values().get()
+    row["actor_name"] = "mallory"
+    fields = {k: row[k] for k in _CANONICAL_FIELDS}
+    fields["at"] = fields["at"].astimezone(UTC)
+    forged = chain.link_hash(row["prev_hash"], chain.canonical(**fields))
     with connection.cursor() as cur:
-        cur.execute("UPDATE audit_auditevent SET hash = %s WHERE seq = 2", ["f" * 64])
-    assert audit_verify_chain().first_broken_seq == 2
+        cur.execute(
+            "UPDATE audit_auditevent SET actor_name = %s, hash = %s WHERE seq = 2", ["mallory", forged]
+        )
+    report = audit_verify_chain()
+    assert (report.ok, report.first_broken_seq, report.checked) == (False, 3, 2)
+    assert report.reason == "前一条记录的哈希不匹配（前一条记录被改动或删除）"
 
 
 def test_viewing_a_household_file_is_audited(caseworker, client_for) -> None:
