@@ -93,3 +93,29 @@ def test_any_single_digit_change_is_detected(pos: int, delta: int) -> None:
     digits[pos] = str((int(digits[pos]) + delta) % 10)
     changed = "".join(digits)
     assert not idnumber.is_valid(changed)
+
+
+def test_spaces_inside_and_full_width_x_are_normalised() -> None:
+    assert parse("110105 19491231 002X").value == VALID
+    assert parse("11010519491231002Ｘ").value == VALID  # full-width capital X
+    assert parse("11010519491231002ｘ").value == VALID  # full-width small x
+
+
+def test_a_number_of_someone_born_today_is_accepted() -> None:
+    first17 = "11010520261115002"
+    assert parse(first17 + check_char(first17), today=date(2026, 11, 15)).birth_date == date(2026, 11, 15)
+
+
+def test_check_char_needs_exactly_17_digits() -> None:
+    with pytest.raises(ValueError):
+        check_char("1101051949123100")
+    with pytest.raises(ValueError):
+        check_char("110105194912310020")
+
+
+@pytest.mark.parametrize(
+    ("value", "masked"),
+    [("1234567", "*******"), ("12345678", "123*5678"), ("", ""), ("123456789", "123**6789")],
+)
+def test_mask_of_short_values(value: str, masked: str) -> None:
+    assert idnumber.mask(value) == masked

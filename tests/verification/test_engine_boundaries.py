@@ -14,7 +14,7 @@ import pytest
 
 from jiuzhu.verification.engine.inputs import Fact
 from jiuzhu.verification.engine.means import assess
-from jiuzhu.verification.engine.period import Period
+from jiuzhu.verification.engine.period import Period, money
 
 from .helpers import PERIOD_MONTHS, declared, fact, household, member, monthly
 
@@ -762,6 +762,58 @@ def test_records_without_a_key_or_a_date() -> None:
         ("deposits", "银行存款（农信）", "2026-01-01", D("0.00")),
         ("vehicle", "小型汽车 ", "2024-01-01", D("1000.00")),
     ]
+
+
+def test_a_record_after_the_check_date_does_not_hide_the_ones_after_it() -> None:
+    facts = (
+        fact("bank", date(2026, 12, 1), "99999", institution="工行"),  # after the check date, listed first
+        fact("bank", date(2026, 10, 1), "2000", institution="工行"),
+    )
+    assert assess(household(member(facts=facts))).financial_assets == D("2000.00")
+
+
+def test_the_region_orders_the_sources_of_each_asset() -> None:
+    facts = (fact("bank", date(2026, 10, 1), "3000", institution="农信"),)
+    precedence = {"deposits": ["declared", "bank"]}
+    r = assess(household(member(facts=facts, decl=declared(deposits="800")), source_precedence=precedence))
+    assert [(ln.source, ln.amount, ln.used, ln.note) for ln in r.lines] == [
+        ("declared", D("800.00"), True, ""),
+        ("bank", D("3000.00"), False, "以家庭申报为准（来源优先级）"),
+    ]
+    assert r.financial_assets == D("800.00")
+
+
+def test_a_source_without_a_label_is_named_by_its_code() -> None:
+    facts = (fact("bank_b", date(2026, 10, 1), "3000", institution="农信"),)
+    precedence = {"deposits": ["bank_b", "declared"]}
+    r = assess(household(member(facts=facts, decl=declared(deposits="800")), source_precedence=precedence))
+    assert [(ln.source, ln.used, ln.note) for ln in r.lines] == [
+        ("bank_b", True, ""),
+        ("declared", False, "以bank_b为准（来源优先级）"),
+    ]
+
+
+def test_one_yuan_of_rigid_spending_without_income_exceeds_every_ratio() -> None:
+    bills = (fact("medical_bill", date(2026, 3, 2), "1"),)
+    kw = {"deductible_expenses": (), "dibao_standard_rural": D("0"), "near_dibao_multiplier": D("0")}
+    assert _verdict(assess(household(member(facts=bills), **kw)), "rigid_expense").outcome == "yes"
+    assert _verdict(assess(household(member(), **kw)), "rigid_expense").outcome == "no"
+
+
+def test_declared_costs_count_once_in_a_window_longer_than_the_reference_period() -> None:
+    # reference 6 months, window 12: tuition of 1,200 declared for the reference period is not doubled
+    r = assess(
+        household(member(decl=declared(other_income="6000", education_expense="1200")), reference_months=6)
+    )
+    assert r.totals["rigid_window_expense"] == D("1200.00")
+    assert r.totals["rigid_window_income"] == D("12000.00")
+
+
+def test_amounts_are_rounded_half_up_to_the_cent() -> None:
+    # 6,000.06 over 12 months = 500.005 a month → 500.01 (half up; half even would give 500.00)
+    r = assess(household(member(decl=declared(other_income="6000.06"))))
+    assert r.per_capita_monthly_income == D("500.01")
+    assert money(D("0.125")) == D("0.13") and money(D("-0.125")) == D("-0.13")
 
 
 def test_empty_household_is_refused() -> None:
