@@ -191,6 +191,29 @@ def test_a_vehicle_sold_then_bought_again_counts_by_its_latest_record() -> None:
     ]
 
 
+def test_a_sold_holding_listed_first_does_not_hide_the_others() -> None:
+    facts = (
+        fact("vehicle", date(2023, 1, 1), "50000", "car", plate="甲A9", event="sell"),
+        fact("vehicle", date(2024, 1, 1), "60000", "car", plate="甲A1", event="buy"),
+        fact("real_estate", date(2019, 1, 1), None, "residential", unit_no="U9", event="sell"),
+        fact("real_estate", date(2020, 1, 1), None, "residential", unit_no="U1", event="hold"),
+        fact("business", date(2021, 1, 1), None, "individual", reg_no="R9", status="cancelled"),
+        fact("business", date(2022, 1, 1), None, "individual", reg_no="R1", status="active"),
+    )
+    r = assess(household(member(facts=facts), vehicles_max=5, business_registrations_max=5))
+    assert r.holdings == {"vehicle": 1, "residential": 1, "non_residential": 0, "business_registration": 1}
+
+
+def test_a_sold_dwelling_is_not_held() -> None:
+    facts = (
+        fact("real_estate", date(2020, 1, 1), None, "residential", unit_no="U1", event="hold"),
+        fact("real_estate", date(2021, 1, 1), None, "residential", unit_no="U2", event="buy"),
+        fact("real_estate", date(2025, 1, 1), None, "residential", unit_no="U2", event="sell"),
+    )
+    r = assess(household(member(facts=facts)))
+    assert (r.holdings["residential"], r.vetoes) == (1, [])
+
+
 def test_records_dated_on_the_check_date_count_and_later_ones_do_not() -> None:
     # AS_OF is 2026-11-15: a sale on that day counts, one a day later does not.
     def cars(sold: date):
