@@ -839,6 +839,20 @@ def test_amounts_are_rounded_half_up_to_the_cent() -> None:
     assert money(D("0.125")) == D("0.13") and money(D("-0.125")) == D("-0.13")
 
 
+def test_holdings_without_a_number_are_shown_without_one() -> None:
+    facts = (
+        fact("real_estate", date(2020, 1, 1), None, "residential", event="hold"),
+        fact("business", date(2022, 1, 1), None, "individual", status="active"),
+    )
+    r = assess(household(member(facts=facts), business_registrations_max=5))
+    assert [ln.label for ln in r.lines] == ["住宅 ", "个体工商户 "]
+
+
+def test_a_pension_of_an_unknown_kind_is_counted_under_its_code() -> None:
+    r = assess(household(member(facts=monthly("hrss_pension", "100", PERIOD_MONTHS[:3], kind="survivor"))))
+    assert _lines(r) == [(1, "成员1", "transfer", "survivor", "hrss_pension", PERIOD, D("300.00"), True, "")]
+
+
 def test_empty_household_is_refused() -> None:
     with pytest.raises(ValueError) as refused:
         assess(household())
