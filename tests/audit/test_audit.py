@@ -141,7 +141,7 @@ def test_rewritten_line_with_recomputed_hash_breaks_the_next_link() -> None:
             [keyed_hash(ring.current, ring.current_id, e.prev_hash, content)],
         )
     report = audit_verify_chain()
-    assert (report.first_broken_seq, report.checked) == (3, 2)
+    assert (report.ok, report.first_broken_seq, report.checked) == (False, 3, 2)
     assert report.reason == "前一条记录的哈希不匹配（前一条记录被改动或删除）"
 
 

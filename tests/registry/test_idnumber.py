@@ -28,32 +28,47 @@ def test_full_width_digits_are_accepted() -> None:
 
 
 def test_wrong_check_digit() -> None:
-    with pytest.raises(InvalidIdNumber, match="校验位"):
+    with pytest.raises(InvalidIdNumber) as refused:
         parse("110105194912310021")
+    assert str(refused.value) == "身份证号码校验位错误，请核对号码是否抄错"
 
 
-@pytest.mark.parametrize("raw", ["110105194902300021", "110105194913010021", "110105000000000021"])
-def test_impossible_date(raw: str) -> None:
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("110105194902300021", "19490230"),
+        ("110105194913010021", "19491301"),
+        ("110105000000000021", "00000000"),
+    ],
+)
+def test_impossible_date(raw: str, shown: str) -> None:
     fixed = raw[:17] + check_char(raw[:17])
-    with pytest.raises(InvalidIdNumber, match="出生日期"):
+    with pytest.raises(InvalidIdNumber) as refused:
         parse(fixed)
+    assert str(refused.value) == f"身份证号码中的出生日期不存在：{shown}"
 
 
 def test_future_birth_date_is_rejected() -> None:
     first17 = "11010520990101002"
-    with pytest.raises(InvalidIdNumber, match="超出合理范围"):
+    with pytest.raises(InvalidIdNumber) as refused:
         parse(first17 + check_char(first17))
+    assert str(refused.value) == "身份证号码中的出生日期超出合理范围：2099-01-01"
 
 
-@pytest.mark.parametrize("raw", ["", "1101051949123100", "11010519491231002X1", "110105491231002"])
-def test_wrong_length(raw: str) -> None:
-    with pytest.raises(InvalidIdNumber, match="18位"):
+@pytest.mark.parametrize(
+    ("raw", "length"),
+    [("", 0), ("1101051949123100", 16), ("11010519491231002X1", 19), ("110105491231002", 15)],
+)
+def test_wrong_length(raw: str, length: int) -> None:
+    with pytest.raises(InvalidIdNumber) as refused:
         parse(raw)
+    assert str(refused.value) == f"身份证号码应为18位，实际为{length}位"
 
 
 def test_letter_inside_is_rejected() -> None:
-    with pytest.raises(InvalidIdNumber, match="前17位"):
+    with pytest.raises(InvalidIdNumber) as refused:
         parse("1101051949123100AX")
+    assert str(refused.value) == "身份证号码前17位必须是数字，最后一位是数字或X"
 
 
 def test_mask_keeps_first_three_and_last_four() -> None:
@@ -78,3 +93,29 @@ def test_any_single_digit_change_is_detected(pos: int, delta: int) -> None:
     digits[pos] = str((int(digits[pos]) + delta) % 10)
     changed = "".join(digits)
     assert not idnumber.is_valid(changed)
+
+
+def test_spaces_inside_and_full_width_x_are_normalised() -> None:
+    assert parse("110105 19491231 002X").value == VALID
+    assert parse("11010519491231002Ｘ").value == VALID  # full-width capital X
+    assert parse("11010519491231002ｘ").value == VALID  # full-width small x
+
+
+def test_a_number_of_someone_born_today_is_accepted() -> None:
+    first17 = "11010520261115002"
+    assert parse(first17 + check_char(first17), today=date(2026, 11, 15)).birth_date == date(2026, 11, 15)
+
+
+def test_check_char_needs_exactly_17_digits() -> None:
+    with pytest.raises(ValueError):
+        check_char("1101051949123100")
+    with pytest.raises(ValueError):
+        check_char("110105194912310020")
+
+
+@pytest.mark.parametrize(
+    ("value", "masked"),
+    [("1234567", "*******"), ("12345678", "123*5678"), ("", ""), ("123456789", "123**6789")],
+)
+def test_mask_of_short_values(value: str, masked: str) -> None:
+    assert idnumber.mask(value) == masked
