@@ -1,5 +1,6 @@
 """The bulk import path for CSV: columnar validation in DuckDB; on PostgreSQL, COPY into a staging table
-and one merge into the fact store.
+and one merge into the fact store, both through the bulk-data toolkit (``jiuzhu.batch.stage``: table and
+column names from the models).
 
 The rules are the catalogue's, compiled to SQL; messages, canonical values and row keys are exactly
 those of ``validate.py`` (a test runs both paths over the same tricky file and compares every row).
@@ -30,15 +31,39 @@ from typing import IO, Any, TypeVar
 import duckdb
 import pyarrow as pa
 from django.db import transaction
+from django.db.models import BigIntegerField
+
+from jiuzhu.batch.copytext import DUCKDB_COPY_TEXT, copy_text_sql
+from jiuzhu.batch.stage import (
+    Stage,
+    StageColumn,
+    copy_into,
+    refresh_statistics,
+    stage_clear,
+    stage_copy,
+    stage_delete,
+    stage_merge,
+    stage_open,
+)
+from jiuzhu.batch.write import insert_sql
 
 from .catalogue import Feed
+from .models import FeedRecord, QuarantinedRow
 from .readers import FileProblem, header_map
-from .sqlrules import ident, nonblank, pg_text, q, quarantine_select, trim, validation_sql
+from .sqlrules import ident, nonblank, q, quarantine_select, trim, validation_sql
 
 CHUNK_ROWS = 250_000
 _PARSE_ROWS = 100_000  # records per Arrow batch when Python parses the file
 
 T = TypeVar("T")
+
+# A chunk's valid rows as DuckDB writes them (``_good_copy``): the line number, then the facts' fields.
+STAGED = ["id_number", "date", "amount", "kind", "data", "row_key"]
+STAGE: list[StageColumn] = [("line", BigIntegerField()), *STAGED]
+MERGE_KEY = ["feed", "row_key"]  # a fact is new when its feed has no fact with its row key
+# A refused row as DuckDB writes it (``_Validator._write_quarantine``).
+QUARANTINE = ["batch", "row_number", "raw", "reasons"]
+ANALYZE_AFTER = 100_000  # new facts after which the fact table is re-sampled (and a tenth of it)
 
 
 def _header(fh: IO[bytes], encoding: str) -> list[str]:
@@ -253,12 +278,10 @@ def _good_copy(postgres: bool) -> str:
     they are escaped. SQLite's path reads CSV."""
     kind, data, options = "coalesce(kind, '')", "data", "(FORMAT csv, HEADER false)"
     if postgres:
-        kind, data = pg_text(kind), pg_text(data)
-        options = "(FORMAT csv, DELIMITER '\t', QUOTE '', ESCAPE '', NULLSTR '\\N', HEADER false)"
-    return (
-        f"COPY (SELECT line, id_number, date, amount, {kind}, {data}, row_key "
-        f"FROM checked WHERE reasons = '' ORDER BY line) TO {{path}} {options}"
-    )
+        kind, data, options = copy_text_sql(kind), copy_text_sql(data), DUCKDB_COPY_TEXT
+    exprs = {"kind": kind, "data": data}
+    columns = ", ".join(exprs.get(name, name) for name in ["line", *STAGED])  # the stage's column order
+    return f"COPY (SELECT {columns} FROM checked WHERE reasons = '' ORDER BY line) TO {{path}} {options}"
 
 
 def _ahead(pool: ThreadPoolExecutor, items: Iterator[T]) -> Iterator[T]:
@@ -285,6 +308,7 @@ def import_csv_bulk(
     fh.seek(0)
     outcome = FastOutcome(0, 0, 0, 0)
     postgres = connection.vendor == "postgresql"
+    staged: Stage | None = None  # PostgreSQL's staging table; other databases insert chunk by chunk
     with tempfile.TemporaryDirectory(prefix="jiuzhu-import-") as tmp, ThreadPoolExecutor(1) as pool:
         source = os.path.join(tmp, "source.csv")
         nul = _copy_as_utf8(fh, source, encoding)
@@ -296,12 +320,12 @@ def import_csv_bulk(
             wanted = pool.submit(validator.region_values).result()
             pool.submit(validator.know_regions, known_regions(wanted) if wanted else set()).result()
             if postgres:
-                with connection.cursor() as cur:
-                    open_stage(cur)
+                staged = stage_open(FeedRecord, STAGE)
             for chunk in _ahead(pool, validator.chunks()):
-                if postgres:
-                    with transaction.atomic(), connection.cursor() as cur:
-                        stage(cur, chunk.good, chunk.bad)
+                if staged is not None:
+                    with transaction.atomic():
+                        stage_copy(staged, chunk.good)  # text format
+                        copy_into(QuarantinedRow, QUARANTINE, chunk.bad)  # CSV
                 else:
                     outcome.loaded += _insert_rows(connection, feed, batch_id, chunk)
                 os.remove(chunk.good)
@@ -313,23 +337,27 @@ def import_csv_bulk(
                     progress(chunk.valid + chunk.refused)
             repeats = validator.repeats
             if repeats.lines:
-                with transaction.atomic(), connection.cursor() as cur:
-                    if postgres:
-                        unstage(cur, repeats.lines, repeats.bad)
+                # The lines that repeat an earlier line's fact leave the stage for the quarantine.
+                with transaction.atomic():
+                    if staged is not None:
+                        stage_delete(staged, "line", repeats.lines)
+                        copy_into(QuarantinedRow, QUARANTINE, repeats.bad)
                     else:
-                        _quarantine_rows(cur, repeats.bad)
+                        with connection.cursor() as cur:
+                            _quarantine_rows(cur, repeats.bad)
                 outcome.existing -= len(repeats.lines)
                 outcome.quarantined += len(repeats.lines)
         finally:
             pool.submit(validator.close).result()
-    if postgres:
-        with transaction.atomic(), connection.cursor() as cur:
+    if staged is not None:
+        with transaction.atomic():
             # The import is idempotent and resumable, so a crash that loses the last commit only means a
             # re-run; not waiting for the WAL flush shortens the commit of a large batch.
-            cur.execute("SET LOCAL synchronous_commit = off")
-            outcome.loaded = merge(cur, feed, batch_id)
-            cur.execute("TRUNCATE jz_stage")
-            refresh_statistics(cur, outcome.loaded)
+            with connection.cursor() as cur:
+                cur.execute("SET LOCAL synchronous_commit = off")
+            outcome.loaded = merge(staged, feed, batch_id)
+            stage_clear(staged)
+            refresh_statistics(FeedRecord, outcome.loaded, at_least=ANALYZE_AFTER)
     outcome.existing -= outcome.loaded
     return outcome
 
@@ -339,11 +367,11 @@ def _insert_rows(connection: Any, feed: Feed, batch_id: int, chunk: _Chunk) -> i
     still without per-row Python validation. Returns how many facts were new. A line repeating an earlier
     line's fact is ignored by the row-key constraint here, and quarantined once the file is done."""
     loaded = 0
+    sql = insert_sql(FeedRecord, ["feed", *STAGED, "batch"], skip_existing=True, conn=connection)
     with transaction.atomic(), connection.cursor() as cur, open(chunk.good, newline="") as good:
         for rows in _batched(csv.reader(good), 50_000):
             cur.executemany(
-                "INSERT OR IGNORE INTO exchange_feedrecord "
-                "(feed, id_number, date, amount, kind, data, row_key, batch_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                sql,
                 [(feed.code, i, d or None, a or None, k, j, key, batch_id) for _, i, d, a, k, j, key in rows],
             )
             loaded += max(cur.rowcount, 0)
@@ -352,12 +380,10 @@ def _insert_rows(connection: Any, feed: Feed, batch_id: int, chunk: _Chunk) -> i
 
 
 def _quarantine_rows(cur: Any, path: str) -> None:
+    sql = insert_sql(QuarantinedRow, QUARANTINE, conn=cur.db)
     with open(path, newline="") as bad:
         for rows in _batched(csv.reader(bad), 50_000):
-            cur.executemany(
-                "INSERT INTO exchange_quarantinedrow (batch_id, row_number, raw, reasons) VALUES (%s, %s, %s, %s)",
-                rows,
-            )
+            cur.executemany(sql, rows)
 
 
 def _batched(rows: Iterator[list[str]], size: int) -> Iterator[list[list[str]]]:
@@ -365,68 +391,7 @@ def _batched(rows: Iterator[list[str]], size: int) -> Iterator[list[list[str]]]:
         yield batch
 
 
-def _stream(cursor_copy: Any, path: str) -> None:
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            cursor_copy.write(block)
-
-
-def open_stage(cur: Any) -> None:
-    """The session's staging table, empty."""
-    cur.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS jz_stage (line bigint, id_number varchar(18), date date, "
-        "amount numeric(14,2), kind varchar(24), data jsonb, row_key varchar(40))"
-    )
-    cur.execute("TRUNCATE jz_stage")
-
-
-def stage(cur: Any, good_path: str, bad_path: str) -> None:
-    """COPY one chunk's validated rows into the staging table, and its refused rows into quarantine."""
-    raw = cur.cursor  # psycopg's own cursor, for COPY
-    with raw.copy("COPY jz_stage FROM STDIN") as copy:  # text format
-        _stream(copy, good_path)
-    _quarantine_copy(cur, bad_path)
-
-
-def _quarantine_copy(cur: Any, bad_path: str) -> None:
-    with cur.cursor.copy(
-        "COPY exchange_quarantinedrow (batch_id, row_number, raw, reasons) FROM STDIN (FORMAT csv)"
-    ) as copy:
-        _stream(copy, bad_path)
-
-
-def unstage(cur: Any, lines: list[int], bad_path: str) -> None:
-    """Take the lines that repeat an earlier line's fact out of the staging table, into quarantine."""
-    cur.execute("DELETE FROM jz_stage WHERE line = ANY(%s)", [lines])
-    _quarantine_copy(cur, bad_path)
-
-
-ANALYZE_AFTER = 100_000  # new facts; and at least a tenth of the table
-
-
-def refresh_statistics(cur: Any, loaded: int) -> None:
-    """Re-sample the fact table after a merge that changed it a lot. Until autovacuum gets to a freshly
-    filled table PostgreSQL plans without statistics: a verification report took 70 ms instead of 20
-    after the first load of 22M facts. ANALYZE reads a fixed sample (about 1.3 s at that size)."""
-    cur.execute("SELECT reltuples FROM pg_class WHERE oid = 'exchange_feedrecord'::regclass")
-    known = max(float(cur.fetchone()[0]), 0.0)  # -1 when never analysed
-    if loaded >= ANALYZE_AFTER and loaded >= known / 10:
-        cur.execute("ANALYZE exchange_feedrecord")
-
-
-def merge(cur: Any, feed: Feed, batch_id: int) -> int:
-    """Move staged facts into the store; a fact already there (same row key) is skipped. Returns how many
-    were new.
-
-    An anti-join rather than ``ON CONFLICT DO NOTHING``, whose speculative insertion costs about 40 %
-    more per row (13.9 s against 9.9 s for a million rows). The lock keeps that safe: merges, and the
-    row-by-row path's inserts, wait for each other; reads go on."""
-    cur.execute("LOCK TABLE exchange_feedrecord IN SHARE ROW EXCLUSIVE MODE")
-    cur.execute("ANALYZE jz_stage")  # temporary tables get no statistics otherwise
-    cur.execute(
-        "INSERT INTO exchange_feedrecord (feed, id_number, date, amount, kind, data, row_key, batch_id) "
-        "SELECT %s, id_number, date, amount, kind, data, row_key, %s FROM jz_stage s "
-        "WHERE NOT EXISTS (SELECT 1 FROM exchange_feedrecord f WHERE f.feed = %s AND f.row_key = s.row_key)",
-        [feed.code, batch_id, feed.code],
-    )
-    return int(cur.rowcount)
+def merge(staged: Stage, feed: Feed, batch_id: int) -> int:
+    """Move staged facts into the store; a fact already there (same feed and row key) is skipped. Returns
+    how many were new (an anti-join under a table lock: see ``batch.stage.stage_merge``)."""
+    return stage_merge(staged, key=MERGE_KEY, constants={"feed": feed.code, "batch": batch_id})

@@ -39,14 +39,6 @@ def trim(expr: str) -> str:
     return f"CASE WHEN {edge} THEN trim({expr}, {q(_WS)}) ELSE {expr} END"
 
 
-def pg_text(expr: str) -> str:
-    """A value as a field of PostgreSQL's COPY text format: backslash, tab and line breaks escaped."""
-    out = f"replace({expr}, '\\', '\\\\')"
-    for code, letter in ((9, "t"), (10, "n"), (13, "r")):
-        out = f"replace({out}, chr({code}), '\\{letter}')"
-    return out
-
-
 def nonblank(exprs: list[str]) -> str:
     """True when a record has a character that Python's str.strip() would keep, in any cell."""
     return f"regexp_matches(concat({', '.join(exprs)}), {q('[^' + _WS + ']')})"
