@@ -68,8 +68,8 @@ def test_a_near_dibao_household_with_heavy_medical_bills_is_not_also_rigid_expen
 def test_a_veto_blocks_tekun_for_an_elderly_person_without_income() -> None:
     car = (fact("vehicle", date(2024, 1, 1), "60000", "car", plate="甲A1", event="buy"),)
     r = assess(household(member(age=75, facts=car)))
-    veto = "一票否决：机动车（不含豁免车型） 1 处，超过允许的 0 处"
-    assert r.vetoes == ["机动车（不含豁免车型） 1 处，超过允许的 0 处"]
+    veto = "一票否决：机动车（不含豁免车型） 1 辆，超过允许的 0 辆：小型汽车 甲A1（成员1）"
+    assert r.vetoes == ["机动车（不含豁免车型） 1 辆，超过允许的 0 辆：小型汽车 甲A1（成员1）"]
     assert _outcomes(r) == {"dibao": "no", "near_dibao": "no", "rigid_expense": "no", "tekun": "no"}
     assert _verdict(r, "tekun").reasons == ["不符合“无生活来源”：家庭收入或财产超过规定", veto]
     assert _verdict(r, "dibao").reasons == [veto]  # 0.00 is under the standard: only the veto is said
@@ -145,7 +145,7 @@ def test_an_unemployment_record_without_amount_or_date_counts_nothing() -> None:
                 fact("vehicle", date(2024, 2, 1), "30000", "car", plate="甲A2", event="buy"),
             ),
             {"vehicles_max": 1},
-            "机动车（不含豁免车型） 2 处，超过允许的 1 处",
+            "机动车（不含豁免车型） 2 辆，超过允许的 1 辆：小型汽车 甲A1（成员1）、小型汽车 甲A2（成员1）",
         ),
         (
             (
@@ -153,7 +153,7 @@ def test_an_unemployment_record_without_amount_or_date_counts_nothing() -> None:
                 fact("business", date(2023, 1, 1), "10000", "enterprise", reg_no="R2", status="active"),
             ),
             {"business_registrations_max": 1},
-            "市场主体登记 2 处，超过允许的 1 处",
+            "市场主体登记 2 个，超过允许的 1 个：个体工商户 R1（成员1）、企业 R2（成员1）",
         ),
         (
             (
@@ -161,7 +161,8 @@ def test_an_unemployment_record_without_amount_or_date_counts_nothing() -> None:
                 fact("real_estate", date(2020, 1, 1), None, "parking", unit_no="P1", event="hold"),
             ),
             {"nonresidential_units_max": 1},
-            "非住宅房产（商铺、车位、办公用房等） 2 处，超过允许的 1 处",
+            "非住宅房产（商铺、车位、办公用房等） 2 处，超过允许的 1 处："
+            "非住宅房产 S1（成员1）、非住宅房产 P1（成员1）",
         ),
     ],
 )
@@ -481,7 +482,7 @@ def test_every_income_line_with_its_source_and_note() -> None:
         ),
         (2, "成员2", "transfer", "城乡居民个人账户养老金", "hrss_pension", PERIOD, D("600.00"), True, ""),
         (2, "成员2", "excluded", "优待抚恤金", "declared", PERIOD, D("1200.00"), False, not_counted),
-        (2, "成员2", "transfer", "赡养/抚养/扶养费", "declared", PERIOD, D("2400.00"), True, ""),
+        (2, "成员2", "transfer", "收到的赡养/抚养/扶养费", "declared", PERIOD, D("2400.00"), True, ""),
         (2, "成员2", "transfer", "其他收入", "declared", PERIOD, D("600.00"), True, ""),
         (2, "成员2", "rigid_deduction", "医疗自付费用", "medical_bill", PERIOD, D("5000.00"), True, ""),
         (3, "成员3", "rigid_deduction", "教育支出", "declared", PERIOD, D("2000.00"), True, ""),
@@ -712,7 +713,7 @@ def test_every_asset_line_and_the_vetoes_they_raise() -> None:
             False,
             "以银行存款数据为准（来源优先级）",
         ),
-        (1, "成员1", "securities", "证券市值", "securities", "2026-09-01", D("1000.00"), True, ""),
+        (1, "成员1", "securities", "证券", "securities", "2026-09-01", D("1000.00"), True, ""),
         (1, "成员1", "insurance", "商业保险现金价值（P1）", "insurance", "2026-08-01", D("500.00"), True, ""),
         (1, "成员1", "vehicle", "小型汽车 甲A1", "vehicle", "2024-01-01", D("60000.00"), True, ""),
         (
@@ -755,9 +756,9 @@ def test_every_asset_line_and_the_vetoes_they_raise() -> None:
     assert (r.financial_assets, r.per_capita_financial_assets) == (D("6600.00"), D("3300.00"))
     assert r.holdings == {"vehicle": 1, "residential": 1, "non_residential": 1, "business_registration": 1}
     assert r.vetoes == [
-        "机动车（不含豁免车型） 1 处，超过允许的 0 处",
-        "非住宅房产（商铺、车位、办公用房等） 1 处，超过允许的 0 处",
-        "市场主体登记 1 处，超过允许的 0 处",
+        "机动车（不含豁免车型） 1 辆，超过允许的 0 辆：小型汽车 甲A1（成员1）",
+        "非住宅房产（商铺、车位、办公用房等） 1 处，超过允许的 0 处：非住宅房产 S1（成员1）",
+        "市场主体登记 1 个，超过允许的 0 个：个体工商户 R1（成员1）",
     ]
     assert r.rigid_expense_ratio is None
 
