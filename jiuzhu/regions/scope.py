@@ -18,9 +18,6 @@ from jiuzhu.regions.refusals import refusal_note
 
 M = TypeVar("M", bound=Model)
 
-# The one answer for "no such object" and "not yours": the caller must not learn which it is.
-NOT_FOUND_MESSAGE = "未找到该记录，或不在您的辖区内"
-
 
 def jurisdiction_bounds(user: Any) -> tuple[str, str] | None:
     """(low, high) codes of the user's subtree; None for an unrestricted superuser."""
@@ -53,7 +50,7 @@ def in_jurisdiction(user: Any, code: str | None) -> bool:
 def require_jurisdiction(user: Any, code: str | None) -> None:
     """For an object already read by other means (raw SQL): outside the subtree is ``NotFound``."""
     if not in_jurisdiction(user, code):
-        raise NotFound(NOT_FOUND_MESSAGE)
+        raise NotFound()  # one answer for "no such object" and "not yours"
 
 
 def get_in_jurisdiction(queryset: QuerySet[M], *, user: Any, pk: Any, region_field: str) -> M:
@@ -67,5 +64,5 @@ def get_in_jurisdiction(queryset: QuerySet[M], *, user: Any, pk: Any, region_fie
     if obj is None:
         # Announced so that the audit log records the refused attempt (the audit app sits above).
         refusal_note(queryset, user=user, pk=pk, region_field=region_field)
-        raise NotFound(NOT_FOUND_MESSAGE)
+        raise NotFound()  # one answer for "no such object" and "not yours"
     return obj
