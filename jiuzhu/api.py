@@ -30,6 +30,7 @@ from pydantic import Field
 from jiuzhu.accounts.services import token_authenticate
 from jiuzhu.core.errors import BadRequest, NotFound, PayloadTooLarge, ServiceError, ValidationFailed
 from jiuzhu.core.middleware import MALFORMED_UPLOAD, TOO_MANY_FIELDS, too_large_message
+from jiuzhu.core.text import unstorable
 
 
 class TokenAuth(HttpBearer):
@@ -72,7 +73,7 @@ BAD_TEXT = "含有不允许的字符（空字符 NUL 或不成对的 Unicode 代
 def _bad_text(data: Any, path: str = "") -> Iterator[str]:
     """Paths of strings (values or keys) that no database column can hold: NUL, lone surrogates."""
     if isinstance(data, str):
-        if "\x00" in data or any("\ud800" <= ch <= "\udfff" for ch in data):
+        if unstorable(data):
             yield path or "body"
     elif isinstance(data, dict):
         for key, value in data.items():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
@@ -11,6 +10,7 @@ from django.utils import timezone
 
 from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.core.text import clean_text
 from jiuzhu.core.vocab import AuditObject
 from jiuzhu.regions.codes import Level
 from jiuzhu.regions.models import Region
@@ -105,13 +105,10 @@ TOKEN_NAME_MAX = 100
 def token_create(*, ctx: AuditContext, user: User, name: str) -> tuple[ApiToken, str]:
     """Returns the token and its key; the key is shown once and never stored. The name (what the
     token is for) is required and refused, not cut, when too long or holding control characters."""
-    name = name.strip()
-    if not name:
-        raise ValidationFailed({"name": "请填写令牌用途"})
-    if any(unicodedata.category(ch) in ("Cc", "Cs", "Cf") for ch in name):
-        raise ValidationFailed({"name": "令牌用途含有不可见的控制字符或无效字符，请删除后重新输入"})
-    if len(name) > TOKEN_NAME_MAX:
-        raise ValidationFailed({"name": f"令牌用途不能超过{TOKEN_NAME_MAX}个字（现为{len(name)}个）"})
+    errors: dict[str, str] = {}
+    name = clean_text(name, "name", "令牌用途", errors, max_length=TOKEN_NAME_MAX, required=True)
+    if errors:
+        raise ValidationFailed(errors)
     key = ApiToken.new_key()
     with transaction.atomic():
         token = ApiToken.objects.create(

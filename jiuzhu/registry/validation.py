@@ -7,13 +7,13 @@ field, so a form can show all problems at once (一次性告知) instead of one 
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date
 from typing import Any
 
 from django.db import models
 
 from jiuzhu.core.errors import ValidationFailed
+from jiuzhu.core.text import clean_text, shown
 from jiuzhu.regions.codes import Level
 from jiuzhu.regions.models import Region, UrbanRural
 from jiuzhu.regions.scope import in_jurisdiction
@@ -67,13 +67,6 @@ _CHOICES: dict[str, type[models.TextChoices]] = {
 DATE_FLOOR = date(1900, 1, 1)
 YEARS_AHEAD_MAX = 5
 
-# Characters that carry nothing visible and are removed: zero-width space, non-joiner and joiner,
-# word joiner, byte order mark, soft hyphen.
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-# Control characters, NUL, lone surrogates and the remaining format characters (direction marks,
-# embeddings, overrides and isolates) are refused.
-_REFUSED_CATEGORIES = {"Cc", "Cs", "Cf"}
-
 
 def latest_date(today: date | None = None) -> date:
     """The last date a registry date may take: today plus ``YEARS_AHEAD_MAX`` years."""
@@ -90,29 +83,6 @@ def check_date_window(value: date | None, key: str, label: str, errors: dict[str
     latest = latest_date()
     if not DATE_FLOOR <= value <= latest:
         errors[key] = f"{label}应在{DATE_FLOOR.isoformat()}至{latest.isoformat()}之间"
-
-
-def clean_text(
-    value: Any, key: str, label: str, errors: dict[str, str], *, max_length: int, required: bool = False
-) -> str:
-    """Free text: invisible characters removed, control and direction characters refused, the length
-    checked (refused with the limit, never cut)."""
-    text = _INVISIBLE.sub("", "" if value is None else str(value)).strip()
-    if any(unicodedata.category(ch) in _REFUSED_CATEGORIES for ch in text):
-        errors[key] = f"{label}含有不可见的控制字符、方向控制符或无效字符，请删除后重新输入"
-        return ""
-    if required and not text:
-        errors[key] = f"{label}不能为空"
-    elif len(text) > max_length:
-        errors[key] = f"{label}不能超过{max_length}个字（现为{len(text)}个）"
-    return text
-
-
-def shown(value: Any, limit: int = 40) -> str:
-    """Input echoed in a message: refused characters replaced (a lone surrogate cannot even be
-    encoded into the response), and cut to a readable length."""
-    text = "".join("\ufffd" if unicodedata.category(ch) in _REFUSED_CATEGORIES else ch for ch in str(value))
-    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def raise_if(errors: dict[str, str]) -> None:

@@ -16,13 +16,13 @@ from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.batch.rawrows import RowLoader, fetch_together
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.permissions import require_perm
+from jiuzhu.core.text import clean_text
 from jiuzhu.core.vocab import WORKING, AuditObject, DeclarableItem, Program
 from jiuzhu.exchange.models import FeedRecord
 from jiuzhu.policy.models import PolicyVersion
 from jiuzhu.policy.selectors import policy_in_force_from, policy_in_force_query
 from jiuzhu.regions.scope import get_in_jurisdiction
 from jiuzhu.registry.models import Person, RegistryChange
-from jiuzhu.registry.validation import clean_text
 
 from . import declarable, need
 from .assembly import ADULT_AGE, EARLIEST_DATE, Assembly, Loaded, MemberView, household_judge, household_load

@@ -60,6 +60,18 @@ def test_an_over_long_token_name_is_refused_not_cut(caseworker, client_for) -> N
     assert not ApiToken.objects.filter(user=caseworker).exists()
     with pytest.raises(ValidationFailed) as exc:
         token_create(ctx=AuditContext.system(), user=caseworker, name="对\u202e接")
-    assert exc.value.errors == {"name": "令牌用途含有不可见的控制字符或无效字符，请删除后重新输入"}
+    refused = "令牌用途含有不可见的控制字符、方向控制符或无效字符，请删除后重新输入"
+    assert exc.value.errors == {"name": refused}
     token, _ = token_create(ctx=AuditContext.system(), user=caseworker, name="对" * 100)
     assert token.name == "对" * 100
+
+
+def test_a_token_name_is_cleaned_like_every_other_free_text(caseworker) -> None:
+    # Invisible characters are removed (as in registry text), so they neither count nor hide in the name.
+    token, _ = token_create(ctx=AuditContext.system(), user=caseworker, name=" 对\u200b接\ufeff ")
+    assert token.name == "对接"
+    token, _ = token_create(ctx=AuditContext.system(), user=caseworker, name="对" * 100 + "\u200b")
+    assert token.name == "对" * 100
+    with pytest.raises(ValidationFailed) as exc:
+        token_create(ctx=AuditContext.system(), user=caseworker, name="\u200b ")
+    assert exc.value.errors == {"name": "令牌用途不能为空"}

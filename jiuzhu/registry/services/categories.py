@@ -9,10 +9,11 @@ from django.db import transaction
 from jiuzhu.audit.services import AuditContext
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.permissions import require_perm
+from jiuzhu.core.text import clean_text, shown
 
 from ..choices import Category
 from ..models import PersonCategory
-from ..validation import check_date_window, clean_text, raise_if, shown
+from ..validation import check_date_window, raise_if
 from .common import locked_person, person_changed
 
 

@@ -12,12 +12,13 @@ from django.utils import timezone
 from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.core.errors import Conflict, NotFound, ValidationFailed
 from jiuzhu.core.permissions import require_perm
+from jiuzhu.core.text import clean_text
 from jiuzhu.core.vocab import AuditObject
 from jiuzhu.regions.models import Region
 
 from ..choices import Relation
 from ..models import Household, Membership, Person
-from ..validation import check_date_window, clean_choice, clean_household, clean_text, raise_if
+from ..validation import check_date_window, clean_choice, clean_household, raise_if
 from .common import (
     check_region,
     current_membership,
