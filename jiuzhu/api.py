@@ -11,9 +11,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest, HttpResponse
-from django.http.multipartparser import MultiPartParserError
+from django.http.request import RawPostDataException
 from django.shortcuts import render
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -28,8 +27,7 @@ from ninja.utils import check_csrf
 from pydantic import Field
 
 from jiuzhu.accounts.services import token_authenticate
-from jiuzhu.core.errors import BadRequest, NotFound, PayloadTooLarge, ServiceError, ValidationFailed
-from jiuzhu.core.middleware import MALFORMED_UPLOAD, TOO_MANY_FIELDS, too_large_message
+from jiuzhu.core.errors import BadRequest, NotFound, ServiceError, ValidationFailed
 from jiuzhu.core.text import unstorable
 
 
@@ -261,20 +259,11 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _service_error(request, NotFound())
 
 
-@api.exception_handler(SuspiciousOperation)
-def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
-    # Body limits are normally answered by RequestLimitsMiddleware before the API runs; these are the
-    # same answers should a body be read some other way.
-    if isinstance(exc, RequestDataTooBig):
-        return _service_error(request, PayloadTooLarge(too_large_message()))
-    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
-        return _service_error(request, BadRequest(TOO_MANY_FIELDS))
-    return _service_error(request, BadRequest())
-
-
-@api.exception_handler(MultiPartParserError)
-def _bad_upload(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
-    return _service_error(request, BadRequest(MALFORMED_UPLOAD))
+@api.exception_handler(RawPostDataException)
+def _form_body(request: HttpRequest, exc: RawPostDataException) -> HttpResponse:
+    # A form or multipart body sent to an operation that takes JSON: RequestLimitsMiddleware has read
+    # it as a form (answering any body limit there), so its raw bytes are gone. It is not JSON.
+    return _service_error(request, BadRequest(NOT_JSON))
 
 
 def _register() -> None:

@@ -50,12 +50,17 @@ def _has_nul(request: HttpRequest) -> bool:
 
 
 def _request_problem(request: HttpRequest) -> ServiceError | None:
-    if _has_nul(request):
-        return BadRequest(NUL_IN_URL)
+    try:
+        if _has_nul(request):
+            return BadRequest(NUL_IN_URL)
+    except TooManyFieldsSent:  # the query string holds more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS
+        return BadRequest(TOO_MANY_FIELDS)
     content_type = request.content_type or ""
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    # File uploads are not held in memory and are not bound by the limit; everything else is.
-    if limit is not None and content_type != "multipart/form-data" and _content_length(request) > limit:
+    # File uploads (a multipart POST, the only body Django streams to disk) are not held in memory and
+    # are not bound by the limit; every other body is read whole into memory, and is.
+    streamed = request.method == "POST" and content_type == "multipart/form-data"
+    if limit is not None and not streamed and _content_length(request) > limit:
         return PayloadTooLarge(too_large_message())
     if request.method == "POST" and content_type in FORM_TYPES:
         # Parse the form here, where a failure can still be answered, rather than inside the CSRF check.

@@ -72,6 +72,37 @@ def test_an_unreadable_multipart_upload_is_a_chinese_400(caseworker, client_for)
     assert "上传的内容格式有误" in api.json()["detail"]
 
 
+def test_an_oversized_multipart_body_that_is_not_a_post_upload_is_413(caseworker) -> None:
+    # Only a multipart POST is streamed to disk; any other method's body is read whole into memory.
+    body = b"--XyZ\r\n" + b"x" * ELEVEN_MB
+    response = _bearer(caseworker).patch(
+        "/api/registry/households/1", body, content_type="multipart/form-data; boundary=XyZ"
+    )
+    assert response.status_code == 413
+    detail = response.json()["detail"]
+    assert "10 MB" in detail and "过大" in detail
+
+
+@pytest.mark.parametrize(
+    "content_type", ["multipart/form-data; boundary=XyZ", "application/x-www-form-urlencoded"]
+)
+def test_a_form_posted_to_a_json_operation_is_400_not_json(caseworker, content_type: str) -> None:
+    body = b'--XyZ\r\nContent-Disposition: form-data; name="name"\r\n\r\n\xe8\xb5\xb5\r\n--XyZ--\r\n'
+    response = _bearer(caseworker).post("/api/registry/persons", body, content_type=content_type)
+    assert response.status_code == 400
+    assert response.json() == {"detail": "请求体不是有效的 JSON（须为 UTF-8 编码），请检查格式后重试"}
+
+
+def test_a_query_with_too_many_fields_is_a_chinese_400(caseworker, client_for) -> None:
+    query = "&".join(f"f{i}=1" for i in range(1001))  # DATA_UPLOAD_MAX_NUMBER_FIELDS is 1000
+    api = _bearer(caseworker).get(f"/api/registry/households?{query}")
+    assert api.status_code == 400
+    assert api.json() == {"detail": "提交的字段或文件过多，请分批提交"}
+    web = client_for(caseworker).get(f"/households/?{query}")
+    assert web.status_code == 400
+    assert "提交的字段或文件过多，请分批提交" in web.content.decode()
+
+
 @pytest.mark.parametrize("body", [b'{"name": ', b"not json", b"\xff\xfe{}", b"[" * 100000])
 def test_a_body_that_is_not_json_is_400_with_the_apis_chinese_error(caseworker, body: bytes) -> None:
     response = _bearer(caseworker).post("/api/registry/persons", body, content_type="application/json")
