@@ -89,11 +89,10 @@ def batch_detail(request: HttpRequest, batch_id: int) -> BatchOut:
 )
 def batch_quarantine(request: HttpRequest, batch_id: int, page: int = 1) -> QuarantinePage:
     require_perm(request.user, "exchange.view_importbatch")
-    if page > MAX_PAGE:
+    if not 1 <= page <= MAX_PAGE:  # refused, not corrected, as the registry's search does
         raise ValidationFailed({"page": f"页码超出范围：请填写 1 到 {MAX_PAGE} 之间的页码"})
     batch = selectors.batch_get(user=request.user, batch_id=batch_id)
     rows = selectors.quarantine_rows(batch=batch)
-    page = max(1, page)
     items = [
         QuarantineOut(row_number=q.row_number, reasons=q.reasons, raw={k: str(v) for k, v in q.raw.items()})
         for q in rows[(page - 1) * 100 : page * 100]
