@@ -67,11 +67,10 @@ ANALYZE_AFTER = 100_000  # new facts after which the fact table is re-sampled (a
 
 
 def _header(fh: IO[bytes], encoding: str) -> list[str]:
+    """``encoding`` as ``csv_encoding`` found it, which decoded the whole file strictly."""
     text = io.TextIOWrapper(fh, encoding=encoding, newline="")
     try:
         header = next(csv.reader(text), None)
-    except UnicodeDecodeError:
-        raise FileProblem("文件编码与检测结果不一致，请另存为 UTF-8 编码的 CSV 后重新上传") from None
     finally:
         text.detach()
     if header is None:

@@ -72,6 +72,8 @@ def header_map(feed: Feed, header: list[str]) -> list[str | None]:
 
 
 def _csv(feed: Feed, fh: IO[bytes], encoding: str | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+    # ``encoding`` as ``csv_encoding`` found it, which decoded the whole file strictly: no decoding error
+    # can occur here.
     text = io.TextIOWrapper(fh, encoding=encoding or csv_encoding(fh), newline="")
     try:
         reader = csv.reader(text)
@@ -85,8 +87,6 @@ def _csv(feed: Feed, fh: IO[bytes], encoding: str | None = None) -> Iterator[tup
             if not any(cell.strip() for cell in row):
                 continue
             yield i, {c: (row[j] if j < len(row) else "") for j, c in enumerate(cols) if c}
-    except UnicodeDecodeError:
-        raise FileProblem("文件编码与检测结果不一致，请另存为 UTF-8 编码的 CSV 后重新上传") from None
     finally:
         text.detach()
 
