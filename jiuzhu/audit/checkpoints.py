@@ -41,7 +41,12 @@ class Alarm:
 
 
 class CheckpointLogUnreadable(Exception):
-    """The log exists but a line of it cannot be read: it was damaged or edited."""
+    """The log exists but a line of it cannot be read: it was damaged or edited. The message names the
+    file (for the operator's command line); ``line`` is the line's number."""
+
+    def __init__(self, message: str, *, line: int) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 def log_path() -> Path:
@@ -68,7 +73,8 @@ def log_read() -> list[Checkpoint | Alarm]:
                     raise ValueError(line)
                 entries.append(Checkpoint(str(obj["at"]), seq, hash_, legacy, str(obj["by"])))
         except (ValueError, KeyError, TypeError):
-            raise CheckpointLogUnreadable(f"检查点日志 {path} 第 {n} 行无法读取（被改动或损坏）") from None
+            message = f"检查点日志 {path} 第 {n} 行无法读取（被改动或损坏）"
+            raise CheckpointLogUnreadable(message, line=n) from None
     return entries
 
 

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 from jiuzhu.core.choices import label
+from jiuzhu.core.masking import id_number_for
 from jiuzhu.core.vocab import AuditObject
 
 
@@ -55,9 +58,9 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id", "seq"])]
 
     def __str__(self) -> str:
-        return (
-            f"#{self.seq} {self.actor_name} {self.get_action_display()} {self.object_type}:{self.object_id}"
-        )
+        # Shown wherever a line is named (the admin's titles): a searched ID number masked for everyone.
+        shown = self.object_id_for(None)
+        return f"#{self.seq} {self.actor_name} {self.get_action_display()} {self.object_type}:{shown}"
 
     def save(self, *args: object, **kwargs: object) -> None:
         if not self._state.adding:
@@ -71,3 +74,11 @@ class AuditEvent(models.Model):
     def object_type_label(self) -> str:
         """What the line is about, in words (the stored code when it is not in the vocabulary)."""
         return label(self.object_type, AuditObject)
+
+    def object_id_for(self, user: Any) -> str:
+        """The object id as ``user`` may see it: a searched ID number (stored in full, so that "who
+        looked this person up" can be answered) is masked for a user without the permission to see it in
+        full (DESIGN §6), or for no user; any other id is shown as stored."""
+        if self.object_type == AuditObject.ID_NUMBER:
+            return id_number_for(user, self.object_id)
+        return self.object_id

@@ -11,10 +11,11 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from jiuzhu.regions.codes import Level, level_of
 from jiuzhu.regions.scope import scoped
 
 from .chain import GENESIS, canonical, line_hash
-from .checkpoints import Alarm, Checkpoint, CheckpointLogUnreadable, log_path, log_read
+from .checkpoints import Alarm, Checkpoint, CheckpointLogUnreadable, log_read
 from .keys import fingerprint, keyring
 from .models import AuditEvent
 
@@ -127,6 +128,19 @@ def audit_events_for(*, user: Any, object_type: str = "", object_id: str = "") -
     return qs.order_by("-seq")
 
 
+def audit_anchors_visible(user: Any) -> bool:
+    """Whether ``user`` may see the checkpoint page. The chain is one for the whole platform: its head
+    and length count every region's lines, and the alarms and key fingerprints concern every region.
+    Superusers, and holders of ``audit.view_auditevent`` (auditors, administrators) of a county or a
+    level above; not those of a township or village."""
+    if getattr(user, "is_superuser", False):
+        return True
+    region: str | None = getattr(user, "region_id", None)
+    if not region or not user.has_perm("audit.view_auditevent"):
+        return False
+    return level_of(region) <= Level.COUNTY
+
+
 @dataclass
 class AnchorSummary:
     """What the checkpoint page shows: the head as stored, the checkpoints, the keys' fingerprints."""
@@ -136,8 +150,7 @@ class AnchorSummary:
     checkpoints: list[Checkpoint]  # newest first
     alarms: list[Alarm]  # newest first
     keys: list[tuple[str, str, bool]]  # (id, fingerprint, current)
-    log_path: str
-    log_error: str
+    log_error: str  # without the file's path: the page is no place for the server's layout
     worker_late: bool  # no worker checkpoint for three intervals while the chain grew
 
 
@@ -147,7 +160,10 @@ def audit_anchor_summary(*, limit: int = 50) -> AnchorSummary:
     try:
         entries = log_read()
     except CheckpointLogUnreadable as exc:
-        entries, log_error = [], str(exc)
+        entries = []
+        log_error = (
+            f"检查点日志第 {exc.line} 行无法读取（被改动或损坏），请运维人员运行 jiuzhu check-audit 核查"
+        )
     cps = [e for e in entries if isinstance(e, Checkpoint)]
     ring = keyring()
     worker = [cp for cp in cps if cp.by == "worker"]
@@ -160,7 +176,6 @@ def audit_anchor_summary(*, limit: int = 50) -> AnchorSummary:
         checkpoints=cps[::-1][:limit],
         alarms=[e for e in entries if isinstance(e, Alarm)][::-1][:limit],
         keys=[(k, fingerprint(v), k == ring.current_id) for k, v in ring.keys.items()],
-        log_path=str(log_path()),
         log_error=log_error,
         worker_late=grew and (last_worker is None or last_worker < late_after),
     )

@@ -4,6 +4,9 @@ lockouts after repeated failed sign-ins (django-axes), and access refused by the
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -79,33 +82,56 @@ class _Refusal:
     user: Any
     object_type: str
     object_id: str
-    region_code: str
-    exists: bool
 
 
-# Refusals seen during the current request, written once the response is ready (AuditRefusalMiddleware):
+# Refusals seen during the current request, written once the response is ready (``refusals_deferred``):
 # the gate often refuses inside a transaction that then rolls back, and the line must not go with it.
 _pending: ContextVar[list[_Refusal] | None] = ContextVar("audit_refusals", default=None)
 
+_log = logging.getLogger("jiuzhu.audit.refusals")
 
-def refusal_write(refusal: _Refusal, ctx: AuditContext) -> None:
+
+def _refusal_write(refusal: _Refusal, ctx: AuditContext) -> None:
+    """One line, filed under the caller's region, the same whether the object exists elsewhere or not
+    at all (``regions.refusals``): the log of the caller's region must not tell the two apart."""
     user = refusal.user if getattr(refusal.user, "is_authenticated", False) else None
     audit_record(
         ctx=AuditContext(user=user, ip=ctx.ip, channel=ctx.channel),
         action="refused",
         object_type=refusal.object_type,
         object_id=refusal.object_id,
-        # The owner's auditors see attempts on their files; a missing object is filed under the caller.
-        region_code=refusal.region_code or getattr(user, "region_id", None) or "",
-        detail={"exists": refusal.exists, "reason": "不在辖区内" if refusal.exists else "不存在"},
+        region_code=getattr(user, "region_id", None) or "",
     )
+
+
+@contextmanager
+def refusals_deferred(request: Any) -> Iterator[None]:
+    """Collect the refusals met while ``request`` is answered and write them when the block ends,
+    however it ends, outside any transaction of the block. A line that cannot be written (the key
+    file missing, the database gone) is logged and dropped: the caller's "not found" must stand."""
+    token = _pending.set([])
+    try:
+        yield
+    finally:
+        refusals = _pending.get() or []
+        _pending.reset(token)
+        for refusal in refusals:
+            try:
+                _refusal_write(refusal, AuditContext.from_request(request))
+            except Exception:
+                _log.exception(
+                    "拒绝访问未能写入审计日志：%s %s（用户 %s）",
+                    refusal.object_type,
+                    refusal.object_id,
+                    getattr(refusal.user, "pk", None),
+                )
 
 
 @receiver(access_refused)
 def _access_refused(sender: Any, *, user: Any, object_type: str, object_id: str, **kw: Any) -> None:
-    refusal = _Refusal(user, object_type, object_id, kw.get("region_code", ""), bool(kw.get("exists")))
+    refusal = _Refusal(user, object_type, object_id)
     pending = _pending.get()
-    if pending is None:  # outside a request (a command): write now
-        refusal_write(refusal, AuditContext.system())
+    if pending is None:  # outside a request (a command): write now, with the command's transaction
+        _refusal_write(refusal, AuditContext.system())
     else:
         pending.append(refusal)

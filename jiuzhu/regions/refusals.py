@@ -1,10 +1,11 @@
 """Refused attempts on objects outside the caller's jurisdiction, announced to whoever records them.
 
 The jurisdiction gate answers "not found" whether the object is missing or lies outside the caller's
-subtree. On that path it calls ``refusal_note``, which looks the id up without the scope and sends
-``access_refused``; the audit app (a floor above, hence a signal) records it. Both cases are announced,
-with ``exists`` telling them apart, so that the refused path costs the same whether the object exists
-or not and the caller cannot tell the two apart by the time the answer takes."""
+subtree. On that path it calls ``refusal_note``, which sends ``access_refused``; the audit app (a floor
+above, hence a signal) records it. The id is not looked up: the announcement, and so the audit line,
+is the same whether the object exists elsewhere or not at all, and names no region but the caller's.
+Whoever can read the log of the caller's region (its auditors, its administrator) learns nothing about
+the id from it, and the refused path does the same work in both cases."""
 
 from __future__ import annotations
 
@@ -15,23 +16,13 @@ from django.dispatch import Signal
 
 from jiuzhu.core.vocab import audit_object_type
 
-# Sent with: user, object_type (the model's audit name: ``jiuzhu.core.vocab.audit_object_type``),
-# object_id, region_code (the object's, "" when it does not exist) and exists.
+# Sent with: user, object_type (the model's audit name: ``jiuzhu.core.vocab.audit_object_type``) and
+# object_id (as asked for).
 access_refused = Signal()
 
 
-def refusal_note(queryset: QuerySet[Any], *, user: Any, pk: Any, region_field: str) -> None:
-    """Announce that ``user`` asked for object ``pk`` of ``queryset``'s model and was refused."""
+def refusal_note(queryset: QuerySet[Any], *, user: Any, pk: Any, region_field: str = "") -> None:
+    """Announce that ``user`` asked for object ``pk`` of ``queryset``'s model and was refused.
+    ``region_field`` is accepted from the gate and not used: nothing of the object is read."""
     model = queryset.model
-    try:
-        region = model._default_manager.filter(pk=pk).values_list(region_field, flat=True).first()
-    except (TypeError, ValueError):
-        return  # not even a valid id: nothing was looked up
-    access_refused.send(
-        sender=model,
-        user=user,
-        object_type=audit_object_type(model),
-        object_id=str(pk),
-        region_code=region or "",
-        exists=region is not None,
-    )
+    access_refused.send(sender=model, user=user, object_type=audit_object_type(model), object_id=str(pk))

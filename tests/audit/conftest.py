@@ -1,6 +1,9 @@
 from pathlib import Path
 
 import pytest
+from django.db import connection
+
+from jiuzhu.audit.guard import guard_remove
 
 
 @pytest.fixture(autouse=True)
@@ -10,3 +13,13 @@ def checkpoint_log(settings, tmp_path: Path) -> Path:
     settings.AUDIT_KEY_FILE = tmp_path / "audit.key"
     settings.AUDIT_CHECKPOINT_LOG = tmp_path / "audit-checkpoints.log"
     return settings.AUDIT_CHECKPOINT_LOG
+
+
+def guard_disable() -> None:
+    """Take the append-only triggers out of the way for the rest of the test (until its transaction
+    rolls back), as an attacker with DBA rights would, before tampering with the chain."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL session_replication_role = replica")
+    else:
+        guard_remove(connection)

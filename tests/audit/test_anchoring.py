@@ -17,22 +17,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jiuzhu.audit.chain import GENESIS, canonical, keyed_hash, link_hash
-from jiuzhu.audit.guard import guard_remove
 from jiuzhu.audit.keys import key_path, key_rotate, keyring
 from jiuzhu.audit.models import AuditEvent
 from jiuzhu.audit.selectors import audit_verify_chain
 from jiuzhu.audit.services import AuditContext, audit_record
 
+from .conftest import guard_disable
+
 pytestmark = pytest.mark.django_db
-
-
-def _disable_guard() -> None:
-    """Tampering needs the append-only triggers out of the way, as an attacker with DBA rights would."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute("SET LOCAL session_replication_role = replica")
-    else:
-        guard_remove(connection)
 
 
 def _lines(n: int) -> None:
@@ -59,7 +51,7 @@ def _content(e: AuditEvent) -> str:
 def _rewrite_from(seq: int, rehash) -> None:
     """Change line ``seq`` and recompute it and every later line with ``rehash(prev, event)``, writing
     ``(key_id, hash)`` back: a full re-hash by someone with write access to the table."""
-    _disable_guard()
+    guard_disable()
     with connection.cursor() as cur:
         cur.execute("UPDATE audit_auditevent SET actor_name = 'mallory' WHERE seq = %s", [seq])
     prev = AuditEvent.objects.get(seq=seq - 1).hash if seq > 1 else GENESIS
@@ -124,7 +116,7 @@ def test_untouched_chain_passes_and_each_check_appends_a_checkpoint(checkpoint_l
 def test_deleting_the_last_twenty_lines_fails_the_check() -> None:
     _lines(30)
     call_command("check_audit")
-    _disable_guard()
+    guard_disable()
     with connection.cursor() as cur:
         cur.execute("DELETE FROM audit_auditevent WHERE seq > 10")
     assert AuditEvent.objects.count() == 10
@@ -167,7 +159,7 @@ def test_rehashing_as_unkeyed_lines_is_refused() -> None:
 
 def _legacy_lines(n: int) -> None:
     """Lines as written before the chain was keyed: empty key id, plain SHA-256 link."""
-    _disable_guard()
+    guard_disable()
     prev = GENESIS
     for seq in range(1, n + 1):
         e = AuditEvent(
@@ -249,7 +241,7 @@ def test_worker_writes_an_alarm_instead_of_checkpointing_a_truncated_chain(check
 
     _lines(5)
     audit_checkpoint_tick.call()
-    _disable_guard()
+    guard_disable()
     with connection.cursor() as cur:
         cur.execute("DELETE FROM audit_auditevent WHERE seq > 2")
     audit_checkpoint_tick.call()

@@ -7,24 +7,15 @@ from django.db import connection, transaction
 from django.urls import reverse
 
 from jiuzhu.audit.chain import canonical, keyed_hash
-from jiuzhu.audit.guard import guard_remove
 from jiuzhu.audit.keys import keyring
 from jiuzhu.audit.models import AuditEvent
 from jiuzhu.audit.selectors import audit_verify_chain
 from jiuzhu.audit.services import AuditContext, audit_record
 
 from ..factories import new_household
+from .conftest import guard_disable
 
 pytestmark = pytest.mark.django_db
-
-
-def _disable_guard() -> None:
-    """Tampering needs the append-only triggers out of the way, as an attacker with DBA rights would."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute("SET LOCAL session_replication_role = replica")
-    else:
-        guard_remove(connection)
 
 
 def _three_events() -> None:
@@ -94,7 +85,7 @@ def test_database_refuses_raw_updates() -> None:
 
 def test_tampered_content_is_reported_at_the_first_broken_link() -> None:
     _three_events()
-    _disable_guard()
+    guard_disable()
     with connection.cursor() as cur:
         cur.execute("UPDATE audit_auditevent SET actor_name = 'mallory' WHERE seq = 2")
     report = audit_verify_chain()
@@ -105,7 +96,7 @@ def test_tampered_content_is_reported_at_the_first_broken_link() -> None:
 
 def test_deleted_line_is_reported() -> None:
     _three_events()
-    _disable_guard()
+    guard_disable()
     with connection.cursor() as cur:
         cur.execute("DELETE FROM audit_auditevent WHERE seq = 2")
     report = audit_verify_chain()
@@ -117,7 +108,7 @@ def test_rewritten_line_with_recomputed_hash_breaks_the_next_link() -> None:
     """Line 2 is changed and its own hash recomputed with the chain's function (and its key): line 2
     holds, and line 3's link to it breaks."""
     _three_events()
-    _disable_guard()
+    guard_disable()
     ring = keyring()
     with connection.cursor() as cur:
         cur.execute("UPDATE audit_auditevent SET actor_name = 'mallory' WHERE seq = 2")

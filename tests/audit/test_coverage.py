@@ -2,6 +2,8 @@
 household edit form, refused out-of-jurisdiction fetches, admin-site changes of users and groups, and
 lockouts after failed sign-ins (one line each, not one per failure)."""
 
+import logging
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
@@ -65,20 +67,41 @@ def test_opening_the_household_edit_form_is_audited(caseworker, client_for) -> N
     )
 
 
-def test_a_refused_fetch_outside_the_jurisdiction_is_audited(other_caseworker) -> None:
+def test_a_refusal_reads_the_same_whether_the_object_is_elsewhere_or_missing(other_caseworker) -> None:
+    """Whoever reads the caller's region in the log (its auditors, its admin) must not learn whether the
+    id exists: both lines are filed under the caller's region with the same content, and the owner's
+    region appears nowhere."""
     household = new_household()  # in 东镇; the caller is of 西镇
-    with pytest.raises(NotFound):
-        get_in_jurisdiction(
-            Household.objects.all(), user=other_caseworker, pk=household.pk, region_field="region__code"
+    missing = household.pk + 1000
+    for pk in (household.pk, missing):
+        with pytest.raises(NotFound):
+            get_in_jurisdiction(
+                Household.objects.all(), user=other_caseworker, pk=pk, region_field="region__code"
+            )
+    elsewhere, never = _events("refused")
+    assert (elsewhere.object_id, never.object_id) == (str(household.pk), str(missing))
+    for event in (elsewhere, never):
+        assert (event.actor_id, event.object_type, event.region_code, event.detail) == (
+            other_caseworker.pk,
+            "household",
+            WEST_TOWN,
+            {},
         )
-    [event] = _events("refused")
-    assert (event.actor_id, event.object_type, event.object_id, event.region_code) == (
-        other_caseworker.pk,
-        "household",
-        str(household.pk),
-        EAST_VILLAGE,  # filed under the owner's region: its auditors see who tried
-    )
-    assert event.detail == {"exists": True, "reason": "不在辖区内"}
+        assert EAST_VILLAGE not in repr(vars(event))
+
+
+def test_a_township_auditor_sees_both_refusals_of_their_township_alike(
+    other_caseworker, make_user, client_for
+) -> None:
+    household = new_household()
+    missing = household.pk + 1000
+    client = client_for(other_caseworker)
+    assert client.get(f"/households/{household.pk}/").status_code == 404
+    assert client.get(f"/households/{missing}/").status_code == 404
+    auditor = make_user("auditor", WEST_TOWN)
+    body = client_for(auditor).get(reverse("audit_log"), {"type": "household"}).content.decode()
+    assert body.count("拒绝访问") == 2
+    assert EAST_VILLAGE not in body
 
 
 def test_a_fetch_inside_the_jurisdiction_is_not_a_refusal(caseworker) -> None:
@@ -88,19 +111,6 @@ def test_a_fetch_inside_the_jurisdiction_is_not_a_refusal(caseworker) -> None:
     )
     assert got == household
     assert _events("refused") == []
-
-
-def test_a_missing_id_is_recorded_like_a_refusal_so_both_cost_the_same(other_caseworker) -> None:
-    with pytest.raises(NotFound):
-        get_in_jurisdiction(
-            Household.objects.all(), user=other_caseworker, pk=999999, region_field="region__code"
-        )
-    [event] = _events("refused")
-    assert (event.object_id, event.region_code, event.detail) == (
-        "999999",
-        WEST_TOWN,
-        {"exists": False, "reason": "不存在"},
-    )
 
 
 def test_a_refusal_inside_a_rolled_back_write_is_still_recorded(other_caseworker) -> None:
@@ -124,6 +134,23 @@ def test_a_refusal_inside_a_rolled_back_write_is_still_recorded(other_caseworker
     [event] = _events("refused")
     assert (event.actor_id, event.ip, event.object_id) == (other_caseworker.pk, "10.9.8.7", str(household.pk))
     assert audit_verify_chain().ok
+
+
+def test_a_refusal_that_cannot_be_written_leaves_the_404_and_is_logged(
+    other_caseworker, client_for, settings, tmp_path, caplog
+) -> None:
+    """The refusal is written after the view; if that fails (here the key file is missing), the answer
+    stays "not found" and the failure goes to the service's log."""
+    household = new_household()
+    client = client_for(other_caseworker)  # signing in appends a line: before the key goes missing
+    settings.AUDIT_KEY_FILE = tmp_path / "absent.key"
+    settings.AUDIT_KEY_CREATE = False
+    with caplog.at_level(logging.ERROR, logger="jiuzhu.audit"):
+        response = client.get(f"/households/{household.pk}/")
+    assert response.status_code == 404
+    assert _events("refused") == []
+    [record] = [r for r in caplog.records if r.name == "jiuzhu.audit.refusals"]
+    assert record.levelno == logging.ERROR and f"household {household.pk}" in record.getMessage()
 
 
 def test_five_failed_sign_ins_append_one_lockout_line(caseworker, client) -> None:

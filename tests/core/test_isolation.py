@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from jiuzhu.accounts.models import ApiToken
 from jiuzhu.api import api
 
-from ..conftest import EAST_VILLAGE, WEST_VILLAGE
+from ..conftest import EAST_VILLAGE, WEST_TOWN, WEST_VILLAGE
 from ..factories import add_member, new_household, new_import_batch, new_user
 
 pytestmark = pytest.mark.django_db
@@ -353,6 +353,28 @@ def test_pages_naming_a_person_by_id_number_answer_alike_for_elsewhere_and_never
             text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"|"X-CSRFToken": "[^"]*"', "", text)
             answers.append((response.status_code, text))
         assert answers[0] == answers[1], path
+
+
+def test_a_township_auditor_sees_their_township_in_the_log_and_not_the_platform_chain(
+    east, make_user, client_for
+) -> None:
+    """An auditor of 西镇 holds audit.view_auditevent, but /audit/checkpoints/ shows the whole platform's
+    chain (its head and length, alarms, key fingerprints): it is for county level and above."""
+    from jiuzhu.audit.services import AuditContext, audit_record
+
+    household, _ = east
+    audit_record(
+        ctx=AuditContext.system(),
+        action="view",
+        object_type="household",
+        object_id=household.number,
+        region_code=EAST_VILLAGE,
+    )
+    client = client_for(make_user("auditor", WEST_TOWN))
+    assert client.get("/audit/checkpoints/").status_code == 403
+    log = client.get("/audit/")
+    assert log.status_code == 200 and household.number not in log.content.decode()
+    assert "/audit/checkpoints/" not in log.content.decode()
 
 
 def household_user(east: Any) -> Any:
