@@ -21,8 +21,8 @@ from jiuzhu.core.vocab import audit_object_type
 access_refused = Signal()
 
 
-def refusal_note(queryset: QuerySet[Any], *, user: Any, pk: Any, region_field: str = "") -> None:
-    """Announce that ``user`` asked for object ``pk`` of ``queryset``'s model and was refused.
-    ``region_field`` is accepted from the gate and not used: nothing of the object is read."""
+def refusal_note(queryset: QuerySet[Any], *, user: Any, pk: Any) -> None:
+    """Announce that ``user`` asked for object ``pk`` of ``queryset``'s model and was refused. Nothing of
+    the object is read: the line is the same whether it exists elsewhere or not at all."""
     model = queryset.model
     access_refused.send(sender=model, user=user, object_type=audit_object_type(model), object_id=str(pk))

@@ -63,6 +63,6 @@ def get_in_jurisdiction(queryset: QuerySet[M], *, user: Any, pk: Any, region_fie
     obj = scoped(queryset, user, region_field).filter(pk=pk).first()
     if obj is None:
         # Announced so that the audit log records the refused attempt (the audit app sits above).
-        refusal_note(queryset, user=user, pk=pk, region_field=region_field)
+        refusal_note(queryset, user=user, pk=pk)
         raise NotFound()  # one answer for "no such object" and "not yours"
     return obj

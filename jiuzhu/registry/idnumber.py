@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from jiuzhu.core.masking import id_number_masked
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"  # indexed by the weighted sum modulo 11
 _SHAPE = re.compile(r"^\d{17}[\dX]$")
@@ -70,6 +72,4 @@ def is_valid(raw: str) -> bool:
 
 def mask(value: str) -> str:
     """Keep the first 3 and last 4 characters, as public notices do: 110***********123X."""
-    if len(value) < 8:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    return id_number_masked(value)
