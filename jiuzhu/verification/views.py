@@ -116,20 +116,16 @@ def _household_page(
     audit_view(
         request, object_type=AuditObject.HOUSEHOLD, object_id=h.pk, region_code=h.region_id, assembly=True
     )
-    people = [m.person.pk for m in a.members] + [s.person.pk for s in a.supporters]
-    auths = selectors.authorisations_for(people)
     blank = {"person": "", "item": "", "amount": ""}
     return render(
         request,
         "verification/household.html",
         {
             "a": a,
-            "auths": auths,
             "valid": a.authorised,
             "today": today,
             "reports": selectors.reports_list(user=request.user, household_id=h.pk)[:20],
             "programs": dict(choices(Program)),
-            "auth_form": AuthorisationForm(initial={"signed_on": today}),
             "declarable": dict(choices(DeclarableItem)),
             "values_on_date": sorted(declarable.VALUES_ON_DATE),
             "period": period,
