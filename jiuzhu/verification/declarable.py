@@ -5,7 +5,7 @@ are values on the check date. Always yuan (元)."""
 
 from __future__ import annotations
 
-from jiuzhu.core.vocab import VALUES_ON_DATE, DeclarableItem
+from jiuzhu.core.vocab import VALUES_ON_DATE
 
 __all__ = [
     "AMOUNT_PATTERN",
@@ -13,7 +13,6 @@ __all__ = [
     "MAX_ITEMS",
     "PERIOD_NOTE",
     "VALUES_ON_DATE",
-    "DeclarableItem",
 ]
 
 # Sanity bounds of one request (docs/decisions.md): a family declares a few dozen items at most, and no

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from jiuzhu.regions.scope import get_in_jurisdiction, scoped
 
-from .models import Authorisation, VerificationReport
+from .models import VerificationReport
 
 
 def report_get(*, user: Any, report_id: int) -> VerificationReport:
@@ -25,10 +25,3 @@ def reports_list(*, user: Any, household_id: int | None = None) -> QuerySet[Veri
     if household_id is not None:
         qs = qs.filter(household_id=household_id)
     return qs.order_by("-id")
-
-
-def authorisations_for(person_ids: list[int]) -> dict[int, list[Authorisation]]:
-    out: dict[int, list[Authorisation]] = {}
-    for auth in Authorisation.objects.filter(person_id__in=person_ids).order_by("-signed_on"):
-        out.setdefault(auth.person_id, []).append(auth)
-    return out

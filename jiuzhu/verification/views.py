@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 
 from jiuzhu.audit.services import AuditContext, audit_view
 from jiuzhu.core.choices import choices
-from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.core.errors import BadRequest, NotFound, ValidationFailed
+from jiuzhu.core.middleware import error_response
 from jiuzhu.core.vocab import AuditObject, DeclarableItem, Program
 from jiuzhu.core.web import web_view
 from jiuzhu.registry.models import Household, Person
@@ -69,10 +70,6 @@ def _row_id(value: str | None) -> int | None:
     return int(value) if value is not None and _ROW_ID.fullmatch(value) else None
 
 
-def _bad_request(request: HttpRequest, message: str, back: str) -> HttpResponse:
-    return render(request, "verification/bad_request.html", {"message": message, "back": back}, status=400)
-
-
 def _row_message(key: str, text: str) -> str:
     """A service error on ``declared.<i>.<field>`` as the form's row number."""
     parts = key.split(".")
@@ -116,20 +113,16 @@ def _household_page(
     audit_view(
         request, object_type=AuditObject.HOUSEHOLD, object_id=h.pk, region_code=h.region_id, assembly=True
     )
-    people = [m.person.pk for m in a.members] + [s.person.pk for s in a.supporters]
-    auths = selectors.authorisations_for(people)
     blank = {"person": "", "item": "", "amount": ""}
     return render(
         request,
         "verification/household.html",
         {
             "a": a,
-            "auths": auths,
             "valid": a.authorised,
             "today": today,
             "reports": selectors.reports_list(user=request.user, household_id=h.pk)[:20],
             "programs": dict(choices(Program)),
-            "auth_form": AuthorisationForm(initial={"signed_on": today}),
             "declarable": dict(choices(DeclarableItem)),
             "values_on_date": sorted(declarable.VALUES_ON_DATE),
             "period": period,
@@ -165,10 +158,10 @@ def authorisation_add(request: HttpRequest, pk: int) -> HttpResponse:
 @web_view("verification.add_verificationreport")
 def report_new(request: HttpRequest, pk: int) -> HttpResponse:
     h = household_get(user=request.user, household_id=pk)
-    back = reverse("verification_household", args=[pk])
     applicant_id = _row_id(request.POST.get("applicant"))
     if applicant_id is None:
-        return _bad_request(request, "申请人编号无效，请从家庭页面重新生成核对报告", back)
+        # Only a tampered form gets here (the page writes the applicant's id itself).
+        return error_response(request, BadRequest("申请人编号无效，请从家庭页面重新生成核对报告"))
     applicant = person_get(user=request.user, person_id=applicant_id)
     rows = [
         {k: request.POST.get(f"declared_{k}_{i}", "").strip() for k in ("person", "item", "amount")}

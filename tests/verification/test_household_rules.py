@@ -14,6 +14,15 @@ DAUGHTER_IN_LAW = Resident(4, "child_in_law", 39, married=True)
 GRANDDAUGHTER = Resident(5, "grandchild", 14)
 THREE_GENERATIONS = [GRANDFATHER, GRANDMOTHER, SON, DAUGHTER_IN_LAW, GRANDDAUGHTER]
 
+# A son- or daughter-in-law whose spouse (the married child) is dead, in custody or not in the house:
+# the married child's family is still there (the in-law and the grandchildren) and the region's setting
+# places it as a whole, so that a widow is never split from her children. The reason must not say that
+# the in-law follows a spouse who is not there.
+ABSENT_SPOUSE_SEPARATE = (
+    "儿媳/女婿，配偶（已婚子女）不在本户共同生活；其家庭另立家庭，对公婆/岳父母无法定赡养义务"
+)
+ABSENT_SPOUSE_JOINT = "儿媳/女婿，配偶（已婚子女）不在本户共同生活；其家庭计入本户（本地政策）"
+
 
 def _judge(residents, applicant=1, policy=SEPARATE):
     return {j.key: j for j in co_resident_family(residents, applicant=applicant, married_child_family=policy)}
@@ -23,14 +32,16 @@ def test_separate_the_married_sons_family_leaves_together() -> None:
     j = _judge(THREE_GENERATIONS)
     assert [j[k].included for k in (1, 2, 3, 4, 5)] == [True, True, False, False, False]
     assert "另立家庭" in j[3].reason and j[3].supporter  # he still owes his parents support
-    assert "随配偶" in j[4].reason and "无法定赡养义务" in j[4].reason and not j[4].supporter
+    assert j[4].reason == "儿媳/女婿，随配偶（已婚子女）另立家庭；对公婆/岳父母无法定赡养义务"
+    assert not j[4].supporter
     assert "孙子女" in j[5].reason and "未成年子女" not in j[5].reason and not j[5].supporter
 
 
 def test_joint_the_married_sons_family_counts_together() -> None:
     j = _judge(THREE_GENERATIONS, policy=JOINT)
     assert all(j[k].included for k in (1, 2, 3, 4, 5))
-    assert "本地政策" in j[3].reason and "随配偶" in j[4].reason and "孙子女" in j[5].reason
+    assert "本地政策" in j[3].reason and "孙子女" in j[5].reason
+    assert j[4].reason == "儿媳/女婿，随配偶（已婚子女）计入本户（本地政策）"
     assert not any(x.supporter for x in j.values())
 
 
@@ -53,6 +64,7 @@ def test_the_son_in_prison_does_not_pull_his_family_back() -> None:
     j = _judge([GRANDFATHER, GRANDMOTHER, son, DAUGHTER_IN_LAW, GRANDDAUGHTER])
     assert not j[3].included and "服刑人员" in j[3].reason and not j[3].supporter
     assert not j[4].included and not j[5].included
+    assert j[4].reason == ABSENT_SPOUSE_SEPARATE
 
 
 def test_widowed_daughter_in_law_is_still_the_childs_family() -> None:
@@ -60,7 +72,16 @@ def test_widowed_daughter_in_law_is_still_the_childs_family() -> None:
     j = _judge([GRANDFATHER, GRANDMOTHER, son, DAUGHTER_IN_LAW, GRANDDAUGHTER])
     assert not j[3].included and j[3].reason == "已死亡"
     assert not j[4].included and not j[5].included  # his widow and daughter: one family, outside
-    assert "另立家庭" in j[5].reason
+    assert j[4].reason == ABSENT_SPOUSE_SEPARATE and not j[4].supporter
+    assert j[5].reason == "孙子女，随父母（已婚子女）另立家庭"
+
+
+def test_widowed_daughter_in_law_under_joint_stays_with_her_child() -> None:
+    son = Resident(3, "child", 41, married=True, died="已死亡")
+    j = _judge([GRANDFATHER, GRANDMOTHER, son, DAUGHTER_IN_LAW, GRANDDAUGHTER], policy=JOINT)
+    assert not j[3].included
+    assert j[4].included and j[4].reason == ABSENT_SPOUSE_JOINT
+    assert j[5].included and j[5].reason == "孙子女，随父母（已婚子女）计入本户（本地政策）"
 
 
 def test_grandchild_without_parents_in_the_house_is_raised_by_grandparents() -> None:
@@ -91,10 +112,21 @@ def test_in_law_without_the_spouse_in_the_house_is_not_counted() -> None:
     assert not j[8].included and "无法定赡养义务" in j[8].reason
 
 
-def test_daughter_in_law_without_her_husband_in_the_register() -> None:
-    j = _judge([GRANDFATHER, GRANDMOTHER, DAUGHTER_IN_LAW])
+@pytest.mark.parametrize(
+    ("policy", "included", "reason"),
+    [(SEPARATE, False, ABSENT_SPOUSE_SEPARATE), (JOINT, True, ABSENT_SPOUSE_JOINT)],
+    ids=["separate", "joint"],
+)
+def test_daughter_in_law_without_her_husband_in_the_register(policy, included, reason) -> None:
     # Her husband is not a co-resident member; she is still a married child's family, not a dependant.
-    assert not j[4].included and "无法定赡养义务" in j[4].reason
+    j = _judge([GRANDFATHER, GRANDMOTHER, DAUGHTER_IN_LAW], policy=policy)
+    assert (j[4].included, j[4].reason, j[4].supporter) == (included, reason, "")
+
+
+def test_daughter_in_law_whose_husband_lives_elsewhere() -> None:
+    son = Resident(3, "child", 41, married=True, co_resident=False)
+    j = _judge([GRANDFATHER, GRANDMOTHER, son, DAUGHTER_IN_LAW])
+    assert not j[3].included and j[4].reason == ABSENT_SPOUSE_SEPARATE
 
 
 def test_siblings() -> None:
@@ -138,6 +170,10 @@ def test_two_married_children_ask_for_a_home_visit() -> None:
     second = Resident(19, "child", 38, married=True)
     j = _judge([*THREE_GENERATIONS, second])
     assert "须入户核实" in j[5].reason and not j[3].included and not j[19].included
+    assert j[4].reason == (
+        "儿媳/女婿，随配偶（已婚子女）另立家庭；对公婆/岳父母无法定赡养义务"
+        "；本户有 2 个已婚子女家庭，儿媳/女婿与孙子女的归属须入户核实"
+    )
 
 
 def test_unknown_setting_is_refused() -> None:

@@ -143,6 +143,15 @@ def test_form_refuses_non_numeric_people(couple, caseworker, client_for, field, 
     assert "无效" in r.content.decode()
 
 
+def test_form_with_a_strange_applicant_gets_the_shared_error_page(couple, caseworker, client_for) -> None:
+    h, _wife = couple
+    r = client_for(caseworker).post(reverse("verification_report_new", args=[h.pk]), {"applicant": "abc"})
+    assert r.status_code == 400
+    assert r.templates[0].name == "request_error.html"
+    assert "<p>申请人编号无效，请从家庭页面重新生成核对报告</p>" in r.content.decode()
+    assert VerificationReport.objects.count() == 0
+
+
 @pytest.mark.parametrize("value", ["²", "abc", "1" + "0" * 30])
 def test_household_page_refuses_a_strange_applicant(couple, caseworker, client_for, value) -> None:
     h, _wife = couple

@@ -8,8 +8,8 @@ the caller's region for the header. The first request warms what is cached per p
 
 The household check (一证申请, assembled live) reads, besides the four of every request and the audit
 line: the memberships with persons and authorisations, and the members' facts (the API: 8); the page
-also reads the household and the applicant (the jurisdiction gates), the authorisations shown, the
-caller's region and the household's past reports (13).
+also reads the household and the applicant (the jurisdiction gates), the caller's region and the
+household's past reports (12).
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def test_report_query_count_does_not_grow_with_the_household(
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("/verification/{pk}/?applicant={applicant}", 14),
+        ("/verification/{pk}/?applicant={applicant}", 13),
         ("/api/verification/households?id_number={id_number}", 9),
     ],
     ids=["household check page", "household check API"],

@@ -86,13 +86,7 @@ def _parents_side(r: Resident, ctx: _Context) -> Judgement:
             )
         return _adult_child(r, "子女")
     if r.relation == "child_in_law":
-        if not ctx.junior_present:
-            return Judgement(r.key, False, "儿媳/女婿，配偶不在本户共同生活；对公婆/岳父母无法定赡养义务")
-        if joint:
-            return Judgement(r.key, True, "儿媳/女婿，随配偶（已婚子女）计入本户（本地政策）" + ctx.ambiguous)
-        return Judgement(
-            r.key, False, "儿媳/女婿，随配偶（已婚子女）另立家庭；对公婆/岳父母无法定赡养义务" + ctx.ambiguous
-        )
+        return _child_in_law(r, ctx, joint)
     if r.relation == "grandchild":
         return _grandchild(r, ctx)
     if r.relation == "parent":
@@ -120,6 +114,28 @@ def _parents_side(r: Resident, ctx: _Context) -> Judgement:
             )
         return Judgement(r.key, False, "成年兄弟姐妹，能独立生活或已婚，相互无法定扶养义务")
     return Judgement(r.key, False, "与户主无法定赡养、扶养、抚养义务关系，不计入")
+
+
+def _child_in_law(r: Resident, ctx: _Context, joint: bool) -> Judgement:
+    """A son- or daughter-in-law is the married child's family. Without the married child in the house
+    (dead, in custody, living elsewhere, or not in the register) that family still exists — the widowed
+    or absent-spouse in-law and the grandchildren — and the region's setting places it as a whole: the
+    in-law is never split from the children, and owes the parents-in-law no statutory support."""
+    if ctx.married_child_present:
+        if joint:
+            return Judgement(r.key, True, "儿媳/女婿，随配偶（已婚子女）计入本户（本地政策）" + ctx.ambiguous)
+        return Judgement(
+            r.key, False, "儿媳/女婿，随配偶（已婚子女）另立家庭；对公婆/岳父母无法定赡养义务" + ctx.ambiguous
+        )
+    if joint:
+        return Judgement(
+            r.key, True, "儿媳/女婿，配偶（已婚子女）不在本户共同生活；其家庭计入本户（本地政策）"
+        )
+    return Judgement(
+        r.key,
+        False,
+        "儿媳/女婿，配偶（已婚子女）不在本户共同生活；其家庭另立家庭，对公婆/岳父母无法定赡养义务",
+    )
 
 
 def _grandchild(r: Resident, ctx: _Context) -> Judgement:
@@ -167,6 +183,7 @@ class _Context:
     policy: str
     adult_age: int
     junior_present: bool  # a married child's family lives in the household
+    married_child_present: bool  # a married child of that family lives in it (alive, not in custody)
     single_child_present: bool  # an unmarried, divorced or widowed adult child lives in it
     spouse_present: bool
     ambiguous: str  # a note when several married children's families live in the household
@@ -186,6 +203,7 @@ def co_resident_family(
         policy=married_child_family,
         adult_age=adult_age,
         junior_present=junior_present,
+        married_child_present=any(_present(r) for r in married_children),
         single_child_present=any(
             r.relation == "child" and r.age >= adult_age and not r.married and _present(r) for r in residents
         ),
