@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from jiuzhu.core.dates import EARLIEST_DATE
 from jiuzhu.registry.idnumber import CHECK_CHARS, EARLIEST_BIRTH, WEIGHTS
 
 from .catalogue import Column, Feed
 from .validate import (
     DATE_FORMATS,
     DECIMAL,
-    EARLIEST,
     FULL_WIDTH,
     HALF_WIDTH,
     INT,
@@ -130,7 +130,7 @@ def _compile(col: Column, today: date, nul: bool = True) -> _Compiled:
         ]
         reason = f"""{head}
             WHEN {parsed} IS NULL THEN {fail("'日期格式错误：' || " + text)}
-            WHEN {parsed} < DATE '{EARLIEST.isoformat()}' OR {parsed} > {latest_sql}
+            WHEN {parsed} < DATE '{EARLIEST_DATE.isoformat()}' OR {parsed} > {latest_sql}
                 THEN {fail("'日期超出合理范围：' || strftime(" + parsed + ", '%Y-%m-%d')")}
             END"""
         return _Compiled([s1, s2, s3], reason, f"strftime({parsed}, '%Y-%m-%d')", parsed)
@@ -153,7 +153,7 @@ def _compile(col: Column, today: date, nul: bool = True) -> _Compiled:
         ]
         reason = f"""{head}
             WHEN NOT {ok} THEN {fail("'月份格式错误（应为 YYYY-MM）：' || " + raw)}
-            WHEN {parsed} < DATE '{EARLIEST.isoformat()}' OR {parsed} > {today_sql}
+            WHEN {parsed} < DATE '{EARLIEST_DATE.isoformat()}' OR {parsed} > {today_sql}
                 THEN {fail("'月份超出合理范围：' || strftime(" + parsed + ", '%Y-%m')")}
             END"""
         return _Compiled([s1, s2, s3, s4], reason, f"strftime({parsed}, '%Y-%m-%d')", parsed)

@@ -10,11 +10,11 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from jiuzhu.core.dates import EARLIEST_DATE
 from jiuzhu.registry import idnumber
 
 from .catalogue import Column, Feed
 
-EARLIEST = date(1900, 1, 1)
 # Shared with the bulk path, which compiles the same rules to SQL (sqlrules.py).
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d", "%Y年%m月%d日")
 MONTH = re.compile(r"^([0-9]{4})[-/.]?([0-9]{1,2})$")
@@ -69,7 +69,7 @@ def _date(value: Any, today: date, latest: date | None = None) -> date:
                 continue
         else:
             raise ValueError(f"日期格式错误：{given}")
-    if not EARLIEST <= d <= (latest or today):
+    if not EARLIEST_DATE <= d <= (latest or today):
         raise ValueError(f"日期超出合理范围：{d.isoformat()}")
     return d
 
@@ -81,7 +81,7 @@ def _month(value: Any, today: date) -> date:
     if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) == 0:
         raise ValueError(f"月份格式错误（应为 YYYY-MM）：{value}")
     d = date(int(m.group(1)), int(m.group(2)), 1)
-    if not EARLIEST <= d <= today:
+    if not EARLIEST_DATE <= d <= today:
         raise ValueError(f"月份超出合理范围：{d:%Y-%m}")
     return d
 

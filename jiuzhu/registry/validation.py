@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import models
 
+from jiuzhu.core.dates import EARLIEST_DATE
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.text import clean_text, shown
 from jiuzhu.regions.codes import Level
@@ -64,7 +65,6 @@ _CHOICES: dict[str, type[models.TextChoices]] = {
 # The window of registry dates (joining and leaving a household, category tags): nothing before 1900,
 # and at most this many years ahead (a planned date). No policy setting for a longest validity exists;
 # when one does, the upper bound should come from it.
-DATE_FLOOR = date(1900, 1, 1)
 YEARS_AHEAD_MAX = 5
 
 
@@ -81,8 +81,8 @@ def check_date_window(value: date | None, key: str, label: str, errors: dict[str
     if value is None or key in errors:
         return
     latest = latest_date()
-    if not DATE_FLOOR <= value <= latest:
-        errors[key] = f"{label}应在{DATE_FLOOR.isoformat()}至{latest.isoformat()}之间"
+    if not EARLIEST_DATE <= value <= latest:
+        errors[key] = f"{label}应在{EARLIEST_DATE.isoformat()}至{latest.isoformat()}之间"
 
 
 def raise_if(errors: dict[str, str]) -> None:

@@ -14,6 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from jiuzhu.batch.rawrows import RowLoader, fetch_together
+from jiuzhu.core.dates import EARLIEST_DATE
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.exchange.models import FeedRecord
 from jiuzhu.policy.models import PolicyVersion
@@ -24,9 +25,6 @@ from jiuzhu.registry.models import Household, Membership, Person
 
 from .engine.household import SEPARATE, Resident, co_resident_family
 from .models import Authorisation
-
-# The earliest date a check may be made as of (docs/decisions.md); the latest is today.
-EARLIEST_DATE = date(1900, 1, 1)
 
 # 民法典 §17: from 18 a person is an adult, signs their own authorisation and may owe support. National
 # law, not a regional policy setting.
