@@ -5,7 +5,7 @@ import hmac
 import json
 import os
 import stat
-from datetime import UTC, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,13 +16,13 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from jiuzhu.audit.chain import GENESIS, canonical, keyed_hash, link_hash
+from jiuzhu.audit.chain import GENESIS, keyed_hash, link_hash
 from jiuzhu.audit.keys import key_path, key_rotate, keyring
 from jiuzhu.audit.models import AuditEvent
 from jiuzhu.audit.selectors import audit_verify_chain
 from jiuzhu.audit.services import AuditContext, audit_record
 
-from .conftest import guard_disable
+from .conftest import guard_disable, line_content
 
 pytestmark = pytest.mark.django_db
 
@@ -30,22 +30,6 @@ pytestmark = pytest.mark.django_db
 def _lines(n: int) -> None:
     for i in range(n):
         audit_record(ctx=AuditContext.system(), action="update", object_type="person", object_id=i)
-
-
-def _content(e: AuditEvent) -> str:
-    return canonical(
-        seq=e.seq,
-        at=e.at.astimezone(UTC),
-        actor_id=e.actor_id,
-        actor_name=e.actor_name,
-        action=e.action,
-        object_type=e.object_type,
-        object_id=e.object_id,
-        region_code=e.region_code,
-        ip=e.ip,
-        channel=e.channel,
-        detail=e.detail,
-    )
 
 
 def _rewrite_from(seq: int, rehash) -> None:
@@ -76,9 +60,9 @@ def test_new_lines_are_hmac_signed_with_the_key_from_the_key_file() -> None:
     first, second = AuditEvent.objects.order_by("seq")
     assert (first.key_id, second.key_id) == (key_id, key_id)
     # Computed here with hmac itself, not with the chain's helpers.
-    message = f"{key_id}\n{first.hash}\n{_content(second)}".encode()
+    message = f"{key_id}\n{first.hash}\n{line_content(second)}".encode()
     assert second.hash == hmac.new(bytes.fromhex(key_hex), message, hashlib.sha256).hexdigest()
-    assert second.hash != hashlib.sha256(f"{first.hash}\n{_content(second)}".encode()).hexdigest()
+    assert second.hash != hashlib.sha256(f"{first.hash}\n{line_content(second)}".encode()).hexdigest()
 
 
 def test_key_file_is_created_readable_by_its_owner_only() -> None:
@@ -130,7 +114,8 @@ def test_rewriting_a_line_and_rehashing_every_later_one_fails_the_check() -> Non
     call_command("check_audit")
     ring = keyring()
     _rewrite_from(
-        12, lambda prev, e: (ring.current_id, keyed_hash(ring.current, ring.current_id, prev, _content(e)))
+        12,
+        lambda prev, e: (ring.current_id, keyed_hash(ring.current, ring.current_id, prev, line_content(e))),
     )
     assert audit_verify_chain().ok  # the links hold again: only the anchor outside can tell
     with pytest.raises(CommandError, match="序号 30 的记录与检查点不符"):
@@ -141,7 +126,7 @@ def test_rehashing_after_the_last_checkpoint_without_the_key_fails() -> None:
     _lines(10)
     call_command("check_audit")
     _lines(10)
-    _rewrite_from(15, lambda prev, e: ("k1", keyed_hash(b"guessed" * 8, "k1", prev, _content(e))))
+    _rewrite_from(15, lambda prev, e: ("k1", keyed_hash(b"guessed" * 8, "k1", prev, line_content(e))))
     with pytest.raises(CommandError, match="序号 15 处断开：记录内容与哈希不符"):
         call_command("check_audit")
 
@@ -149,7 +134,7 @@ def test_rehashing_after_the_last_checkpoint_without_the_key_fails() -> None:
 def test_rehashing_as_unkeyed_lines_is_refused() -> None:
     """Writing the rewritten lines back as lines of before the key (plain SHA-256) does not help."""
     _lines(10)
-    _rewrite_from(4, lambda prev, e: ("", link_hash(prev, _content(e))))
+    _rewrite_from(4, lambda prev, e: ("", link_hash(prev, line_content(e))))
     report = audit_verify_chain()
     assert (report.first_broken_seq, report.reason) == (
         4,
@@ -171,7 +156,7 @@ def _legacy_lines(n: int) -> None:
             channel="cli",
             prev_hash=prev,
         )
-        e.hash = hashlib.sha256(f"{prev}\n{_content(e)}".encode()).hexdigest()
+        e.hash = hashlib.sha256(f"{prev}\n{line_content(e)}".encode()).hexdigest()
         e.save(force_insert=True)
         prev = e.hash
 
@@ -195,7 +180,7 @@ def test_an_unkeyed_chain_checkpointed_accepts_no_more_unkeyed_lines(checkpoint_
     call_command("check_audit")  # checkpoint: head 3, every line written before the key
     prev = AuditEvent.objects.get(seq=3).hash
     forged = AuditEvent(seq=4, at=timezone.now(), actor_name="x", action="update", prev_hash=prev)
-    forged.hash = hashlib.sha256(f"{prev}\n{_content(forged)}".encode()).hexdigest()
+    forged.hash = hashlib.sha256(f"{prev}\n{line_content(forged)}".encode()).hexdigest()
     forged.save(force_insert=True)
     with pytest.raises(CommandError, match="序号 4 处断开：记录没有密钥签名"):
         call_command("check_audit")

@@ -1,19 +1,18 @@
 import threading
-from datetime import UTC
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.urls import reverse
 
-from jiuzhu.audit.chain import canonical, keyed_hash
+from jiuzhu.audit.chain import keyed_hash
 from jiuzhu.audit.keys import keyring
 from jiuzhu.audit.models import AuditEvent
 from jiuzhu.audit.selectors import audit_verify_chain
 from jiuzhu.audit.services import AuditContext, audit_record
 
 from ..factories import new_household
-from .conftest import guard_disable
+from .conftest import guard_disable, line_content
 
 pytestmark = pytest.mark.django_db
 
@@ -113,19 +112,7 @@ def test_rewritten_line_with_recomputed_hash_breaks_the_next_link() -> None:
     with connection.cursor() as cur:
         cur.execute("UPDATE audit_auditevent SET actor_name = 'mallory' WHERE seq = 2")
     e = AuditEvent.objects.get(seq=2)
-    content = canonical(
-        seq=2,
-        at=e.at.astimezone(UTC),
-        actor_id=e.actor_id,
-        actor_name=e.actor_name,
-        action=e.action,
-        object_type=e.object_type,
-        object_id=e.object_id,
-        region_code=e.region_code,
-        ip=e.ip,
-        channel=e.channel,
-        detail=e.detail,
-    )
+    content = line_content(e)
     with connection.cursor() as cur:
         cur.execute(
             "UPDATE audit_auditevent SET hash = %s WHERE seq = 2",
