@@ -179,3 +179,116 @@ def test_two_married_children_ask_for_a_home_visit() -> None:
 def test_unknown_setting_is_refused() -> None:
     with pytest.raises(ValueError, match="未知的已婚子女家庭规则"):
         co_resident_family([GRANDFATHER], applicant=1, married_child_family="both")
+
+
+# Adulthood starts on the 18th birthday (民法典 §17: 十八周岁以上的自然人为成年人): a member aged exactly
+# 18 is an adult on every side of the household, and 18 is the default when the caller passes none.
+def test_a_child_of_exactly_eighteen_is_an_adult() -> None:
+    j = _judge([GRANDFATHER, Resident(16, "child", 18), Resident(9, "sibling", 18)])
+    assert j[16].included is True and j[16].reason.startswith("成年未婚子女")
+    assert j[9].included is False and "相互无法定扶养义务" in j[9].reason
+
+
+def test_a_married_child_of_exactly_eighteen_forms_a_family_of_his_own() -> None:
+    # He is married and adult, so his baby follows him out of his parents' household.
+    son, baby = Resident(3, "child", 18, married=True), Resident(5, "grandchild", 1)
+    j = _judge([GRANDFATHER, GRANDMOTHER, son, baby])
+    assert (j[3].included, j[5].included) == (False, False)
+    assert j[5].reason == "孙子女，随父母（已婚子女）另立家庭"
+    mine = _judge([GRANDFATHER, GRANDMOTHER, son, baby], applicant=3)
+    assert [mine[k].included for k in (1, 2, 3, 5)] == [False, False, True, True]
+
+
+def test_an_unmarried_child_of_exactly_eighteen_is_the_parent_a_grandchild_follows() -> None:
+    j = _judge([GRANDFATHER, Resident(3, "child", 18), Resident(5, "grandchild", 1)])
+    assert j[5].included is True
+    assert j[5].reason == "未成年孙子女，随父母（本户未婚、离异或丧偶的子女）计入本户"
+
+
+def test_a_grandchild_of_exactly_eighteen_is_an_adult() -> None:
+    alone = _judge([GRANDFATHER, Resident(6, "grandchild", 18)])
+    assert alone[6].included is True
+    assert alone[6].reason.startswith("成年孙子女，父母不在本户")
+    married = _judge([GRANDFATHER, Resident(6, "grandchild", 18, married=True)])
+    assert married[6].included is False and married[6].reason == "已婚成年孙子女，另立家庭"
+
+
+def test_grandchildren_of_an_unmarried_child_are_named_minor_or_adult() -> None:
+    mother = Resident(3, "child", 44, married=False)
+    j = _judge([GRANDFATHER, mother, Resident(5, "grandchild", 4), Resident(6, "grandchild", 20)])
+    assert j[5].reason == "未成年孙子女，随父母（本户未婚、离异或丧偶的子女）计入本户"
+    assert j[6].reason == "成年孙子女，随父母（本户未婚、离异或丧偶的子女）计入本户"
+    assert j[5].included is True and j[6].included is True
+
+
+@pytest.mark.parametrize(
+    ("kw", "reason"),
+    [
+        ({"studying": True}, "成年孙子女，在校接受本科及以下全日制教育"),
+        ({"dependent": True}, "成年孙子女，不能独立生活"),
+    ],
+    ids=["studying", "dependent"],
+)
+def test_an_adult_grandchild_raised_by_grandparents_who_studies_or_cannot_live_alone(kw, reason) -> None:
+    j = _judge([GRANDFATHER, GRANDMOTHER, Resident(6, "grandchild", 20, **kw)])
+    assert (j[6].included, j[6].reason, j[6].supporter) == (True, reason, "")
+
+
+def test_the_married_sons_family_seen_from_inside() -> None:
+    # The applicant is the married son; his children are his family's children: the adult unmarried one
+    # counts, the one of exactly 18 is an adult, the married adult one forms a family of his own and
+    # owes support.
+    kids = [
+        Resident(5, "grandchild", 14),
+        Resident(6, "grandchild", 18),
+        Resident(7, "grandchild", 20, studying=True),
+        Resident(8, "grandchild", 24, married=True),
+    ]
+    j = _judge([GRANDFATHER, GRANDMOTHER, SON, DAUGHTER_IN_LAW, *kids], applicant=3)
+    assert [j[k].included for k in (1, 2, 3, 4, 5, 6, 7)] == [False, False, True, True, True, True, True]
+    assert j[3].reason == "已婚子女家庭另立家庭（本地政策）：夫妻一方"
+    assert j[5].reason == "已婚子女家庭另立家庭（本地政策）：未成年子女"
+    assert j[6].reason == "成年未婚子女，长期共同生活并负有赡养义务"
+    assert j[7].reason == "成年子女，在校接受本科及以下全日制教育"
+    assert (j[8].included, j[8].reason, j[8].supporter) == (
+        False,
+        "已婚成年子女，另立家庭（列为法定赡养义务人）",
+        "已婚成年子女",
+    )
+    assert j[8].included is False
+
+
+def test_a_married_son_without_his_wife_in_the_register_still_takes_his_child() -> None:
+    # No son- or daughter-in-law is registered: the married son alone makes his family a family of its
+    # own, and his daughter follows him, not her grandparents.
+    j = _judge([GRANDFATHER, GRANDMOTHER, SON, GRANDDAUGHTER])
+    assert (j[3].included, j[5].included) == (False, False)
+    assert j[5].reason == "孙子女，随父母（已婚子女）另立家庭"
+
+
+def test_an_applicant_not_in_the_register_gets_the_heads_household() -> None:
+    j = _judge(THREE_GENERATIONS, applicant=99)
+    assert [j[k].included for k in (1, 2, 3, 4, 5)] == [True, True, False, False, False]
+
+
+def test_head_and_spouse_are_named() -> None:
+    j = _judge([GRANDFATHER, GRANDMOTHER])
+    assert (j[1].included, j[1].reason) == (True, "户主")
+    assert (j[2].included, j[2].reason) == (True, "配偶")
+
+
+def test_every_exclusion_says_false_not_just_something_falsy() -> None:
+    # ``included`` is a bool that reports and exports print as 是/否; None is not an answer.
+    residents = [
+        GRANDFATHER,
+        Resident(8, "parent_in_law", 88),  # no spouse of the head in the house
+        Resident(10, "sibling", 40),
+        Resident(13, "other", 50),
+        Resident(20, "child", 50, died="已死亡"),
+        Resident(21, "child", 45, custody="服刑人员"),
+        Resident(22, "child", 35, co_resident=False),
+        Resident(23, "grandchild", 30, married=True),
+    ]
+    j = _judge(residents)
+    assert [j[k].included for k in (8, 10, 13, 20, 21, 22, 23)] == [False] * 7
+    assert all(j[k].included is False for k in (8, 10, 13, 20, 21, 22, 23))
