@@ -126,18 +126,21 @@ def main() -> int:
     )
     args = parser.parse_args()
 
+    # The last run's results, read before generating: generation writes the metadata files anew.
+    before = _exit_codes() if args.keep and args.survivors and MUTANTS.exists() else {}
     if not args.keep and MUTANTS.exists():
         shutil.rmtree(MUTANTS)
     _generate()
     counted, text_only = classify()
     to_run = counted
     if args.keep and args.survivors:
-        before = _exit_codes()
         to_run = [n for n in counted if before.get(n) not in KILLED]
     if to_run:
         _mutmut("run", "--max-children", args.max_children, *to_run)
 
-    exit_codes = _exit_codes()
+    # Mutants not run again keep the last run's result; those run again take the new one.
+    rerun = set(to_run)
+    exit_codes = {**_exit_codes(), **{n: c for n, c in before.items() if n not in rerun}}
     killed = [n for n in counted if exit_codes.get(n) in KILLED]
     survived = sorted(set(counted) - set(killed))
     share = 100.0 * len(killed) / len(counted) if counted else 100.0
