@@ -242,6 +242,97 @@ WORKING = frozenset({Employment.EMPLOYED, Employment.FLEXIBLE, Employment.FARMIN
 # --- the audit log -----------------------------------------------------------------------------------
 
 
+# --- the procedure (审核确认) --------------------------------------------------------------------------
+
+
+class CommunityReviewMode(Vocab):
+    """When a 民主评议 is held (rules §1.5: no longer mandatory under 57号; mainly after an objection)."""
+
+    NEVER = "never", _("不开展")
+    ON_OBJECTION = "on_objection", _("公示有异议时开展")
+    ALWAYS = "always", _("每案开展")
+
+
+class ConfirmLevel(Vocab):
+    """Who confirms (rules §1.1: ``confirm_level``)."""
+
+    COUNTY = "county", _("县级民政部门确认")
+    TOWNSHIP = "township", _("委托乡镇（街道）确认")
+
+
+class AllowanceStart(Vocab):
+    """From which month the allowance is paid (rules §1.7)."""
+
+    APPLICATION_MONTH = "application_month", _("申请（受理）当月")
+    DECISION_MONTH = "decision_month", _("作出确认决定当月")
+    MONTH_AFTER_DECISION = "month_after_decision", _("作出确认决定次月")
+
+
+class PolicyAtDecision(Vocab):
+    """Which policy version a case's decision applies."""
+
+    AT_START = "at_start", _("受理时有效的政策")
+    AT_DECISION = "at_decision", _("作出决定时有效的政策")
+
+
+class DeadlineKind(Vocab):
+    WORKING = "working", _("工作日")
+    NATURAL = "natural", _("自然日")
+
+
+class StepKind(Vocab):
+    """The kind of a state in a workflow definition."""
+
+    START = "start", _("开始")
+    TASK = "task", _("办理")
+    WAIT = "wait", _("等待")
+    END = "end", _("结束")
+
+
+class TransitionAction(Vocab):
+    FORWARD = "forward", _("提交下一步")
+    SEND_BACK = "send_back", _("退回")
+    WITHDRAW = "withdraw", _("撤回申请")
+    TERMINATE = "terminate", _("终止")
+
+
+class CaseStatus(Vocab):
+    OPEN = "open", _("办理中")
+    CLOSED = "closed", _("已办结")
+
+
+class CaseOutcome(Vocab):
+    CONFIRMED = "confirmed", _("确认给予")
+    REFUSED = "refused", _("不予确认")
+    WITHDRAWN = "withdrawn", _("申请人撤回")
+    TERMINATED = "terminated", _("终止办理")
+
+
+class SpotCheck(Vocab):
+    """County spot checks: a flag beside the state, not a state."""
+
+    NONE = "none", _("未抽中")
+    SELECTED = "selected", _("已抽中待核查")
+    DONE = "done", _("已抽查")
+
+
+class NoticeKind(Vocab):
+    """Notices the procedure issues (rules §1.3, §1.7)."""
+
+    ACCEPTANCE = "acceptance", _("受理通知书")
+    REFUSAL_TO_ACCEPT = "refusal_to_accept", _("不予受理通知书")
+    MISSING_ITEMS = "missing_items", _("一次性告知书")
+    CONFIRMATION = "confirmation", _("确认通知书")
+    REFUSAL = "refusal", _("不予确认通知书")
+    PUBLIC_NOTICE = "public_notice", _("公示")
+
+
+class EntitlementStatus(Vocab):
+    ACTIVE = "active", _("在保")
+    SUSPENDED = "suspended", _("暂停")
+    ENDED = "ended", _("已停保")
+
+
 class AuditObject(Vocab):
     """What an audit line is about (``AuditEvent.object_type``). A model records its own with a class
     attribute ``audit_object_type``; a model without one (seen only through the admin site) is recorded
@@ -257,6 +348,12 @@ class AuditObject(Vocab):
     IMPORT_BATCH = "import_batch", _("导入批次")
     USER = "user", _("用户")
     API_TOKEN = "api_token", _("接口令牌")
+    NOTICE_TEMPLATE = "notice_template", _("文书模板")
+    WORKFLOW_DEFINITION = "workflow_definition", _("流程定义")
+    CASE = "case", _("审核确认案件")
+    NOTICE = "notice", _("文书")
+    DECISION = "decision", _("救助决定")
+    ENTITLEMENT = "entitlement", _("在保记录")
 
 
 def audit_object_type(model: Any) -> str:

@@ -10,13 +10,18 @@ from django.db import models
 
 from jiuzhu.core.choices import choices
 from jiuzhu.core.vocab import (
+    AllowanceStart,
     AssetCategory,
     AuditObject,
+    CommunityReviewMode,
+    ConfirmLevel,
     DeductibleExpense,
     EmploymentCostBase,
     ExcludedIncome,
     IncomeCategory,
     MarriedChildFamily,
+    NoticeKind,
+    PolicyAtDecision,
     VehicleType,
 )
 from jiuzhu.regions.models import Region
@@ -32,6 +37,12 @@ def _money(label: str, default: str | None = None) -> models.DecimalField:  # ty
 
 def _ratio(label: str, default: str) -> models.DecimalField:  # type: ignore[type-arg]
     return models.DecimalField(label, max_digits=6, decimal_places=3, default=Decimal(default))
+
+
+def _days(label: str, default: int) -> models.PositiveSmallIntegerField:  # type: ignore[type-arg]
+    return models.PositiveSmallIntegerField(
+        label, default=default, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
 
 
 def _default_excluded() -> list[str]:
@@ -133,6 +144,60 @@ class PolicyVersion(models.Model):
         "未成年子女、不能独立生活的成年子女和其他负有法定义务并长期共同生活的人员）",
     )
 
+    # --- the procedure (审核确认, rules §1.3–§1.7); limits in working days unless said otherwise ---
+    case_limit_days = _days("办理总时限（工作日，自受理之日起）", 15)
+    case_limit_extended_days = _days("延长后的办理总时限（工作日，须说明理由）", 25)
+    investigation_start_days = _days("受理后启动入户调查时限（工作日）", 3)
+    investigation_days = _days("入户调查完成时限（工作日，自受理之日起）", 10)
+    community_review_days = _days("民主评议时限（工作日）", 5)
+    review_days = _days("乡镇审核时限（工作日）", 5)
+    public_notice_days = _days("公示期（自然日）", 7)
+    reinvestigation_days = _days("公示有异议后重新调查时限（工作日）", 15)
+    confirmation_days = _days("确认时限（工作日，自收到材料之日起）", 10)
+    refusal_notice_days = _days("不予确认书面通知时限（工作日）", 3)
+    materials_days = _days("补正材料期限（工作日，期间暂停计时）", 10)
+    cooperation_days = _days("异地协作核查答复时限（工作日）", 10)
+    overdue_warning_days = _days("临期提醒（剩余工作日不多于此数显示黄灯）", 3)
+    investigators_min = models.PositiveSmallIntegerField(
+        "入户调查最少人数", default=2, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    community_review_mode = models.CharField(
+        "民主评议",
+        max_length=16,
+        choices=choices(CommunityReviewMode),
+        default=CommunityReviewMode.ON_OBJECTION,
+    )
+    community_review_quorum = _ratio("民主评议到会比例下限", "0.667")
+    community_review_majority = _ratio("民主评议同意比例下限（占到会人数）", "0.667")
+    confirm_level = models.CharField(
+        "确认层级", max_length=10, choices=choices(ConfirmLevel), default=ConfirmLevel.COUNTY
+    )
+    spot_check_rate = _ratio("县级抽查比例", "0.2")
+    public_notice_minors = models.BooleanField(
+        "未成年人案件公示", default=False, help_text="默认不公示申请人为未成年人的案件"
+    )
+    allowance_start = models.CharField(
+        "保障金起始月份",
+        max_length=24,
+        choices=choices(AllowanceStart),
+        default=AllowanceStart.DECISION_MONTH,
+    )
+    minimum_allowance = _money("最低保障金（元/人/月，0 为不设）", "0")
+    topup_minor = _money("未成年人增发（元/人/月）", "0")
+    topup_elderly = _money("老年人增发（元/人/月）", "0")
+    topup_severe_disability = _money("重度残疾人增发（元/人/月）", "0")
+    review_months_a = _days("A类家庭复核周期（月）", 12)
+    review_months_b = _days("B类家庭复核周期（月）", 12)
+    review_months_c = _days("C类家庭复核周期（月）", 6)
+    policy_at_decision = models.CharField(
+        "决定适用的政策版本",
+        max_length=12,
+        choices=choices(PolicyAtDecision),
+        default=PolicyAtDecision.AT_START,
+    )
+    remote_application = models.BooleanField("受理异地申请（居住地申办）", default=False)
+    online_application = models.BooleanField("开放网上申请", default=True)
+
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -176,3 +241,33 @@ class PolicyVersion(models.Model):
 
     def params(self) -> PolicyParams:
         return PolicyParams.from_snapshot(self.as_snapshot())
+
+
+class NoticeTemplate(models.Model):
+    """The text of a notice (受理、不予受理、一次性告知、确认、不予确认、公示) for a region from a date: a
+    Django template rendered with the case's facts. The one in force is that of the nearest region up the
+    tree whose period covers the date; the handbook prints it as it is."""
+
+    audit_object_type = AuditObject.NOTICE_TEMPLATE
+
+    region = models.ForeignKey(Region, verbose_name="适用区划", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("文书类型", max_length=24, choices=choices(NoticeKind))
+    effective_from = models.DateField("生效日期")
+    issuer = models.CharField("发文机关", max_length=100)
+    document_prefix = models.CharField("文号前缀", max_length=30, help_text="例如：测民救")
+    title = models.CharField("标题", max_length=100)
+    body = models.TextField("正文模板", help_text="Django 模板语法，可用变量见规程手册")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "文书模板"
+        verbose_name_plural = "文书模板"
+        ordering = ["region_id", "kind", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "kind", "effective_from"], name="one_notice_template_per_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.region_id}，{self.effective_from:%Y-%m-%d} 起）"

@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "jiuzhu.policy",
     "jiuzhu.exchange",
     "jiuzhu.verification",
+    "jiuzhu.benefits",
+    "jiuzhu.workflow",
+    "jiuzhu.intake",
     "jiuzhu.synth",
     "jiuzhu.demo",
 ]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IntakeConfig(AppConfig):
+    name = "jiuzhu.intake"
+    verbose_name = "一门受理"
