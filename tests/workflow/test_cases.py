@@ -298,7 +298,7 @@ def test_materials_pauses_the_clock_and_returns_where_it_came_from(policy, dibao
     case = _act(caseworker, case, "investigation")
     assert case.paused_since is None
     assert case.pauses == [[(TODAY - timedelta(days=7)).isoformat(), (TODAY - timedelta(days=1)).isoformat()]]
-    assert case.due_on > due_before
+    assert case.due_on is not None and due_before is not None and case.due_on > due_before
 
 
 def test_entering_confirmation_selects_the_spot_check_deterministically(policy, dibao, reviewer) -> None:
