@@ -299,7 +299,8 @@ def queue(
         except InvalidRegionCode:
             qs = qs.none()
         else:
-            qs = qs.filter(region_id__range=(low, high)) if in_jurisdiction(user, region_code) else qs.none()
+            inside = in_jurisdiction(user, region_code)
+            qs = qs.filter(region__code__range=(low, high)) if inside else qs.none()
     per_page = max(1, min(per_page, 200))
     total = qs.count()
     pages = max(1, -(-total // per_page))
