@@ -273,6 +273,7 @@ def _register() -> None:
     from jiuzhu.regions.api import router as regions_router
     from jiuzhu.registry.api import router as registry_router
     from jiuzhu.verification.api import router as verification_router
+    from jiuzhu.workflow.api import router as workflow_router
 
     api.add_router("/registry", registry_router)
     api.add_router("/regions", regions_router)
@@ -280,6 +281,7 @@ def _register() -> None:
     api.add_router("/verification", verification_router)
     api.add_router("/exchange", exchange_router)
     api.add_router("/policy", policy_router)
+    api.add_router("/workflow", workflow_router)
 
 
 _register()

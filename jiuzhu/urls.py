@@ -15,5 +15,6 @@ urlpatterns = [
     path("exchange/", include("jiuzhu.exchange.urls")),
     path("verification/", include("jiuzhu.verification.urls")),
     path("policy/", include("jiuzhu.policy.urls")),
+    path("workflow/", include("jiuzhu.workflow.urls")),
     path("", include("jiuzhu.registry.urls")),
 ]
