@@ -279,5 +279,9 @@ def _register() -> None:
     api.add_router("/verification", verification_router)
     api.add_router("/exchange", exchange_router)
 
+    from jiuzhu.workflow.api_docs import router as workflow_docs_router
+
+    api.add_router("/workflow/docs", workflow_docs_router)
+
 
 _register()

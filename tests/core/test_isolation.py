@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from jiuzhu.accounts.models import ApiToken
 from jiuzhu.api import api
 
-from ..conftest import EAST_VILLAGE, WEST_TOWN, WEST_VILLAGE
+from ..conftest import EAST_TOWN, EAST_VILLAGE, WEST_TOWN, WEST_VILLAGE
 from ..factories import add_member, new_household, new_import_batch, new_user
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +38,9 @@ UNSCOPED_PAGES = {
     "exchange/",
     "exchange/upload/",
     "api/openapi.json",
+    "workflow/docs/flowchart/<str:program>/",
+    "workflow/docs/handbook/",
+    "workflow/docs/responsibilities/",
 }
 
 _PERSON_FORM = {
@@ -100,6 +103,9 @@ WEB_READS = {
     "exchange/batches/<int:pk>/quarantine.csv",
     "verification/<int:pk>/",
     "verification/reports/<int:pk>/",
+    "workflow/docs/flowchart/<str:program>/",
+    "workflow/docs/handbook/",
+    "workflow/docs/responsibilities/",
 }
 
 # A valid body for each API write, so that refusals come from jurisdiction, not from validation.
@@ -139,6 +145,7 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
 # Required query parameters of reads, so that refusals come from jurisdiction.
 API_QUERIES: dict[str, dict[str, str]] = {
     "/api/verification/households": {"id_number": "{head_id_number}"},
+    "/api/workflow/docs/flowchart/{program}": {"region": EAST_TOWN},
 }
 # API reads without an object in the path (lists): must not leak.
 API_UNSCOPED_READS = {
@@ -277,7 +284,7 @@ def test_every_web_page_refuses_or_hides_other_townships(
     batch = new_import_batch(region=household.region.parent)
     token = ApiToken.objects.create(user=household_user(east), name="t", key_hash="h" * 64, prefix="p")
     client = client_for(other_caseworker)
-    ids = {"pk": household.pk, "person_id": member.pk}
+    ids = {"pk": household.pk, "person_id": member.pk, "program": "dibao"}
     fill = {
         "{head_id_number}": household.head.id_number,
         "{member_id_number}": member.id_number,
@@ -400,6 +407,7 @@ def test_every_api_operation_refuses_or_hides_other_townships(
         "code": EAST_VILLAGE,
         "report_id": east_report.pk,
         "batch_id": batch.pk,
+        "program": "dibao",
     }
     fill = {
         '"{person}"': str(member.pk),
