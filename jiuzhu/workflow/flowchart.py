@@ -3,8 +3,7 @@ its time limit read from the policy version in force.
 
 The chart is drawn from the same rows the engine runs (``Step`` / ``Transition``, or a definition
 spec with the same attributes), so it cannot disagree with what the system enforces. The Chinese
-wording of the engine's condition and evidence codes is kept here, in one place, for the chart, the
-handbook and the responsibility list.
+wording of the engine's condition and evidence codes is the engine's own (``definitions.spec``).
 """
 
 from __future__ import annotations
@@ -21,38 +20,12 @@ from jiuzhu.core.vocab import DeadlineKind, StepKind, TransitionAction
 from jiuzhu.policy.models import PolicyVersion
 from jiuzhu.regions.codes import Level
 
-# The engine's condition codes (PLAN: "Condition codes"), as the chart and the handbook say them.
-CONDITION_LABELS: dict[str, str] = {
-    "community_review_always": "每案开展民主评议",
-    "community_review_on_objection_or_always": "有异议时或每案开展民主评议",
-    "community_review_never": "不开展民主评议",
-    "notice_needed": "需公示",
-    "notice_skipped": "不公示（未成年人案件）",
-    "objection_held": "异议成立",
-    "no_objection_held": "无成立的异议",
-    "confirm_county": "县级确认",
-    "confirm_township": "委托乡镇确认",
-    "opinion_agree": "意见为同意",
-    "opinion_disagree": "意见为不同意",
-}
-
-# The engine's evidence codes: what must be on file before the case leaves a step.
-EVIDENCE_LABELS: dict[str, str] = {
-    "verification_report": "家庭经济状况核对报告",
-    "home_investigation": "入户调查记录（调查人员不少于规定人数，调查人员与家庭签字）",
-    "community_review": "民主评议记录（到会、表决、签字）",
-    "review_opinion": "乡镇审核意见",
-    "confirmation_opinion": "确认意见",
-    "public_notice_ended": "公示期满且异议均已处理",
-    "spot_check_done": "抽中案件已完成县级抽查",
-    "county_home_visit": "近亲属备案案件：县级入户核查记录",
-}
+from .definitions.spec import CONDITIONS, EVIDENCE, condition_terms
 
 # Moves every open step has (withdraw, terminate): drawn once, from one "any step" node.
 _FROM_ANY = (TransitionAction.WITHDRAW, TransitionAction.TERMINATE)
 _ANY_NODE = "any_open_step"
 _ANY_LABEL = "任一办理中环节"
-_NEGATION = re.compile(r"^(?:not[_ ]|!)\s*")
 
 
 @dataclass(frozen=True)
@@ -136,6 +109,7 @@ def flow_of(spec_or_definition: Any) -> Flow:
         for i, t in enumerate(_items(spec_or_definition.transitions))
     ]
     steps.sort(key=lambda s: s.position)
+    transitions.sort(key=lambda t: t.position)
     return Flow(tuple(steps), tuple(transitions))
 
 
@@ -151,19 +125,15 @@ def level_label(level: int | None) -> str:
 
 
 def condition_label(code: str) -> str:
-    """A condition code (or several joined by ``&``/``,``, each maybe negated) in Chinese."""
-    parts = [p.strip() for p in re.split(r"\s*(?:&|,|\band\b)\s*", code) if p.strip()]
-    out = []
-    for part in parts:
-        negated = bool(_NEGATION.match(part))
-        bare = _NEGATION.sub("", part)
-        text = CONDITION_LABELS.get(bare, bare)
-        out.append(f"非「{text}」" if negated else text)
-    return "且".join(out)
+    """A condition expression (terms joined by ``&``, each maybe negated by ``!``) in Chinese."""
+    return "且".join(
+        CONDITIONS.get(term, term) if positive else f"非「{CONDITIONS.get(term, term)}」"
+        for positive, term in condition_terms(code)
+    )
 
 
 def evidence_label(code: str) -> str:
-    return EVIDENCE_LABELS.get(code, code)
+    return EVIDENCE.get(code, code)
 
 
 def limit_days(step: StepInfo, policy: PolicyVersion | None) -> int | None:
@@ -249,9 +219,13 @@ def step_caption(step: StepInfo, policy: PolicyVersion | None) -> list[str]:
     return [step.name, detail] if detail else [step.name]
 
 
-def edge_label(t: TransitionInfo) -> str:
-    cond = condition_label(t.condition) if t.condition else ""
-    return f"{t.name}（{cond}）" if cond else t.name
+def edge_caption(t: TransitionInfo) -> list[str]:
+    """The lines of an edge's label: the move's name, then its condition if it has one."""
+    return [t.name, condition_label(t.condition)] if t.condition else [t.name]
+
+
+def _edge_text(t: TransitionInfo) -> str:
+    return "<br>".join(mermaid_text(x) for x in edge_caption(t))
 
 
 def mermaid(spec_or_definition: Any, *, policy: PolicyVersion | None, current: str | None = None) -> str:
@@ -280,7 +254,7 @@ def mermaid(spec_or_definition: Any, *, policy: PolicyVersion | None, current: s
         if t.source not in ids or t.target not in ids:
             continue  # an unsound row: the soundness check reports it; the chart skips it
         arrow = "-.->" if t.action == TransitionAction.SEND_BACK else "-->"
-        lines.append(f'  {ids[t.source]} {arrow}|"{mermaid_text(edge_label(t))}"| {ids[t.target]}')
+        lines.append(f'  {ids[t.source]} {arrow}|"{_edge_text(t)}"| {ids[t.target]}')
     if wildcard:
         lines.append(f'  {_ANY_NODE}(["{mermaid_text(_ANY_LABEL)}"])')
         for t in wildcard:
@@ -288,7 +262,7 @@ def mermaid(spec_or_definition: Any, *, policy: PolicyVersion | None, current: s
             if key in drawn_any or t.target not in ids:
                 continue
             drawn_any.add(key)
-            lines.append(f'  {_ANY_NODE} -.->|"{mermaid_text(edge_label(t))}"| {ids[t.target]}')
+            lines.append(f'  {_ANY_NODE} -.->|"{_edge_text(t)}"| {ids[t.target]}')
         lines.append(f"  class {_ANY_NODE} anystep")
     ends = [ids[s.code] for s in flow.steps if s.is_end]
     if ends:

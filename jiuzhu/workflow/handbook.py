@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, prefetch_related_objects
 
 from jiuzhu.accounts.roles import ROLES, Role
 from jiuzhu.core.errors import NotFound
@@ -36,6 +36,7 @@ from .flowchart import (
     setting_label,
 )
 from .models import Definition, Step, Transition
+from .selectors import definition_for
 
 # --- which region ------------------------------------------------------------------------------------
 
@@ -62,32 +63,39 @@ def region_name(region_code: str | None) -> str:
 # --- what is in force --------------------------------------------------------------------------------
 
 
-def definitions_in_force(*, region_code: str | None) -> dict[str, Definition]:
-    """Per program, the active definition of the nearest region up the tree (the region itself first),
-    else the national one; the highest version of that region. Steps and transitions prefetched."""
-    chain = [region_code, *ancestor_codes(region_code)] if region_code else []
-    rows = Definition.objects.filter(active=True).filter(Q(region__in=chain) | Q(region__isnull=True))
-    rank = {code: i for i, code in enumerate(chain)}
-    best: dict[str, tuple[tuple[int, int], int]] = {}
-    for pk, program, region_id, version in rows.values_list("pk", "program", "region_id", "version"):
-        key = (rank.get(region_id, len(chain)) if region_id else len(chain), -version)
-        if program not in best or key < best[program][0]:
-            best[program] = (key, pk)
-    chosen = (
-        Definition.objects.filter(pk__in=[pk for _, pk in best.values()])
-        .select_related("region")
-        .prefetch_related(
-            Prefetch("steps", queryset=Step.objects.order_by("position")),
-            Prefetch("transitions", queryset=Transition.objects.order_by("source", "position")),
-        )
+def _definition(program: str, region_code: str | None) -> Definition | None:
+    if region_code:
+        try:
+            return definition_for(program=program, region_code=region_code)
+        except NotFound:
+            return None
+    return (
+        Definition.objects.filter(program=program, region__isnull=True, active=True)
+        .order_by("-version")
+        .first()
     )
-    by_program = {d.program: d for d in chosen}
-    order = {code: i for i, code in enumerate(Program.codes())}
-    return dict(sorted(by_program.items(), key=lambda kv: order.get(kv[0], len(order))))
+
+
+def _with_rows(definitions: list[Definition]) -> list[Definition]:
+    prefetch_related_objects(
+        definitions,
+        "region",
+        Prefetch("steps", queryset=Step.objects.order_by("position", "id")),
+        Prefetch("transitions", queryset=Transition.objects.order_by("position", "id")),
+    )
+    return definitions
+
+
+def definitions_in_force(*, region_code: str | None) -> dict[str, Definition]:
+    """Per program that has one, the definition in force for ``region_code`` (``selectors.definition_for``;
+    the latest active national one for ``None``), steps and transitions prefetched."""
+    found = [d for p in Program.codes() if (d := _definition(p, region_code)) is not None]
+    return {d.program: d for d in _with_rows(found)}
 
 
 def definition_in_force(*, program: str, region_code: str | None) -> Definition | None:
-    return definitions_in_force(region_code=region_code).get(program)
+    found = _definition(program, region_code)
+    return _with_rows([found])[0] if found is not None else None
 
 
 def policy_or_none(*, region_code: str | None, on: date) -> PolicyVersion | None:

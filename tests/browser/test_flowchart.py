@@ -6,15 +6,12 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from ..conftest import COUNTY, EAST_TOWN
-from ..factories import new_user
-from ..workflow.docs_rows import make_definition
+from ..factories import new_policy, new_user, workflow_definitions
 from .test_ui import CHROMIUM, PASSWORD, browser  # noqa: F401 - the module's browser fixture
 
 pytestmark = [
@@ -33,18 +30,8 @@ def page(browser: Any) -> Iterator[Any]:  # noqa: F811
 
 
 def _setup(tree: Any) -> None:
-    from jiuzhu.audit.services import AuditContext
-    from jiuzhu.policy.services import policy_version_create
-
-    policy_version_create(
-        ctx=AuditContext.system(),
-        region=tree[COUNTY],
-        effective_from=date(2020, 1, 1),
-        document_no="测试",
-        dibao_standard_urban=Decimal("700"),
-        dibao_standard_rural=Decimal("520"),
-    )
-    make_definition()
+    new_policy(COUNTY)
+    workflow_definitions()
     new_user(username="east", role="township_caseworker", region=tree[EAST_TOWN])
 
 
@@ -66,7 +53,7 @@ def test_flowchart_is_drawn_under_the_content_security_policy(page: Any, live_se
     assert errors == []
     svg = page.locator(".flowchart-svg svg")
     text = svg.text_content()
-    for label in ("家庭经济状况核对", "乡镇审核 · 5个工作日", "公示", "确认给予", "退回重新调查"):
+    for label in ("家庭经济状况核对", "乡镇审核 · 5个工作日", "公示", "确认给予", "退回入户调查"):
         assert label in text, label
     # The Mermaid stylesheet and classDefs applied although the page allows no inline style.
     fill = page.evaluate(

@@ -5,8 +5,6 @@ highlighted; the Mermaid text is escaped, and the page, the case include and the
 from __future__ import annotations
 
 import re
-from datetime import date
-from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
@@ -14,31 +12,35 @@ import pytest
 from django.template.loader import render_to_string
 
 from jiuzhu.audit.services import AuditContext
-from jiuzhu.policy.services import policy_version_create, policy_version_update
+from jiuzhu.policy.services import policy_version_update
 from jiuzhu.workflow.flowchart import condition_label, mermaid, mermaid_text, node_ids
 from jiuzhu.workflow.models import Definition, Step, Transition
+from jiuzhu.workflow.services import definition_patch
 
 from ..conftest import CITY, COUNTY, EAST_TOWN, WEST_TOWN
-from .docs_rows import make_definition
+from ..factories import new_policy, workflow_definitions
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def policy(tree: Any) -> Any:
-    return policy_version_create(
-        ctx=AuditContext.system(),
-        region=tree[COUNTY],
-        effective_from=date(2020, 1, 1),
-        document_no="测民发〔2026〕1号",
-        dibao_standard_urban=Decimal("700"),
-        dibao_standard_rural=Decimal("520"),
-    )
+    return new_policy(COUNTY, document_no="测民发〔2026〕1号")
 
 
 @pytest.fixture
 def national(tree: Any) -> Definition:
-    return make_definition()
+    """The national 低保 definition as the engine writes it."""
+    return workflow_definitions()
+
+
+def without_community_review(region_code: str) -> Definition:
+    return definition_patch(
+        ctx=AuditContext.system(),
+        program="dibao",
+        region_code=region_code,
+        patch={"drop_steps": ["community_review"]},
+    )
 
 
 def test_nodes_carry_name_role_and_the_policy_time_limit(national, policy) -> None:
@@ -57,11 +59,15 @@ def test_nodes_carry_name_role_and_the_policy_time_limit(national, policy) -> No
 
 def test_edges_are_labelled_and_send_backs_dashed(national, policy) -> None:
     text = mermaid(national, policy=policy)
-    assert '  s_investigation -->|"提交民主评议（每案开展民主评议）"| s_community_review\n' in text
-    assert '  s_investigation -->|"提交乡镇审核（非「每案开展民主评议」）"| s_review\n' in text
-    assert '  s_review -->|"报县级确认（不公示（未成年人案件）且县级确认）"| s_confirmation\n' in text
-    assert '  s_public_notice -->|"重新调查（异议成立）"| s_reinvestigation\n' in text
-    assert '  s_review -.->|"退回重新调查"| s_investigation\n' in text
+    assert '  s_investigation -->|"提交民主评议<br>本地每案开展民主评议"| s_community_review\n' in text
+    assert '  s_investigation -->|"提交乡镇审核<br>非「本地每案开展民主评议」"| s_review\n' in text
+    assert (
+        '  s_review -->|"报县级确认（不公示）<br>本案不公示（未成年人案件）且由县级确认"| s_confirmation\n'
+        in text
+    )
+    assert '  s_public_notice -->|"异议成立，重新调查核实<br>公示异议成立"| s_reinvestigation\n' in text
+    assert '  s_verification -->|"启动入户调查"| s_investigation\n' in text
+    assert '  s_review -.->|"退回入户调查"| s_investigation\n' in text
     assert '  s_confirmation -.->|"退回乡镇审核"| s_review\n' in text
     # 24 moves between steps; withdraw and terminate (9 open steps each) drawn once each.
     assert text.count(" -->|") + text.count(" -.->|") == 24 + 2
@@ -106,7 +112,7 @@ def test_a_step_with_its_own_days_and_unknown_codes() -> None:
     )
     text = mermaid(spec, policy=None)
     assert '  s_a["甲<br>no_such_role · 4个工作日"]\n' in text
-    assert '  s_a -->|"去（odd_code）"| s_b\n' in text
+    assert '  s_a -->|"去<br>odd_code"| s_b\n' in text
 
 
 def test_labels_are_escaped_and_ids_sanitised() -> None:
@@ -137,8 +143,8 @@ def test_escaping_in_a_drawn_chart(tree) -> None:
 
 
 def test_condition_labels() -> None:
-    assert condition_label("no_objection_held & confirm_township") == "无成立的异议且委托乡镇确认"
-    assert condition_label("!opinion_agree") == "非「意见为同意」"
+    assert condition_label("no_objection_held&confirm_township") == "公示无成立的异议且委托乡镇确认"
+    assert condition_label("!opinion_agree") == "非「本环节意见为同意」"
 
 
 # --- the page, the case include, the API -----------------------------------------------------------
@@ -158,10 +164,11 @@ def test_page_shows_the_chart_of_the_users_region(national, policy, make_user, c
 
 
 def test_page_follows_the_regions_variant(national, policy, tree, make_user, client_for) -> None:
-    make_definition(region=tree[EAST_TOWN], drop=("community_review",))
+    without_community_review(EAST_TOWN)
     east = client_for(make_user("township_caseworker", EAST_TOWN)).get("/workflow/docs/flowchart/dibao/")
     west = client_for(make_user("township_caseworker", WEST_TOWN)).get("/workflow/docs/flowchart/dibao/")
-    assert "s_community_review" not in east.content.decode() and "东镇调整后的流程" in east.content.decode()
+    assert "s_community_review" not in east.content.decode()
+    assert "东镇调整后的流程" in east.content.decode()
     assert "s_community_review[&quot;民主评议" in west.content.decode()
 
 
@@ -183,12 +190,12 @@ def test_case_include_highlights_the_current_step(national, policy) -> None:
     case = SimpleNamespace(definition=national, policy_version=policy, state="review")
     html = render_to_string("workflow/_flowchart.html", {"case": case})
     assert "class s_review current" in html
-    assert "低保审核确认 v1" in html
+    assert "最低生活保障审核确认 v1" in html
     assert 'src="/static/flowchart.js"' in html
 
 
 def test_api_returns_the_mermaid_text(national, policy, tree, make_user, client_for) -> None:
-    make_definition(region=tree[EAST_TOWN], version=1, drop=("community_review",))
+    without_community_review(EAST_TOWN)
     client = client_for(make_user("county_approver", COUNTY))
     own = client.get("/api/workflow/docs/flowchart/dibao").json()
     assert own["region"] == COUNTY and own["national"] is True and own["version"] == 1

@@ -17,22 +17,19 @@ from jiuzhu.policy.models import NoticeTemplate
 from jiuzhu.policy.services import policy_version_create, policy_version_update
 from jiuzhu.workflow.handbook import handbook_build, notice_templates_in_force, responsibilities_build
 from jiuzhu.workflow.models import Step
+from jiuzhu.workflow.services import definition_patch
 
 from ..conftest import COUNTY, EAST_TOWN, EAST_VILLAGE, WEST_TOWN
-from .docs_rows import make_definition
+from ..factories import new_policy, workflow_definitions
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def policy(tree: Any) -> Any:
-    return policy_version_create(
-        ctx=AuditContext.system(),
-        region=tree[COUNTY],
-        effective_from=date(2020, 1, 1),
+    return new_policy(
+        COUNTY,
         document_no="测民发〔2026〕1号",
-        dibao_standard_urban=Decimal("700"),
-        dibao_standard_rural=Decimal("520"),
         minimum_allowance=Decimal("50"),
         topup_minor=Decimal("100"),
         spot_check_rate=Decimal("0.25"),
@@ -41,7 +38,8 @@ def policy(tree: Any) -> Any:
 
 @pytest.fixture
 def national(tree: Any) -> Any:
-    return make_definition()
+    """The national 低保 definition as the engine writes it."""
+    return workflow_definitions()
 
 
 def _review_row(body: str) -> str:
@@ -83,7 +81,7 @@ def test_handbook_has_every_chapter_from_the_configuration(
     assert "s_review[&quot;乡镇审核&lt;br&gt;乡镇审核 · 5个工作日&quot;]" in body
     row = _review_row(body)
     assert "乡镇审核（乡镇）" in row and "乡镇审核意见" in row and "5个工作日" in row
-    assert "异议成立" in body  # a transition's condition
+    assert "公示异议成立" in body  # a transition's condition
     # 责任清单 and 文书.
     assert "县级确认</strong>（县） · 10个工作日" in body
     assert "低保确认通知书" in body and "测民救" in body and "{{ amount }}元" in body
@@ -129,7 +127,12 @@ def test_a_new_policy_version_in_force_is_what_the_handbook_shows(national, poli
 def test_a_region_patch_dropping_community_review_drops_it_everywhere(
     national, policy, tree, make_user, client_for
 ) -> None:
-    make_definition(region=tree[COUNTY], drop=("community_review",))
+    definition_patch(
+        ctx=AuditContext.system(),
+        program="dibao",
+        region_code=COUNTY,
+        patch={"drop_steps": ["community_review"]},
+    )
     client = client_for(make_user("township_caseworker", EAST_TOWN))
     book = client.get("/workflow/docs/handbook/").content.decode()
     chart = client.get("/workflow/docs/flowchart/dibao/").content.decode()
