@@ -279,5 +279,9 @@ def _register() -> None:
     api.add_router("/verification", verification_router)
     api.add_router("/exchange", exchange_router)
 
+    from jiuzhu.workflow.api_notices import router as notices_router
+
+    api.add_router("/workflow/notices", notices_router)
+
 
 _register()

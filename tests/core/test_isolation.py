@@ -100,6 +100,7 @@ WEB_READS = {
     "exchange/batches/<int:pk>/quarantine.csv",
     "verification/<int:pk>/",
     "verification/reports/<int:pk>/",
+    "workflow/notices/<int:pk>/",
 }
 
 # A valid body for each API write, so that refusals come from jurisdiction, not from validation.
@@ -229,6 +230,21 @@ def east_report(east, tree):
     return report_create(ctx=AuditContext(user=owner), id_number=household.head.id_number)
 
 
+@pytest.fixture
+def east_notice(east, tree):
+    from jiuzhu.audit.services import AuditContext
+    from jiuzhu.workflow.notices import notice_issue
+
+    household, _ = east
+    return notice_issue(
+        ctx=AuditContext.system(),
+        kind="acceptance",
+        region_code=household.region.parent_id,
+        household_id=household.pk,
+        facts={"applicant_name": "东镇户主甲", "program": "dibao"},
+    )
+
+
 def _fill(route: str, ids: dict[str, int | str]) -> str:
     route = route.lstrip("^").rstrip("$")
     for name, value in ids.items():
@@ -269,7 +285,7 @@ def _east_untouched(household: Any, member: Any, token: Any) -> None:
 
 
 def test_every_web_page_refuses_or_hides_other_townships(
-    east, east_report, moved, other_caseworker, client_for
+    east, east_report, east_notice, moved, other_caseworker, client_for
 ) -> None:
     from jiuzhu.registry.models import Household, Person
 
@@ -294,6 +310,8 @@ def test_every_web_page_refuses_or_hides_other_townships(
             ids_here = {"pk": token.pk}
         elif route.startswith("verification/reports/"):
             ids_here = {"pk": east_report.pk}
+        elif route.startswith("workflow/notices/"):
+            ids_here = {"pk": east_notice.pk}
         elif route.startswith("exchange/batches/"):
             ids_here = {"pk": batch.pk}
         elif route.startswith("persons/"):
@@ -384,7 +402,7 @@ def household_user(east: Any) -> Any:
 
 
 def test_every_api_operation_refuses_or_hides_other_townships(
-    east, east_report, moved, other_caseworker, client_for
+    east, east_report, east_notice, moved, other_caseworker, client_for
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -400,6 +418,7 @@ def test_every_api_operation_refuses_or_hides_other_townships(
         "code": EAST_VILLAGE,
         "report_id": east_report.pk,
         "batch_id": batch.pk,
+        "notice_id": east_notice.pk,
     }
     fill = {
         '"{person}"': str(member.pk),
