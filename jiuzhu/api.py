@@ -285,5 +285,9 @@ def _register() -> None:
 
     api.add_router("/workflow/docs", workflow_docs_router)
 
+    from jiuzhu.workflow.api_notices import router as notices_router
+
+    api.add_router("/workflow/notices", notices_router)
+
 
 _register()

@@ -18,9 +18,9 @@ from django.db.models import Prefetch, prefetch_related_objects
 from jiuzhu.accounts.roles import ROLES, Role
 from jiuzhu.core.errors import NotFound
 from jiuzhu.core.vocab import NoticeKind, Program, StepKind, TransitionAction
-from jiuzhu.policy.models import NoticeTemplate, PolicyVersion
+from jiuzhu.policy.models import PolicyVersion
 from jiuzhu.policy.selectors import policy_in_force
-from jiuzhu.regions.codes import CODE_RE, ancestor_codes
+from jiuzhu.regions.codes import CODE_RE
 from jiuzhu.regions.models import Region
 from jiuzhu.regions.scope import in_jurisdiction
 
@@ -36,6 +36,8 @@ from .flowchart import (
     setting_label,
 )
 from .models import Definition, Step, Transition
+from .notice_defaults import DEFAULT_TEXTS
+from .notices import NOTICE_FACTS, notice_template_in_force
 from .selectors import definition_for
 
 # --- which region ------------------------------------------------------------------------------------
@@ -105,19 +107,6 @@ def policy_or_none(*, region_code: str | None, on: date) -> PolicyVersion | None
         return policy_in_force(region_code=region_code, on=on)
     except NotFound:
         return None
-
-
-def notice_templates_in_force(*, region_code: str | None, on: date) -> dict[str, NoticeTemplate]:
-    """Per kind, the template of the nearest region up the tree whose period has begun, latest first."""
-    if not region_code:
-        return {}
-    chain = [region_code, *ancestor_codes(region_code)]
-    rank = {code: i for i, code in enumerate(chain)}
-    out: dict[str, NoticeTemplate] = {}
-    rows = NoticeTemplate.objects.filter(region__in=chain, effective_from__lte=on).select_related("region")
-    for t in sorted(rows, key=lambda t: (rank[t.region_id], -t.effective_from.toordinal())):
-        out.setdefault(t.kind, t)
-    return out
 
 
 # --- the handbook's data -----------------------------------------------------------------------------
@@ -193,14 +182,11 @@ class RoleDuties:
 class NoticeEntry:
     kind: str
     kind_label: str
-    configured: bool
+    built_in: bool  # the platform's text: the region has entered no template of its own
     title: str
     issuer: str
     document_prefix: str
     body: str
-    effective_from: date | None
-    region_name: str
-    variables: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -213,6 +199,7 @@ class Handbook:
     procedures: tuple[Procedure, ...]
     duties: tuple[RoleDuties, ...]
     notices: tuple[NoticeEntry, ...]
+    notice_facts: tuple[tuple[str, str], ...]  # the variables a template may use
     gaps: tuple[str, ...]
 
 
@@ -399,21 +386,26 @@ def responsibilities_build(*, region_code: str | None, on: date) -> tuple[RoleDu
     return role_duties(definitions, policy=policy_or_none(region_code=region_code, on=on))
 
 
-def _notice_entries(templates: dict[str, NoticeTemplate]) -> tuple[NoticeEntry, ...]:
+def notice_entries(*, region_code: str | None, on: date) -> tuple[NoticeEntry, ...]:
+    """Each notice as ``region_code`` would issue it on ``on`` (``notices.notice_template_in_force``):
+    its template in force, else the built-in text; the national handbook shows the built-in texts."""
     out = []
     for kind in NoticeKind:
-        t = templates.get(kind.value)
+        title, body = DEFAULT_TEXTS[kind.value]
+        issuer = prefix = ""
+        if region_code:
+            issuer, prefix, title, body = notice_template_in_force(
+                region_code=region_code, kind=kind.value, on=on
+            )
         out.append(
             NoticeEntry(
                 kind=kind.value,
                 kind_label=kind.label,
-                configured=t is not None,
-                title=t.title if t else "",
-                issuer=t.issuer if t else "",
-                document_prefix=t.document_prefix if t else "",
-                body=t.body if t else "",
-                effective_from=t.effective_from if t else None,
-                region_name=t.region.name if t else "",
+                built_in=(title, body) == DEFAULT_TEXTS[kind.value],
+                title=title,
+                issuer=issuer,
+                document_prefix=prefix,
+                body=body,
             )
         )
     return tuple(out)
@@ -436,6 +428,7 @@ def handbook_build(*, region_code: str | None, on: date) -> Handbook:
         policy_sections=policy_sections(policy) if policy else (),
         procedures=tuple(procedure(d, policy=policy) for d in definitions.values()),
         duties=role_duties(definitions, policy=policy),
-        notices=_notice_entries(notice_templates_in_force(region_code=region_code, on=on)),
+        notices=notice_entries(region_code=region_code, on=on),
+        notice_facts=tuple(NOTICE_FACTS.items()),
         gaps=tuple(gaps),
     )

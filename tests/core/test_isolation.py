@@ -109,6 +109,7 @@ WEB_READS = {
     "workflow/docs/flowchart/<str:program>/",
     "workflow/docs/handbook/",
     "workflow/docs/responsibilities/",
+    "workflow/notices/<int:pk>/",
     "workflow/",
     "workflow/done/",
     "workflow/overdue/",
@@ -251,6 +252,21 @@ def east_report(east, tree):
 
 
 @pytest.fixture
+def east_notice(east, tree):
+    from jiuzhu.audit.services import AuditContext
+    from jiuzhu.workflow.notices import notice_issue
+
+    household, _ = east
+    return notice_issue(
+        ctx=AuditContext.system(),
+        kind="acceptance",
+        region_code=household.region.parent_id,
+        household_id=household.pk,
+        facts={"applicant_name": "东镇户主甲", "program": "dibao"},
+    )
+
+
+@pytest.fixture
 def east_case(east, east_report):
     """An open 低保 case of 东镇's household, in investigation."""
     from ..factories import new_case
@@ -299,7 +315,7 @@ def _east_untouched(household: Any, member: Any, token: Any) -> None:
 
 
 def test_every_web_page_refuses_or_hides_other_townships(
-    east, east_report, east_case, moved, other_caseworker, client_for
+    east, east_report, east_case, east_notice, moved, other_caseworker, client_for
 ) -> None:
     from jiuzhu.registry.models import Household, Person
 
@@ -324,6 +340,8 @@ def test_every_web_page_refuses_or_hides_other_townships(
             ids_here = {"pk": token.pk}
         elif route.startswith("verification/reports/"):
             ids_here = {"pk": east_report.pk}
+        elif route.startswith("workflow/notices/"):
+            ids_here = {"pk": east_notice.pk}
         elif route.startswith("exchange/batches/"):
             ids_here = {"pk": batch.pk}
         elif route.startswith("persons/"):
@@ -414,7 +432,7 @@ def household_user(east: Any) -> Any:
 
 
 def test_every_api_operation_refuses_or_hides_other_townships(
-    east, east_report, east_case, moved, other_caseworker, client_for
+    east, east_report, east_case, east_notice, moved, other_caseworker, client_for
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -431,6 +449,7 @@ def test_every_api_operation_refuses_or_hides_other_townships(
         "report_id": east_report.pk,
         "batch_id": batch.pk,
         "program": "dibao",
+        "notice_id": east_notice.pk,
         "case_id": east_case.pk,
     }
     fill = {

@@ -15,11 +15,11 @@ from django.utils import timezone
 from jiuzhu.audit.services import AuditContext
 from jiuzhu.policy.models import NoticeTemplate
 from jiuzhu.policy.services import policy_version_create, policy_version_update
-from jiuzhu.workflow.handbook import handbook_build, notice_templates_in_force, responsibilities_build
+from jiuzhu.workflow.handbook import handbook_build, responsibilities_build
 from jiuzhu.workflow.models import Step
 from jiuzhu.workflow.services import definition_patch
 
-from ..conftest import COUNTY, EAST_TOWN, EAST_VILLAGE, WEST_TOWN
+from ..conftest import COUNTY, EAST_TOWN, WEST_TOWN
 from ..factories import new_policy, workflow_definitions
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +46,18 @@ def _review_row(body: str) -> str:
     """The 乡镇审核 row of the steps table."""
     match = re.search(r"<tr><td data-label=\"环节\"><strong>乡镇审核</strong>.*?</tr>", body, re.DOTALL)
     assert match, "no 乡镇审核 row"
+    return match.group(0)
+
+
+def _article(body: str, kind: str) -> str:
+    match = re.search(rf'<article class="notice-template" id="notice-{kind}">.*?</article>', body, re.S)
+    assert match, kind
+    return match.group(0)
+
+
+def _article(body: str, kind: str) -> str:
+    match = re.search(rf'<article class="notice-template" id="notice-{kind}">.*?</article>', body, re.S)
+    assert match, kind
     return match.group(0)
 
 
@@ -84,8 +96,12 @@ def test_handbook_has_every_chapter_from_the_configuration(
     assert "公示异议成立" in body  # a transition's condition
     # 责任清单 and 文书.
     assert "县级确认</strong>（县） · 10个工作日" in body
-    assert "低保确认通知书" in body and "测民救" in body and "{{ amount }}元" in body
-    assert "本区划尚未配置此文书模板。" in body  # the other kinds
+    confirmation = _article(body, "confirmation")
+    assert "低保确认通知书" in confirmation and "测试县民政局" in confirmation and "测民救" in confirmation
+    assert "{{ amount }}元" in confirmation and "系统内置文本" not in confirmation
+    refusal = _article(body, "refusal")  # no template entered: the built-in text, as it is
+    assert "系统内置文本" in refusal and "{% for reason in reasons %}" in refusal
+    assert "<th><code>id_number_masked</code></th>" in body  # the variables a template may use
     assert 'href="/policy/calendar/"' in body
     assert "<script>" not in body
 
@@ -173,30 +189,6 @@ def test_the_old_page_and_the_nav_lead_to_the_new_list(tree, make_user, client_f
     assert 'href="/workflow/docs/handbook/"' in old  # the nav
     new = client.get("/workflow/docs/responsibilities/")
     assert new.status_code == 200 and "不办理审核确认环节" in new.content.decode()
-
-
-def test_notice_templates_in_force_nearest_region_then_latest(tree) -> None:
-    def template(region: str, kind: str, since: date, title: str) -> None:
-        NoticeTemplate.objects.create(
-            region=tree[region],
-            kind=kind,
-            effective_from=since,
-            issuer="x",
-            document_prefix="p",
-            title=title,
-            body="b",
-        )
-
-    template(COUNTY, "acceptance", date(2020, 1, 1), "县旧")
-    template(COUNTY, "acceptance", date(2024, 1, 1), "县新")
-    template(COUNTY, "refusal", date(2020, 1, 1), "县不予确认")
-    template(EAST_TOWN, "refusal", date(2023, 1, 1), "东镇不予确认")
-    template(EAST_TOWN, "missing_items", date(2030, 1, 1), "尚未生效")
-    found = notice_templates_in_force(region_code=EAST_VILLAGE, on=date(2025, 6, 1))
-    assert {k: t.title for k, t in found.items()} == {"acceptance": "县新", "refusal": "东镇不予确认"}
-    assert (
-        notice_templates_in_force(region_code=EAST_VILLAGE, on=date(2022, 6, 1))["acceptance"].title == "县旧"
-    )
 
 
 def test_without_policy_or_definitions_the_handbook_says_what_is_missing(tree, make_user, client_for) -> None:
