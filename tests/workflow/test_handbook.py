@@ -55,12 +55,6 @@ def _article(body: str, kind: str) -> str:
     return match.group(0)
 
 
-def _article(body: str, kind: str) -> str:
-    match = re.search(rf'<article class="notice-template" id="notice-{kind}">.*?</article>', body, re.S)
-    assert match, kind
-    return match.group(0)
-
-
 def test_handbook_has_every_chapter_from_the_configuration(
     national, policy, tree, make_user, client_for
 ) -> None:
