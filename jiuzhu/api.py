@@ -283,5 +283,13 @@ def _register() -> None:
     api.add_router("/policy", policy_router)
     api.add_router("/workflow", workflow_router)
 
+    from jiuzhu.workflow.api_docs import router as workflow_docs_router
+
+    api.add_router("/workflow/docs", workflow_docs_router)
+
+    from jiuzhu.workflow.api_notices import router as notices_router
+
+    api.add_router("/workflow/notices", notices_router)
+
 
 _register()

@@ -15,6 +15,8 @@ urlpatterns = [
     path("exchange/", include("jiuzhu.exchange.urls")),
     path("verification/", include("jiuzhu.verification.urls")),
     path("policy/", include("jiuzhu.policy.urls")),
+    path("workflow/docs/", include("jiuzhu.workflow.urls_docs")),
+    path("workflow/notices/", include("jiuzhu.workflow.urls_notices")),
     path("workflow/", include("jiuzhu.workflow.urls")),
     path("", include("jiuzhu.registry.urls")),
 ]

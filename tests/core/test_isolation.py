@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from jiuzhu.accounts.models import ApiToken
 from jiuzhu.api import api
 
-from ..conftest import EAST_VILLAGE, WEST_TOWN, WEST_VILLAGE
+from ..conftest import EAST_TOWN, EAST_VILLAGE, WEST_TOWN, WEST_VILLAGE
 from ..factories import add_member, new_household, new_import_batch, new_user
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +40,9 @@ UNSCOPED_PAGES = {
     "api/openapi.json",
     "policy/calendar/",
     "policy/calendar/<int:year>/",
+    "workflow/docs/flowchart/<str:program>/",
+    "workflow/docs/handbook/",
+    "workflow/docs/responsibilities/",
     "workflow/",
     "workflow/done/",
     "workflow/overdue/",
@@ -107,6 +110,10 @@ WEB_READS = {
     "verification/reports/<int:pk>/",
     "policy/calendar/",
     "policy/calendar/<int:year>/",
+    "workflow/docs/flowchart/<str:program>/",
+    "workflow/docs/handbook/",
+    "workflow/docs/responsibilities/",
+    "workflow/notices/<int:pk>/",
     "workflow/",
     "workflow/done/",
     "workflow/overdue/",
@@ -156,6 +163,7 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
 # Required query parameters of reads, so that refusals come from jurisdiction.
 API_QUERIES: dict[str, dict[str, str]] = {
     "/api/verification/households": {"id_number": "{head_id_number}"},
+    "/api/workflow/docs/flowchart/{program}": {"region": EAST_TOWN},
 }
 # API reads without an object in the path (lists): must not leak.
 API_UNSCOPED_READS = {
@@ -249,6 +257,21 @@ def east_report(east, tree):
 
 
 @pytest.fixture
+def east_notice(east, tree):
+    from jiuzhu.audit.services import AuditContext
+    from jiuzhu.workflow.notices import notice_issue
+
+    household, _ = east
+    return notice_issue(
+        ctx=AuditContext.system(),
+        kind="acceptance",
+        region_code=household.region.parent_id,
+        household_id=household.pk,
+        facts={"applicant_name": "东镇户主甲", "program": "dibao"},
+    )
+
+
+@pytest.fixture
 def east_case(east, east_report):
     """An open 低保 case of 东镇's household, in investigation."""
     from ..factories import new_case
@@ -297,7 +320,7 @@ def _east_untouched(household: Any, member: Any, token: Any) -> None:
 
 
 def test_every_web_page_refuses_or_hides_other_townships(
-    east, east_report, east_case, moved, other_caseworker, client_for
+    east, east_report, east_case, east_notice, moved, other_caseworker, client_for
 ) -> None:
     from jiuzhu.registry.models import Household, Person
 
@@ -305,7 +328,7 @@ def test_every_web_page_refuses_or_hides_other_townships(
     batch = new_import_batch(region=household.region.parent)
     token = ApiToken.objects.create(user=household_user(east), name="t", key_hash="h" * 64, prefix="p")
     client = client_for(other_caseworker)
-    ids = {"pk": household.pk, "person_id": member.pk, "year": 2026}
+    ids = {"pk": household.pk, "person_id": member.pk, "year": 2026, "program": "dibao"}
     fill = {
         "{head_id_number}": household.head.id_number,
         "{member_id_number}": member.id_number,
@@ -322,6 +345,8 @@ def test_every_web_page_refuses_or_hides_other_townships(
             ids_here = {"pk": token.pk}
         elif route.startswith("verification/reports/"):
             ids_here = {"pk": east_report.pk}
+        elif route.startswith("workflow/notices/"):
+            ids_here = {"pk": east_notice.pk}
         elif route.startswith("exchange/batches/"):
             ids_here = {"pk": batch.pk}
         elif route.startswith("persons/"):
@@ -412,7 +437,7 @@ def household_user(east: Any) -> Any:
 
 
 def test_every_api_operation_refuses_or_hides_other_townships(
-    east, east_report, east_case, moved, other_caseworker, client_for
+    east, east_report, east_case, east_notice, moved, other_caseworker, client_for
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -429,6 +454,8 @@ def test_every_api_operation_refuses_or_hides_other_townships(
         "report_id": east_report.pk,
         "batch_id": batch.pk,
         "year": 2026,
+        "program": "dibao",
+        "notice_id": east_notice.pk,
         "case_id": east_case.pk,
     }
     fill = {
