@@ -72,7 +72,7 @@ def case_step(case: Case) -> Step:
 def case_get(*, user: Any, case_id: int) -> Case:
     return get_in_jurisdiction(
         Case.objects.select_related(
-            "household", "applicant", "region", "definition", "policy_version", "report", "opened_by"
+            "household", "applicant", "region", "definition", "policy_version", "opened_by"
         ),
         user=user,
         pk=case_id,
