@@ -14,6 +14,7 @@ urlpatterns = [
     path("audit/", include("jiuzhu.audit.urls")),
     path("exchange/", include("jiuzhu.exchange.urls")),
     path("verification/", include("jiuzhu.verification.urls")),
+    path("policy/", include("jiuzhu.policy.urls")),
     path("workflow/", include("jiuzhu.workflow.urls")),
     path("", include("jiuzhu.registry.urls")),
 ]

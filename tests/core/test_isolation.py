@@ -38,6 +38,8 @@ UNSCOPED_PAGES = {
     "exchange/",
     "exchange/upload/",
     "api/openapi.json",
+    "policy/calendar/",
+    "policy/calendar/<int:year>/",
     "workflow/",
     "workflow/done/",
     "workflow/overdue/",
@@ -103,6 +105,8 @@ WEB_READS = {
     "exchange/batches/<int:pk>/quarantine.csv",
     "verification/<int:pk>/",
     "verification/reports/<int:pk>/",
+    "policy/calendar/",
+    "policy/calendar/<int:year>/",
     "workflow/",
     "workflow/done/",
     "workflow/overdue/",
@@ -160,6 +164,7 @@ API_UNSCOPED_READS = {
     "/api/regions/",
     "/api/accounts/me",
     "/api/accounts/responsibilities",
+    "/api/policy/calendar/{year}",
 }
 
 
@@ -300,7 +305,7 @@ def test_every_web_page_refuses_or_hides_other_townships(
     batch = new_import_batch(region=household.region.parent)
     token = ApiToken.objects.create(user=household_user(east), name="t", key_hash="h" * 64, prefix="p")
     client = client_for(other_caseworker)
-    ids = {"pk": household.pk, "person_id": member.pk}
+    ids = {"pk": household.pk, "person_id": member.pk, "year": 2026}
     fill = {
         "{head_id_number}": household.head.id_number,
         "{member_id_number}": member.id_number,
@@ -423,6 +428,7 @@ def test_every_api_operation_refuses_or_hides_other_townships(
         "code": EAST_VILLAGE,
         "report_id": east_report.pk,
         "batch_id": batch.pk,
+        "year": 2026,
         "case_id": east_case.pk,
     }
     fill = {
