@@ -316,7 +316,7 @@ def queue(
             definition_id__in={c.definition_id for c in cases}
         ).values_list("definition_id", "code", "name"):
             names[(definition_id, code)] = name
-    cal = deadlines.work_calendar() if cases else None
+    cal = deadlines.work_calendar() if cases else deadlines.WorkCalendar(frozenset(), frozenset(), 0)
     rows = []
     for c in cases:
         open_ = c.status == CaseStatus.OPEN
