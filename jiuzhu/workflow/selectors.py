@@ -72,7 +72,7 @@ def case_step(case: Case) -> Step:
 def case_get(*, user: Any, case_id: int) -> Case:
     return get_in_jurisdiction(
         Case.objects.select_related(
-            "household", "applicant", "region", "definition", "policy_version", "report", "opened_by"
+            "household", "applicant", "region", "definition", "policy_version", "opened_by"
         ),
         user=user,
         pk=case_id,
@@ -316,7 +316,7 @@ def queue(
             definition_id__in={c.definition_id for c in cases}
         ).values_list("definition_id", "code", "name"):
             names[(definition_id, code)] = name
-    cal = deadlines.work_calendar() if cases else None
+    cal = deadlines.work_calendar() if cases else deadlines.WorkCalendar(frozenset(), frozenset(), 0)
     rows = []
     for c in cases:
         open_ = c.status == CaseStatus.OPEN
