@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(condition=models.Q(('status', 'open')), fields=['definition', 'state', 'step_due_on', 'id', 'region'], name='wf_case_todo_idx'),
+            index=models.Index(condition=models.Q(('status', 'open')), fields=['state', 'step_due_on', 'id', 'definition', 'region'], name='wf_case_todo_idx'),
         ),
         migrations.AddIndex(
             model_name='case',

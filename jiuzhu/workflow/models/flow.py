@@ -187,11 +187,12 @@ class Case(models.Model):
             models.Index(fields=["status", "state", "region"], name="wf_case_queue_idx"),
             models.Index(fields=["status", "region", "step_due_on"], name="wf_case_due_idx"),
             models.Index(fields=["household", "program"], name="wf_case_household_idx"),
-            # The to-do queue: open cases at the user's steps, most urgent first, read in index order
-            # (no sort of the whole queue) and counted from the index alone; the jurisdiction's
-            # region range is checked in the index too (docs/benchmarks.md, "Workflow queue").
+            # The to-do queue: open cases at the user's step, most urgent first, read in index order
+            # (no sort of the whole queue) and counted from the index alone; the definitions (the
+            # user's step in each) and the jurisdiction's region range are checked in the index too
+            # (docs/benchmarks.md, "Workflow queues and case page").
             models.Index(
-                fields=["definition", "state", "step_due_on", "id", "region"],
+                fields=["state", "step_due_on", "id", "definition", "region"],
                 name="wf_case_todo_idx",
                 condition=models.Q(status=CaseStatus.OPEN.value),
             ),
