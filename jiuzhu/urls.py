@@ -14,5 +14,6 @@ urlpatterns = [
     path("audit/", include("jiuzhu.audit.urls")),
     path("exchange/", include("jiuzhu.exchange.urls")),
     path("verification/", include("jiuzhu.verification.urls")),
+    path("workflow/", include("jiuzhu.workflow.urls")),
     path("", include("jiuzhu.registry.urls")),
 ]
