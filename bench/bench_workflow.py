@@ -61,6 +61,7 @@ from django.urls import NoReverseMatch, reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from jiuzhu.accounts.models import User  # noqa: E402
+from jiuzhu.accounts.services import roles_sync  # noqa: E402
 from jiuzhu.audit.keys import key_create, key_path  # noqa: E402
 from jiuzhu.audit.services import AuditContext  # noqa: E402
 from jiuzhu.batch.bulk import bulk_mode  # noqa: E402
@@ -125,6 +126,9 @@ def ensure_county(households: int) -> None:
 
 
 def ensure_users() -> dict[str, User]:
+    """The demo users of the county, with the roles' default permissions (a database kept between runs
+    gets the permissions of roles added or extended since)."""
+    roles_sync(reset=True)
     layout = layout_from_db(SYNTH_COUNTY_CODE)
     demo_users_ensure(
         demo_accounts(
@@ -449,7 +453,7 @@ class QueueArgs:
     region_code: str | None = None
 
     def query(self) -> str:
-        args = {"kind": self.kind, "step": self.step, "region": self.region_code, "page": self.page}
+        args = {"step": self.step, "region": self.region_code, "page": self.page}
         return urlencode({k: v for k, v in args.items() if v})
 
 
@@ -637,18 +641,20 @@ def main() -> None:
         ("selector queue(kind=overdue)", [queue_call(approver, a) for a in overdue_args]),
         ("case read (engine's selectors)", [partial(case_read, approver, pk) for pk in case_ids]),
     ]
-    queue_page = url_or_none("workflow:queue")
-    if queue_page is None:
-        print("page: no URL named workflow:queue")
+    for name, qargs in (("workflow_todo", todo_args), ("workflow_overdue", overdue_args)):
+        page_url = url_or_none(name)
+        if page_url is None:
+            print(f"page: no URL named {name}")
+            continue
+        urls = [f"{page_url}?{a.query()}" for a in qargs]
+        runs.append((f"page GET {page_url} ({qargs[0].kind})", [get(client, u) for u in urls]))
+    if url_or_none("workflow_case", case_ids[0]) is not None:
+        urls = [reverse("workflow_case", args=[pk]) for pk in case_ids]
+        runs.append(("case page GET /workflow/cases/<pk>/", [get(client, u) for u in urls]))
     else:
-        for label, qargs in (("to do", todo_args), ("overdue", overdue_args)):
-            urls = [f"{queue_page}?{a.query()}" for a in qargs]
-            runs.append((f"page GET {queue_page} ({label})", [get(client, u) for u in urls]))
-    if url_or_none("workflow:case", case_ids[0]) is None:
-        print("page: no URL named workflow:case")
-    else:
-        urls = [reverse("workflow:case", args=[pk]) for pk in case_ids]
-        runs.append(("page GET /workflow/cases/<pk>/", [get(client, u) for u in urls]))
+        print("page: no URL named workflow_case; the case is read through the API instead")
+        urls = [f"/api/workflow/cases/{pk}" for pk in case_ids]
+        runs.append(("case API GET /api/workflow/cases/<pk>", [get(client, u) for u in urls]))
     counter = Counter()
     results: dict[str, Timings] = {}
     for name, calls in runs:
