@@ -16,5 +16,7 @@ urlpatterns = [
     path("verification/", include("jiuzhu.verification.urls")),
     path("workflow/notices/", include("jiuzhu.workflow.urls_notices")),
     path("workflow/", include("jiuzhu.workflow.urls")),
+    path("intake/", include("jiuzhu.intake.urls")),
+    path("apply/", include("jiuzhu.intake.urls_public")),
     path("", include("jiuzhu.registry.urls")),
 ]
