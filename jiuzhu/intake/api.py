@@ -12,11 +12,11 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.http import HttpRequest
 from django_ratelimit.core import is_ratelimited
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from pydantic import ConfigDict, Field
 
 from jiuzhu.audit.services import AuditContext, audit_view
-from jiuzhu.core.errors import ValidationFailed
+from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.masking import id_number_for
 from jiuzhu.core.permissions import require_perm
 from jiuzhu.core.vocab import ApplicationChannel, ApplicationStatus, AuditObject, CooperationStatus, Program
@@ -30,11 +30,13 @@ router = Router(tags=["一门受理"])
 MAX_B64 = 7 * 1024 * 1024  # 5 MB of file as base64, with room
 
 
-class PublicError(Schema):
-    """An error of the public endpoints (the API's error shape)."""
+def _error(description: str) -> dict[str, Any]:
+    """An error response of a public operation, documented with the API's error schema."""
+    ref = {"$ref": "#/components/schemas/ApiError"}
+    return {"description": description, "content": {"application/json": {"schema": ref}}}
 
-    detail: str = Field(description="错误说明（中文）")
-    errors: dict[str, str] | None = None
+
+TOO_MANY_DOC = _error("请求过于频繁（按来源地址限制频率），请稍后再试")
 
 
 class _Strict(Schema):
@@ -148,8 +150,8 @@ def applications(
     request: HttpRequest,
     status: ApplicationStatus | None = None,
     channel: ApplicationChannel | None = None,
-    limit: int = Field(50, ge=1, le=200),
-    offset: int = Field(0, ge=0, le=1_000_000),
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0, le=1_000_000),
 ) -> list[ApplicationOut]:
     require_perm(request.user, "intake.view_application")
     rows = selectors.applications_list(user=request.user, status=status or "", channel=channel or "")
@@ -378,10 +380,11 @@ class SubmittedOut(Schema):
 @router.post(
     "/public/applications",
     auth=None,
-    response={200: SubmittedOut, 429: PublicError},
+    response=SubmittedOut,
+    openapi_extra={"responses": {429: TOO_MANY_DOC}},
     summary="网上申请（公开，无需登录，限制频率）",
 )
-def public_apply(request: HttpRequest, payload: OnlineIn) -> Any:
+def public_apply(request: HttpRequest, payload: OnlineIn) -> SubmittedOut:
     _throttle(request, "intake.public.apply")
     app = services.application_submit_online(
         ctx=AuditContext.from_request(request),
@@ -418,14 +421,20 @@ class StatusOut(Schema):
 @router.post(
     "/public/status",
     auth=None,
-    response={200: StatusOut, 404: PublicError, 429: PublicError},
+    response=StatusOut,
+    openapi_extra={
+        "responses": {
+            404: _error("未找到与所填信息相符的申请（编号错误与号码不符答复相同）"),
+            429: TOO_MANY_DOC,
+        }
+    },
     summary="查询办理进度（公开，凭申请编号和身份证号码后六位；限制频率）",
 )
-def public_status(request: HttpRequest, payload: StatusIn) -> Any:
+def public_status(request: HttpRequest, payload: StatusIn) -> StatusOut:
     _throttle(request, "intake.public.status")
     answer = selectors.application_status_public(number=payload.number, id_last6=payload.id_last6)
     if answer is None:
-        return 404, {"detail": selectors.NOT_FOUND_PUBLIC}
+        raise NotFound(selectors.NOT_FOUND_PUBLIC)
     return StatusOut(
         status=ApplicationStatus(answer.status),
         status_label=answer.status_label,
