@@ -375,7 +375,9 @@ def application_verify(*, ctx: AuditContext, application_id: int, version: int) 
             if v.get("outcome") in ("yes", "review")
         ]
         _save(app, ["household", "applicant", "report", "proposed"])
-        _audit(ctx, app, "verify", report=report.pk, proposed=[p["program"] for p in app.proposed])
+        _audit(
+            ctx, app, "update", step="verify", report=report.pk, proposed=[p["program"] for p in app.proposed]
+        )
     return app
 
 
@@ -419,7 +421,7 @@ def application_request_materials(
             facts={**_base_facts(app, app.programs), "missing_items": cleaned, "deadline": deadline},
             on=today,
         )
-        _audit(ctx, app, "request_materials", items=cleaned, notice=notice.document_no)
+        _audit(ctx, app, "update", step="materials", items=cleaned, notice=notice.document_no)
     return app
 
 
@@ -447,7 +449,7 @@ def application_record_papers(
         for key, upload in files.items():
             getattr(app, key).save(_file_name(app, key, upload), upload, save=False)
         _save(app, list(files))
-        _audit(ctx, app, "record_papers", papers=sorted(files))
+        _audit(ctx, app, "update", step="papers", papers=sorted(files))
     return app
 
 
@@ -475,7 +477,7 @@ def application_declare_relative(
         app.close_relative = True
         app.relative_official_name, app.relative_position, app.relation = official_name, position, relation
         _save(app, ["close_relative", "relative_official_name", "relative_position", "relation"])
-        _audit(ctx, app, "declare_relative", position=position, relation=relation)
+        _audit(ctx, app, "update", step="relative", position=position, relation=relation)
     return app
 
 
@@ -583,7 +585,7 @@ def application_accept(
         app.accepted_by = ctx.user
         app.cases = opened
         _save(app, ["status", "identity_confirmed", "accepted_at", "accepted_by", "cases"])
-        _audit(ctx, app, "accept", cases=[c["number"] for c in opened])
+        _audit(ctx, app, "update", step="accept", cases=[c["number"] for c in opened])
     return app
 
 
@@ -608,7 +610,7 @@ def application_refuse(*, ctx: AuditContext, application_id: int, version: int, 
             facts={**_base_facts(app, app.programs), "reasons": [reason]},
             on=today,
         )
-        _audit(ctx, app, "refuse", notice=notice.document_no)
+        _audit(ctx, app, "update", step="refuse", notice=notice.document_no)
     return app
 
 
@@ -642,11 +644,11 @@ def cooperation_answer(
         request.save(update_fields=["status", "answer", "answered_by", "answered_on", "version"])
         audit_record(
             ctx=ctx,
-            action="answer",
+            action="update",
             object_type=AuditObject.COOPERATION_REQUEST,
             object_id=request.pk,
             region_code=request.to_region_id,
-            detail={"application": request.application_id},
+            detail={"application": request.application_id, "step": "answer"},
         )
     return request
 
@@ -664,7 +666,7 @@ def cooperation_scan(*, ctx: AuditContext, today: date | None = None) -> int:
         if ids:
             audit_record(
                 ctx=ctx,
-                action="scan",
+                action="update",
                 object_type=AuditObject.COOPERATION_REQUEST,
                 detail={"overdue": ids},
             )
