@@ -269,6 +269,7 @@ def _form_body(request: HttpRequest, exc: RawPostDataException) -> HttpResponse:
 def _register() -> None:
     from jiuzhu.accounts.api import router as accounts_router
     from jiuzhu.exchange.api import router as exchange_router
+    from jiuzhu.policy.api import router as policy_router
     from jiuzhu.regions.api import router as regions_router
     from jiuzhu.registry.api import router as registry_router
     from jiuzhu.verification.api import router as verification_router
@@ -279,6 +280,7 @@ def _register() -> None:
     api.add_router("/accounts", accounts_router)
     api.add_router("/verification", verification_router)
     api.add_router("/exchange", exchange_router)
+    api.add_router("/policy", policy_router)
     api.add_router("/workflow", workflow_router)
 
     from jiuzhu.workflow.api_notices import router as notices_router

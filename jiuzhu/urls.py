@@ -15,6 +15,7 @@ urlpatterns = [
     path("exchange/", include("jiuzhu.exchange.urls")),
     path("verification/", include("jiuzhu.verification.urls")),
     path("workflow/notices/", include("jiuzhu.workflow.urls_notices")),
+    path("policy/", include("jiuzhu.policy.urls")),
     path("workflow/", include("jiuzhu.workflow.urls")),
     path("intake/", include("jiuzhu.intake.urls")),
     path("apply/", include("jiuzhu.intake.urls_public")),

@@ -239,6 +239,37 @@ class Employment(Vocab):
 WORKING = frozenset({Employment.EMPLOYED, Employment.FLEXIBLE, Employment.FARMING})
 
 
+# --- the working-day calendar ------------------------------------------------------------------------
+
+
+class DayKind(Vocab):
+    """A day of the State Council's holiday schedule."""
+
+    OFF = "off", _("休")
+    WORK = "work", _("班")
+
+
+class CalendarSource(Vocab):
+    """Where a year's holiday schedule came from."""
+
+    PACKAGE = "chinese_calendar", _("chinese-calendar 软件包")
+    CSV = "csv", _("CSV 导入")
+    MANUAL = "manual", _("手工录入")
+
+
+# --- benefits ----------------------------------------------------------------------------------------
+
+
+class ReviewClass(Vocab):
+    """The review class of a 低保 entitlement (rules §1.11, the 咸阳 A/B/C classification): how often the
+    household is reviewed. The months of each class are a policy setting; the labels name the default
+    frequencies."""
+
+    A = "A", _("A类（每年复核）")
+    B = "B", _("B类（每年复核）")
+    C = "C", _("C类（每半年复核）")
+
+
 # --- the audit log -----------------------------------------------------------------------------------
 
 
@@ -382,6 +413,8 @@ class AuditObject(Vocab):
     ENTITLEMENT = "entitlement", _("在保记录")
     APPLICATION = "application", _("救助申请")
     COOPERATION_REQUEST = "cooperation_request", _("异地协作核查")
+    HOLIDAY_DAY = "holiday_day", _("节假日安排")
+    CALENDAR_YEAR = "calendar_year", _("工作日历年度")
 
 
 def audit_object_type(model: Any) -> str:

@@ -13,8 +13,10 @@ from jiuzhu.core.vocab import (
     AllowanceStart,
     AssetCategory,
     AuditObject,
+    CalendarSource,
     CommunityReviewMode,
     ConfirmLevel,
+    DayKind,
     DeductibleExpense,
     EmploymentCostBase,
     ExcludedIncome,
@@ -271,3 +273,56 @@ class NoticeTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title}（{self.region_id}，{self.effective_from:%Y-%m-%d} 起）"
+
+
+# --- the working-day calendar (工作日历) ------------------------------------------------------------
+
+
+class CalendarYear(models.Model):
+    """A year whose official holiday schedule has been entered in full. The calendar is "published
+    through" the last year of the unbroken run of entered years that starts at the first one
+    (``policy.selectors.published_through``); later days count on weekends alone, provisionally."""
+
+    audit_object_type = AuditObject.CALENDAR_YEAR
+
+    year = models.PositiveSmallIntegerField(
+        "年度", unique=True, validators=[MinValueValidator(1949), MaxValueValidator(2200)]
+    )
+    source = models.CharField("来源", max_length=20, choices=choices(CalendarSource))
+    entered_at = models.DateTimeField("录入时间")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.CharField("说明", max_length=200, blank=True, help_text="例如国务院办公厅通知的文号")
+
+    class Meta:
+        verbose_name = "工作日历年度"
+        verbose_name_plural = "工作日历年度"
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year} 年"
+
+
+class HolidayDay(models.Model):
+    """One day of the State Council's schedule: a holiday (休, a weekday off or a weekend inside the
+    holiday) or an adjusted working day (班, a Saturday or Sunday worked)."""
+
+    audit_object_type = AuditObject.HOLIDAY_DAY
+
+    date = models.DateField("日期", unique=True)
+    kind = models.CharField("类别", max_length=8, choices=choices(DayKind))
+    name = models.CharField("节日", max_length=40, help_text="例如 春节、国庆节")
+
+    class Meta:
+        verbose_name = "节假日安排"
+        verbose_name_plural = "节假日安排"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {DayKind.label_of(self.kind)}（{self.name}）"

@@ -72,7 +72,7 @@ def case_step(case: Case) -> Step:
 def case_get(*, user: Any, case_id: int) -> Case:
     return get_in_jurisdiction(
         Case.objects.select_related(
-            "household", "applicant", "region", "definition", "policy_version", "report", "opened_by"
+            "household", "applicant", "region", "definition", "policy_version", "opened_by"
         ),
         user=user,
         pk=case_id,
@@ -299,7 +299,8 @@ def queue(
         except InvalidRegionCode:
             qs = qs.none()
         else:
-            qs = qs.filter(region_id__range=(low, high)) if in_jurisdiction(user, region_code) else qs.none()
+            inside = in_jurisdiction(user, region_code)
+            qs = qs.filter(region__code__range=(low, high)) if inside else qs.none()
     per_page = max(1, min(per_page, 200))
     total = qs.count()
     pages = max(1, -(-total // per_page))
@@ -315,7 +316,7 @@ def queue(
             definition_id__in={c.definition_id for c in cases}
         ).values_list("definition_id", "code", "name"):
             names[(definition_id, code)] = name
-    cal = deadlines.work_calendar() if cases else None
+    cal = deadlines.work_calendar() if cases else deadlines.WorkCalendar(frozenset(), frozenset(), 0)
     rows = []
     for c in cases:
         open_ = c.status == CaseStatus.OPEN

@@ -44,6 +44,8 @@ UNSCOPED_PAGES = {
     "intake/cooperation/",
     "apply/",
     "apply/status/",
+    "policy/calendar/",
+    "policy/calendar/<int:year>/",
     "workflow/",
     "workflow/done/",
     "workflow/overdue/",
@@ -136,6 +138,8 @@ WEB_READS = {
     "intake/",
     "intake/close-relatives/",
     "intake/cooperation/",
+    "policy/calendar/",
+    "policy/calendar/<int:year>/",
     "workflow/",
     "workflow/done/",
     "workflow/overdue/",
@@ -220,6 +224,7 @@ API_UNSCOPED_READS = {
     "/api/regions/",
     "/api/accounts/me",
     "/api/accounts/responsibilities",
+    "/api/policy/calendar/{year}",
     "/api/intake/applications",
     "/api/intake/cooperation",
 }
@@ -407,7 +412,7 @@ def test_every_web_page_refuses_or_hides_other_townships(
     batch = new_import_batch(region=household.region.parent)
     token = ApiToken.objects.create(user=household_user(east), name="t", key_hash="h" * 64, prefix="p")
     client = client_for(other_caseworker)
-    ids = {"pk": household.pk, "person_id": member.pk}
+    ids = {"pk": household.pk, "person_id": member.pk, "year": 2026}
     fill = {
         "{head_id_number}": household.head.id_number,
         "{member_id_number}": member.id_number,
@@ -540,6 +545,7 @@ def test_every_api_operation_refuses_or_hides_other_townships(
         "notice_id": east_notice.pk,
         "application_id": east_application[0].pk,
         "request_id": east_application[1].pk,
+        "year": 2026,
         "case_id": east_case.pk,
     }
     fill = {

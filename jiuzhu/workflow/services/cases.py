@@ -559,12 +559,11 @@ def cases_scan(
             paused=deadlines.pauses_of(case),
             cal=cal,
         )
-        values = {
-            "step_due_on": step_due.due if step_due else case.step_due_on,
-            "step_due_provisional": bool(step_due and step_due.provisional),
-            "due_on": case_due.due,
-            "due_provisional": case_due.provisional,
-        }
+        values: dict[str, Any] = {}
+        if case.step_due_provisional and step_due is not None:
+            values |= {"step_due_on": step_due.due, "step_due_provisional": step_due.provisional}
+        if case.due_provisional:
+            values |= {"due_on": case_due.due, "due_provisional": case_due.provisional}
         if all(getattr(case, k) == v for k, v in values.items()):
             continue
         # Not a change by a person: the version stays, but a move in between wins (it recomputed too).
