@@ -279,5 +279,11 @@ def _register() -> None:
     api.add_router("/verification", verification_router)
     api.add_router("/exchange", exchange_router)
 
+    from jiuzhu.benefits.api import router as benefits_router
+    from jiuzhu.workflow.api_case import router as workflow_steps_router
+
+    api.add_router("/workflow", workflow_steps_router)
+    api.add_router("/benefits", benefits_router)
+
 
 _register()

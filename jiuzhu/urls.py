@@ -14,5 +14,8 @@ urlpatterns = [
     path("audit/", include("jiuzhu.audit.urls")),
     path("exchange/", include("jiuzhu.exchange.urls")),
     path("verification/", include("jiuzhu.verification.urls")),
+    path("workflow/cases/", include("jiuzhu.workflow.urls_case")),
+    path("workflow/board/", include("jiuzhu.workflow.urls_board")),
+    path("benefits/", include("jiuzhu.benefits.urls")),
     path("", include("jiuzhu.registry.urls")),
 ]
