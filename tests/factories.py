@@ -15,6 +15,7 @@ from jiuzhu.regions.models import Region, UrbanRural
 from jiuzhu.registry.choices import Relation
 from jiuzhu.registry.idnumber import check_char
 from jiuzhu.registry.models import Household, Membership, Person
+from jiuzhu.workflow.models import Case, Definition
 
 
 def make_id_number(seq: int, *, birth: date | None = None, male: bool = True, area: str = "980101") -> str:
@@ -121,3 +122,211 @@ def new_user(**kwargs: Any) -> User:
 
 def new_import_batch(**kwargs: Any) -> ImportBatch:
     return ImportBatchFactory(**kwargs)  # type: ignore[return-value]
+
+
+# --- the procedure (workflow) --------------------------------------------------------------------------
+
+
+def new_policy(
+    region_code: str = "980101000000", effective_from: date = date(2020, 1, 1), **values: Any
+) -> Any:
+    """A policy version for ``region_code`` (the test county by default) from ``effective_from``, with the
+    platform's defaults for what is not given."""
+    from decimal import Decimal
+
+    from jiuzhu.audit.services import AuditContext
+    from jiuzhu.policy.services import policy_version_create
+
+    values.setdefault("document_no", f"测试〔{effective_from.year}〕号")
+    values.setdefault("dibao_standard_urban", Decimal("700"))
+    values.setdefault("dibao_standard_rural", Decimal("520"))
+    return policy_version_create(
+        ctx=AuditContext.system(),
+        region=Region.objects.get(code=region_code),
+        effective_from=effective_from,
+        **values,
+    )
+
+
+def workflow_definitions() -> Definition:
+    """The national definitions as rows (idempotent); returns the 低保 one."""
+    from jiuzhu.audit.services import AuditContext
+    from jiuzhu.workflow.services import definition_sync
+
+    return {d.program: d for d in definition_sync(ctx=AuditContext.system())}["dibao"]
+
+
+def new_case(
+    *,
+    household: Household | None = None,
+    applicant: Person | None = None,
+    state: str = "verification",
+    program: str = "dibao",
+    definition: Any = None,
+    policy: Any = None,
+    accepted_on: date | None = None,
+    entered_on: date | None = None,
+    opened_by: User | None = None,
+    step_due_on: date | str | None = "compute",
+    **fields: Any,
+) -> Case:
+    """A case created directly at ``state`` (no transition run): pinned to ``definition`` (the national
+    低保 one, synced if needed) and ``policy`` (the one in force for the household on ``accepted_on``,
+    a county policy created when there is none). ``entered_on`` is the day it entered ``state``
+    (default: the acceptance date); the step's and the whole case's due dates are computed on the
+    calendar as the engine does unless given (``step_due_on=None`` for none). Any other Case field may
+    be given (``minor_case``, ``close_relative``, ``spot_check``, ``report``, ``status``, ``version`` …).
+    An end state closes the case. The history holds the "open" event."""
+    from django.utils import timezone
+
+    from jiuzhu.core.errors import NotFound
+    from jiuzhu.core.vocab import CaseStatus, StepKind
+    from jiuzhu.policy.selectors import policy_in_force
+    from jiuzhu.workflow import deadlines
+    from jiuzhu.workflow.models import CaseEvent, Step
+    from jiuzhu.workflow.services.cases import _case_number
+
+    household = household or new_household()
+    applicant = applicant or household.head
+    accepted_on = accepted_on or timezone.localdate()
+    entered_on = entered_on or accepted_on
+    definition = definition or workflow_definitions()
+    if policy is None:
+        try:
+            policy = policy_in_force(region_code=household.region_id, on=accepted_on)
+        except NotFound:
+            policy = new_policy()
+    step = Step.objects.get(definition=definition, code=state)
+    cal = deadlines.work_calendar()
+    if step_due_on == "compute":
+        due = deadlines.step_deadline(step, policy, entered_on, cal)
+        fields.setdefault("step_due_provisional", bool(due and due.provisional))
+        step_due_on = due.due if due else None
+    case_due = deadlines.case_deadline(
+        accepted_on=accepted_on, policy=policy, extended=False, paused=[], cal=cal
+    )
+    fields.setdefault("due_on", case_due.due)
+    fields.setdefault("due_provisional", case_due.provisional)
+    if step.kind == StepKind.END:
+        fields.setdefault("status", CaseStatus.CLOSED)
+        fields.setdefault("outcome", step.outcome)
+        fields.setdefault("closed_at", timezone.now())
+    opened_by = opened_by or new_user(role="township_caseworker", region=household.region.parent)
+    entered_at = timezone.make_aware(timezone.datetime.combine(entered_on, timezone.datetime.min.time()))
+    case = Case.objects.create(
+        number=_case_number(program, household.region_id, accepted_on.year),
+        program=program,
+        household=household,
+        applicant=applicant,
+        region=household.region,
+        definition=definition,
+        policy_version=policy,
+        state=state,
+        state_entered_at=entered_at,
+        step_due_on=step_due_on,
+        accepted_on=accepted_on,
+        opened_by=opened_by,
+        **fields,
+    )
+    CaseEvent.objects.create(
+        case=case,
+        seq=1,
+        at=entered_at,
+        actor=opened_by,
+        actor_name=opened_by.username,
+        action="open",
+        to_state=state,
+    )
+    return case
+
+
+def _file(name: str) -> Any:
+    from django.core.files.base import ContentFile
+
+    return ContentFile(b"%PDF-1.4 test", name=name)
+
+
+def add_investigation(case: Case, *investigators: User, by_county: bool = False, round: int = 1) -> Any:
+    """A home investigation of ``case`` by ``investigators`` (two new township caseworkers when none)."""
+    from jiuzhu.workflow.models import HomeInvestigation
+
+    if not investigators:
+        town = case.region.parent
+        investigators = tuple(new_user(role="township_caseworker", region=town) for _ in range(2))
+    row = HomeInvestigation.objects.create(
+        case=case,
+        round=round,
+        visited_on=date.today(),
+        food="一日三餐正常",
+        clothing="衣着简朴",
+        housing="自建砖房",
+        daily_goods="家电简陋",
+        findings="情况属实",
+        family_signatory=case.applicant.name,
+        family_signature=_file("family.pdf"),
+        investigator_signatures=_file("investigators.pdf"),
+        by_county=by_county,
+        recorded_by=investigators[0],
+    )
+    row.investigators.set(investigators)
+    return row
+
+
+def add_opinion(case: Case, *, agree: bool = True, step: str | None = None, by: User | None = None) -> Any:
+    from jiuzhu.workflow.models import Opinion
+
+    return Opinion.objects.create(
+        case=case,
+        step=step or case.state,
+        agree=agree,
+        text="同意" if agree else "不同意：收入超过标准",
+        recorded_by=by or case.opened_by,
+    )
+
+
+def add_community_review(case: Case, *, passed: bool = True) -> Any:
+    from jiuzhu.workflow.models import CommunityReview
+
+    return CommunityReview.objects.create(
+        case=case,
+        held_on=date.today(),
+        expected=9,
+        attended=7,
+        votes_for=6 if passed else 2,
+        votes_against=1 if passed else 5,
+        passed=passed,
+        minutes="评议记录",
+        signatures=_file("signatures.pdf"),
+        recorded_by=case.opened_by,
+    )
+
+
+def add_public_notice(case: Case, *, starts_on: date, ends_on: date, round: int = 1) -> Any:
+    from decimal import Decimal
+
+    from jiuzhu.workflow.models import PublicNotice
+
+    return PublicNotice.objects.create(
+        case=case,
+        round=round,
+        village=case.region,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        masked_name="张*",
+        household_size=2,
+        program=case.program,
+        amount=Decimal("300.00"),
+        recorded_by=case.opened_by,
+    )
+
+
+def add_objection(notice: Any, *, holds: bool | None) -> Any:
+    from jiuzhu.workflow.models import Objection
+
+    return Objection.objects.create(
+        notice=notice,
+        received_on=notice.starts_on,
+        content="家中有车",
+        holds=holds,
+        recorded_by=notice.recorded_by,
+    )

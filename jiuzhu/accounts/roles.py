@@ -65,6 +65,8 @@ _VERIFY = (
     "verification.view_authorisation",
 )
 _FEEDS = ("exchange.add_importbatch", "exchange.view_importbatch")
+_CASE_READ = ("workflow.view_case",)
+_CASE = (*_CASE_READ, "workflow.change_case")
 
 ROLES: dict[Role, RoleSpec] = {
     spec.role: spec
@@ -73,25 +75,31 @@ ROLES: dict[Role, RoleSpec] = {
             Role.VILLAGE_ASSISTANT,
             (Level.VILLAGE, Level.TOWNSHIP),
             _("帮办代办申请、入户走访、张贴公示、定期探访、主动发现困难群众并报告"),
-            (*_READ, "registry.add_person", "registry.change_person", "verification.add_authorisation"),
+            (
+                *_READ,
+                "registry.add_person",
+                "registry.change_person",
+                "verification.add_authorisation",
+                *_CASE_READ,
+            ),
         ),
         RoleSpec(
             Role.TOWNSHIP_CASEWORKER,
             (Level.TOWNSHIP,),
             _("一门受理、入户调查、预警核实、转办转介，维护一户一档"),
-            (*_READ, *_WRITE, *_VERIFY, "registry.view_full_id_number"),
+            (*_READ, *_WRITE, *_VERIFY, "registry.view_full_id_number", *_CASE),
         ),
         RoleSpec(
             Role.TOWNSHIP_REVIEWER,
             (Level.TOWNSHIP,),
             _("提出审核意见、组织公示；受委托时确认"),
-            (*_READ, "registry.view_full_id_number", "verification.view_verificationreport"),
+            (*_READ, "registry.view_full_id_number", "verification.view_verificationreport", *_CASE),
         ),
         RoleSpec(
             Role.COUNTY_APPROVER,
             (Level.COUNTY,),
             _("审批确认、抽查、近亲属备案案件入户核查"),
-            (*_READ, *_WRITE, *_VERIFY, "registry.view_full_id_number"),
+            (*_READ, *_WRITE, *_VERIFY, "registry.view_full_id_number", *_CASE),
         ),
         RoleSpec(
             Role.VERIFICATION_OFFICER,
@@ -115,7 +123,7 @@ ROLES: dict[Role, RoleSpec] = {
             Role.AUDITOR,
             tuple(Level),
             _("只读查阅档案、审计日志与资金监管"),
-            (*_READ, "audit.view_auditevent", "verification.view_verificationreport"),
+            (*_READ, "audit.view_auditevent", "verification.view_verificationreport", *_CASE_READ),
         ),
         RoleSpec(
             Role.ADMIN,
@@ -136,6 +144,7 @@ ROLES: dict[Role, RoleSpec] = {
                 "verification.view_verificationreport",
                 "verification.view_needmodel",
                 *_FEEDS,
+                "workflow.view_definition",
             ),
         ),
     ]
