@@ -43,6 +43,14 @@ class EventInline(admin.TabularInline):  # type: ignore[type-arg]
 
 @admin.register(Entitlement)
 class EntitlementAdmin(_ReadOnly):
-    list_display = ("household", "program", "status", "amount", "start_month", "review_class", "next_review_on")
+    list_display = (
+        "household",
+        "program",
+        "status",
+        "amount",
+        "start_month",
+        "review_class",
+        "next_review_on",
+    )
     list_filter = ("program", "status", "review_class")
     inlines = [EventInline]

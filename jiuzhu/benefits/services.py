@@ -138,7 +138,7 @@ def decision_record(
     computation: dict[str, Any] = {
         "members": [asdict(m) for m in members],
         "urban": urban,
-        "standard": str(policy.dibao_standard(urban=urban)),
+        "standard": str(policy.dibao_standard(urban=urban).quantize(Decimal("0.01"))),
         "policy_version": policy.pk,
         "applied_on": applied_on.isoformat() if applied_on else None,
     }
@@ -150,9 +150,7 @@ def decision_record(
         computation["allowance"] = allowance.to_json()
         if outcome == CaseOutcome.CONFIRMED:
             if not allowance.eligible:
-                raise ValidationFailed(
-                    {"per_capita_income": "；".join(allowance.reasons) + "，不能确认给予"}
-                )
+                raise ValidationFailed({"per_capita_income": "；".join(allowance.reasons) + "，不能确认给予"})
             amount = allowance.monthly_total
     with transaction.atomic():
         if Decision.objects.filter(case_number=case_number).exists():
@@ -218,7 +216,10 @@ def entitlement_create(*, ctx: AuditContext, decision_id: int) -> Entitlement:
     require_perm(ctx.user, "benefits.add_entitlement")
     with transaction.atomic():
         decision = (
-            Decision.objects.select_for_update().select_related("policy_version").filter(pk=decision_id).first()
+            Decision.objects.select_for_update()
+            .select_related("policy_version")
+            .filter(pk=decision_id)
+            .first()
         )
         if decision is None:
             raise NotFound()

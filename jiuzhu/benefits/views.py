@@ -18,5 +18,7 @@ from . import selectors
 def household(request: HttpRequest, pk: int) -> HttpResponse:
     h = household_get(user=request.user, household_id=pk)
     entitlements = selectors.entitlements_for_household(user=request.user, household_id=pk)
-    audit_view(request, object_type=AuditObject.HOUSEHOLD, object_id=h.pk, region_code=h.region_id, benefits=True)
+    audit_view(
+        request, object_type=AuditObject.HOUSEHOLD, object_id=h.pk, region_code=h.region_id, benefits=True
+    )
     return render(request, "benefits/household.html", {"household": h, "entitlements": entitlements})

@@ -130,8 +130,12 @@ class OpinionOut(Schema):
 
 @router.post("/cases/{case_id}/review-opinion", response={201: OpinionOut}, summary="登记乡镇审核意见")
 def review_opinion(request: HttpRequest, case_id: int, payload: OpinionIn) -> Status[OpinionOut]:
-    row = steps.review_opinion(ctx=AuditContext.from_request(request), case_id=case_id, **payload.model_dump())
-    return Status(201, OpinionOut(id=row.pk, case_id=row.case_id, step=row.step, agree=row.agree, text=row.text))
+    row = steps.review_opinion(
+        ctx=AuditContext.from_request(request), case_id=case_id, **payload.model_dump()
+    )
+    return Status(
+        201, OpinionOut(id=row.pk, case_id=row.case_id, step=row.step, agree=row.agree, text=row.text)
+    )
 
 
 class NoticeOut(Schema):
@@ -170,7 +174,9 @@ def _notice_out(n: PublicNotice) -> NoticeOut:
     summary="在申请人所在村（社区）开始公示（未成年人案件不公示）",
 )
 def notice_start(request: HttpRequest, case_id: int, payload: Versioned) -> Status[NoticeOut]:
-    row = steps.public_notice_start(ctx=AuditContext.from_request(request), case_id=case_id, **payload.model_dump())
+    row = steps.public_notice_start(
+        ctx=AuditContext.from_request(request), case_id=case_id, **payload.model_dump()
+    )
     return Status(201, _notice_out(row))
 
 
@@ -188,8 +194,12 @@ class CaseMoved(Schema):
     summary="公示期满且无待核实异议：结束公示，转入确认环节",
 )
 def notice_close(request: HttpRequest, case_id: int, payload: Versioned) -> CaseMoved:
-    case = steps.public_notice_close(ctx=AuditContext.from_request(request), case_id=case_id, **payload.model_dump())
-    return CaseMoved(case_id=case.pk, state=case.state, status=case.status, outcome=case.outcome, version=case.version)
+    case = steps.public_notice_close(
+        ctx=AuditContext.from_request(request), case_id=case_id, **payload.model_dump()
+    )
+    return CaseMoved(
+        case_id=case.pk, state=case.state, status=case.status, outcome=case.outcome, version=case.version
+    )
 
 
 class ObjectionIn(_Strict):
@@ -222,7 +232,9 @@ def _objection_out(o: Objection) -> ObjectionOut:
 
 @router.post("/notices/{notice_id}/objections", response={201: ObjectionOut}, summary="登记公示异议")
 def objection_create(request: HttpRequest, notice_id: int, payload: ObjectionIn) -> Status[ObjectionOut]:
-    row = steps.objection_record(ctx=AuditContext.from_request(request), notice_id=notice_id, **payload.model_dump())
+    row = steps.objection_record(
+        ctx=AuditContext.from_request(request), notice_id=notice_id, **payload.model_dump()
+    )
     return Status(201, _objection_out(row))
 
 
@@ -251,8 +263,12 @@ class SpotCheckIn(Versioned):
 
 @router.post("/cases/{case_id}/spot-check", response={201: OpinionOut}, summary="登记县级抽查结论")
 def spot_check(request: HttpRequest, case_id: int, payload: SpotCheckIn) -> Status[OpinionOut]:
-    row = steps.spot_check_record(ctx=AuditContext.from_request(request), case_id=case_id, **payload.model_dump())
-    return Status(201, OpinionOut(id=row.pk, case_id=row.case_id, step=row.step, agree=row.agree, text=row.text))
+    row = steps.spot_check_record(
+        ctx=AuditContext.from_request(request), case_id=case_id, **payload.model_dump()
+    )
+    return Status(
+        201, OpinionOut(id=row.pk, case_id=row.case_id, step=row.step, agree=row.agree, text=row.text)
+    )
 
 
 class ConfirmationIn(Versioned):
@@ -278,7 +294,9 @@ class ConfirmationOut(Schema):
     summary="确认决定：同意则生成救助决定、在保记录和确认通知书；不同意须说明理由，生成不予确认通知书",
 )
 def confirmation(request: HttpRequest, case_id: int, payload: ConfirmationIn) -> Status[ConfirmationOut]:
-    done = steps.confirmation_decide(ctx=AuditContext.from_request(request), case_id=case_id, **payload.model_dump())
+    done = steps.confirmation_decide(
+        ctx=AuditContext.from_request(request), case_id=case_id, **payload.model_dump()
+    )
     return Status(
         201,
         ConfirmationOut(

@@ -34,7 +34,9 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
     today = timezone.localdate()
     rows = (
         PublicNotice.objects.filter(village=village, ends_on__gte=today - timedelta(days=RECENT_DAYS))
-        .only("masked_name", "household_size", "program", "amount", "starts_on", "ends_on", "closed_on", "round")
+        .only(
+            "masked_name", "household_size", "program", "amount", "starts_on", "ends_on", "closed_on", "round"
+        )
         .order_by("-starts_on", "-id")
     )
     notices = [

@@ -29,8 +29,15 @@ from jiuzhu.regions.codes import is_within
 
 from . import forms as f
 from .models import Case, HomeInvestigation, Objection, PublicNotice
-from .selectors import actor_refusals, case_get, case_history, case_missing_evidence, case_policy, case_step
-from .selectors import case_transitions
+from .selectors import (
+    actor_refusals,
+    case_get,
+    case_history,
+    case_missing_evidence,
+    case_policy,
+    case_step,
+    case_transitions,
+)
 from .services import steps
 from .services.cases import case_act
 
@@ -68,11 +75,13 @@ def _investigators(case: Case, *, county: bool) -> list[tuple[int, str]]:
     return [
         (u.pk, f"{u.get_full_name() or u.username}（{u.role_label}）")
         for u in users.order_by("region_id", "username")[:200]
-        if county or is_within(u.region_id, area)
+        if county or is_within(u.region_id or "", area)
     ]
 
 
-def _blank_forms(request: HttpRequest, case: Case, may_act: bool, open_notice: PublicNotice | None) -> dict[str, Any]:
+def _blank_forms(
+    request: HttpRequest, case: Case, may_act: bool, open_notice: PublicNotice | None
+) -> dict[str, Any]:
     """The forms of the current step, for a user who may act in it."""
     if not may_act or case.status != CaseStatus.OPEN:
         return {}
@@ -80,7 +89,9 @@ def _blank_forms(request: HttpRequest, case: Case, may_act: bool, open_notice: P
     state = case.state
     out: dict[str, Any] = {}
     if state in steps.INVESTIGATION_STEPS:
-        out["investigation"] = f.InvestigationForm(initial=v, investigators=_investigators(case, county=False))
+        out["investigation"] = f.InvestigationForm(
+            initial=v, investigators=_investigators(case, county=False)
+        )
     elif state == "community_review":
         out["community_review"] = f.CommunityReviewForm(initial={**v, "abstained": 0})
     elif state == "review":
@@ -96,14 +107,18 @@ def _blank_forms(request: HttpRequest, case: Case, may_act: bool, open_notice: P
                 out["notice_close"] = f.NoticeForm(initial=v)
     elif state in steps.CONFIRM_STEPS:
         if state in steps.COUNTY_VISIT_STEPS and case.close_relative:
-            out["county_visit"] = f.InvestigationForm(initial=v, investigators=_investigators(case, county=True))
+            out["county_visit"] = f.InvestigationForm(
+                initial=v, investigators=_investigators(case, county=True)
+            )
         if case.spot_check == SpotCheck.SELECTED:
             out["spot_check"] = f.SpotCheckForm(initial=v)
         out["confirmation"] = f.ConfirmationForm(initial=v)
     return out
 
 
-def _page(request: HttpRequest, case: Case, *, bound: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
+def _page(
+    request: HttpRequest, case: Case, *, bound: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
     user = request.user
     step = case_step(case)
     may_act = case.status == CaseStatus.OPEN and not actor_refusals(user, step, TransitionAction.FORWARD)
@@ -122,11 +137,15 @@ def _page(request: HttpRequest, case: Case, *, bound: dict[str, Any] | None = No
     for name, form in (bound or {}).items():
         shown[name] = form
     own = OWN_MOVES.get(case.state, set())
-    transitions = [
-        t
-        for t in case_transitions(user=user, case=case)
-        if t.target not in own and not actor_refusals(user, step, t.action)
-    ] if case.status == CaseStatus.OPEN else []
+    transitions = (
+        [
+            t
+            for t in case_transitions(user=user, case=case)
+            if t.target not in own and not actor_refusals(user, step, t.action)
+        ]
+        if case.status == CaseStatus.OPEN
+        else []
+    )
     decision = Decision.objects.select_related("policy_version").filter(case_number=case.number).first()
     entitlement = getattr(decision, "entitlement", None) if decision else None
     investigations = list(
@@ -188,7 +207,9 @@ def _post(
             if exc.status in (403, 404):
                 raise
             form.apply_errors(exc)
-            return _page(request, case_get(user=request.user, case_id=pk), bound={name: form}, status=exc.status)
+            return _page(
+                request, case_get(user=request.user, case_id=pk), bound={name: form}, status=exc.status
+            )
         messages.success(request, done)
         return redirect("workflow_case", pk=pk)
     return _page(request, case, bound={name: form}, status=422)

@@ -37,7 +37,8 @@ def policy(tree: dict[str, Any]) -> Any:
 def _members(household: Any, *ages: int, **flags: Any) -> list[DecisionMember]:
     people = [household.head] + [add_member(household, "child") for _ in ages[1:]]
     return [
-        DecisionMember(person_id=p.pk, name=p.name, age=age, **flags) for p, age in zip(people, ages, strict=True)
+        DecisionMember(person_id=p.pk, name=p.name, age=age, **flags)
+        for p, age in zip(people, ages, strict=True)
     ]
 
 

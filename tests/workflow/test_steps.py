@@ -45,7 +45,9 @@ def _refresh(case: Any) -> Any:
 
 def test_investigation_recorded_with_history(w: World) -> None:
     case = w.case("investigation")
-    row = steps.investigation_record(ctx=ctx(w.caseworker), case_id=case.pk, version=case.version, **w.investigation())
+    row = steps.investigation_record(
+        ctx=ctx(w.caseworker), case_id=case.pk, version=case.version, **w.investigation()
+    )
     assert row.round == 1 and not row.by_county
     assert sorted(u.pk for u in row.investigators.all()) == sorted([w.caseworker.pk, w.caseworker2.pk])
     assert CaseEvent.objects.filter(case=case, action="investigation").exists()
@@ -60,12 +62,17 @@ def test_investigation_refusals(w: World) -> None:
     with pytest.raises(PermissionDenied):
         steps.investigation_record(ctx=ctx(w.reviewer), case_id=case.pk, version=v, **w.investigation())
     with pytest.raises(NotFound):
-        steps.investigation_record(ctx=ctx(w.other_caseworker), case_id=case.pk, version=v, **w.investigation())
+        steps.investigation_record(
+            ctx=ctx(w.other_caseworker), case_id=case.pk, version=v, **w.investigation()
+        )
     with pytest.raises(Conflict):
         steps.investigation_record(ctx=ctx(w.caseworker), case_id=case.pk, version=v + 1, **w.investigation())
     with pytest.raises(ValidationFailed) as one:
         steps.investigation_record(
-            ctx=ctx(w.caseworker), case_id=case.pk, version=v, **w.investigation(investigator_ids=[w.caseworker.pk])
+            ctx=ctx(w.caseworker),
+            case_id=case.pk,
+            version=v,
+            **w.investigation(investigator_ids=[w.caseworker.pk]),
         )
     assert "至少须 2 名" in one.value.errors["investigator_ids"]
     with pytest.raises(ValidationFailed) as outside:
@@ -91,7 +98,9 @@ def test_investigation_refusals(w: World) -> None:
 def test_investigation_at_the_wrong_step(w: World) -> None:
     case = w.case("review")
     with pytest.raises(Conflict) as exc:
-        steps.investigation_record(ctx=ctx(w.caseworker), case_id=case.pk, version=case.version, **w.investigation())
+        steps.investigation_record(
+            ctx=ctx(w.caseworker), case_id=case.pk, version=case.version, **w.investigation()
+        )
     assert "乡镇审核" in exc.value.message
 
 
@@ -107,7 +116,9 @@ def test_county_home_visit_of_a_close_relative_case(w: World, tree: dict[str, An
             by_county=True,
             **w.investigation(investigator_ids=[w.approver.pk, w.caseworker.pk]),
         )
-    row = steps.investigation_record(ctx=ctx(w.approver), case_id=case.pk, version=case.version, by_county=True, **values)
+    row = steps.investigation_record(
+        ctx=ctx(w.approver), case_id=case.pk, version=case.version, by_county=True, **values
+    )
     assert row.by_county
     assert CaseEvent.objects.filter(case=case, action="county_visit").exists()
     with pytest.raises(PermissionDenied):
@@ -131,7 +142,9 @@ def _review(w: World, case: Any, **kw: Any) -> Any:
         "signatures": png(),
     }
     values.update(kw)
-    return steps.community_review_record(ctx=ctx(w.caseworker), case_id=case.pk, version=case.version, **values)
+    return steps.community_review_record(
+        ctx=ctx(w.caseworker), case_id=case.pk, version=case.version, **values
+    )
 
 
 def test_community_review_quorum_and_majority_boundaries(w: World) -> None:
@@ -179,7 +192,9 @@ def test_community_review_counts_checked(w: World) -> None:
 def test_review_opinion(w: World) -> None:
     case = w.case("review")
     with pytest.raises(PermissionDenied):
-        steps.review_opinion(ctx=ctx(w.caseworker), case_id=case.pk, version=case.version, agree=True, text="同意")
+        steps.review_opinion(
+            ctx=ctx(w.caseworker), case_id=case.pk, version=case.version, agree=True, text="同意"
+        )
     with pytest.raises(ValidationFailed):
         steps.review_opinion(ctx=ctx(w.reviewer), case_id=case.pk, version=case.version, agree=True, text=" ")
     opinion = steps.review_opinion(
@@ -224,6 +239,7 @@ def _backdate(notice: Any, days: int) -> None:
 
 def test_objection_held_reinvestigation_and_a_new_round(w: World) -> None:
     case = w.case("public_notice")
+    add_investigation(case, w.caseworker, w.caseworker2)  # the first round, before the notice
     notice = steps.public_notice_start(ctx=ctx(w.reviewer), case_id=case.pk, version=case.version)
     _backdate(notice, 10)
     objection = steps.objection_record(
@@ -236,21 +252,29 @@ def test_objection_held_reinvestigation_and_a_new_round(w: World) -> None:
     with pytest.raises(Conflict):  # an undecided objection keeps the notice open
         steps.public_notice_close(ctx=ctx(w.reviewer), case_id=case.pk, version=case.version)
     with pytest.raises(NotFound):
-        steps.objection_decide(ctx=ctx(w.other_caseworker), objection_id=objection.pk, holds=True, finding="x")
-    steps.objection_decide(ctx=ctx(w.reviewer), objection_id=objection.pk, holds=True, finding="经核实确有轿车一辆")
+        steps.objection_decide(
+            ctx=ctx(w.other_caseworker), objection_id=objection.pk, holds=True, finding="x"
+        )
+    steps.objection_decide(
+        ctx=ctx(w.reviewer), objection_id=objection.pk, holds=True, finding="经核实确有轿车一辆"
+    )
     case = _refresh(case)
     assert case.state == "reinvestigation"
     assert PublicNotice.objects.get(pk=notice.pk).closed_on == timezone.localdate()
     with pytest.raises(Conflict):
         steps.objection_decide(ctx=ctx(w.reviewer), objection_id=objection.pk, holds=False, finding="再议")
 
-    row = steps.investigation_record(ctx=ctx(w.caseworker), case_id=case.pk, version=case.version, **w.investigation())
+    row = steps.investigation_record(
+        ctx=ctx(w.caseworker), case_id=case.pk, version=case.version, **w.investigation()
+    )
     assert row.round == 2
     # Community review on objection (the default mode), then the township's review again.
     case = case_act(ctx=ctx(w.caseworker), case_id=case.pk, version=case.version, target="community_review")
     _review(w, case)
     case = case_act(ctx=ctx(w.caseworker), case_id=case.pk, version=case.version, target="review")
-    steps.review_opinion(ctx=ctx(w.reviewer), case_id=case.pk, version=case.version, agree=True, text="复核属实")
+    steps.review_opinion(
+        ctx=ctx(w.reviewer), case_id=case.pk, version=case.version, agree=True, text="复核属实"
+    )
     case = case_act(ctx=ctx(w.reviewer), case_id=case.pk, version=case.version, target="public_notice")
     second = steps.public_notice_start(ctx=ctx(w.reviewer), case_id=case.pk, version=case.version)
     assert second.round == 2
@@ -261,9 +285,14 @@ def test_notice_closes_after_the_period_to_the_county(w: World) -> None:
     notice = steps.public_notice_start(ctx=ctx(w.reviewer), case_id=case.pk, version=case.version)
     _backdate(notice, 7)
     objection = steps.objection_record(
-        ctx=ctx(w.reviewer), notice_id=notice.pk, received_on=timezone.localdate() - timedelta(days=6), content="有疑问"
+        ctx=ctx(w.reviewer),
+        notice_id=notice.pk,
+        received_on=timezone.localdate() - timedelta(days=6),
+        content="有疑问",
     )
-    steps.objection_decide(ctx=ctx(w.reviewer), objection_id=objection.pk, holds=False, finding="经核实不成立")
+    steps.objection_decide(
+        ctx=ctx(w.reviewer), objection_id=objection.pk, holds=False, finding="经核实不成立"
+    )
     with pytest.raises(PermissionDenied):
         steps.public_notice_close(ctx=ctx(w.caseworker), case_id=case.pk, version=case.version)
     moved = steps.public_notice_close(ctx=ctx(w.reviewer), case_id=case.pk, version=case.version)
@@ -283,17 +312,25 @@ def _confirmable(w: World, **fields: Any) -> Any:
 def test_spot_check(w: World) -> None:
     case = _confirmable(w, spot_check="selected")
     with pytest.raises(PermissionDenied):
-        steps.spot_check_record(ctx=ctx(w.reviewer), case_id=case.pk, version=case.version, finding="x", agree=True)
-    steps.spot_check_record(ctx=ctx(w.approver), case_id=case.pk, version=case.version, finding="抽查属实", agree=True)
+        steps.spot_check_record(
+            ctx=ctx(w.reviewer), case_id=case.pk, version=case.version, finding="x", agree=True
+        )
+    steps.spot_check_record(
+        ctx=ctx(w.approver), case_id=case.pk, version=case.version, finding="抽查属实", agree=True
+    )
     assert _refresh(case).spot_check == "done"
     with pytest.raises(Conflict):
-        steps.spot_check_record(ctx=ctx(w.approver), case_id=case.pk, version=case.version, finding="再查", agree=True)
+        steps.spot_check_record(
+            ctx=ctx(w.approver), case_id=case.pk, version=case.version, finding="再查", agree=True
+        )
 
 
 def test_confirmation_creates_decision_entitlement_and_notice(w: World) -> None:
     case = _confirmable(w)
     with pytest.raises(PermissionDenied):
-        steps.confirmation_decide(ctx=ctx(w.reviewer), case_id=case.pk, version=case.version, agree=True, text="同意")
+        steps.confirmation_decide(
+            ctx=ctx(w.reviewer), case_id=case.pk, version=case.version, agree=True, text="同意"
+        )
     done = steps.confirmation_decide(
         ctx=ctx(w.approver), case_id=case.pk, version=case.version, agree=True, text="同意给予低保"
     )
@@ -309,7 +346,9 @@ def test_confirmation_creates_decision_entitlement_and_notice(w: World) -> None:
 def test_spot_check_pending_blocks_confirmation(w: World) -> None:
     case = _confirmable(w, spot_check="selected")
     with pytest.raises(ValidationFailed):
-        steps.confirmation_decide(ctx=ctx(w.approver), case_id=case.pk, version=case.version, agree=True, text="同意")
+        steps.confirmation_decide(
+            ctx=ctx(w.approver), case_id=case.pk, version=case.version, agree=True, text="同意"
+        )
     assert not Decision.objects.exists() and not Notice.objects.exists()
     assert _refresh(case).state == "confirmation"
 
@@ -317,7 +356,9 @@ def test_spot_check_pending_blocks_confirmation(w: World) -> None:
 def test_refusal_gives_reasons_and_a_notice(w: World) -> None:
     case = _confirmable(w)
     with pytest.raises(ValidationFailed) as exc:
-        steps.confirmation_decide(ctx=ctx(w.approver), case_id=case.pk, version=case.version, agree=False, text="不同意")
+        steps.confirmation_decide(
+            ctx=ctx(w.approver), case_id=case.pk, version=case.version, agree=False, text="不同意"
+        )
     assert "理由" in exc.value.errors["reasons"]
     done = steps.confirmation_decide(
         ctx=ctx(w.approver),
@@ -336,10 +377,14 @@ def test_refusal_gives_reasons_and_a_notice(w: World) -> None:
 
 def test_second_entitlement_refused_and_nothing_recorded(w: World) -> None:
     first = _confirmable(w)
-    steps.confirmation_decide(ctx=ctx(w.approver), case_id=first.pk, version=first.version, agree=True, text="同意")
+    steps.confirmation_decide(
+        ctx=ctx(w.approver), case_id=first.pk, version=first.version, agree=True, text="同意"
+    )
     second = _confirmable(w)
     with pytest.raises(Conflict) as exc:
-        steps.confirmation_decide(ctx=ctx(w.approver), case_id=second.pk, version=second.version, agree=True, text="同意")
+        steps.confirmation_decide(
+            ctx=ctx(w.approver), case_id=second.pk, version=second.version, agree=True, text="同意"
+        )
     assert "不能重复享受" in exc.value.message
     assert Decision.objects.count() == 1 and Entitlement.objects.count() == 1
     assert _refresh(second).state == "confirmation"
@@ -347,8 +392,15 @@ def test_second_entitlement_refused_and_nothing_recorded(w: World) -> None:
 
 def test_policy_change_mid_case_uses_the_pinned_version(w: World, tree: dict[str, Any]) -> None:
     case = _confirmable(w)
-    new_policy(COUNTY, timezone.localdate(), dibao_standard_rural=Decimal("900"), dibao_standard_urban=Decimal("1000"))
-    done = steps.confirmation_decide(ctx=ctx(w.approver), case_id=case.pk, version=case.version, agree=True, text="同意")
+    new_policy(
+        COUNTY,
+        timezone.localdate(),
+        dibao_standard_rural=Decimal("900"),
+        dibao_standard_urban=Decimal("1000"),
+    )
+    done = steps.confirmation_decide(
+        ctx=ctx(w.approver), case_id=case.pk, version=case.version, agree=True, text="同意"
+    )
     assert done.decision.amount == Decimal("450.00")  # the pinned 800
     assert done.decision.policy_version_id == w.policy.pk
 
@@ -356,8 +408,15 @@ def test_policy_change_mid_case_uses_the_pinned_version(w: World, tree: dict[str
 def test_policy_at_decision_uses_the_new_version(tree: dict[str, Any]) -> None:
     w = make_world(tree, policy_at_decision="at_decision")
     case = _confirmable(w)
-    newer = new_policy(COUNTY, timezone.localdate(), dibao_standard_rural=Decimal("900"), dibao_standard_urban=Decimal("1000"))
-    done = steps.confirmation_decide(ctx=ctx(w.approver), case_id=case.pk, version=case.version, agree=True, text="同意")
+    newer = new_policy(
+        COUNTY,
+        timezone.localdate(),
+        dibao_standard_rural=Decimal("900"),
+        dibao_standard_urban=Decimal("1000"),
+    )
+    done = steps.confirmation_decide(
+        ctx=ctx(w.approver), case_id=case.pk, version=case.version, agree=True, text="同意"
+    )
     assert done.decision.amount == Decimal("750.00")  # (900 − 650) × 3
     assert done.decision.policy_version_id == newer.pk
 
@@ -368,7 +427,11 @@ def test_township_confirmation_where_delegated(tree: dict[str, Any]) -> None:
     add_opinion(case, agree=True, step="review", by=w.reviewer)
     add_community_review(case)
     with pytest.raises(PermissionDenied):
-        steps.confirmation_decide(ctx=ctx(w.approver), case_id=case.pk, version=case.version, agree=True, text="同意")
-    done = steps.confirmation_decide(ctx=ctx(w.reviewer), case_id=case.pk, version=case.version, agree=True, text="同意")
+        steps.confirmation_decide(
+            ctx=ctx(w.approver), case_id=case.pk, version=case.version, agree=True, text="同意"
+        )
+    done = steps.confirmation_decide(
+        ctx=ctx(w.reviewer), case_id=case.pk, version=case.version, agree=True, text="同意"
+    )
     assert done.case.state == "confirmed"
     assert done.notice.region_id == EAST_TOWN

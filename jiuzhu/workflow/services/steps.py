@@ -33,11 +33,11 @@ from jiuzhu.core.text import clean_text
 from jiuzhu.core.uploads import check_upload
 from jiuzhu.core.vocab import AuditObject, CaseOutcome, CaseStatus, NoticeKind, Program, SpotCheck
 from jiuzhu.policy.models import PolicyVersion
-from jiuzhu.policy.selectors import work_calendar
 from jiuzhu.regions.codes import Level, is_within, level_of
 from jiuzhu.regions.scope import scoped
 from jiuzhu.registry.models import Person
 
+from .. import deadlines
 from ..models import Case, CommunityReview, HomeInvestigation, Objection, Opinion, PublicNotice, Step
 from ..notices import notice_issue
 from ..selectors import case_get, case_policy, case_transitions
@@ -80,7 +80,9 @@ def _require_actor(user: Any, step: Step) -> None:
         raise PermissionDenied(f"“{step.name}”环节由{Level(step.level).label}{role}办理")
 
 
-def _locked_case(ctx: AuditContext, case_id: int, version: int | None, steps: Sequence[str]) -> tuple[Case, Step]:
+def _locked_case(
+    ctx: AuditContext, case_id: int, version: int | None, steps: Sequence[str]
+) -> tuple[Case, Step]:
     """The case (in the caller's jurisdiction, else 404), locked, at the version the caller saw, in one
     of ``steps``, and the caller entitled to act in it."""
     seen = case_get(user=ctx.user, case_id=case_id)
@@ -137,6 +139,11 @@ def _check_date(value: date | None, field: str, label: str, errors: dict[str, st
         errors[field] = f"{label}不能晚于今天"
     elif value < after:
         errors[field] = f"{label}不能早于{after.isoformat()}"
+
+
+def _works_in(code: str, area: str, *, county: bool) -> bool:
+    """The county's own staff (the county's node itself), or anyone within the township."""
+    return code == area if county else is_within(code, area)
 
 
 def township_of(code: str) -> str:
@@ -208,31 +215,44 @@ def investigation_record(
     ``by_county``, the county's own home visit of a close-relative case. At least the policy's number
     of investigators, active users of the township (of the county for the county's visit)."""
     with transaction.atomic():
-        case, _step = _locked_case(ctx, case_id, version, COUNTY_VISIT_STEPS if by_county else INVESTIGATION_STEPS)
+        case, _step = _locked_case(
+            ctx, case_id, version, COUNTY_VISIT_STEPS if by_county else INVESTIGATION_STEPS
+        )
         policy = case_policy(case, timezone.localdate())
         errors: dict[str, str] = {}
         _check_date(visited_on, "visited_on", "调查日期", errors, after=case.accepted_on)
         texts = {
             "food": clean_text(food, "food", "饮食情况", errors, max_length=TEXT_MAX, required=True),
-            "clothing": clean_text(clothing, "clothing", "穿着情况", errors, max_length=TEXT_MAX, required=True),
+            "clothing": clean_text(
+                clothing, "clothing", "穿着情况", errors, max_length=TEXT_MAX, required=True
+            ),
             "housing": clean_text(housing, "housing", "居住情况", errors, max_length=TEXT_MAX, required=True),
             "daily_goods": clean_text(
                 daily_goods, "daily_goods", "日常生活用品", errors, max_length=TEXT_MAX, required=True
             ),
-            "findings": clean_text(findings, "findings", "调查结论", errors, max_length=LONG_MAX, required=True),
+            "findings": clean_text(
+                findings, "findings", "调查结论", errors, max_length=LONG_MAX, required=True
+            ),
             "family_signatory": clean_text(
-                family_signatory, "family_signatory", "在场家庭成员签字人", errors, max_length=50, required=True
+                family_signatory,
+                "family_signatory",
+                "在场家庭成员签字人",
+                errors,
+                max_length=50,
+                required=True,
             ),
         }
         ids = sorted({int(i) for i in investigator_ids})
         area = county_of(case.region_id) if by_county else township_of(case.region_id)
         users = list(User.objects.filter(pk__in=ids, is_active=True).exclude(region__isnull=True))
-        outside = [u for u in users if not (u.region_id == area if by_county else is_within(u.region_id, area))]
+        outside = [u for u in users if not _works_in(u.region_id or "", area, county=by_county)]
         where = "本县民政部门" if by_county else "本乡镇（街道）"
         if len(users) != len(ids) or outside:
             errors["investigator_ids"] = f"调查人员须为{where}在岗的工作人员"
         elif len(ids) < policy.investigators_min:
-            errors["investigator_ids"] = f"入户调查至少须 {policy.investigators_min} 名调查人员（现为 {len(ids)} 名）"
+            errors["investigator_ids"] = (
+                f"入户调查至少须 {policy.investigators_min} 名调查人员（现为 {len(ids)} 名）"
+            )
         _files(
             [
                 (family_signature, "family_signature", "家庭成员签字", True),
@@ -257,7 +277,12 @@ def investigation_record(
             investigation.photo = photo
         investigation.save()
         investigation.investigators.set(users)
-        data = {"investigation": investigation.pk, "round": round_no, "by_county": by_county, "investigators": ids}
+        data = {
+            "investigation": investigation.pk,
+            "round": round_no,
+            "by_county": by_county,
+            "investigators": ids,
+        }
         case_note(ctx=ctx, case=case, action="county_visit" if by_county else "investigation", data=data)
         _audit(ctx, case, "create", **data)
     return investigation
@@ -312,9 +337,8 @@ def community_review_record(
             elif attended > expected:
                 errors["attended"] = f"实到人数（{attended}）不能多于应到人数（{expected}）"
             elif votes_for + votes_against + abstained > attended:
-                errors["votes_for"] = (
-                    f"同意、不同意与弃权票数之和（{votes_for + votes_against + abstained}）不能多于实到人数（{attended}）"
-                )
+                votes = votes_for + votes_against + abstained
+                errors["votes_for"] = f"同意、不同意与弃权票数之和（{votes}）不能多于实到人数（{attended}）"
         text = clean_text(minutes, "minutes", "评议记录", errors, max_length=LONG_MAX, required=True)
         _files([(signatures, "signatures", "参会人员签字", True)], errors)
         _raise(errors)
@@ -515,9 +539,7 @@ def _confirmer(user: Any, case: Case) -> str:
 # --- county spot check -----------------------------------------------------------------------------------
 
 
-def spot_check_record(
-    *, ctx: AuditContext, case_id: int, version: int, finding: str, agree: bool
-) -> Opinion:
+def spot_check_record(*, ctx: AuditContext, case_id: int, version: int, finding: str, agree: bool) -> Opinion:
     """县级抽查 of a case drawn for it: the finding is an opinion of its own, and the case's spot-check
     flag goes from selected to done (a flag beside the state, not a state)."""
     with transaction.atomic():
@@ -596,7 +618,6 @@ def confirmation_decide(
             "applied_on": case.accepted_on,
             "decided_on": today,
             "household_size": decision.members,
-            "opinion": opinion.text,
         }
         if agree:
             entitlement = entitlement_create(ctx=ctx, decision_id=decision.pk)
@@ -604,17 +625,15 @@ def confirmation_decide(
             facts = {
                 **common,
                 "amount": str(decision.amount),
-                "start_month": entitlement.start_month.strftime("%Y年%m月"),
                 "computation_lines": [f"{s['label']}：{s['formula']}" for s in lines],
             }
             kind, target = NoticeKind.CONFIRMATION, "confirmed"
         else:
-            due = work_calendar().add_working_days(today, policy.refusal_notice_days)
+            due = deadlines.work_calendar().add_working_days(today, policy.refusal_notice_days)
             facts = {
                 **common,
                 "reasons": clean_reasons,
                 "deadline": due.due,
-                "deadline_provisional": due.provisional,
             }
             kind, target = NoticeKind.REFUSAL, "refused"
         # In the name of the confirming authority: the county, or the township where delegated.
