@@ -25,7 +25,7 @@ from jiuzhu.core.errors import NotFound, ServiceError, ValidationFailed
 from jiuzhu.core.masking import id_number_for
 from jiuzhu.core.vocab import AuditObject, CaseStatus, Program, SpotCheck, TransitionAction
 from jiuzhu.core.web import web_view
-from jiuzhu.regions.codes import is_within
+from jiuzhu.regions.codes import subtree_bounds
 
 from . import forms as f
 from .models import Case, HomeInvestigation, Objection, PublicNotice
@@ -71,11 +71,10 @@ class Forms:
 def _investigators(case: Case, *, county: bool) -> list[tuple[int, str]]:
     area = steps.county_of(case.region_id) if county else steps.township_of(case.region_id)
     users = User.objects.filter(is_active=True).exclude(region__isnull=True)
-    users = users.filter(region_id=area) if county else users.filter(region_id__startswith=area[:9])
+    users = users.filter(region_id=area) if county else users.filter(region__code__range=subtree_bounds(area))
     return [
         (u.pk, f"{u.get_full_name() or u.username}（{u.role_label}）")
         for u in users.order_by("region_id", "username")[:200]
-        if county or is_within(u.region_id or "", area)
     ]
 
 
