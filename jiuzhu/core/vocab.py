@@ -239,6 +239,19 @@ class Employment(Vocab):
 WORKING = frozenset({Employment.EMPLOYED, Employment.FLEXIBLE, Employment.FARMING})
 
 
+# --- benefits ----------------------------------------------------------------------------------------
+
+
+class ReviewClass(Vocab):
+    """The review class of a 低保 entitlement (rules §1.11, the 咸阳 A/B/C classification): how often the
+    household is reviewed. The months of each class are a policy setting; the labels name the default
+    frequencies."""
+
+    A = "A", _("A类（每年复核）")
+    B = "B", _("B类（每年复核）")
+    C = "C", _("C类（每半年复核）")
+
+
 # --- the audit log -----------------------------------------------------------------------------------
 
 
