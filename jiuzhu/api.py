@@ -272,12 +272,18 @@ def _register() -> None:
     from jiuzhu.regions.api import router as regions_router
     from jiuzhu.registry.api import router as registry_router
     from jiuzhu.verification.api import router as verification_router
+    from jiuzhu.workflow.api import router as workflow_router
 
     api.add_router("/registry", registry_router)
     api.add_router("/regions", regions_router)
     api.add_router("/accounts", accounts_router)
     api.add_router("/verification", verification_router)
     api.add_router("/exchange", exchange_router)
+    api.add_router("/workflow", workflow_router)
+
+    from jiuzhu.workflow.api_notices import router as notices_router
+
+    api.add_router("/workflow/notices", notices_router)
 
     from jiuzhu.benefits.api import router as benefits_router
     from jiuzhu.workflow.api_case import router as workflow_steps_router

@@ -17,5 +17,7 @@ urlpatterns = [
     path("workflow/cases/", include("jiuzhu.workflow.urls_case")),
     path("workflow/board/", include("jiuzhu.workflow.urls_board")),
     path("benefits/", include("jiuzhu.benefits.urls")),
+    path("workflow/notices/", include("jiuzhu.workflow.urls_notices")),
+    path("workflow/", include("jiuzhu.workflow.urls")),
     path("", include("jiuzhu.registry.urls")),
 ]

@@ -240,6 +240,31 @@ def new_case(
     return case
 
 
+def new_report(household: Household, *, policy: Any = None, by: User | None = None) -> Any:
+    """A verification report row of ``household`` written directly (empty snapshots): for tests that
+    need a report attached to a case, not its contents."""
+    from django.utils import timezone
+
+    from jiuzhu.policy.selectors import policy_in_force
+    from jiuzhu.verification.models import VerificationReport
+
+    today = timezone.localdate()
+    policy = policy or policy_in_force(region_code=household.region_id, on=today)
+    return VerificationReport.objects.create(
+        household=household,
+        applicant=household.head,
+        region_code=household.region_id,
+        as_of=today,
+        programs=["dibao"],
+        policy_version=policy,
+        policy_snapshot={},
+        inputs={},
+        results={},
+        insights={},
+        created_by=by or new_user(role="township_caseworker", region=household.region.parent),
+    )
+
+
 def _file(name: str) -> Any:
     from django.core.files.base import ContentFile
 

@@ -7,7 +7,7 @@ groups as they are in the database, so it always says what the system actually a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import models
 from django.utils.functional import Promise
@@ -149,6 +149,36 @@ ROLES: dict[Role, RoleSpec] = {
         ),
     ]
 }
+
+
+# 一门受理 (applications, 异地协作核查) and the notices of the procedure.
+_INTAKE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
+    Role.TOWNSHIP_CASEWORKER: (
+        "intake.add_application",
+        "intake.change_application",
+        "intake.view_application",
+        "intake.view_cooperationrequest",
+        "intake.change_cooperationrequest",
+        "workflow.view_notice",
+    ),
+    Role.VILLAGE_ASSISTANT: ("intake.add_application", "intake.view_application", "workflow.view_notice"),
+    Role.TOWNSHIP_REVIEWER: ("intake.view_application", "workflow.view_notice"),
+    Role.COUNTY_APPROVER: (
+        "intake.view_application",
+        "intake.view_cooperationrequest",
+        "intake.change_cooperationrequest",
+        "workflow.view_notice",
+    ),
+    Role.AUDITOR: ("intake.view_application", "intake.view_cooperationrequest", "workflow.view_notice"),
+    Role.ADMIN: (
+        "policy.view_noticetemplate",
+        "policy.add_noticetemplate",
+        "policy.change_noticetemplate",
+        "workflow.view_notice",
+    ),
+}
+for _role, _extra in _INTAKE_PERMISSIONS.items():
+    ROLES[_role] = replace(ROLES[_role], permissions=(*ROLES[_role].permissions, *_extra))
 
 
 # Decisions and entitlements (救助决定与在保): the confirming roles record them (the county, or the township

@@ -346,6 +346,32 @@ class EntitlementStatus(Vocab):
     ENDED = "ended", _("已停保")
 
 
+class ApplicationChannel(Vocab):
+    """How an application came in (一门受理: rules §1.2)."""
+
+    WINDOW = "window", _("窗口受理")
+    PROXY = "proxy", _("村(居)帮办代办")
+    ONLINE = "online", _("网上申请")
+
+
+class ApplicationStatus(Vocab):
+    """Where an application stands before its cases are opened (rules §1.3)."""
+
+    SUBMITTED = "submitted", _("待受理")
+    AWAITING_MATERIALS = "awaiting_materials", _("已一次性告知，待补正材料")
+    ACCEPTED = "accepted", _("已受理")
+    REFUSED_TO_ACCEPT = "refused_to_accept", _("不予受理")
+    WITHDRAWN = "withdrawn", _("申请人撤回")
+
+
+class CooperationStatus(Vocab):
+    """A request for cooperative checks (协作核查) sent to the 户籍 county of a 异地 applicant."""
+
+    OPEN = "open", _("办理中")
+    ANSWERED = "answered", _("已答复")
+    OVERDUE = "overdue", _("已超期")
+
+
 class AuditObject(Vocab):
     """What an audit line is about (``AuditEvent.object_type``). A model records its own with a class
     attribute ``audit_object_type``; a model without one (seen only through the admin site) is recorded
@@ -367,6 +393,8 @@ class AuditObject(Vocab):
     NOTICE = "notice", _("文书")
     DECISION = "decision", _("救助决定")
     ENTITLEMENT = "entitlement", _("在保记录")
+    APPLICATION = "application", _("救助申请")
+    COOPERATION_REQUEST = "cooperation_request", _("异地协作核查")
 
 
 def audit_object_type(model: Any) -> str:

@@ -71,6 +71,9 @@ MIDDLEWARE = [
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Uploaded feed files wait here for the worker, and stay after a failure so the import can be resumed.
 UPLOAD_DIR = Path(os.environ.get("JIUZHU_UPLOAD_DIR", VAR_DIR / "uploads"))
+# Signed papers and scans of the procedure (commitments, authorisations, signatures, photos): private
+# files, served only through pages that check the caller's jurisdiction (no MEDIA_URL).
+MEDIA_ROOT = Path(os.environ.get("JIUZHU_MEDIA_DIR", VAR_DIR / "media"))
 
 ROOT_URLCONF = "jiuzhu.urls"
 WSGI_APPLICATION = "jiuzhu.wsgi.application"

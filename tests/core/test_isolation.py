@@ -38,6 +38,9 @@ UNSCOPED_PAGES = {
     "exchange/",
     "exchange/upload/",
     "api/openapi.json",
+    "workflow/",
+    "workflow/done/",
+    "workflow/overdue/",
 }
 
 _PERSON_FORM = {
@@ -100,6 +103,10 @@ WEB_READS = {
     "exchange/batches/<int:pk>/quarantine.csv",
     "verification/<int:pk>/",
     "verification/reports/<int:pk>/",
+    "workflow/notices/<int:pk>/",
+    "workflow/",
+    "workflow/done/",
+    "workflow/overdue/",
 }
 
 # A valid body for each API write, so that refusals come from jurisdiction, not from validation.
@@ -135,6 +142,13 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "reference": "x",
     },
     ("post", "/api/verification/reports"): {"id_number": "{head_id_number}", "programs": ["dibao"]},
+    ("post", "/api/workflow/cases/{case_id}/act"): {
+        "version": 1,
+        "target": "withdrawn",
+        "reason": "申请人撤回",
+    },
+    ("post", "/api/workflow/cases/{case_id}/extend"): {"version": 1, "reason": "入户调查需补充"},
+    ("post", "/api/workflow/cases/{case_id}/claim"): {"minutes": 30},
 }
 # Required query parameters of reads, so that refusals come from jurisdiction.
 API_QUERIES: dict[str, dict[str, str]] = {
@@ -143,6 +157,7 @@ API_QUERIES: dict[str, dict[str, str]] = {
 # API reads without an object in the path (lists): must not leak.
 API_UNSCOPED_READS = {
     "/api/registry/households",
+    "/api/workflow/queue",
     "/api/regions/",
     "/api/accounts/me",
     "/api/accounts/responsibilities",
@@ -229,6 +244,30 @@ def east_report(east, tree):
     return report_create(ctx=AuditContext(user=owner), id_number=household.head.id_number)
 
 
+@pytest.fixture
+def east_notice(east, tree):
+    from jiuzhu.audit.services import AuditContext
+    from jiuzhu.workflow.notices import notice_issue
+
+    household, _ = east
+    return notice_issue(
+        ctx=AuditContext.system(),
+        kind="acceptance",
+        region_code=household.region.parent_id,
+        household_id=household.pk,
+        facts={"applicant_name": "东镇户主甲", "program": "dibao"},
+    )
+
+
+@pytest.fixture
+def east_case(east, east_report):
+    """An open 低保 case of 东镇's household, in investigation."""
+    from ..factories import new_case
+
+    household, _ = east
+    return new_case(household=household, state="investigation", report=east_report)
+
+
 def _fill(route: str, ids: dict[str, int | str]) -> str:
     route = route.lstrip("^").rstrip("$")
     for name, value in ids.items():
@@ -269,7 +308,7 @@ def _east_untouched(household: Any, member: Any, token: Any) -> None:
 
 
 def test_every_web_page_refuses_or_hides_other_townships(
-    east, east_report, moved, other_caseworker, client_for
+    east, east_report, east_case, east_notice, moved, other_caseworker, client_for
 ) -> None:
     from jiuzhu.registry.models import Household, Person
 
@@ -294,6 +333,8 @@ def test_every_web_page_refuses_or_hides_other_townships(
             ids_here = {"pk": token.pk}
         elif route.startswith("verification/reports/"):
             ids_here = {"pk": east_report.pk}
+        elif route.startswith("workflow/notices/"):
+            ids_here = {"pk": east_notice.pk}
         elif route.startswith("exchange/batches/"):
             ids_here = {"pk": batch.pk}
         elif route.startswith("persons/"):
@@ -384,7 +425,7 @@ def household_user(east: Any) -> Any:
 
 
 def test_every_api_operation_refuses_or_hides_other_townships(
-    east, east_report, moved, other_caseworker, client_for
+    east, east_report, east_case, east_notice, moved, other_caseworker, client_for
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -400,6 +441,8 @@ def test_every_api_operation_refuses_or_hides_other_townships(
         "code": EAST_VILLAGE,
         "report_id": east_report.pk,
         "batch_id": batch.pk,
+        "notice_id": east_notice.pk,
+        "case_id": east_case.pk,
     }
     fill = {
         '"{person}"': str(member.pk),
@@ -446,6 +489,8 @@ def test_every_api_operation_refuses_or_hides_other_townships(
     assert operations >= 10
     assert ImportBatch.objects.count() == 1
     _east_untouched(household, member, token)
+    east_case.refresh_from_db()
+    assert (east_case.state, east_case.version, east_case.claimed_by_id) == ("investigation", 1, None)
     # The caller's own household, whose former member now lives in 东镇: only the household's history.
     own = client.get(f"/api/registry/households/{moved.household.pk}")
     assert own.status_code == 200

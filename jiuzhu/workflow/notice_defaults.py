@@ -1,0 +1,76 @@
+"""The built-in text of each notice (rules §1.3, §1.7), used where a region has entered no template of
+its own (``policy.NoticeTemplate``). Django template strings rendered with the notice's facts
+(``jiuzhu.workflow.notices.NOTICE_FACTS``); the handbook prints them as they are."""
+
+from __future__ import annotations
+
+from jiuzhu.core.vocab import NoticeKind
+from jiuzhu.regions.codes import Level
+
+# The document prefix (文号前缀) of a region without a template: the issuing region's name is put before
+# it, so that two regions never share a number ("东镇民救〔2026〕3号").
+DEFAULT_PREFIX = "民救"
+
+_REMEDY = (
+    "如对本决定不服，可自收到本通知书之日起六十日内依法申请行政复议，或者自收到本通知书之日起六个月内"
+    "依法向人民法院提起行政诉讼。"
+)
+
+# kind → (title, body)
+DEFAULT_TEXTS: dict[str, tuple[str, str]] = {
+    NoticeKind.ACCEPTANCE: (
+        "受理通知书",
+        "{{ applicant_name }}：\n"
+        "你（户）于{{ applied_on }}提出的{{ program_label }}申请，经审查材料齐全，本机关决定予以受理，"
+        "受理日期为{{ accepted_on }}{% if case_number %}，案件编号为{{ case_number }}{% endif %}。\n"
+        "本机关将依法对你家庭的经济状况进行调查核实，请如实提供情况并予以配合。"
+        "{% if deadline %}本案将于{{ deadline }}前办结，情况特殊的可依法延长。{% endif %}\n"
+        "{% if application_no %}你可凭申请编号{{ application_no }}及申请人身份证号码后六位"
+        "查询办理进度。{% endif %}",
+    ),
+    NoticeKind.REFUSAL_TO_ACCEPT: (
+        "不予受理通知书",
+        "{{ applicant_name }}：\n"
+        "你（户）于{{ applied_on }}提出的{{ program_label }}申请，经审查，因下列原因，本机关决定不予受理：\n"
+        "{% for reason in reasons %}{{ forloop.counter }}．{{ reason }}\n{% endfor %}" + _REMEDY,
+    ),
+    NoticeKind.MISSING_ITEMS: (
+        "一次性告知书",
+        "{{ applicant_name }}：\n"
+        "你（户）于{{ applied_on }}提出的{{ program_label }}申请，所提交的材料尚不齐全。"
+        "现一次性告知需要补正的全部材料如下：\n"
+        "{% for item in missing_items %}{{ forloop.counter }}．{{ item }}\n{% endfor %}"
+        "{% if deadline %}请于{{ deadline }}前补齐上述材料。{% endif %}"
+        "材料补齐后本机关即予受理；补正材料期间不计入办理时限。",
+    ),
+    NoticeKind.CONFIRMATION: (
+        "确认通知书",
+        "{{ applicant_name }}（身份证号码 {{ id_number_masked }}）：\n"
+        "你（户）于{{ applied_on }}提出的{{ program_label }}申请，经调查核实和审核，本机关于{{ decided_on }}"
+        "确认给予{{ program_label }}。保障人口{{ household_size }}人，月保障金额{{ amount }}元。\n"
+        "{% if computation_lines %}保障金额计算如下：\n"
+        "{% for line in computation_lines %}{{ line }}\n{% endfor %}{% endif %}"
+        "家庭人口、收入、财产等情况发生变化的，请及时告知所在乡镇人民政府（街道办事处）。",
+    ),
+    NoticeKind.REFUSAL: (
+        "不予确认通知书",
+        "{{ applicant_name }}：\n"
+        "你（户）于{{ applied_on }}提出的{{ program_label }}申请，经调查核实和审核，因下列原因，"
+        "本机关于{{ decided_on }}决定不予确认：\n"
+        "{% for reason in reasons %}{{ forloop.counter }}．{{ reason }}\n{% endfor %}" + _REMEDY,
+    ),
+    NoticeKind.PUBLIC_NOTICE: (
+        "公示",
+        "经{{ region_name }}调查核实和审核，下列家庭拟纳入{{ program_label }}，现予公示：\n"
+        "申请人：{{ applicant_name }}；家庭人口：{{ household_size }}人；拟保障金额：{{ amount }}元/月。\n"
+        "{% if deadline %}公示期至{{ deadline }}。{% endif %}"
+        "如有异议，请在公示期内向{{ region_name }}反映。",
+    ),
+}
+
+
+def default_issuer(region_name: str, level: int) -> str:
+    """The issuing body of a region without a template: a township's government, a county's bureau."""
+    if level >= Level.TOWNSHIP:
+        return f"{region_name}人民政府"
+    return f"{region_name}民政局"
