@@ -201,6 +201,4 @@ _BENEFITS: dict[Role, tuple[str, ...]] = {
     Role.AUDITOR: ("benefits.view_decision", "benefits.view_entitlement"),
 }
 for _role, _perms in _BENEFITS.items():
-    ROLES[_role] = RoleSpec(
-        _role, ROLES[_role].levels, ROLES[_role].duties_text, (*ROLES[_role].permissions, *_perms)
-    )
+    ROLES[_role] = replace(ROLES[_role], permissions=(*ROLES[_role].permissions, *_perms))

@@ -230,7 +230,7 @@ def _objection_out(o: Objection) -> ObjectionOut:
     )
 
 
-@router.post("/notices/{notice_id}/objections", response={201: ObjectionOut}, summary="登记公示异议")
+@router.post("/public-notices/{notice_id}/objections", response={201: ObjectionOut}, summary="登记公示异议")
 def objection_create(request: HttpRequest, notice_id: int, payload: ObjectionIn) -> Status[ObjectionOut]:
     row = steps.objection_record(
         ctx=AuditContext.from_request(request), notice_id=notice_id, **payload.model_dump()

@@ -20,7 +20,7 @@ from jiuzhu.regions.scope import require_jurisdiction
 from .models import PublicNotice
 
 RECENT_DAYS = 30  # notices that ended within this many days stay on the board, marked as ended
-BOARD_PERM = "registry.view_household"
+BOARD_PERM = "workflow.view_case"
 
 
 @web_view(BOARD_PERM)

@@ -41,7 +41,7 @@ from .selectors import (
 from .services import steps
 from .services.cases import case_act
 
-VIEW_PERM = "registry.view_household"
+VIEW_PERM = "workflow.view_case"
 FLOWCHART = "workflow/_flowchart.html"
 
 # Moves that a step's own form makes (closing the notice, deciding an objection, deciding the case):
