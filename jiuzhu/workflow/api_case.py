@@ -230,10 +230,14 @@ def _objection_out(o: Objection) -> ObjectionOut:
     )
 
 
-@router.post("/public-notices/{notice_id}/objections", response={201: ObjectionOut}, summary="登记公示异议")
-def objection_create(request: HttpRequest, notice_id: int, payload: ObjectionIn) -> Status[ObjectionOut]:
+@router.post(
+    "/public-notices/{public_notice_id}/objections", response={201: ObjectionOut}, summary="登记公示异议"
+)
+def objection_create(
+    request: HttpRequest, public_notice_id: int, payload: ObjectionIn
+) -> Status[ObjectionOut]:
     row = steps.objection_record(
-        ctx=AuditContext.from_request(request), notice_id=notice_id, **payload.model_dump()
+        ctx=AuditContext.from_request(request), notice_id=public_notice_id, **payload.model_dump()
     )
     return Status(201, _objection_out(row))
 
