@@ -138,7 +138,7 @@ def review_opinion(request: HttpRequest, case_id: int, payload: OpinionIn) -> St
     )
 
 
-class NoticeOut(Schema):
+class PublicNoticeOut(Schema):
     id: int
     case_id: int
     round: int
@@ -152,8 +152,8 @@ class NoticeOut(Schema):
     closed_on: date | None
 
 
-def _notice_out(n: PublicNotice) -> NoticeOut:
-    return NoticeOut(
+def _notice_out(n: PublicNotice) -> PublicNoticeOut:
+    return PublicNoticeOut(
         id=n.pk,
         case_id=n.case_id,
         round=n.round,
@@ -170,10 +170,10 @@ def _notice_out(n: PublicNotice) -> NoticeOut:
 
 @router.post(
     "/cases/{case_id}/public-notice",
-    response={201: NoticeOut},
+    response={201: PublicNoticeOut},
     summary="在申请人所在村（社区）开始公示（未成年人案件不公示）",
 )
-def notice_start(request: HttpRequest, case_id: int, payload: Versioned) -> Status[NoticeOut]:
+def notice_start(request: HttpRequest, case_id: int, payload: Versioned) -> Status[PublicNoticeOut]:
     row = steps.public_notice_start(
         ctx=AuditContext.from_request(request), case_id=case_id, **payload.model_dump()
     )

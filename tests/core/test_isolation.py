@@ -443,6 +443,7 @@ def test_every_web_page_refuses_or_hides_other_townships(
     }
     counts = (Household.objects.count(), Person.objects.count())
     checked = 0
+    ids_here: dict[str, int | str]
     for route, _pattern in _walk(get_resolver().url_patterns):
         if route.startswith(("admin/", "api/")):
             continue

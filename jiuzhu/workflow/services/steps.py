@@ -87,7 +87,7 @@ def _locked_case(
     of ``steps``, and the caller entitled to act in it."""
     seen = case_get(user=ctx.user, case_id=case_id)
     case = (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("household", "applicant", "region", "policy_version", "report")
         .get(pk=seen.pk)
     )
