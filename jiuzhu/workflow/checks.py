@@ -90,11 +90,15 @@ class Checker:
             return self.latest_opinion is not None
         if code == "public_notice_ended":
             notice = self.latest_notice
+            # Closed (its period passed with every objection decided, or an objection held and ended
+            # it early: the case then goes back to re-investigation), or past its end with nothing pending.
             return (
                 notice is not None
                 and notice.recorded_at >= self._since
-                and notice.ends_on < self.today
-                and None not in self.notice_objections
+                and (
+                    notice.closed_on is not None
+                    or (notice.ends_on < self.today and None not in self.notice_objections)
+                )
             )
         if code == "spot_check_done":
             return self.case.spot_check != SpotCheck.SELECTED

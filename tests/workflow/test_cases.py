@@ -147,10 +147,40 @@ def _prepare(t: Any, *, condition: bool = True, leave_out: str = "") -> Case:
     return case
 
 
-def _act(user: Any, case: Case, target: str, reason: str = "理由") -> Case:
+def _act(user: Any, case: Case, target: str, reason: str = "理由", *, recorded: bool = True) -> Case:
+    """A move as a step service makes it (``recorded``: the records that go with it are written)."""
     return case_act(
-        ctx=AuditContext(user=user), case_id=case.pk, version=case.version, target=target, reason=reason
+        ctx=AuditContext(user=user),
+        case_id=case.pk,
+        version=case.version,
+        target=target,
+        reason=reason,
+        recorded=recorded,
     )
+
+
+DECIDING_OR_ENDING_NOTICE = [
+    t
+    for t in DIBAO.transitions
+    if t.action == "forward" and (t.source == "public_notice" or t.target in ("confirmed", "refused"))
+]
+
+
+@pytest.mark.parametrize(
+    "t", DECIDING_OR_ENDING_NOTICE, ids=[f"{t.source}->{t.target}" for t in DECIDING_OR_ENDING_NOTICE]
+)
+def test_a_generic_move_cannot_decide_a_case_or_end_its_notice(t, policy, dibao, make_user) -> None:
+    """Deciding (confirmed / refused) and ending a public notice belong to the step services, which write
+    the decision, entitlement and notice, or close the notice; the page's, API's and admin's generic move
+    refuses them whatever else holds."""
+    role = DIBAO.step(t.source).role
+    case = _prepare(t)
+    user = make_user(role, EAST_TOWN if role != "county_approver" else "980101000000")
+    with pytest.raises(ValidationFailed) as refused:
+        _act(user, case, t.target, recorded=False)
+    assert "不能直接流转" in refused.value.errors["target"]
+    case.refresh_from_db()
+    assert (case.state, case.version) == (t.source, 1)
 
 
 TRANSITIONS = [t for t in DIBAO.transitions if t.action in ("forward", "send_back")]

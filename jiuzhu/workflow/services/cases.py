@@ -30,7 +30,15 @@ from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.core.permissions import require_perm
 from jiuzhu.core.text import clean_text
-from jiuzhu.core.vocab import AuditObject, CaseStatus, Program, SpotCheck, StepKind, TransitionAction
+from jiuzhu.core.vocab import (
+    AuditObject,
+    CaseOutcome,
+    CaseStatus,
+    Program,
+    SpotCheck,
+    StepKind,
+    TransitionAction,
+)
 from jiuzhu.policy.selectors import policy_in_force
 from jiuzhu.regions.scope import get_in_jurisdiction
 from jiuzhu.registry.models import Household, Membership, Person
@@ -237,8 +245,14 @@ def case_act(
     target: str,
     reason: str = "",
     data: dict[str, Any] | None = None,
+    recorded: bool = False,
 ) -> Case:
-    """Move a case from its current state to ``target`` along a transition of its definition."""
+    """Move a case from its current state to ``target`` along a transition of its definition.
+
+    A forward move that decides the case (into an end state with the outcome confirmed or refused) or
+    that ends a public notice is made only by the step service that records what goes with it — the
+    decision, the entitlement and the notice, or the notice's closing — which passes ``recorded``; the
+    generic move (page, API, admin) refuses it, so no case is decided without its records."""
     require_perm(ctx.user, "workflow.change_case")
     errors: dict[str, str] = {}
     reason = _reason(reason, errors)
@@ -267,6 +281,15 @@ def case_act(
         transition, unmet = _pick(candidates, checker)
         if unmet:
             raise ValidationFailed({"target": "条件不满足：" + "、".join(unmet)})
+        if (
+            transition.action == TransitionAction.FORWARD
+            and not recorded
+            and _needs_record(step, steps[target])
+        ):
+            message = (
+                f"“{transition.name}”须在本环节的办理表单中完成（记录意见、决定或公示结果），不能直接流转"
+            )
+            raise ValidationFailed({"target": message})
         if transition.action == TransitionAction.FORWARD:
             missing = checker.missing(list(step.evidence or []))
             if missing:
@@ -286,6 +309,16 @@ def case_act(
             data=data or {},
         )
     return case
+
+
+_DECIDING = frozenset({CaseOutcome.CONFIRMED, CaseOutcome.REFUSED})
+
+
+def _needs_record(step: Step, new: Step) -> bool:
+    """Whether a forward move from ``step`` to ``new`` belongs to a step service (see ``case_act``)."""
+    return (new.kind == StepKind.END and new.outcome in _DECIDING) or "public_notice_ended" in (
+        step.evidence or []
+    )
 
 
 def _move(

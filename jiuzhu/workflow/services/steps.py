@@ -501,6 +501,7 @@ def objection_decide(
                 target="reinvestigation",
                 reason=f"公示异议成立：{text}"[:500],
                 data={"objection": objection.pk},
+                recorded=True,
             )
     return objection
 
@@ -523,7 +524,7 @@ def public_notice_close(*, ctx: AuditContext, case_id: int, version: int) -> Cas
         case_note(ctx=ctx, case=case, action="public_notice_closed", data={"public_notice": notice.pk})
         _audit(ctx, case, "update", public_notice=notice.pk, closed_on=today.isoformat())
         target = _confirmer(ctx.user, case)
-        return case_act(ctx=ctx, case_id=case.pk, version=_version_now(case), target=target)
+        return case_act(ctx=ctx, case_id=case.pk, version=_version_now(case), target=target, recorded=True)
 
 
 def _confirmer(user: Any, case: Case) -> str:
@@ -655,5 +656,6 @@ def confirmation_decide(
             target=target,
             reason="；".join(clean_reasons)[:500],
             data={"decision": decision.pk, "notice": notice.pk},
+            recorded=True,
         )
     return Confirmed(case=moved, opinion=opinion, decision=decision, entitlement=entitlement, notice=notice)
