@@ -291,5 +291,9 @@ def _register() -> None:
 
     api.add_router("/workflow/notices", notices_router)
 
+    from jiuzhu.intake.api import router as intake_router
+
+    api.add_router("/intake", intake_router)
+
 
 _register()

@@ -18,5 +18,7 @@ urlpatterns = [
     path("workflow/docs/", include("jiuzhu.workflow.urls_docs")),
     path("workflow/notices/", include("jiuzhu.workflow.urls_notices")),
     path("workflow/", include("jiuzhu.workflow.urls")),
+    path("intake/", include("jiuzhu.intake.urls")),
+    path("apply/", include("jiuzhu.intake.urls_public")),
     path("", include("jiuzhu.registry.urls")),
 ]

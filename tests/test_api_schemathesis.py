@@ -26,7 +26,7 @@ from jiuzhu.audit.services import AuditContext
 from jiuzhu.wsgi import application
 
 from .conftest import COUNTY, EAST_TOWN
-from .factories import add_member, new_household, new_import_batch, new_user
+from .factories import add_member, new_case, new_household, new_import_batch, new_user
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +60,7 @@ def _data(tree: dict[str, Any]) -> dict[str, Any]:
         "person_id": member.pk,
         "batch_id": batch.pk,
         "code": EAST_TOWN,
+        "case_id": new_case(household=household, state="investigation").pk,
     }
 
 

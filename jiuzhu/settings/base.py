@@ -179,6 +179,18 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 NINJA_PAGINATION_PER_PAGE = 20
 
+# The public pages and endpoints (online application, status lookup) are rate-limited per client address
+# (django-ratelimit). Counters live in a cache shared by the server's processes: files under VAR_DIR.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "ratelimit"),
+    },
+}
+RATELIMIT_USE_CACHE = "ratelimit"
+JIUZHU_PUBLIC_RATE = os.environ.get("JIUZHU_PUBLIC_RATE", "10/m")
+
 # Set when a reverse proxy in front of the app sets X-Forwarded-For (used for the audit log's address).
 JIUZHU_TRUST_PROXY = os.environ.get("JIUZHU_TRUST_PROXY", "") == "1"
 

@@ -16,6 +16,12 @@ AUDIT_KEY_FILE = _AUDIT_DIR / "audit.key"
 AUDIT_CHECKPOINT_LOG = _AUDIT_DIR / "audit-checkpoints.log"
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Rate-limit counters in memory; the tests of the limit clear them and set a small rate.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"},
+}
+JIUZHU_PUBLIC_RATE = "1000/m"
 AXES_ENABLED = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

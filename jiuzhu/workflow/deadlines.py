@@ -18,12 +18,8 @@ from datetime import date
 from typing import Any
 
 from jiuzhu.core.vocab import DeadlineKind
-
-try:  # the national calendar; a weekends-only stand-in until it is on this branch
-    from jiuzhu.policy.selectors import work_calendar  # type: ignore[attr-defined,unused-ignore]
-    from jiuzhu.policy.workdays import Deadline, WorkCalendar  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # pragma: no cover
-    from ._workdays_fallback import Deadline, WorkCalendar, work_calendar  # type: ignore[assignment,no-redef,unused-ignore]
+from jiuzhu.policy.selectors import work_calendar
+from jiuzhu.policy.workdays import Deadline, WorkCalendar
 
 __all__ = [
     "Deadline",
@@ -47,13 +43,13 @@ def step_limit(step: Any, policy: Any) -> int | None:
     return int(step.limit_days) if step.limit_days else None
 
 
-def step_deadline(step: Any, policy: Any, entered_on: date, cal: Any) -> Deadline | None:
+def step_deadline(step: Any, policy: Any, entered_on: date, cal: WorkCalendar) -> Deadline | None:
     days = step_limit(step, policy)
     if days is None:
         return None
     if step.limit_kind == DeadlineKind.NATURAL:
-        return cal.add_natural_days(entered_on, days)  # type: ignore[no-any-return]
-    return cal.add_working_days(entered_on, days)  # type: ignore[no-any-return]
+        return cal.add_natural_days(entered_on, days)
+    return cal.add_working_days(entered_on, days)
 
 
 def pauses_of(case: Any) -> list[tuple[date, date]]:
@@ -62,13 +58,13 @@ def pauses_of(case: Any) -> list[tuple[date, date]]:
 
 
 def case_deadline(
-    *, accepted_on: date, policy: Any, extended: bool, paused: Sequence[tuple[date, date]], cal: Any
+    *, accepted_on: date, policy: Any, extended: bool, paused: Sequence[tuple[date, date]], cal: WorkCalendar
 ) -> Deadline:
     days = policy.case_limit_extended_days if extended else policy.case_limit_days
-    return cal.add_working_days(accepted_on, int(days), paused=paused)  # type: ignore[no-any-return]
+    return cal.add_working_days(accepted_on, int(days), paused=paused)
 
 
-def working_days_left(due: date | None, today: date, cal: Any) -> int | None:
+def working_days_left(due: date | None, today: date, cal: WorkCalendar) -> int | None:
     """Working days from today to the due date (negative: working days overdue)."""
     if due is None:
         return None
@@ -77,7 +73,7 @@ def working_days_left(due: date | None, today: date, cal: Any) -> int | None:
     return -int(cal.working_days_between(due, today))
 
 
-def light(due: date | None, today: date, warning_days: int, cal: Any) -> str:
+def light(due: date | None, today: date, warning_days: int, cal: WorkCalendar) -> str:
     if due is None:
         return GREEN
     if due < today:

@@ -38,6 +38,12 @@ UNSCOPED_PAGES = {
     "exchange/",
     "exchange/upload/",
     "api/openapi.json",
+    "intake/",
+    "intake/new/",
+    "intake/close-relatives/",
+    "intake/cooperation/",
+    "apply/",
+    "apply/status/",
     "policy/calendar/",
     "policy/calendar/<int:year>/",
     "workflow/docs/flowchart/<str:program>/",
@@ -92,6 +98,27 @@ WEB_BODIES: dict[str, dict[str, Any]] = {
     },
     "verification/<int:pk>/reports/": {"applicant": "{head_pk}", "programs": "dibao"},
     "exchange/upload/": {"feed": "hrss_wage", "file": "{wage_file}"},
+    "intake/new/": {"id_number": "{head_id_number}", "channel": "window"},
+    "intake/<int:pk>/verify/": {"version": "1"},
+    "intake/<int:pk>/materials/": {"version": "1", "items": "户口簿复印件"},
+    "intake/<int:pk>/papers/": {"version": "1", "commitment": "{png_file}"},
+    "intake/<int:pk>/relative/": {
+        "version": "1",
+        "official_name": "某",
+        "position": "村主任",
+        "relation": "兄弟",
+    },
+    "intake/<int:pk>/accept/": {"version": "1", "programs": "dibao"},
+    "intake/<int:pk>/refuse/": {"version": "1", "reason": "不符合条件"},
+    "intake/cooperation/<int:pk>/answer/": {"version": "1", "answer": "已核查"},
+    "apply/": {
+        "name": "某人",
+        "id_number": "{member_id_number}",
+        "phone": "13800001234",
+        "township_code": WEST_TOWN,
+        "village_code": WEST_VILLAGE,
+    },
+    "apply/status/": {"number": "SQ-980101001-2026-00001", "id_last6": "123456"},
 }
 # Pages that only read: a POST to them must change nothing and answer like a GET.
 WEB_READS = {
@@ -114,6 +141,11 @@ WEB_READS = {
     "workflow/docs/handbook/",
     "workflow/docs/responsibilities/",
     "workflow/notices/<int:pk>/",
+    "intake/<int:pk>/",
+    "intake/<int:pk>/papers/<str:what>/",
+    "intake/",
+    "intake/close-relatives/",
+    "intake/cooperation/",
     "workflow/",
     "workflow/done/",
     "workflow/overdue/",
@@ -152,6 +184,33 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "reference": "x",
     },
     ("post", "/api/verification/reports"): {"id_number": "{head_id_number}", "programs": ["dibao"]},
+    ("post", "/api/intake/applications"): {"id_number": "{head_id_number}", "channel": "window"},
+    ("post", "/api/intake/applications/{application_id}/verify"): {"version": 1},
+    ("post", "/api/intake/applications/{application_id}/materials"): {
+        "version": 1,
+        "items": ["户口簿复印件"],
+    },
+    ("post", "/api/intake/applications/{application_id}/papers"): {
+        "version": 1,
+        "commitment": "iVBORw0KGgoAAAAA",
+    },
+    ("post", "/api/intake/applications/{application_id}/relative"): {
+        "version": 1,
+        "official_name": "某",
+        "position": "村主任",
+        "relation": "兄弟",
+    },
+    ("post", "/api/intake/applications/{application_id}/accept"): {"version": 1, "programs": ["dibao"]},
+    ("post", "/api/intake/applications/{application_id}/refuse"): {"version": 1, "reason": "不符合条件"},
+    ("post", "/api/intake/cooperation/{request_id}/answer"): {"version": 1, "answer": "已核查"},
+    ("post", "/api/intake/public/applications"): {
+        "name": "某人",
+        "id_number": "{member_id_number}",
+        "phone": "13800001234",
+        "township_code": WEST_TOWN,
+        "village_code": WEST_VILLAGE,
+    },
+    ("post", "/api/intake/public/status"): {"number": "SQ-980101001-2026-00001", "id_last6": "123456"},
     ("post", "/api/workflow/cases/{case_id}/act"): {
         "version": 1,
         "target": "withdrawn",
@@ -173,6 +232,13 @@ API_UNSCOPED_READS = {
     "/api/accounts/me",
     "/api/accounts/responsibilities",
     "/api/policy/calendar/{year}",
+    "/api/intake/applications",
+    "/api/intake/cooperation",
+}
+# Public operations (no login): answered alike for everyone, and never about 东镇's household.
+API_PUBLIC: dict[tuple[str, str], tuple[int, ...]] = {
+    ("post", "/api/intake/public/applications"): (200,),
+    ("post", "/api/intake/public/status"): (404,),
 }
 
 
@@ -272,6 +338,29 @@ def east_notice(east, tree):
 
 
 @pytest.fixture
+def east_application(east, east_report):
+    """An application of 东镇's household (window), with a cooperation request to the county."""
+    from datetime import date
+
+    from jiuzhu.audit.services import AuditContext
+    from jiuzhu.intake.models import CooperationRequest
+    from jiuzhu.intake.services import application_start
+
+    household, _ = east
+    app = application_start(
+        ctx=AuditContext(user=household_user(east)), id_number=household.head.id_number, channel="window"
+    )
+    request = CooperationRequest.objects.create(
+        application=app,
+        from_region_id=app.township_id,
+        to_region_id=household.region_id[:6] + "000000",
+        requested_on=date(2026, 1, 5),
+        due_on=date(2026, 1, 19),
+    )
+    return app, request
+
+
+@pytest.fixture
 def east_case(east, east_report):
     """An open 低保 case of 东镇's household, in investigation."""
     from ..factories import new_case
@@ -292,7 +381,9 @@ def _form(body: dict[str, Any], fill: dict[str, str]) -> dict[str, Any]:
 
     out: dict[str, Any] = {}
     for key, value in body.items():
-        if value == "{wage_file}":
+        if value == "{png_file}":
+            out[key] = SimpleUploadedFile("sign.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, "image/png")
+        elif value == "{wage_file}":
             out[key] = SimpleUploadedFile(
                 "wage.csv", f"id_number,month,amount\n{fill['{head_id_number}']},2025-01,3000\n".encode()
             )
@@ -320,7 +411,7 @@ def _east_untouched(household: Any, member: Any, token: Any) -> None:
 
 
 def test_every_web_page_refuses_or_hides_other_townships(
-    east, east_report, east_case, east_notice, moved, other_caseworker, client_for
+    east, east_report, east_case, east_notice, east_application, moved, other_caseworker, client_for
 ) -> None:
     from jiuzhu.registry.models import Household, Person
 
@@ -342,11 +433,15 @@ def test_every_web_page_refuses_or_hides_other_townships(
             continue
         assert route in WEB_BODIES or route in WEB_READS, f"add a valid form (or mark as read-only): {route}"
         if "token" in route:
-            ids_here = {"pk": token.pk}
+            ids_here: dict[str, int | str] = {"pk": token.pk}
         elif route.startswith("verification/reports/"):
             ids_here = {"pk": east_report.pk}
         elif route.startswith("workflow/notices/"):
             ids_here = {"pk": east_notice.pk}
+        elif route.startswith("intake/cooperation/"):
+            ids_here = {"pk": east_application[1].pk}
+        elif route.startswith("intake/"):
+            ids_here = {"pk": east_application[0].pk, "what": "commitment"}
         elif route.startswith("exchange/batches/"):
             ids_here = {"pk": batch.pk}
         elif route.startswith("persons/"):
@@ -397,6 +492,7 @@ def test_pages_naming_a_person_by_id_number_answer_alike_for_elsewhere_and_never
             WEB_BODIES["households/<int:pk>/members/add/"],
         ),
         "/verification/": ("id_number", WEB_BODIES["verification/"]),
+        "/intake/new/": ("id_number", WEB_BODIES["intake/new/"]),
     }
     for path, (field, body) in pages.items():
         answers = []
@@ -437,7 +533,7 @@ def household_user(east: Any) -> Any:
 
 
 def test_every_api_operation_refuses_or_hides_other_townships(
-    east, east_report, east_case, east_notice, moved, other_caseworker, client_for
+    east, east_report, east_case, east_notice, east_application, moved, other_caseworker, client_for
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -456,6 +552,8 @@ def test_every_api_operation_refuses_or_hides_other_townships(
         "year": 2026,
         "program": "dibao",
         "notice_id": east_notice.pk,
+        "application_id": east_application[0].pk,
+        "request_id": east_application[1].pk,
         "case_id": east_case.pk,
     }
     fill = {
@@ -488,7 +586,10 @@ def test_every_api_operation_refuses_or_hides_other_townships(
                 query = {k: fill.get(v, v) for k, v in API_QUERIES.get(path_template, {}).items()}
                 response = client.get(path, query)
             text = response.content.decode()
-            if method == "get" and path_template in API_UNSCOPED_READS:
+            if (method, path_template) in API_PUBLIC:
+                assert response.status_code in API_PUBLIC[(method, path_template)], (path, text)
+                assert "东镇户主甲" not in text and household.number not in text
+            elif method == "get" and path_template in API_UNSCOPED_READS:
                 assert response.status_code == 200, (path, response.status_code)
                 assert "东镇户主甲" not in text and household.number not in text
             elif (method, path_template) == ("post", "/api/registry/persons"):

@@ -187,6 +187,21 @@ class Case(models.Model):
             models.Index(fields=["status", "state", "region"], name="wf_case_queue_idx"),
             models.Index(fields=["status", "region", "step_due_on"], name="wf_case_due_idx"),
             models.Index(fields=["household", "program"], name="wf_case_household_idx"),
+            # The to-do queue: open cases at the user's step, most urgent first, read in index order
+            # (no sort of the whole queue) and counted from the index alone; the definitions (the
+            # user's step in each) and the jurisdiction's region range are checked in the index too
+            # (docs/benchmarks.md, "Workflow queues and case page").
+            models.Index(
+                fields=["state", "step_due_on", "id", "definition", "region"],
+                name="wf_case_todo_idx",
+                condition=models.Q(status=CaseStatus.OPEN.value),
+            ),
+            # The overdue queue: open cases by step deadline, the same way.
+            models.Index(
+                fields=["step_due_on", "id", "region"],
+                name="wf_case_overdue_idx",
+                condition=models.Q(status=CaseStatus.OPEN.value),
+            ),
         ]
 
     def __str__(self) -> str:
