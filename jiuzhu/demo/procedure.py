@@ -246,6 +246,16 @@ def demo_procedure(*, layout: Layout, log: Callable[[str], None] = print) -> Pro
     return figures
 
 
+def demo_case_at_confirmation(*, layout: Layout, household: Household) -> Any:
+    """A window application for ``household`` taken by the demo users through the steps to the county's
+    confirmation (its notice period moved into the past): for the browser test and screenshots."""
+    proc = _Procedure(layout=layout, log=lambda _: None)
+    case = proc.apply(household)
+    _elapse(case, 2)
+    proc.to_confirmation(case)
+    return case
+
+
 def _state_label(code: str) -> str:
     from jiuzhu.workflow.models import Step
 
