@@ -294,6 +294,11 @@ def _register() -> None:
     from jiuzhu.intake.api import router as intake_router
 
     api.add_router("/intake", intake_router)
+    from jiuzhu.benefits.api import router as benefits_router
+    from jiuzhu.workflow.api_case import router as workflow_steps_router
+
+    api.add_router("/workflow", workflow_steps_router)
+    api.add_router("/benefits", benefits_router)
 
 
 _register()

@@ -186,3 +186,26 @@ _INTAKE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
 }
 for _role, _extra in _INTAKE_PERMISSIONS.items():
     ROLES[_role] = replace(ROLES[_role], permissions=(*ROLES[_role].permissions, *_extra))
+
+
+# Decisions and entitlements (救助决定与在保): the confirming roles record them (the county, or the township
+# where confirmation is delegated); those who follow a household read them. Added to the roles above.
+_BENEFITS: dict[Role, tuple[str, ...]] = {
+    Role.COUNTY_APPROVER: (
+        "benefits.add_decision",
+        "benefits.view_decision",
+        "benefits.add_entitlement",
+        "benefits.view_entitlement",
+    ),
+    Role.TOWNSHIP_REVIEWER: (
+        "benefits.add_decision",
+        "benefits.view_decision",
+        "benefits.add_entitlement",
+        "benefits.view_entitlement",
+    ),
+    Role.TOWNSHIP_CASEWORKER: ("benefits.view_decision", "benefits.view_entitlement"),
+    Role.VILLAGE_ASSISTANT: ("benefits.view_entitlement",),
+    Role.AUDITOR: ("benefits.view_decision", "benefits.view_entitlement"),
+}
+for _role, _perms in _BENEFITS.items():
+    ROLES[_role] = replace(ROLES[_role], permissions=(*ROLES[_role].permissions, *_perms))

@@ -21,3 +21,14 @@ def id_number_for(user: Any, value: str) -> str:
     """``value`` in full for a user with ``FULL_ID_NUMBER_PERM``, masked for anyone else."""
     full = user is not None and user.has_perm(FULL_ID_NUMBER_PERM)
     return value if full else id_number_masked(value)
+
+
+def name_masked(value: str) -> str:
+    """A name as a posted notice shows it: the first and last characters kept, the ones between
+    starred (张*三, 欧阳**明); a two-character name keeps its first (张*)."""
+    value = value.strip()
+    if len(value) <= 1:
+        return value
+    if len(value) == 2:
+        return value[0] + "*"
+    return value[0] + "*" * (len(value) - 2) + value[-1]

@@ -119,6 +119,56 @@ WEB_BODIES: dict[str, dict[str, Any]] = {
         "village_code": WEST_VILLAGE,
     },
     "apply/status/": {"number": "SQ-980101001-2026-00001", "id_last6": "123456"},
+    # The steps of a case (东镇's case, in investigation, with a notice and an undecided objection).
+    "workflow/cases/<int:pk>/investigation/": {
+        "version": "1",
+        "visited_on": "2026-01-05",
+        "investigator_ids": "{investigator_pk}",
+        "food": "粗粮",
+        "clothing": "陈旧",
+        "housing": "土坯房",
+        "daily_goods": "无",
+        "findings": "属实",
+        "family_signatory": "户主",
+        "family_signature": "{png_file}",
+        "investigator_signatures": "{png_file}",
+    },
+    "workflow/cases/<int:pk>/county-visit/": {
+        "version": "1",
+        "visited_on": "2026-01-05",
+        "investigator_ids": "{investigator_pk}",
+        "food": "粗粮",
+        "clothing": "陈旧",
+        "housing": "土坯房",
+        "daily_goods": "无",
+        "findings": "属实",
+        "family_signatory": "户主",
+        "family_signature": "{png_file}",
+        "investigator_signatures": "{png_file}",
+    },
+    "workflow/cases/<int:pk>/community-review/": {
+        "version": "1",
+        "held_on": "2026-01-05",
+        "expected": "9",
+        "attended": "6",
+        "votes_for": "4",
+        "votes_against": "2",
+        "abstained": "0",
+        "minutes": "评议",
+        "signatures": "{png_file}",
+    },
+    "workflow/cases/<int:pk>/review-opinion/": {"version": "1", "agree": "1", "text": "同意"},
+    "workflow/cases/<int:pk>/public-notice/": {"version": "1"},
+    "workflow/cases/<int:pk>/public-notice/close/": {"version": "1"},
+    "workflow/cases/<int:pk>/objections/": {"version": "1", "received_on": "2026-01-05", "content": "有车"},
+    "workflow/cases/<int:pk>/objections/<int:objection_id>/decide/": {
+        "version": "1",
+        "holds": "1",
+        "finding": "成立",
+    },
+    "workflow/cases/<int:pk>/spot-check/": {"version": "1", "agree": "1", "finding": "属实"},
+    "workflow/cases/<int:pk>/confirmation/": {"version": "1", "agree": "1", "text": "同意"},
+    "workflow/cases/<int:pk>/act/": {"version": "1", "target": "withdrawn", "reason": "撤回"},
 }
 # Pages that only read: a POST to them must change nothing and answer like a GET.
 WEB_READS = {
@@ -149,6 +199,9 @@ WEB_READS = {
     "workflow/",
     "workflow/done/",
     "workflow/overdue/",
+    "workflow/cases/<int:pk>/",
+    "workflow/board/<str:code>/",
+    "benefits/households/<int:pk>/",
 }
 
 # A valid body for each API write, so that refusals come from jurisdiction, not from validation.
@@ -218,6 +271,42 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("post", "/api/workflow/cases/{case_id}/extend"): {"version": 1, "reason": "入户调查需补充"},
     ("post", "/api/workflow/cases/{case_id}/claim"): {"minutes": 30},
+    ("post", "/api/workflow/cases/{case_id}/review-opinion"): {"version": 1, "agree": True, "text": "同意"},
+    ("post", "/api/workflow/cases/{case_id}/public-notice"): {"version": 1},
+    ("post", "/api/workflow/cases/{case_id}/public-notice/close"): {"version": 1},
+    ("post", "/api/workflow/public-notices/{public_notice_id}/objections"): {
+        "received_on": "2026-01-05",
+        "content": "有车",
+    },
+    ("post", "/api/workflow/objections/{objection_id}/decide"): {"holds": True, "finding": "成立"},
+    ("post", "/api/workflow/cases/{case_id}/spot-check"): {"version": 1, "agree": True, "finding": "属实"},
+    ("post", "/api/workflow/cases/{case_id}/confirmation"): {"version": 1, "agree": True, "text": "同意"},
+}
+# Multipart API writes (signed records): the form fields; the files are added by the walk.
+API_MULTIPART: dict[tuple[str, str], dict[str, Any]] = {
+    ("post", "/api/workflow/cases/{case_id}/investigation"): {
+        "version": 1,
+        "visited_on": "2026-01-05",
+        "investigator_ids": "{investigator_pk}",
+        "food": "粗粮",
+        "clothing": "陈旧",
+        "housing": "土坯房",
+        "daily_goods": "无",
+        "findings": "属实",
+        "family_signatory": "户主",
+        "family_signature": "{png_file}",
+        "investigator_signatures": "{png_file}",
+    },
+    ("post", "/api/workflow/cases/{case_id}/community-review"): {
+        "version": 1,
+        "held_on": "2026-01-05",
+        "expected": 9,
+        "attended": 6,
+        "votes_for": 4,
+        "votes_against": 2,
+        "minutes": "评议",
+        "signatures": "{png_file}",
+    },
 }
 # Required query parameters of reads, so that refusals come from jurisdiction.
 API_QUERIES: dict[str, dict[str, str]] = {
@@ -369,6 +458,17 @@ def east_case(east, east_report):
     return new_case(household=household, state="investigation", report=east_report)
 
 
+@pytest.fixture
+def east_objection(east_case):
+    """A public notice of 东镇's case with an undecided objection."""
+    from datetime import date
+
+    from ..factories import add_objection, add_public_notice
+
+    notice = add_public_notice(east_case, starts_on=date(2026, 1, 1), ends_on=date(2026, 1, 7))
+    return add_objection(notice, holds=None)
+
+
 def _fill(route: str, ids: dict[str, int | str]) -> str:
     route = route.lstrip("^").rstrip("$")
     for name, value in ids.items():
@@ -383,6 +483,7 @@ def _form(body: dict[str, Any], fill: dict[str, str]) -> dict[str, Any]:
     for key, value in body.items():
         if value == "{png_file}":
             out[key] = SimpleUploadedFile("sign.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, "image/png")
+            out[key] = SimpleUploadedFile("sign.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 16, "image/png")
         elif value == "{wage_file}":
             out[key] = SimpleUploadedFile(
                 "wage.csv", f"id_number,month,amount\n{fill['{head_id_number}']},2025-01,3000\n".encode()
@@ -410,8 +511,31 @@ def _east_untouched(household: Any, member: Any, token: Any) -> None:
     assert token.revoked_at is None
 
 
+def _east_case_untouched(case: Any, objection: Any) -> None:
+    """Nothing recorded on 东镇's case by the steps' pages and endpoints."""
+    from jiuzhu.benefits.models import Decision
+    from jiuzhu.workflow.models import CommunityReview, HomeInvestigation, Opinion
+
+    case.refresh_from_db()
+    objection.refresh_from_db()
+    assert (case.state, case.version, case.spot_check) == ("investigation", 1, "none")
+    assert objection.holds is None and objection.notice.objections.count() == 1
+    assert objection.notice.closed_on is None and case.public_notices.count() == 1
+    for model in (HomeInvestigation, CommunityReview, Opinion):
+        assert not model.objects.filter(case=case).exists(), model
+    assert not Decision.objects.filter(case_number=case.number).exists()
+
+
 def test_every_web_page_refuses_or_hides_other_townships(
-    east, east_report, east_case, east_notice, east_application, moved, other_caseworker, client_for
+    east,
+    east_report,
+    east_case,
+    east_notice,
+    east_application,
+    east_objection,
+    moved,
+    other_caseworker,
+    client_for,
 ) -> None:
     from jiuzhu.registry.models import Household, Person
 
@@ -425,15 +549,17 @@ def test_every_web_page_refuses_or_hides_other_townships(
         "{member_id_number}": member.id_number,
         "{member_pk}": str(member.pk),
         "{head_pk}": str(household.head.pk),
+        "{investigator_pk}": str(other_caseworker.pk),
     }
     counts = (Household.objects.count(), Person.objects.count())
     checked = 0
+    ids_here: dict[str, int | str]
     for route, _pattern in _walk(get_resolver().url_patterns):
         if route.startswith(("admin/", "api/")):
             continue
         assert route in WEB_BODIES or route in WEB_READS, f"add a valid form (or mark as read-only): {route}"
         if "token" in route:
-            ids_here: dict[str, int | str] = {"pk": token.pk}
+            ids_here = {"pk": token.pk}
         elif route.startswith("verification/reports/"):
             ids_here = {"pk": east_report.pk}
         elif route.startswith("workflow/notices/"):
@@ -442,6 +568,10 @@ def test_every_web_page_refuses_or_hides_other_townships(
             ids_here = {"pk": east_application[1].pk}
         elif route.startswith("intake/"):
             ids_here = {"pk": east_application[0].pk, "what": "commitment"}
+        elif route.startswith("workflow/cases/"):
+            ids_here = {"pk": east_case.pk, "objection_id": east_objection.pk}
+        elif route.startswith("workflow/board/"):
+            ids_here = {"code": EAST_VILLAGE}
         elif route.startswith("exchange/batches/"):
             ids_here = {"pk": batch.pk}
         elif route.startswith("persons/"):
@@ -469,6 +599,7 @@ def test_every_web_page_refuses_or_hides_other_townships(
             checked += 1
     assert checked >= 20
     _east_untouched(household, member, token)
+    _east_case_untouched(east_case, east_objection)
     assert (Household.objects.count(), Person.objects.count()) == counts
     # The caller's own household, whose former member now lives in 东镇: nothing of 东镇 on its page.
     own = client.get(f"/households/{moved.household.pk}/").content.decode()
@@ -533,7 +664,15 @@ def household_user(east: Any) -> Any:
 
 
 def test_every_api_operation_refuses_or_hides_other_townships(
-    east, east_report, east_case, east_notice, east_application, moved, other_caseworker, client_for
+    east,
+    east_report,
+    east_case,
+    east_notice,
+    east_application,
+    east_objection,
+    moved,
+    other_caseworker,
+    client_for,
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -555,6 +694,8 @@ def test_every_api_operation_refuses_or_hides_other_townships(
         "application_id": east_application[0].pk,
         "request_id": east_application[1].pk,
         "case_id": east_case.pk,
+        "public_notice_id": east_objection.notice_id,
+        "objection_id": east_objection.pk,
     }
     fill = {
         '"{person}"': str(member.pk),
@@ -574,6 +715,13 @@ def test_every_api_operation_refuses_or_hides_other_townships(
                 rows = f"id_number,month,amount\n{household.head.id_number},2025-01,3000\n"
                 upload = SimpleUploadedFile("w.csv", rows.encode(), "text/csv")
                 response = client.post(path, {"feed": "hrss_wage", "file": upload})
+            elif (method, path_template) in API_MULTIPART:
+                investigator = str(other_caseworker.pk)
+                form_body = {
+                    k: investigator if v == "{investigator_pk}" else v
+                    for k, v in API_MULTIPART[(method, path_template)].items()
+                }
+                response = client.post(path, _form(form_body, fill))
             elif method in ("post", "patch", "put"):
                 assert body is not None, f"add a valid body for {method.upper()} {path_template}"
                 text_body = json.dumps(body)
@@ -606,6 +754,7 @@ def test_every_api_operation_refuses_or_hides_other_townships(
     _east_untouched(household, member, token)
     east_case.refresh_from_db()
     assert (east_case.state, east_case.version, east_case.claimed_by_id) == ("investigation", 1, None)
+    _east_case_untouched(east_case, east_objection)
     # The caller's own household, whose former member now lives in 东镇: only the household's history.
     own = client.get(f"/api/registry/households/{moved.household.pk}")
     assert own.status_code == 200
