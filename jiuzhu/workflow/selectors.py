@@ -169,23 +169,28 @@ def transition_views(
     return list(out.values())
 
 
-def case_transitions(*, user: Any, case: Case) -> list[TransitionView]:
-    """Each transition out of the current state, with whether ``user`` may take it now and, if not, why."""
+def case_checker(case: Case) -> Checker:
+    """The case's checker for today: a page that asks both what may be done next and what the step still
+    needs passes one to both, so that each kind of row is read once."""
     today = timezone.localdate()
+    return Checker(case=case, policy=case_policy(case, today), today=today)
+
+
+def case_transitions(*, user: Any, case: Case, checker: Checker | None = None) -> list[TransitionView]:
+    """Each transition out of the current state, with whether ``user`` may take it now and, if not, why."""
     step = case_step(case)
-    checker = Checker(case=case, policy=case_policy(case, today), today=today)
+    checker = checker or case_checker(case)
     names = dict(Step.objects.filter(definition_id=case.definition_id).values_list("code", "name"))
     return transition_views(
         user=user, case=case, step=step, transitions=_transitions_of(case), checker=checker, names=names
     )
 
 
-def case_missing_evidence(case: Case) -> list[str]:
+def case_missing_evidence(case: Case, checker: Checker | None = None) -> list[str]:
     """The Chinese labels of what the current step still needs before the case may move forward."""
     if case.status != CaseStatus.OPEN:
         return []
-    today = timezone.localdate()
-    checker = Checker(case=case, policy=case_policy(case, today), today=today)
+    checker = checker or case_checker(case)
     return checker.missing(list(case_step(case).evidence or []))
 
 
@@ -326,52 +331,50 @@ def queue(
     pages = max(1, -(-total // per_page))
     page = max(1, min(page, pages))
     # The page's ids first, from the index in due-date order, then the joins for those rows only (one
-    # statement: a sliced subquery), and only the columns the queue shows: the joins no longer run for
-    # the rows an offset skips, and no full policy row is built per case (docs/benchmarks.md).
+    # statement: a sliced subquery), and only the columns the queue shows, as plain values: the joins no
+    # longer run for the rows an offset skips, and no model is built per row (docs/benchmarks.md).
     page_ids = qs.order_by("step_due_on", "id").values("pk")[(page - 1) * per_page : page * per_page]
     cases = list(
-        Case.objects.filter(pk__in=page_ids)
-        .select_related("household", "applicant", "region", "policy_version")
-        .only(*_QUEUE_COLUMNS)
-        .order_by("step_due_on", "id")
+        Case.objects.filter(pk__in=page_ids).order_by("step_due_on", "id").values("id", *_QUEUE_COLUMNS)
     )
     names: dict[tuple[int, str], str] = {}
     if cases:
         for definition_id, code, name in Step.objects.filter(
-            definition_id__in={c.definition_id for c in cases}
+            definition_id__in={c["definition_id"] for c in cases}
         ).values_list("definition_id", "code", "name"):
             names[(definition_id, code)] = name
     cal = deadlines.work_calendar() if cases else deadlines.WorkCalendar(frozenset(), frozenset(), 0)
     rows = []
     for c in cases:
-        open_ = c.status == CaseStatus.OPEN
+        open_ = c["status"] == CaseStatus.OPEN
+        due = c["step_due_on"]
         lamp = (
-            deadlines.light(c.step_due_on, today, c.policy_version.overdue_warning_days, cal)
+            deadlines.light(due, today, c["policy_version__overdue_warning_days"], cal)
             if open_
             else deadlines.GREEN
         )
         rows.append(
             QueueRow(
-                id=c.pk,
-                number=c.number,
-                program=c.program,
-                program_label=Program.label_of(c.program),
-                household_number=c.household.number,
-                applicant_name=c.applicant.name,
-                region_name=c.region.name,
-                state=c.state,
-                step_name=names.get((c.definition_id, c.state), c.state),
-                step_due_on=c.step_due_on,
-                step_due_provisional=c.step_due_provisional,
-                due_on=c.due_on,
-                due_provisional=c.due_provisional,
-                days_left=deadlines.working_days_left(c.step_due_on, today, cal) if open_ else None,
+                id=c["id"],
+                number=c["number"],
+                program=c["program"],
+                program_label=Program.label_of(c["program"]),
+                household_number=c["household__number"],
+                applicant_name=c["applicant__name"],
+                region_name=c["region__name"],
+                state=c["state"],
+                step_name=names.get((c["definition_id"], c["state"]), c["state"]),
+                step_due_on=due,
+                step_due_provisional=c["step_due_provisional"],
+                due_on=c["due_on"],
+                due_provisional=c["due_provisional"],
+                days_left=deadlines.working_days_left(due, today, cal) if open_ else None,
                 light=lamp,
                 light_label=deadlines.LIGHT_LABELS[lamp] if open_ else "已办结",
-                status=c.status,
-                overdue=c.overdue,
-                spot_check=c.spot_check,
-                version=c.version,
+                status=c["status"],
+                overdue=c["overdue"],
+                spot_check=c["spot_check"],
+                version=c["version"],
             )
         )
     return QueuePage(kind=kind, rows=rows, page=page, per_page=per_page, total=total)

@@ -31,6 +31,7 @@ from . import forms as f
 from .models import Case, HomeInvestigation, Objection, PublicNotice
 from .selectors import (
     actor_refusals,
+    case_checker,
     case_get,
     case_history,
     case_missing_evidence,
@@ -136,10 +137,12 @@ def _page(
     for name, form in (bound or {}).items():
         shown[name] = form
     own = OWN_MOVES.get(case.state, set())
+    # One checker for the transitions and what the step still needs: each kind of row read once.
+    checker = case_checker(case) if case.status == CaseStatus.OPEN else None
     transitions = (
         [
             t
-            for t in case_transitions(user=user, case=case)
+            for t in case_transitions(user=user, case=case, checker=checker)
             if t.target not in own and not actor_refusals(user, step, t.action)
         ]
         if case.status == CaseStatus.OPEN
@@ -162,7 +165,7 @@ def _page(
             "program": Program.label_of(case.program),
             "applicant_id_number": id_number_for(user, case.applicant.id_number),
             "history": case_history(case),
-            "missing": case_missing_evidence(case),
+            "missing": case_missing_evidence(case, checker),
             "transitions": transitions,
             "act_version": case.version,
             "investigations": investigations,

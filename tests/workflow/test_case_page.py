@@ -182,4 +182,4 @@ def test_query_count_does_not_grow_with_the_history(w: World, client_for: Any) -
 # The case page's queries (session and user, the case, its step and definition, transitions, evidence
 # checks, history, evidence rows with their prefetches, decision, documents, the flowchart of the pinned
 # definition, the working-day calendar, the audit line): pinned.
-QUERY_BUDGET = 23
+QUERY_BUDGET = 22
