@@ -667,7 +667,7 @@ class _Procedure:
         notice = notice or self.to_notice(case)
         _elapse(case, 3)
         objection = self.object(notice, "反映申请人家门口常停放一辆小轿车，怀疑家庭有车辆未申报")
-        _elapse(case, 5)  # decided once the notice period is over (the engine's evidence for leaving it)
+        _elapse(case, 5)  # the township decides the objection a few days later
         self.decide_objection(
             objection,
             holds=True,
