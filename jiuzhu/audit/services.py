@@ -37,9 +37,7 @@ class AuditContext:
 
     @classmethod
     def from_request(cls, request: Any) -> AuditContext:
-        # X-Forwarded-For is trusted only behind a known reverse proxy; otherwise anyone could forge it.
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if settings.JIUZHU_TRUST_PROXY else ""
-        ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
+        ip = client_address(request.META)
         user = getattr(request, "user", None)
         user = user if getattr(user, "is_authenticated", False) else None
         channel = "api" if request.path.startswith("/api/") else "web"
@@ -48,6 +46,22 @@ class AuditContext:
     @classmethod
     def system(cls, channel: str = "cli") -> AuditContext:
         return cls(user=None, ip="", channel=channel)
+
+
+def client_address(meta: Any) -> str:
+    """The client's address. X-Forwarded-For is read only behind a known reverse proxy, and then from
+    the right: each proxy appends the address it received from, so the left-most entries are whatever
+    the client chose to send. With ``JIUZHU_PROXY_HOPS`` trusted proxies in front of the app, the
+    client is the entry that many places from the right (the last one being the nearest proxy's own
+    view of its peer); a shorter header falls back to its left-most entry."""
+    remote = str(meta.get("REMOTE_ADDR", "") or "")
+    if not settings.JIUZHU_TRUST_PROXY:
+        return remote
+    entries = [e.strip() for e in str(meta.get("HTTP_X_FORWARDED_FOR", "") or "").split(",") if e.strip()]
+    if not entries:
+        return remote
+    hops = max(1, int(getattr(settings, "JIUZHU_PROXY_HOPS", 1)))
+    return entries[max(0, len(entries) - hops)]
 
 
 _LAST = f"SELECT seq, hash FROM {AuditEvent._meta.db_table} ORDER BY seq DESC LIMIT 1"

@@ -373,7 +373,8 @@ class OnlineIn(_Strict):
 
 
 class SubmittedOut(Schema):
-    number: str = Field(description="申请编号：凭它和身份证号码后六位查询进度")
+    number: str = Field(description="申请编号：凭它、查询码和身份证号码后六位查询进度")
+    query_code: str = Field(description="查询码（8位，随机生成）：查询进度时与申请编号一并提供")
     status: ApplicationStatus
 
 
@@ -396,11 +397,12 @@ def public_apply(request: HttpRequest, payload: OnlineIn) -> SubmittedOut:
         statement=payload.statement,
         programs=[str(p) for p in payload.programs],
     )
-    return SubmittedOut(number=app.number, status=ApplicationStatus(app.status))
+    return SubmittedOut(number=app.number, query_code=app.query_code, status=ApplicationStatus(app.status))
 
 
 class StatusIn(_Strict):
     number: str = Field(max_length=40, description="申请编号")
+    query_code: str = Field(max_length=8, description="查询码（网上申请确认页或受理通知书上的8位查询码）")
     id_last6: str = Field(max_length=6, description="申请人身份证号码后六位")
 
 
@@ -424,15 +426,17 @@ class StatusOut(Schema):
     response=StatusOut,
     openapi_extra={
         "responses": {
-            404: _error("未找到与所填信息相符的申请（编号错误与号码不符答复相同）"),
+            404: _error("未找到与所填信息相符的申请（编号错误、查询码或号码不符、多次答错被锁定，答复相同）"),
             429: TOO_MANY_DOC,
         }
     },
-    summary="查询办理进度（公开，凭申请编号和身份证号码后六位；限制频率）",
+    summary="查询办理进度（公开，凭申请编号、查询码和身份证号码后六位；限制频率，连续答错5次锁定1小时）",
 )
 def public_status(request: HttpRequest, payload: StatusIn) -> StatusOut:
     _throttle(request, "intake.public.status")
-    answer = selectors.application_status_public(number=payload.number, id_last6=payload.id_last6)
+    answer = selectors.application_status_public(
+        number=payload.number, query_code=payload.query_code, id_last6=payload.id_last6
+    )
     if answer is None:
         raise NotFound(selectors.NOT_FOUND_PUBLIC)
     return StatusOut(

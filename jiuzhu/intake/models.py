@@ -27,6 +27,9 @@ class Application(models.Model):
     audit_object_type = AuditObject.APPLICATION
 
     number = models.CharField("申请编号", max_length=32, unique=True)
+    # 查询码: random, printed on the confirmation page and the 受理 notice; the public status lookup
+    # asks for it with the number (the number is sequential, the ID's last characters are half-public).
+    query_code = models.CharField("查询码", max_length=8, blank=True)
     channel = models.CharField("申请渠道", max_length=12, choices=choices(ApplicationChannel))
     status = models.CharField(
         "状态", max_length=24, choices=choices(ApplicationStatus), default=ApplicationStatus.SUBMITTED
@@ -89,6 +92,20 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class ApplicationCounter(models.Model):
+    """The last application number used per township and year (taken under a row lock)."""
+
+    township = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["township", "year"], name="one_application_counter")]
+
+    def __str__(self) -> str:
+        return f"{self.township_id} {self.year} {self.last}"
 
 
 class CooperationRequest(models.Model):

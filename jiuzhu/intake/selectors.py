@@ -18,6 +18,7 @@ from jiuzhu.regions.scope import jurisdiction_bounds
 from jiuzhu.workflow.models import Case, Step
 
 from .models import Application, CooperationRequest
+from .throttle import lookup_locked, lookup_missed
 
 NOT_FOUND_PUBLIC = "未找到与所填信息相符的申请"
 
@@ -107,16 +108,22 @@ class PublicStatus:
     cases: list[CaseProgress] = field(default_factory=list)
 
 
-def application_status_public(*, number: str, id_last6: str) -> PublicStatus | None:
-    """What an applicant may learn with the application number and the last six characters of the ID
-    number: the status, and once accepted each case's current step and deadline. Nothing else (no
-    names). None for an unknown number and for a wrong pair alike."""
+def application_status_public(*, number: str, query_code: str, id_last6: str) -> PublicStatus | None:
+    """What an applicant may learn with the application number, its 查询码 and the last six characters
+    of the ID number: the status, and once accepted each case's current step and deadline. Nothing
+    else (no names). None for an unknown number, a wrong code or ID, and a number locked after
+    ``LOOKUP_MAX_MISSES`` wrong answers, alike."""
     number = str(number or "").strip().upper()[:40]
+    code = str(query_code or "").strip().upper()[:8]
     given = str(id_last6 or "").strip().upper()[:6]
+    if lookup_locked(number):
+        return None
     app = Application.objects.filter(number=number).first() if number else None
-    stored = app.id_number[-6:].upper() if app is not None else "\x00" * 6
-    matches = hmac.compare_digest(stored.encode(), given.encode().ljust(6, b"\x01"))
-    if app is None or not matches or len(given) != 6:
+    stored = (app.query_code.upper() + app.id_number[-6:].upper()) if app is not None else "\x00" * 14
+    offered = code.ljust(8, "\x01") + given.ljust(6, "\x01")
+    matches = hmac.compare_digest(stored.encode(), offered.encode())
+    if app is None or not matches or len(app.query_code) != 8 or len(given) != 6:
+        lookup_missed(number)
         return None
     cases: list[CaseProgress] = []
     if app.status == ApplicationStatus.ACCEPTED:

@@ -7,6 +7,7 @@ to accept (with its notice and reason); 异地 applications and the 户籍 count
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import date
 from typing import Any
 
@@ -46,13 +47,16 @@ from jiuzhu.workflow.notices import notice_issue
 from jiuzhu.workflow.selectors import definition_for
 from jiuzhu.workflow.services import case_open
 
-from .models import Application, CooperationRequest
+from .models import Application, ApplicationCounter, CooperationRequest
 
 OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.AWAITING_MATERIALS)
 MAX_ITEMS = 30
 _PHONE = re.compile(r"^[0-9+\-]{7,20}$")
 NOT_OPEN = "该申请已受理、不予受理或已撤回，不能再办理，请刷新后查看"
 CONFLICT = "该申请已被他人修改，请刷新后重试"
+# The 查询码's letters: no 0/O, 1/I/L, so that it is read back without doubt from paper.
+QUERY_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+QUERY_CODE_LENGTH = 8
 
 
 # --- helpers -------------------------------------------------------------------------------------------
@@ -98,10 +102,25 @@ def _policy(region_code: str, on: date) -> PolicyVersion | None:
         return None
 
 
+def new_query_code() -> str:
+    """A random 查询码 (31**8, about 8.5e11 values), from the operating system's generator."""
+    return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(QUERY_CODE_LENGTH))
+
+
 def _next_number(township: Region, year: int) -> str:
+    """The township's next application number in ``year``, under the counter's row lock (inside the
+    caller's transaction), so that two submissions at the same moment never take the same number.
+    A counter created for a year that already has numbers starts after the highest of them."""
     prefix = f"SQ-{township.code[:9]}-{year}-"
-    last = Application.objects.filter(number__startswith=prefix).aggregate(m=Max("number"))["m"]
-    seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    counter = ApplicationCounter.objects.filter(township=township, year=year).first()
+    if counter is None:
+        last = Application.objects.filter(number__startswith=prefix).aggregate(m=Max("number"))["m"]
+        start = int(last.rsplit("-", 1)[1]) if last else 0
+        counter, _ = ApplicationCounter.objects.get_or_create(
+            township=township, year=year, defaults={"last": start}
+        )
+    seq = ApplicationCounter.objects.select_for_update().values_list("last", flat=True).get(pk=counter.pk) + 1
+    ApplicationCounter.objects.filter(pk=counter.pk).update(last=seq)
     return f"{prefix}{seq:05d}"
 
 
@@ -152,6 +171,7 @@ def _base_facts(app: Application, programs: list[str]) -> dict[str, Any]:
         "applicant_name": app.applicant.name if app.applicant else app.name,
         "program_label": _program_label(programs),
         "applied_on": timezone.localtime(app.submitted_at).date(),
+        "query_code": app.query_code,
     }
 
 
@@ -199,6 +219,7 @@ def application_submit_online(
     with transaction.atomic():
         app = Application.objects.create(
             number=_next_number(township, today.year),
+            query_code=new_query_code(),
             channel=ApplicationChannel.ONLINE,
             status=ApplicationStatus.SUBMITTED,
             township=township,
@@ -284,6 +305,7 @@ def application_start(
     with transaction.atomic():
         app = Application(
             number=_next_number(township, today.year),
+            query_code=new_query_code(),
             channel=channel,
             status=ApplicationStatus.SUBMITTED,
             township=township,

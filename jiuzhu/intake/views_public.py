@@ -57,6 +57,9 @@ def _townships() -> list[tuple[str, str]]:
 
 class StatusForm(forms.Form):
     number = forms.CharField(label=_("申请编号"), max_length=40)
+    query_code = forms.CharField(
+        label=_("查询码（见网上申请确认页或受理通知书）"), max_length=8, min_length=8
+    )
     id_last6 = forms.CharField(label=_("申请人身份证号码后六位"), max_length=6, min_length=6)
 
 
@@ -80,7 +83,11 @@ def apply(request: HttpRequest) -> HttpResponse:
                 for key, text in exc.errors.items():
                     form.add_error(key if key in form.fields else None, text)
             else:
-                return render(request, "intake/public_submitted.html", {"number": app.number})
+                return render(
+                    request,
+                    "intake/public_submitted.html",
+                    {"number": app.number, "query_code": app.query_code},
+                )
     return render(request, "intake/public_apply.html", context)
 
 
@@ -96,7 +103,9 @@ def status(request: HttpRequest) -> HttpResponse:
             )
         if form.is_valid():
             answer = selectors.application_status_public(
-                number=form.cleaned_data["number"], id_last6=form.cleaned_data["id_last6"]
+                number=form.cleaned_data["number"],
+                query_code=form.cleaned_data["query_code"],
+                id_last6=form.cleaned_data["id_last6"],
             )
             not_found = answer is None
     return render(

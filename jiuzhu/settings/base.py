@@ -193,6 +193,8 @@ JIUZHU_PUBLIC_RATE = os.environ.get("JIUZHU_PUBLIC_RATE", "10/m")
 
 # Set when a reverse proxy in front of the app sets X-Forwarded-For (used for the audit log's address).
 JIUZHU_TRUST_PROXY = os.environ.get("JIUZHU_TRUST_PROXY", "") == "1"
+# How many trusted reverse proxies append to X-Forwarded-For (docs/operations.md, "Client address").
+JIUZHU_PROXY_HOPS = int(os.environ.get("JIUZHU_PROXY_HOPS", "1"))
 
 # The audit chain's anchors (docs/operations.md, "Audit"). The HMAC key file lives outside the
 # database; development and tests create it on first use (mode 600), production requires it to exist.

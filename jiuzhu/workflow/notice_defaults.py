@@ -25,7 +25,8 @@ DEFAULT_TEXTS: dict[str, tuple[str, str]] = {
         "受理日期为{{ accepted_on }}{% if case_number %}，案件编号为{{ case_number }}{% endif %}。\n"
         "本机关将依法对你家庭的经济状况进行调查核实，请如实提供情况并予以配合。"
         "{% if deadline %}本案将于{{ deadline }}前办结，情况特殊的可依法延长。{% endif %}\n"
-        "{% if application_no %}你可凭申请编号{{ application_no }}及申请人身份证号码后六位"
+        "{% if application_no %}你可凭申请编号{{ application_no }}"
+        "{% if query_code %}、查询码{{ query_code }}{% endif %}及申请人身份证号码后六位"
         "查询办理进度。{% endif %}",
     ),
     NoticeKind.REFUSAL_TO_ACCEPT: (

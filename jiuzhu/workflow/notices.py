@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.core.errors import NotFound, ValidationFailed
-from jiuzhu.core.masking import id_number_masked
+from jiuzhu.core.masking import id_number_masked, name_masked
 from jiuzhu.core.vocab import AuditObject, NoticeKind, Program
 from jiuzhu.policy.models import NoticeTemplate
 from jiuzhu.regions.codes import InvalidRegionCode, ancestor_codes, validate_code
@@ -30,7 +30,7 @@ from jiuzhu.regions.models import Region
 from jiuzhu.regions.refusals import refusal_note
 from jiuzhu.regions.scope import jurisdiction_bounds
 
-from .models import Case, Notice, NoticeCounter
+from .models import Case, Notice, NoticeCounter, PublicNotice
 from .notice_defaults import DEFAULT_PREFIX, DEFAULT_TEXTS, default_issuer
 
 # The variables a notice template may use (the handbook lists them).
@@ -49,11 +49,24 @@ NOTICE_FACTS: dict[str, str] = {
     "region_name": "发文区划的名称",
     "case_number": "案件编号",
     "application_no": "申请编号",
+    "query_code": "查询码：凭申请编号、查询码和身份证号码后六位查询办理进度",
     "deadline": "期限：办结、补正材料或公示的截止日期",
     "document_no": "本文书的文号",
     "issued_on": "发文日期",
 }
 _LISTS = ("computation_lines", "reasons", "missing_items")
+# What a 公示 may print (rules §1.6): the name masked, the household size, the program, the amount and
+# the period, and who posts it. Any other fact given is dropped before the template sees it.
+PUBLIC_NOTICE_FACTS = (
+    "applicant_name",
+    "household_size",
+    "program_label",
+    "amount",
+    "deadline",
+    "region_name",
+    "document_no",
+    "issued_on",
+)
 _ENGINE = Engine(autoescape=True)
 
 
@@ -79,9 +92,11 @@ def _as_list(value: Any) -> list[Any]:
     return [_plain(value)]
 
 
-def notice_facts(facts: dict[str, Any]) -> dict[str, Any]:
+def notice_facts(facts: dict[str, Any], *, kind: str = "") -> dict[str, Any]:
     """The facts as templates see them: every known variable present (empty when not given), dates in
     Chinese, amounts with two decimals, lists as lists, ``id_number`` masked, ``program`` labelled.
+    For a 公示 (``kind`` PUBLIC_NOTICE) only ``PUBLIC_NOTICE_FACTS`` are kept and the name is masked
+    here, whatever the caller passed, so that no template can post a full name or any ID number.
     Unknown keys are a programming error."""
     given = dict(facts)
     if "id_number" in given:
@@ -92,6 +107,10 @@ def notice_facts(facts: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(given) - set(NOTICE_FACTS))
     if unknown:
         raise ValueError(f"notice facts not in NOTICE_FACTS: {unknown}")
+    if kind == NoticeKind.PUBLIC_NOTICE:
+        given = {k: v for k, v in given.items() if k in PUBLIC_NOTICE_FACTS}
+        if given.get("applicant_name"):
+            given["applicant_name"] = name_masked(str(given["applicant_name"]))
     out: dict[str, Any] = dict.fromkeys(NOTICE_FACTS, "")
     for key, value in given.items():
         out[key] = _as_list(value) if key in _LISTS else _plain(value)
@@ -101,13 +120,14 @@ def notice_facts(facts: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def notice_render(body: str, facts: dict[str, Any]) -> str:
-    """``body`` rendered with ``facts`` (escaped); a broken template is a ``ValidationFailed``."""
+def notice_render(body: str, facts: dict[str, Any], *, kind: str = "") -> str:
+    """``body`` rendered with ``facts`` (escaped, and for a 公示 masked: ``notice_facts``); a broken
+    template is a ``ValidationFailed``."""
     try:
         template = _ENGINE.from_string(body)
     except TemplateSyntaxError as exc:
         raise ValidationFailed({"body": f"文书模板有语法错误：{exc}"}) from None
-    return template.render(Context(notice_facts(facts), autoescape=True))
+    return template.render(Context(notice_facts(facts, kind=kind), autoescape=True))
 
 
 def _region(code: str) -> Region:
@@ -150,6 +170,33 @@ def notice_template_in_force(*, region_code: str, kind: str, on: date) -> tuple[
         return template.issuer, template.document_prefix, template.title, template.body
     title, body = DEFAULT_TEXTS[kind]
     return default_issuer(region.name, region.level), f"{region.name}{DEFAULT_PREFIX}", title, body
+
+
+def public_notice_facts(notice: PublicNotice) -> dict[str, Any]:
+    """The facts of a 公示 round, from the posted row (its name is already masked)."""
+    return {
+        "applicant_name": notice.masked_name,
+        "household_size": notice.household_size,
+        "program": notice.program,
+        "amount": notice.amount,
+        "deadline": notice.ends_on,
+    }
+
+
+def public_notice_text(
+    *, notice: PublicNotice, region_code: str, region_name: str, bodies: dict[date, str] | None = None
+) -> str:
+    """The text of a 公示 round as the board posts it: the PUBLIC_NOTICE template in force for the
+    posting region (``region_code``, the township) on the round's first day, with masked facts only.
+    ``bodies`` caches the template's body per day across the rounds of one board."""
+    bodies = {} if bodies is None else bodies
+    if notice.starts_on not in bodies:
+        bodies[notice.starts_on] = notice_template_in_force(
+            region_code=region_code, kind=NoticeKind.PUBLIC_NOTICE, on=notice.starts_on
+        )[3]
+    body = bodies[notice.starts_on]
+    facts = {**public_notice_facts(notice), "region_name": region_name, "issued_on": notice.starts_on}
+    return notice_render(body, facts, kind=NoticeKind.PUBLIC_NOTICE)
 
 
 def _next_document_no(*, owner: Region, prefix: str, year: int) -> str:
@@ -205,7 +252,7 @@ def notice_issue(
             issuer, prefix = default_issuer(region.name, region.level), f"{region.name}{DEFAULT_PREFIX}"
             owner = region
         document_no = _next_document_no(owner=owner, prefix=prefix, year=on.year)
-        text = notice_render(body, {**given, "issued_on": on, "document_no": document_no})
+        text = notice_render(body, {**given, "issued_on": on, "document_no": document_no}, kind=kind)
         notice = Notice.objects.create(
             kind=kind,
             document_no=document_no,

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views_case as v
+from . import views_files
 
 urlpatterns = [
     path("<int:pk>/", v.case_page, name="workflow_case"),
@@ -21,4 +22,9 @@ urlpatterns = [
     path("<int:pk>/spot-check/", v.spot_check, name="workflow_case_spot_check"),
     path("<int:pk>/confirmation/", v.confirmation, name="workflow_case_confirmation"),
     path("<int:pk>/act/", v.act, name="workflow_case_act"),
+    path(
+        "<int:pk>/files/<str:kind>/<int:record_id>/<str:field>/",
+        views_files.evidence_file,
+        name="workflow_case_file",
+    ),
 ]

@@ -118,7 +118,7 @@ WEB_BODIES: dict[str, dict[str, Any]] = {
         "township_code": WEST_TOWN,
         "village_code": WEST_VILLAGE,
     },
-    "apply/status/": {"number": "SQ-980101001-2026-00001", "id_last6": "123456"},
+    "apply/status/": {"number": "SQ-980101001-2026-00001", "query_code": "ABCDEFGH", "id_last6": "123456"},
     # The steps of a case (东镇's case, in investigation, with a notice and an undecided objection).
     "workflow/cases/<int:pk>/investigation/": {
         "version": "1",
@@ -201,6 +201,7 @@ WEB_READS = {
     "workflow/overdue/",
     "workflow/cases/<int:pk>/",
     "workflow/board/<str:code>/",
+    "workflow/cases/<int:pk>/files/<str:kind>/<int:record_id>/<str:field>/",
     "benefits/households/<int:pk>/",
 }
 
@@ -263,7 +264,11 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "township_code": WEST_TOWN,
         "village_code": WEST_VILLAGE,
     },
-    ("post", "/api/intake/public/status"): {"number": "SQ-980101001-2026-00001", "id_last6": "123456"},
+    ("post", "/api/intake/public/status"): {
+        "number": "SQ-980101001-2026-00001",
+        "query_code": "ABCDEFGH",
+        "id_last6": "123456",
+    },
     ("post", "/api/workflow/cases/{case_id}/act"): {
         "version": 1,
         "target": "withdrawn",
@@ -469,6 +474,15 @@ def east_objection(east_case):
     return add_objection(notice, holds=None)
 
 
+@pytest.fixture
+def east_investigation(east, east_report):
+    """A home investigation, with its signature files, of a second (closed) case of 东镇's household."""
+    from ..factories import add_investigation, new_case
+
+    household, _ = east
+    return add_investigation(new_case(household=household, state="withdrawn", report=east_report))
+
+
 def _fill(route: str, ids: dict[str, int | str]) -> str:
     route = route.lstrip("^").rstrip("$")
     for name, value in ids.items():
@@ -533,6 +547,7 @@ def test_every_web_page_refuses_or_hides_other_townships(
     east_notice,
     east_application,
     east_objection,
+    east_investigation,
     moved,
     other_caseworker,
     client_for,
@@ -568,6 +583,13 @@ def test_every_web_page_refuses_or_hides_other_townships(
             ids_here = {"pk": east_application[1].pk}
         elif route.startswith("intake/"):
             ids_here = {"pk": east_application[0].pk, "what": "commitment"}
+        elif route.startswith("workflow/cases/<int:pk>/files/"):
+            ids_here = {
+                "pk": east_investigation.case_id,
+                "kind": "investigation",
+                "record_id": east_investigation.pk,
+                "field": "family_signature",
+            }
         elif route.startswith("workflow/cases/"):
             ids_here = {"pk": east_case.pk, "objection_id": east_objection.pk}
         elif route.startswith("workflow/board/"):

@@ -60,13 +60,14 @@ def test_public_form_and_lookup_are_rate_limited(family) -> None:
     assert third.status_code == 429 and "操作过于频繁，请稍后再试" in third.content.decode()
     assert Application.objects.count() == 2
     for _ in range(2):
-        client.post("/apply/status/", {"number": "x", "id_last6": "123456"})
-    assert client.post("/apply/status/", {"number": "x", "id_last6": "123456"}).status_code == 429
+        client.post("/apply/status/", {"number": "x", "query_code": "ABCDEFGH", "id_last6": "123456"})
+    again = {"number": "x", "query_code": "ABCDEFGH", "id_last6": "123456"}
+    assert client.post("/apply/status/", again).status_code == 429
     caches["ratelimit"].clear()
     api = [
         client.post(
             "/api/intake/public/status",
-            {"number": "x", "id_last6": "123456"},
+            {"number": "x", "query_code": "ABCDEFGH", "id_last6": "123456"},
             content_type="application/json",
         )
         for _ in range(3)
@@ -87,22 +88,23 @@ def _ready_and_accepted(caseworker, family):
     )
 
 
-def _lookup(number: str, last6: str) -> tuple[int, str]:
-    response = Client().post("/apply/status/", {"number": number, "id_last6": last6})
+def _lookup(number: str, last6: str, code: str) -> tuple[int, str]:
+    response = Client().post("/apply/status/", {"number": number, "query_code": code, "id_last6": last6})
     text = re.sub(
         r'name="csrfmiddlewaretoken" value="[^"]*"|"X-CSRFToken": "[^"]*"', "", response.content.decode()
     )
-    return response.status_code, text.replace(number, "<n>").replace(last6, "<d>")
+    return response.status_code, text.replace(number, "<n>").replace(last6, "<d>").replace(code, "<c>")
 
 
 def test_status_lookup_answers_alike_for_a_wrong_number_and_a_wrong_pair(caseworker, family, dibao) -> None:
     app = _ready_and_accepted(caseworker, family)
     last6 = family.head.id_number[-6:]
-    wrong_number = _lookup("SQ-980101001-2026-99999", last6)
-    wrong_pair = _lookup(app.number, "000000" if last6 != "000000" else "111111")
+    code = app.query_code
+    wrong_number = _lookup("SQ-980101001-2026-99999", last6, code)
+    wrong_pair = _lookup(app.number, "000000" if last6 != "000000" else "111111", code)
     assert wrong_number == wrong_pair
     assert "未找到与所填信息相符的申请" in wrong_pair[1]
-    status, text = _lookup(app.number, last6)
+    status, text = _lookup(app.number, last6, code)
     case = Case.objects.get()
     assert status == 200 and "已受理" in text and "家庭经济状况核对" in text
     assert f"{case.due_on:%Y-%m-%d}" in text
@@ -110,16 +112,18 @@ def test_status_lookup_answers_alike_for_a_wrong_number_and_a_wrong_pair(casewor
     api_client = Client()
     wrong = api_client.post(
         "/api/intake/public/status",
-        {"number": app.number, "id_last6": "00000X"},
+        {"number": app.number, "query_code": code, "id_last6": "00000X"},
         content_type="application/json",
     )
     missing = api_client.post(
-        "/api/intake/public/status", {"number": "nothing", "id_last6": last6}, content_type="application/json"
+        "/api/intake/public/status",
+        {"number": "nothing", "query_code": code, "id_last6": last6},
+        content_type="application/json",
     )
     assert wrong.status_code == missing.status_code == 404 and wrong.json() == missing.json()
     found = api_client.post(
         "/api/intake/public/status",
-        {"number": app.number, "id_last6": last6},
+        {"number": app.number, "query_code": code, "id_last6": last6},
         content_type="application/json",
     )
     assert found.json() == {

@@ -12,6 +12,7 @@ recorded or nothing is.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -30,7 +31,7 @@ from jiuzhu.benefits.services import DecisionMember, allowance_for, decision_rec
 from jiuzhu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.core.masking import id_number_masked, name_masked
 from jiuzhu.core.text import clean_text
-from jiuzhu.core.uploads import check_upload
+from jiuzhu.core.uploads import check_upload, sniff
 from jiuzhu.core.vocab import AuditObject, CaseOutcome, CaseStatus, NoticeKind, Program, SpotCheck
 from jiuzhu.policy.models import PolicyVersion
 from jiuzhu.regions.codes import Level, is_within, level_of
@@ -39,7 +40,7 @@ from jiuzhu.registry.models import Person
 
 from .. import deadlines
 from ..models import Case, CommunityReview, HomeInvestigation, Objection, Opinion, PublicNotice, Step
-from ..notices import notice_issue
+from ..notices import notice_issue, public_notice_facts
 from ..selectors import case_get, case_policy, case_transitions
 from .cases import case_act, case_note
 
@@ -129,6 +130,15 @@ def _files(checks: Sequence[tuple[Any, str, str, bool]], errors: dict[str, str])
             check_upload(file, field=field, label=label)
         except ValidationFailed as exc:
             errors.update(exc.errors or {field: exc.message})
+
+
+def _rename(upload: Any, what: str) -> None:
+    """Store ``upload`` under a random name (the browser's own name may carry a person's name or ID):
+    the kind of file, then random hex, with the extension of the sniffed type."""
+    upload.seek(0)
+    kind = sniff(upload.read(16)) or "bin"
+    upload.seek(0)
+    upload.name = f"{what}-{secrets.token_hex(12)}.{'jpg' if kind == 'jpeg' else kind}"
 
 
 def _check_date(value: date | None, field: str, label: str, errors: dict[str, str], *, after: date) -> None:
@@ -262,6 +272,13 @@ def investigation_record(
             errors,
         )
         _raise(errors)
+        for upload, what in (
+            (family_signature, "family"),
+            (investigator_signatures, "investigators"),
+            (photo, "photo"),
+        ):
+            if upload is not None:
+                _rename(upload, what)
         round_no = HomeInvestigation.objects.filter(case=case).count() + 1
         investigation = HomeInvestigation(
             case=case,
@@ -342,6 +359,7 @@ def community_review_record(
         text = clean_text(minutes, "minutes", "评议记录", errors, max_length=LONG_MAX, required=True)
         _files([(signatures, "signatures", "参会人员签字", True)], errors)
         _raise(errors)
+        _rename(signatures, "review")
         passed = ratio_meets(attended, expected, policy.community_review_quorum) and ratio_meets(
             votes_for, attended, policy.community_review_majority
         )
@@ -420,8 +438,19 @@ def public_notice_start(*, ctx: AuditContext, case_id: int, version: int) -> Pub
             amount=proposed_amount(case, policy),
             recorded_by=ctx.user,
         )
+        # The 公示 text itself, in the township's words (its PUBLIC_NOTICE template), masked facts only.
+        document = notice_issue(
+            ctx=ctx,
+            kind=NoticeKind.PUBLIC_NOTICE,
+            region_code=township_of(case.region_id),
+            household_id=case.household_id,
+            case_id=case.pk,
+            facts=public_notice_facts(notice),
+            on=today,
+        )
         data = {
             "public_notice": notice.pk,
+            "notice": document.pk,
             "round": notice.round,
             "starts_on": notice.starts_on.isoformat(),
             "ends_on": notice.ends_on.isoformat(),
