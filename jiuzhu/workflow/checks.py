@@ -140,6 +140,8 @@ class Checker:
             return self.latest_opinion is not None and not self.latest_opinion.agree
         if code == "came_from":
             return target == self.came_from
+        if code == "close_relative":
+            return bool(self.case.close_relative)
         raise KeyError(code)
 
     def unmet(self, condition: str, target: str = "") -> list[str]:

@@ -129,6 +129,14 @@ def _page(
     )
     open_notice = next((n for n in reversed(notices) if n.closed_on is None), None)
     shown = _blank_forms(request, case, may_act, open_notice)
+    if (  # the county's spot check where the township confirms
+        case.status == CaseStatus.OPEN
+        and case.state in steps.CONFIRM_STEPS
+        and case.spot_check == SpotCheck.SELECTED
+        and "spot_check" not in shown
+        and steps.may_spot_check(user)
+    ):
+        shown["spot_check"] = f.SpotCheckForm(initial={"version": case.version})
     undecided = [o for n in notices for o in n.objections.all() if o.holds is None]
     if may_act and case.state == "public_notice":
         for o in undecided:

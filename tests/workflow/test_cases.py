@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
 from jiuzhu.audit.services import AuditContext
@@ -94,6 +95,8 @@ def _set_condition(case: Case, code: str, holds: bool, target: str) -> None:
         )
     elif code in ("opinion_agree", "opinion_disagree"):
         add_opinion(case, agree=holds == (code == "opinion_agree"))
+    elif code == "close_relative":
+        Case.objects.filter(pk=case.pk).update(close_relative=holds)
     elif code == "came_from":
         source = target if holds else ({"investigation", "review"} - {target}).pop()
         CaseEvent.objects.create(
@@ -337,12 +340,31 @@ def test_entering_confirmation_selects_the_spot_check_deterministically(policy, 
     add_public_notice(case, starts_on=TODAY - timedelta(days=8), ends_on=TODAY - timedelta(days=1))
     assert _act(reviewer, case, "confirmation").spot_check == "selected"
     assert spot_check_selected("DB-980101001-2026-000001", "0") is False
-    # sha256("DB-980101001-2026-000001")[:8] read as a fraction of 2^32 (computed by hand below).
+    # HMAC-SHA256 of the number keyed with sha256(salt + SECRET_KEY) (Django's salted_hmac, written
+    # out with the standard library), its first 8 hex digits read as a fraction of 2^32.
     import hashlib
+    import hmac
 
-    fraction = int(hashlib.sha256(b"DB-980101001-2026-000001").hexdigest()[:8], 16) / 2**32
+    from django.conf import settings
+
+    key = hashlib.sha256(("jiuzhu.workflow.spot_check" + settings.SECRET_KEY).encode()).digest()
+    digest = hmac.new(key, b"DB-980101001-2026-000001", hashlib.sha256).hexdigest()
+    fraction = int(digest[:8], 16) / 2**32
     assert spot_check_selected("DB-980101001-2026-000001", fraction + 0.001) is True
     assert spot_check_selected("DB-980101001-2026-000001", fraction) is False
+
+
+def test_the_spot_check_draw_depends_on_the_server_secret() -> None:
+    """Case numbers are sequential: without the key nobody can tell in advance which are drawn. Of 64
+    numbers at the rate 1/2, two keys draw different sets (a bare hash of the number would not)."""
+    numbers = [f"DB-980101001-2026-{i:06d}" for i in range(1, 65)]
+    with override_settings(SECRET_KEY="one-key-of-the-server-for-this-test"):
+        first = [spot_check_selected(n, "0.5") for n in numbers]
+        assert first == [spot_check_selected(n, "0.5") for n in numbers]  # deterministic per case
+    with override_settings(SECRET_KEY="another-key-of-the-server-for-this-test"):
+        second = [spot_check_selected(n, "0.5") for n in numbers]
+    assert first != second
+    assert 0 < sum(first) < 64
 
 
 def test_policy_change_mid_case(tree, dibao, approver) -> None:

@@ -435,3 +435,66 @@ def test_township_confirmation_where_delegated(tree: dict[str, Any]) -> None:
     )
     assert done.case.state == "confirmed"
     assert done.notice.region_id == EAST_TOWN
+
+
+# --- delegated confirmation: close relatives and spot checks (rules §1.2) ------------------------------
+
+
+def test_close_relative_case_goes_to_the_county_where_confirmation_is_delegated(tree: dict[str, Any]) -> None:
+    w = make_world(tree, confirm_level="township", spot_check_rate=Decimal("0"))
+    case = w.case("public_notice", close_relative=True)
+    notice = steps.public_notice_start(ctx=ctx(w.reviewer), case_id=case.pk, version=case.version)
+    _backdate(notice, 7)
+    moved = steps.public_notice_close(ctx=ctx(w.reviewer), case_id=case.pk, version=case.version)
+    assert moved.state == "confirmation"  # the county's, not the township's delegated confirmation
+    with pytest.raises(ValidationFailed) as missing:  # the county's own home visit is still required
+        steps.confirmation_decide(
+            ctx=ctx(w.approver), case_id=case.pk, version=moved.version, agree=True, text="同意"
+        )
+    assert "县级" in missing.value.message or "县级" in str(missing.value.errors)
+    colleague = new_user(role="county_approver", region=w.tree[COUNTY])
+    steps.investigation_record(
+        ctx=ctx(w.approver),
+        case_id=case.pk,
+        version=moved.version,
+        by_county=True,
+        **w.investigation(investigator_ids=[w.approver.pk, colleague.pk]),
+    )
+    done = steps.confirmation_decide(
+        ctx=ctx(w.approver), case_id=case.pk, version=_refresh(case).version, agree=True, text="同意"
+    )
+    assert done.case.state == "confirmed" and done.notice.region_id == COUNTY
+
+
+def test_delegated_confirmation_without_a_close_relative_stays_in_the_township(tree: dict[str, Any]) -> None:
+    w = make_world(tree, confirm_level="township", spot_check_rate=Decimal("0"))
+    case = w.case("public_notice")
+    notice = steps.public_notice_start(ctx=ctx(w.reviewer), case_id=case.pk, version=case.version)
+    _backdate(notice, 7)
+    moved = steps.public_notice_close(ctx=ctx(w.reviewer), case_id=case.pk, version=case.version)
+    assert (moved.state, moved.spot_check) == ("township_confirmation", "none")
+
+
+def test_delegated_confirmation_is_spot_checked_by_the_county(tree: dict[str, Any]) -> None:
+    w = make_world(tree, confirm_level="township", spot_check_rate=Decimal("1"))  # every case drawn
+    case = w.case("public_notice")
+    add_investigation(case, w.caseworker, w.caseworker2)
+    notice = steps.public_notice_start(ctx=ctx(w.reviewer), case_id=case.pk, version=case.version)
+    _backdate(notice, 7)
+    moved = steps.public_notice_close(ctx=ctx(w.reviewer), case_id=case.pk, version=case.version)
+    assert (moved.state, moved.spot_check) == ("township_confirmation", "selected")
+    with pytest.raises(ValidationFailed):  # the township may not confirm before the county's check
+        steps.confirmation_decide(
+            ctx=ctx(w.reviewer), case_id=case.pk, version=moved.version, agree=True, text="同意"
+        )
+    with pytest.raises(PermissionDenied):  # the check is the county's, not the township's
+        steps.spot_check_record(
+            ctx=ctx(w.reviewer), case_id=case.pk, version=moved.version, finding="x", agree=True
+        )
+    steps.spot_check_record(
+        ctx=ctx(w.approver), case_id=case.pk, version=moved.version, finding="抽查属实", agree=True
+    )
+    done = steps.confirmation_decide(
+        ctx=ctx(w.reviewer), case_id=case.pk, version=_refresh(case).version, agree=True, text="同意"
+    )
+    assert done.case.state == "confirmed" and done.notice.region_id == EAST_TOWN

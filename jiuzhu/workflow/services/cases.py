@@ -7,15 +7,16 @@ Every move is one transaction with an optimistic lock: the case row is updated w
 first) changes nothing and answers ``Conflict``. It works inside a caller's transaction too (the step
 services record their evidence and move the case in one).
 
-County spot checks (抽查) are a flag beside the state: a case entering ``confirmation`` is selected
-when the first 8 hex digits of the SHA-256 of its number, read as a fraction of 2^32, fall below the
-policy's ``spot_check_rate``. Deterministic (the same case is always selected or not, whoever acts
-and however often it re-enters), uniform over case numbers, and checkable by hand.
+County spot checks (抽查) are a flag beside the state: a case entering ``confirmation`` or
+``township_confirmation`` is selected when the first 8 hex digits of the HMAC-SHA256 of its number,
+keyed with the server's secret (``salted_hmac`` with ``SPOT_CHECK_SALT``), read as a fraction of 2^32,
+fall below the policy's ``spot_check_rate``. Deterministic (the same case is always selected or not,
+whoever acts and however often it re-enters) and uniform over case numbers, but not predictable
+from the (sequential) case number by anyone without the key.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -24,6 +25,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from jiuzhu.accounts.roles import Role
 from jiuzhu.audit.services import AuditContext, audit_record
@@ -59,7 +61,8 @@ NUMBER_PREFIX: dict[str, str] = {
     Program.TEKUN: "TK",
 }
 ESCALATE_AFTER_WORKING_DAYS = 3  # the scanner escalates a case overdue by more than this
-SPOT_CHECK_STEP = "confirmation"
+SPOT_CHECK_STEPS = ("confirmation", "township_confirmation")
+SPOT_CHECK_SALT = "jiuzhu.workflow.spot_check"
 
 
 def _case_number(program: str, region_code: str, year: int) -> str:
@@ -71,7 +74,7 @@ def _case_number(program: str, region_code: str, year: int) -> str:
 
 def spot_check_selected(number: str, rate: Decimal | float) -> bool:
     """Whether the case numbered ``number`` is spot-checked at ``rate`` (see the module docstring)."""
-    fraction = int(hashlib.sha256(number.encode()).hexdigest()[:8], 16) / 2**32
+    fraction = int(salted_hmac(SPOT_CHECK_SALT, number, algorithm="sha256").hexdigest()[:8], 16) / 2**32
     return fraction < float(rate)
 
 
@@ -376,7 +379,7 @@ def _move(
         cal=cal,
     )
     values |= {"due_on": case_due.due, "due_provisional": case_due.provisional}
-    selected = new.code == SPOT_CHECK_STEP and case.spot_check == SpotCheck.NONE
+    selected = new.code in SPOT_CHECK_STEPS and case.spot_check == SpotCheck.NONE
     if selected and spot_check_selected(case.number, policy.spot_check_rate):
         values["spot_check"] = SpotCheck.SELECTED
     updated = Case.objects.filter(pk=case.pk, version=case.version).update(**values, version=F("version") + 1)

@@ -80,11 +80,28 @@ def _require_actor(user: Any, step: Step) -> None:
         raise PermissionDenied(f"“{step.name}”环节由{Level(step.level).label}{role}办理")
 
 
+def may_spot_check(user: Any) -> bool:
+    """The county's spot check is the county approver's, whichever level confirms the case."""
+    region = getattr(user, "region_id", None)
+    role = getattr(user, "role", "")
+    return role == Role.COUNTY_APPROVER and bool(region) and level_of(region) == Level.COUNTY
+
+
+def _require_county_approver(user: Any) -> None:
+    if not may_spot_check(user):
+        raise PermissionDenied(f"县级抽查由县级{Role(Role.COUNTY_APPROVER).label}办理，您的角色无权办理")
+
+
 def _locked_case(
-    ctx: AuditContext, case_id: int, version: int | None, steps: Sequence[str]
+    ctx: AuditContext,
+    case_id: int,
+    version: int | None,
+    steps: Sequence[str],
+    *,
+    county_check: bool = False,
 ) -> tuple[Case, Step]:
     """The case (in the caller's jurisdiction, else 404), locked, at the version the caller saw, in one
-    of ``steps``, and the caller entitled to act in it."""
+    of ``steps``, and the caller entitled to act in it (the county approver, for ``county_check``)."""
     seen = case_get(user=ctx.user, case_id=case_id)
     case = (
         Case.objects.select_for_update(of=("self",))
@@ -98,7 +115,10 @@ def _locked_case(
     step = _step_of(case)
     if case.state not in steps:
         raise Conflict(f"案件当前处于“{step.name}”环节，不能办理此事项")
-    _require_actor(ctx.user, step)
+    if county_check:
+        _require_county_approver(ctx.user)
+    else:
+        _require_actor(ctx.user, step)
     return case, step
 
 
@@ -541,10 +561,11 @@ def _confirmer(user: Any, case: Case) -> str:
 
 
 def spot_check_record(*, ctx: AuditContext, case_id: int, version: int, finding: str, agree: bool) -> Opinion:
-    """县级抽查 of a case drawn for it: the finding is an opinion of its own, and the case's spot-check
-    flag goes from selected to done (a flag beside the state, not a state)."""
+    """县级抽查 of a case drawn for it (by the county approver, also where the township confirms): the
+    finding is an opinion of its own, and the case's spot-check flag goes from selected to done (a flag
+    beside the state, not a state)."""
     with transaction.atomic():
-        case, _step = _locked_case(ctx, case_id, version, CONFIRM_STEPS)
+        case, _step = _locked_case(ctx, case_id, version, CONFIRM_STEPS, county_check=True)
         if case.spot_check != SpotCheck.SELECTED:
             raise Conflict("本案未被抽中核查，或已完成抽查")
         opinion = _opinion(ctx, case, "spot_check", agree, finding, label="抽查结论")
