@@ -498,3 +498,22 @@ def test_delegated_confirmation_is_spot_checked_by_the_county(tree: dict[str, An
         ctx=ctx(w.reviewer), case_id=case.pk, version=_refresh(case).version, agree=True, text="同意"
     )
     assert done.case.state == "confirmed" and done.notice.region_id == EAST_TOWN
+
+
+# --- the application date (not the acceptance date) -----------------------------------------------------
+
+
+def test_allowance_starts_in_the_application_month_and_the_notice_gives_the_application_date(
+    tree: dict[str, Any],
+) -> None:
+    w = make_world(tree, allowance_start="application_month", spot_check_rate=Decimal("0"))
+    today = timezone.localdate()
+    applied = today.replace(day=1) - timedelta(days=2)  # made in the month before (say 30 Jan) …
+    accepted = today.replace(day=1) + timedelta(days=1) if today.day > 2 else today  # … accepted later
+    case = _confirmable(w, applied_on=applied, accepted_on=accepted)
+    done = steps.confirmation_decide(
+        ctx=ctx(w.approver), case_id=case.pk, version=case.version, agree=True, text="同意"
+    )
+    assert done.entitlement is not None
+    assert done.entitlement.start_month == applied.replace(day=1)  # the month before this one
+    assert f"于{applied.year}年{applied.month}月{applied.day}日提出" in done.notice.body

@@ -153,6 +153,9 @@ class Case(models.Model):
     step_due_on = models.DateField("本环节期限", null=True, blank=True)
     step_due_provisional = models.BooleanField(default=False)
     accepted_on = models.DateField("受理日期")
+    # The day the application was made (online or 一次性告知 ones may be accepted days later): the
+    # allowance's start month under APPLICATION_MONTH and the notices' 申请日期; empty on older rows.
+    applied_on = models.DateField("申请日期", null=True, blank=True)
     due_on = models.DateField("办结期限", null=True, blank=True)
     due_provisional = models.BooleanField("期限为暂定", default=False)
     extended = models.BooleanField("已延长时限", default=False)

@@ -141,11 +141,13 @@ def case_open(
     report_id: int | None = None,
     application_no: str = "",
     accepted_on: date | None = None,
+    applied_on: date | None = None,
     close_relative: bool = False,
     remote: bool = False,
 ) -> Case:
     """Open a case (受理): pinned to the definition the household's region runs and the policy in force
-    on the acceptance date; in the start state, its deadlines computed."""
+    on the acceptance date; in the start state, its deadlines computed. ``applied_on`` is the day the
+    application was made (default: the acceptance date)."""
     user = ctx.user
     if user is None or not (user.is_superuser or user.role == Role.TOWNSHIP_CASEWORKER):
         raise PermissionDenied("只有乡镇经办人员可以受理立案")
@@ -156,6 +158,9 @@ def case_open(
     accepted_on = accepted_on or today
     if accepted_on > today:
         errors["accepted_on"] = "受理日期不能晚于今天"
+    applied_on = applied_on or accepted_on
+    if applied_on > accepted_on:
+        errors["applied_on"] = "申请日期不能晚于受理日期"
     application_no = clean_text(application_no or "", "application_no", "申请编号", errors, max_length=32)
     _raise_if(errors)
     with transaction.atomic():
@@ -207,6 +212,7 @@ def case_open(
             step_due_on=step_due.due if step_due else None,
             step_due_provisional=bool(step_due and step_due.provisional),
             accepted_on=accepted_on,
+            applied_on=applied_on,
             due_on=case_due.due,
             due_provisional=case_due.provisional,
             close_relative=close_relative,

@@ -629,7 +629,7 @@ def confirmation_decide(
             members=case_members(case),
             policy=policy,
             decided_on=today,
-            applied_on=case.accepted_on,
+            applied_on=case.applied_on or case.accepted_on,
         )
         entitlement = None
         common: dict[str, Any] = {
@@ -637,7 +637,7 @@ def confirmation_decide(
             "applicant_name": case.applicant.name,
             "id_number_masked": id_number_masked(case.applicant.id_number),
             "case_number": case.number,
-            "applied_on": case.accepted_on,
+            "applied_on": case.applied_on or case.accepted_on,
             "decided_on": today,
             "household_size": decision.members,
         }
