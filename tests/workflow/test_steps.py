@@ -517,3 +517,34 @@ def test_allowance_starts_in_the_application_month_and_the_notice_gives_the_appl
     assert done.entitlement is not None
     assert done.entitlement.start_month == applied.replace(day=1)  # the month before this one
     assert f"于{applied.year}年{applied.month}月{applied.day}日提出" in done.notice.body
+
+
+# --- a policy version a case or a decision used is frozen -------------------------------------------------
+
+
+def test_a_policy_version_pinned_by_a_case_or_recorded_by_a_decision_is_frozen(tree: dict[str, Any]) -> None:
+    from jiuzhu.policy.admin import PolicyVersionAdmin
+    from jiuzhu.policy.models import PolicyVersion
+    from jiuzhu.policy.services import policy_version_update
+
+    w = make_world(tree, policy_at_decision="at_decision", spot_check_rate=Decimal("0"))
+    elsewhere = new_policy(
+        "980102000000"
+    )  # the report's version: another county's, so no report uses w.policy
+    type(w.report).objects.filter(pk=w.report.pk).update(policy_version=elsewhere)
+    case = _confirmable(w)  # pinned to w.policy
+    with pytest.raises(Conflict) as pinned:
+        policy_version_update(ctx=AuditContext.system(), version=w.policy, investigation_days=20)
+    assert "审核确认案件" in pinned.value.message
+    assert PolicyVersion.objects.get(pk=w.policy.pk).investigation_days == 10
+    newer = new_policy(COUNTY, timezone.localdate(), dibao_standard_rural=Decimal("900"))
+    done = steps.confirmation_decide(
+        ctx=ctx(w.approver), case_id=case.pk, version=case.version, agree=True, text="同意"
+    )
+    assert done.decision.policy_version_id == newer.pk  # recorded by the decision only
+    with pytest.raises(Conflict) as decided:
+        policy_version_update(ctx=AuditContext.system(), version=newer, dibao_standard_rural=Decimal("950"))
+    assert "救助决定" in decided.value.message
+    assert PolicyVersion.objects.get(pk=newer.pk).dibao_standard_rural == Decimal("900")
+    admin = PolicyVersionAdmin(PolicyVersion, None)  # type: ignore[arg-type]
+    assert admin.has_change_permission(None, newer) is False  # type: ignore[arg-type]
