@@ -218,6 +218,7 @@ class QueueRow:
     overdue: bool
     spot_check: str
     version: int
+    escalated: bool = False  # 督办
 
 
 @dataclass(frozen=True)
@@ -273,6 +274,7 @@ _QUEUE_COLUMNS = (
     "overdue",
     "spot_check",
     "version",
+    "escalated_at",
     "household__number",
     "applicant__name",
     "region__name",
@@ -289,7 +291,8 @@ def queue_queryset(*, user: Any, kind: str, today: date) -> QuerySet[Case]:
         acted = CaseEvent.objects.filter(actor_id=getattr(user, "pk", None)).values("case_id")
         return qs.filter(pk__in=acted)
     if kind == "overdue":
-        return qs.filter(status=CaseStatus.OPEN, step_due_on__lt=today)
+        # Past the step's limit or the whole case's.
+        return qs.filter(Q(step_due_on__lt=today) | Q(due_on__lt=today), status=CaseStatus.OPEN)
     raise NotFound("没有这个工作队列")
 
 
@@ -372,6 +375,7 @@ def queue(
                 overdue=c.overdue,
                 spot_check=c.spot_check,
                 version=c.version,
+                escalated=c.escalated_at is not None and open_,
             )
         )
     return QueuePage(kind=kind, rows=rows, page=page, per_page=per_page, total=total)

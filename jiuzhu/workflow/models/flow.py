@@ -172,6 +172,7 @@ class Case(models.Model):
         "县级抽查", max_length=10, choices=choices(SpotCheck), default=SpotCheck.NONE
     )
     overdue = models.BooleanField("已超期", default=False)
+    case_overdue = models.BooleanField("已超办结期限", default=False)
     escalated_at = models.DateTimeField("超期督办时间", null=True, blank=True)
     assigned_to = models.ForeignKey(_USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     claimed_by = models.ForeignKey(_USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -359,6 +359,7 @@ def _move(
         "pauses": pauses,
         "paused_since": paused_since,
         "overdue": False,
+        "escalated_at": None,
         "claimed_by": None,
         "claimed_until": None,
     }
@@ -384,7 +385,11 @@ def _move(
         paused=[(date.fromisoformat(a), date.fromisoformat(b)) for a, b in pauses],
         cal=cal,
     )
-    values |= {"due_on": case_due.due, "due_provisional": case_due.provisional}
+    values |= {
+        "due_on": case_due.due,
+        "due_provisional": case_due.provisional,
+        "case_overdue": case.case_overdue and new.kind != StepKind.END and case_due.due < today,
+    }
     selected = new.code in SPOT_CHECK_STEPS and case.spot_check == SpotCheck.NONE
     if selected and spot_check_selected(case.number, policy.spot_check_rate):
         values["spot_check"] = SpotCheck.SELECTED
@@ -460,6 +465,7 @@ def case_extend(*, ctx: AuditContext, case_id: int, version: int, reason: str) -
             "extension_reason": reason,
             "due_on": due.due,
             "due_provisional": due.provisional,
+            "case_overdue": case.case_overdue and due.due < timezone.localdate(),
         }
         if Case.objects.filter(pk=case.pk, version=version).update(**values, version=F("version") + 1) != 1:
             raise Conflict(CONFLICT)
@@ -534,14 +540,17 @@ class ScanResult:
     overdue: int
     escalated: int
     recomputed: int
+    case_overdue: int = 0  # cases newly past their whole-case limit
 
 
 def cases_scan(
     *, ctx: AuditContext, today: date | None = None, escalate_after: int = ESCALATE_AFTER_WORKING_DAYS
 ) -> ScanResult:
-    """Mark overdue cases (once per stay in a step), escalate cases overdue by more than
-    ``escalate_after`` working days (once), and recompute provisional deadlines on the calendar as it
-    is now. Idempotent. Each case is claimed with a conditional UPDATE (``WHERE overdue = false`` …),
+    """Mark overdue cases (once per stay in a step) and cases past their whole-case limit ``due_on``
+    (once: a "case_overdue" event), escalate (督办) cases overdue in their step by more than
+    ``escalate_after`` working days and cases past their whole-case limit (once per step: a move
+    clears the escalation), and recompute provisional deadlines on the calendar as it is now.
+    Idempotent. Each case is claimed with a conditional UPDATE (``WHERE overdue = false`` …),
     so two scanners running at once never process one case twice."""
     today = today or timezone.localdate()
     cal = deadlines.work_calendar()
@@ -565,12 +574,37 @@ def cases_scan(
                 )
                 _audit(ctx, case, "update", overdue=True)
                 marked += 1
-    rows = Case.objects.filter(status=CaseStatus.OPEN, overdue=True, escalated_at__isnull=True).values_list(
-        "pk", "step_due_on"
+    whole = Case.objects.filter(status=CaseStatus.OPEN, case_overdue=False, due_on__lt=today).values_list(
+        "pk", flat=True
     )
-    for pk, due in list(rows):
-        if due is None or cal.working_days_between(due, today) <= escalate_after:
+    whole_marked = 0
+    for pk in list(whole):
+        with transaction.atomic():
+            claim = Case.objects.filter(pk=pk, status=CaseStatus.OPEN, case_overdue=False, due_on__lt=today)
+            if claim.update(case_overdue=True):
+                case = Case.objects.get(pk=pk)
+                _event(
+                    ctx,
+                    case,
+                    action="case_overdue",
+                    from_state=case.state,
+                    to_state=case.state,
+                    data={"due_on": case.due_on.isoformat() if case.due_on else None},
+                )
+                _audit(ctx, case, "update", case_overdue=True)
+                whole_marked += 1
+    rows = (
+        Case.objects.filter(status=CaseStatus.OPEN, escalated_at__isnull=True)
+        .filter(Q(overdue=True) | Q(case_overdue=True))
+        .values_list("pk", "step_due_on", "case_overdue", "due_on")
+    )
+    for pk, due, past_case_limit, case_due_on in list(rows):
+        if past_case_limit:
+            data = {"due_on": case_due_on.isoformat() if case_due_on else None}
+        elif due is None or cal.working_days_between(due, today) <= escalate_after:
             continue
+        else:
+            data = {"step_due_on": due.isoformat()}
         with transaction.atomic():
             if Case.objects.filter(pk=pk, escalated_at__isnull=True).update(escalated_at=timezone.now()):
                 case = Case.objects.get(pk=pk)
@@ -580,7 +614,7 @@ def cases_scan(
                     action="escalate",
                     from_state=case.state,
                     to_state=case.state,
-                    data={"step_due_on": due.isoformat()},
+                    data=data,
                 )
                 _audit(ctx, case, "update", escalated=True)
                 escalated += 1
@@ -610,4 +644,4 @@ def cases_scan(
             continue
         # Not a change by a person: the version stays, but a move in between wins (it recomputed too).
         recomputed += Case.objects.filter(pk=case.pk, version=case.version).update(**values)
-    return ScanResult(overdue=marked, escalated=escalated, recomputed=recomputed)
+    return ScanResult(overdue=marked, escalated=escalated, recomputed=recomputed, case_overdue=whole_marked)
