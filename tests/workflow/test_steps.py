@@ -548,3 +548,16 @@ def test_a_policy_version_pinned_by_a_case_or_recorded_by_a_decision_is_frozen(t
     assert PolicyVersion.objects.get(pk=newer.pk).dibao_standard_rural == Decimal("900")
     admin = PolicyVersionAdmin(PolicyVersion, None)  # type: ignore[arg-type]
     assert admin.has_change_permission(None, newer) is False  # type: ignore[arg-type]
+
+
+def test_a_notice_started_a_day_after_entering_the_step_moves_the_step_deadline(w: World) -> None:
+    """7 natural days: entered yesterday, the step was due on yesterday + 7 = today + 6; the notice
+    starts today and runs today … today + 6, so the case may close on today + 7, and that is now the
+    step's deadline (not red the day before it may close)."""
+    today = timezone.localdate()
+    case = w.case("public_notice", entered_on=today - timedelta(days=1))
+    assert case.step_due_on == today + timedelta(days=6)
+    notice = steps.public_notice_start(ctx=ctx(w.reviewer), case_id=case.pk, version=case.version)
+    assert (notice.starts_on, notice.ends_on) == (today, today + timedelta(days=6))
+    case = _refresh(case)
+    assert (case.step_due_on, case.step_due_provisional) == (today + timedelta(days=7), False)

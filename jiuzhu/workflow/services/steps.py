@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -416,8 +416,9 @@ def _notice_blocked(case: Case, policy: PolicyVersion) -> str:
 
 def public_notice_start(*, ctx: AuditContext, case_id: int, version: int) -> PublicNotice:
     """公示 in the household's village (rules §1.6): from today for the policy's number of natural
-    days (the first day counted), showing the masked name, the household size, the program and the
-    proposed amount. A minor's case is not noticed unless the region says otherwise."""
+    days (the first day counted; the step's deadline becomes the day after the last), showing the
+    masked name, the household size, the program and the proposed amount. A minor's case is not
+    noticed unless the region says otherwise."""
     with transaction.atomic():
         case, _step = _locked_case(ctx, case_id, version, ("public_notice",))
         today = timezone.localdate()
@@ -428,18 +429,28 @@ def public_notice_start(*, ctx: AuditContext, case_id: int, version: int) -> Pub
         if PublicNotice.objects.filter(case=case, closed_on__isnull=True).exists():
             raise Conflict("本案已有正在进行的公示")
         members = case_members(case)
+        # One notice period on the calendar: the notice runs ``public_notice_days`` natural days from
+        # today (today counted), and the step's deadline is the first day it may close, so that a notice
+        # started after the case entered the step does not turn the case red before it can legally close.
+        cal = deadlines.work_calendar()
+        ends_on = cal.add_natural_days(today, policy.public_notice_days - 1).due
+        closes_on = cal.add_natural_days(today, policy.public_notice_days).due
         notice = PublicNotice.objects.create(
             case=case,
             round=PublicNotice.objects.filter(case=case).count() + 1,
             village=case.region,
             starts_on=today,
-            ends_on=today + timedelta(days=policy.public_notice_days - 1),
+            ends_on=ends_on,
             masked_name=name_masked(case.applicant.name),
             household_size=len(members),
             program=case.program,
             amount=proposed_amount(case, policy),
             recorded_by=ctx.user,
         )
+        Case.objects.filter(pk=case.pk).update(
+            step_due_on=closes_on, step_due_provisional=False, overdue=False
+        )
+        case.step_due_on, case.step_due_provisional, case.overdue = closes_on, False, False
         data = {
             "public_notice": notice.pk,
             "round": notice.round,
