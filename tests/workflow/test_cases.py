@@ -462,3 +462,38 @@ def test_case_open_refusals(policy, dibao, caseworker, reviewer, other_caseworke
         ctx=AuditContext(user=caseworker), program="dibao", household_id=household.pk, applicant_id=minor.pk
     )
     assert case.minor_case is True
+
+
+def test_a_minors_case_is_judged_by_the_members_counted(policy, dibao, caseworker) -> None:
+    """An adult guardian applies for two children (10 and 8): a minors' case (not publicly noticed),
+    judged by the members counted — the report's included ones, else the co-resident members."""
+    from jiuzhu.registry.models import Membership
+    from jiuzhu.verification.models import VerificationReport
+
+    ctx = AuditContext(user=caseworker)
+    guarded = new_household()  # the head (an adult) is the guardian, living elsewhere
+    Membership.objects.filter(household=guarded, person=guarded.head).update(co_resident=False)
+    add_member(guarded, "child", birth_date=TODAY - timedelta(days=365 * 10 + 3))
+    add_member(guarded, "child", birth_date=TODAY - timedelta(days=365 * 8 + 2))
+    case = case_open(ctx=ctx, program="dibao", household_id=guarded.pk, applicant_id=guarded.head_id)
+    assert case.minor_case is True
+
+    family = new_household()  # the adult lives with the child: not a minors' case
+    add_member(family, "child", birth_date=TODAY - timedelta(days=365 * 10 + 3))
+    case = case_open(ctx=ctx, program="dibao", household_id=family.pk, applicant_id=family.head_id)
+    assert case.minor_case is False
+
+    reported = new_household()  # the report counts only the two children
+    first = add_member(reported, "child", birth_date=TODAY - timedelta(days=365 * 10 + 3))
+    second = add_member(reported, "child", birth_date=TODAY - timedelta(days=365 * 8 + 2))
+    report = new_report(reported)
+    members = [
+        {"person_id": reported.head_id, "included": False},
+        {"person_id": first.pk, "included": True},
+        {"person_id": second.pk, "included": True},
+    ]
+    VerificationReport.objects.filter(pk=report.pk).update(inputs={"members": members})
+    case = case_open(
+        ctx=ctx, program="dibao", household_id=reported.pk, applicant_id=reported.head_id, report_id=report.pk
+    )
+    assert case.minor_case is True

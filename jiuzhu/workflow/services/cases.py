@@ -132,6 +132,27 @@ def _raise_if(errors: dict[str, str]) -> None:
 # --- open --------------------------------------------------------------------------------------------
 
 
+def _minor_case(
+    household: Household, applicant: Person, report: VerificationReport | None, *, on: date, minor_age: int
+) -> bool:
+    """A minors' case (not publicly noticed, rules §1.6): the applicant is a minor, or every member
+    counted in the household is — the report's included members when a report is attached, else the
+    current co-resident members — whoever applies for them (usually an adult guardian)."""
+    if applicant.age_on(on) < minor_age:
+        return True
+    if report is not None:
+        ids = [int(m["person_id"]) for m in (report.inputs or {}).get("members", []) if m.get("included")]
+        people = list(Person.objects.filter(pk__in=ids))
+    else:
+        people = [
+            m.person
+            for m in Membership.objects.filter(
+                household=household, end_date__isnull=True, co_resident=True
+            ).select_related("person")
+        ]
+    return bool(people) and all(p.age_on(on) < minor_age for p in people)
+
+
 def case_open(
     *,
     ctx: AuditContext,
@@ -217,7 +238,7 @@ def case_open(
             due_provisional=case_due.provisional,
             close_relative=close_relative,
             remote=remote,
-            minor_case=applicant.age_on(accepted_on) < policy.minor_age,
+            minor_case=_minor_case(household, applicant, report, on=accepted_on, minor_age=policy.minor_age),
             opened_by=user,
         )
         case._current_step = start  # type: ignore[attr-defined]
