@@ -16,6 +16,7 @@ from jiuzhu.policy.models import PolicyVersion
 from jiuzhu.policy.selectors import policy_in_force
 from jiuzhu.regions.codes import InvalidRegionCode, ancestor_codes, level_of, subtree_bounds
 from jiuzhu.regions.scope import get_in_jurisdiction, in_jurisdiction, scoped
+from jiuzhu.verification.models import VerificationReport
 
 from . import deadlines
 from .checks import Checker
@@ -379,3 +380,15 @@ def queue(
             )
         )
     return QueuePage(kind=kind, rows=rows, page=page, per_page=per_page, total=total)
+
+
+def case_new_reports(case: Case) -> list[VerificationReport]:
+    """The household's verification reports made since the case entered its current state, newest
+    first: what may be attached when the case is verified again."""
+    return list(
+        VerificationReport.objects.filter(
+            household_id=case.household_id, created_at__gte=case.state_entered_at
+        )
+        .only("pk", "as_of", "created_at", "results")
+        .order_by("-created_at", "-pk")[:20]
+    )

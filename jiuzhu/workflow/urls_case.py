@@ -21,4 +21,5 @@ urlpatterns = [
     path("<int:pk>/spot-check/", v.spot_check, name="workflow_case_spot_check"),
     path("<int:pk>/confirmation/", v.confirmation, name="workflow_case_confirmation"),
     path("<int:pk>/act/", v.act, name="workflow_case_act"),
+    path("<int:pk>/report/", v.attach_report, name="workflow_case_attach_report"),
 ]

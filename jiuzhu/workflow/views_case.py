@@ -34,12 +34,13 @@ from .selectors import (
     case_get,
     case_history,
     case_missing_evidence,
+    case_new_reports,
     case_policy,
     case_step,
     case_transitions,
 )
 from .services import steps
-from .services.cases import case_act
+from .services.cases import case_act, case_attach_report
 
 VIEW_PERM = "workflow.view_case"
 FLOWCHART = "workflow/_flowchart.html"
@@ -78,6 +79,14 @@ def _investigators(case: Case, *, county: bool) -> list[tuple[int, str]]:
     ]
 
 
+def _report_choices(case: Case) -> list[tuple[int, str]]:
+    """The household's reports made since the case entered its step (a case verified again)."""
+    return [
+        (r.pk, f"{timezone.localtime(r.created_at):%Y-%m-%d %H:%M} 核对报告（截至 {r.as_of:%Y-%m-%d}）")
+        for r in case_new_reports(case)
+    ]
+
+
 def _blank_forms(
     request: HttpRequest, case: Case, may_act: bool, open_notice: PublicNotice | None
 ) -> dict[str, Any]:
@@ -87,7 +96,11 @@ def _blank_forms(
     v = {"version": case.version}
     state = case.state
     out: dict[str, Any] = {}
-    if state in steps.INVESTIGATION_STEPS:
+    if state == "verification":
+        reports = _report_choices(case)
+        if reports:
+            out["attach_report"] = f.AttachReportForm(initial=v, reports=reports)
+    elif state in steps.INVESTIGATION_STEPS:
         out["investigation"] = f.InvestigationForm(
             initial=v, investigators=_investigators(case, county=False)
         )
@@ -319,6 +332,18 @@ def spot_check(request: HttpRequest, pk: int) -> HttpResponse:
         return steps.spot_check_record(ctx=ctx, case_id=pk, **form.values())
 
     return _post(request, pk, "spot_check", f.SpotCheckForm(request.POST), run, "已登记抽查结论")
+
+
+@require_POST
+@web_view(VIEW_PERM)
+def attach_report(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get(user=request.user, case_id=pk)
+    form = f.AttachReportForm(request.POST, reports=_report_choices(case))
+
+    def run(ctx: AuditContext, form: f.StepForm) -> Any:
+        return case_attach_report(ctx=ctx, case_id=pk, **form.values())
+
+    return _post(request, pk, "attach_report", form, run, "已附入新的核对报告")
 
 
 @require_POST
