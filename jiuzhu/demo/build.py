@@ -114,7 +114,7 @@ def demo_verification_data(
     """Policy, departmental feeds for the demo users' two townships, and a first set of verification
     reports (with authorisations) so that the need-degree model can be fitted."""
     from jiuzhu.exchange.services import feed_import_path
-    from jiuzhu.policy.services import policy_seed_default
+    from jiuzhu.policy.services import policy_seed_default, policy_version_update
     from jiuzhu.synth.feeds import synth_feeds
     from jiuzhu.verification.assembly import ADULT_AGE
     from jiuzhu.verification.models import Authorisation
@@ -122,7 +122,10 @@ def demo_verification_data(
 
     ctx = AuditContext.system()
     county = Region.objects.get(code=layout.county_code)
-    policy_seed_default(ctx=ctx, region=county, effective_from=date(as_of.year, 1, 1))
+    policy = policy_seed_default(ctx=ctx, region=county, effective_from=date(as_of.year, 1, 1))
+    if not policy.remote_application and not policy.reports.exists():
+        # The demo county accepts 异地 applications (居住地申办), which the procedure's demo shows.
+        policy_version_update(ctx=ctx, version=policy, remote_application=True)
     files = synth_feeds(folder=folder, seed=seed, as_of=as_of, regions=layout.township_codes[:2])
     # 公安's file arrives as most departmental systems on Chinese Windows export it: GB18030 (the batch
     # page shows the detected encoding).

@@ -14,6 +14,7 @@ from jiuzhu.demo.build import (
     demo_verification_data,
     layout_from_db,
 )
+from jiuzhu.demo.procedure import demo_procedure, procedure_accounts, procedure_delete
 from jiuzhu.exchange.models import FeedRecord
 from jiuzhu.regions.models import Region
 
@@ -26,23 +27,31 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--no-serve", action="store_true", help="只准备数据，不启动服务")
         parser.add_argument("--addrport", default="127.0.0.1:8000")
+        parser.add_argument(
+            "--reset", action="store_true", help="删除演示案件和申请，重新生成合成县后再准备演示数据"
+        )
 
     def handle(self, *args: Any, **o: Any) -> None:
         from jiuzhu.synth import synth_county
 
         call_command("migrate", interactive=False, verbosity=0)
-        if Region.objects.filter(code=SYNTH_COUNTY_CODE).exists():
+        exists = Region.objects.filter(code=SYNTH_COUNTY_CODE).exists()
+        if exists and not o["reset"]:
             layout = layout_from_db(SYNTH_COUNTY_CODE)
-            self.stdout.write("合成县已存在，沿用现有数据（重新生成：jiuzhu synth --reset）")
+            self.stdout.write("合成县已存在，沿用现有数据（重新生成：jiuzhu demo --reset）")
         else:
+            if exists:
+                deleted = procedure_delete(SYNTH_COUNTY_CODE)
+                self.stdout.write(f"已删除演示案件 {deleted} 件及其申请、决定和文书")
             self.stdout.write(f"正在生成合成县：{o['households']} 户 ……")
-            result = synth_county(households=o["households"], seed=o["seed"])
+            result = synth_county(households=o["households"], seed=o["seed"], reset=exists)
             layout = Layout(result.county_code, list(result.township_codes), list(result.village_codes))
         accounts = demo_accounts(
             county_code=layout.county_code,
             township_codes=layout.township_codes,
             village_codes=layout.village_codes,
         )
+        accounts += procedure_accounts(layout)
         password = demo_users_ensure(accounts)
         if not FeedRecord.objects.filter(id_number__startswith=layout.county_code[:6]).exists():
             self.stdout.write("正在生成部门数据、核对报告并拟合需求度模型 ……")
@@ -53,6 +62,8 @@ class Command(BaseCommand):
                 folder=settings.VAR_DIR / "feeds",
                 log=self.stdout.write,
             )
+        self.stdout.write("正在办理低保演示案件（受理、调查、审核、公示、确认） ……")
+        demo_procedure(layout=layout, log=self.stdout.write)
         # The auditor's checkpoint page starts with the chain's head anchored outside the database.
         report, checkpoint = audit_checkpoint_write(by="demo")
         if checkpoint:
