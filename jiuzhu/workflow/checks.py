@@ -66,7 +66,10 @@ class Checker:
 
     @cached_property
     def report_made_since(self) -> bool:
-        return VerificationReport.objects.filter(pk=self.case.report_id, created_at__gte=self._since).exists()
+        report_id = self.case.report_id
+        if report_id is None:
+            return False
+        return VerificationReport.objects.filter(pk=report_id, created_at__gte=self._since).exists()
 
     @cached_property
     def came_from(self) -> str:

@@ -84,7 +84,7 @@ def may_spot_check(user: Any) -> bool:
     """The county's spot check is the county approver's, whichever level confirms the case."""
     region = getattr(user, "region_id", None)
     role = getattr(user, "role", "")
-    return role == Role.COUNTY_APPROVER and bool(region) and level_of(region) == Level.COUNTY
+    return role == Role.COUNTY_APPROVER and bool(region) and level_of(str(region)) == Level.COUNTY
 
 
 def _require_county_approver(user: Any) -> None:
