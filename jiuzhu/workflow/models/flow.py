@@ -114,7 +114,7 @@ class Transition(models.Model):
     target = models.CharField("目标环节", max_length=40)
     action = models.CharField("动作", max_length=12, choices=choices(TransitionAction))
     name = models.CharField("名称", max_length=60)
-    condition = models.CharField("条件", max_length=40, blank=True)
+    condition = models.CharField("条件", max_length=120, blank=True)
     reason_required = models.BooleanField("须说明理由", default=False)
     position = models.PositiveSmallIntegerField("顺序", default=0)
 
