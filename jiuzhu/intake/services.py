@@ -582,6 +582,7 @@ def application_accept(
                 report_id=app.report_id,
                 application_no=app.number,
                 accepted_on=today,
+                applied_on=min(timezone.localtime(app.submitted_at).date(), today),
                 close_relative=app.close_relative,
                 remote=app.remote,
             )

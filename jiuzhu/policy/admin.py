@@ -23,6 +23,7 @@ from .calendar_services import (
     holiday_days_delete,
 )
 from .models import CalendarYear, HolidayDay, PolicyVersion
+from .selectors import policy_version_users
 from .services import policy_period_conflict, policy_version_create, policy_version_update
 
 
@@ -66,8 +67,8 @@ class PolicyVersionAdmin(JurisdictionAdmin):
     readonly_fields = ("created_by", "created_at")
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # A version that produced a report is evidence: change it by adding a new version.
-        if obj is not None and obj.reports.exists():
+        # A version that a report, a case or a decision used is evidence: change it by adding a new version.
+        if obj is not None and policy_version_users(obj):
             return False
         return super().has_change_permission(request, obj)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import connection
+from django.db import connection, models
 
 from jiuzhu.batch.rawrows import RowLoader, fetch_together
 from jiuzhu.core.errors import NotFound
@@ -153,3 +153,20 @@ def calendar_year_view(year: int) -> CalendarYearView:
             weeks.append(cells)
         months.append(CalendarMonth(month, weeks))
     return CalendarYearView(year, cal.published_through, entered, months, rows)
+
+
+def policy_version_users(version: PolicyVersion) -> list[str]:
+    """What records ``version`` as the policy it applied: the names of the kinds of rows (a report, a
+    case pinned to it, a decision …) that hold it through a protected foreign key. Found through the
+    model's reverse relations, hidden ones included, so that the policy layer names none of the apps
+    above it (docs/decisions.md). Empty when nothing does and the version may still be changed."""
+    used = []
+    for rel in PolicyVersion._meta.get_fields(include_hidden=True):
+        if not (rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one)):
+            continue
+        if getattr(rel, "on_delete", None) is not models.PROTECT:
+            continue
+        model = rel.related_model
+        if model._default_manager.filter(**{rel.field.name: version.pk}).exists():  # type: ignore[union-attr]
+            used.append(str(model._meta.verbose_name))  # type: ignore[union-attr]
+    return used

@@ -16,6 +16,7 @@ from jiuzhu.core.vocab import AuditObject
 from jiuzhu.regions.models import Region
 
 from .models import PolicyVersion
+from .selectors import policy_version_users
 
 
 def policy_period_conflict(
@@ -73,12 +74,13 @@ def policy_version_create(
 
 
 def policy_version_update(*, ctx: AuditContext, version: PolicyVersion, **changes: Any) -> PolicyVersion:
-    """Change a version that no report has used yet. A version behind a report is evidence of what the
-    report applied: it is frozen, and a change of policy is a new version."""
+    """Change a version that nothing has used yet. A version behind a report, a case pinned to it or a
+    decision is evidence of what they applied: it is frozen, and a change of policy is a new version."""
     with transaction.atomic():
         locked = PolicyVersion.objects.select_for_update().get(pk=version.pk)
-        if locked.reports.exists():
-            raise Conflict("该政策版本已用于核对报告，不能修改；请新增一个版本")
+        used = policy_version_users(locked)
+        if used:
+            raise Conflict(f"该政策版本已用于{'、'.join(used)}，不能修改；请新增一个版本")
         for field, value in changes.items():
             setattr(locked, field, value)
         _check_fields(locked)

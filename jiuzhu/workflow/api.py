@@ -252,6 +252,26 @@ def case_extend(request: HttpRequest, case_id: int, payload: ExtendIn) -> CaseOu
     return _case_out(request, _get(request, case.pk))
 
 
+class AttachReportIn(_Strict):
+    version: int = Field(ge=1, le=_INT, description="读取案件时的版本号（乐观锁）")
+    report_id: int = Field(ge=1, le=_INT, description="该户的家庭经济状况核对报告编号")
+
+
+@router.post(
+    "/cases/{case_id}/report",
+    response=CaseOut,
+    summary="附入（或更换）家庭经济状况核对报告（退回重新核对后）",
+)
+def case_attach_report(request: HttpRequest, case_id: int, payload: AttachReportIn) -> CaseOut:
+    case = services.case_attach_report(
+        ctx=AuditContext.from_request(request),
+        case_id=case_id,
+        version=payload.version,
+        report_id=payload.report_id,
+    )
+    return _case_out(request, _get(request, case.pk))
+
+
 class ClaimIn(_Strict):
     minutes: int = Field(30, ge=1, le=480, description="认领时长（分钟）")
 

@@ -3,8 +3,9 @@ conditions a transition may name (codes and wordings in ``definitions.spec``).
 
 Evidence counts only what was recorded since the case entered its current state (a case sent back to
 the home investigation needs a new one), except the county's home visit of a close-relative case,
-which counts whenever it was made. One ``Checker`` per case and request: each kind of row is read once
-whatever the number of transitions asked about.
+which counts whenever it was made, and the verification report attached at acceptance, which counts
+until the case is sent back to be verified again. One ``Checker`` per case and request: each kind
+of row is read once whatever the number of transitions asked about.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from django.db.models import Count
 
 from jiuzhu.core.vocab import CommunityReviewMode, ConfirmLevel, SpotCheck
+from jiuzhu.verification.models import VerificationReport
 
 from .definitions.spec import CONDITIONS, EVIDENCE, condition_terms
 from .models import Case, CaseEvent, CommunityReview, HomeInvestigation, Objection, Opinion, PublicNotice
@@ -63,6 +65,13 @@ class Checker:
         return list(Objection.objects.filter(notice=self.latest_notice).values_list("holds", flat=True))
 
     @cached_property
+    def report_made_since(self) -> bool:
+        report_id = self.case.report_id
+        if report_id is None:
+            return False
+        return VerificationReport.objects.filter(pk=report_id, created_at__gte=self._since).exists()
+
+    @cached_property
     def came_from(self) -> str:
         """The state the case was in before it entered the current one."""
         event = (
@@ -78,7 +87,12 @@ class Checker:
 
     def evidence_ok(self, code: str) -> bool:
         if code == "verification_report":
-            return self.case.report_id is not None
+            # At opening the report attached at acceptance counts; a case sent back to be verified
+            # again needs a report made since it came back.
+            if self.case.report_id is None:
+                return False
+            return not self.came_from or self.report_made_since
+
         if code == "home_investigation":
             return any(
                 n >= self.policy.investigators_min and at >= self._since
@@ -140,6 +154,8 @@ class Checker:
             return self.latest_opinion is not None and not self.latest_opinion.agree
         if code == "came_from":
             return target == self.came_from
+        if code == "close_relative":
+            return bool(self.case.close_relative)
         raise KeyError(code)
 
     def unmet(self, condition: str, target: str = "") -> list[str]:

@@ -113,3 +113,13 @@ class ActForm(StepForm):
 
     target = forms.CharField(max_length=40, widget=forms.HiddenInput)
     reason = forms.CharField(label=_("理由"), max_length=500, required=False)
+
+
+class AttachReportForm(StepForm):
+    report_id = forms.TypedChoiceField(label=_("新的核对报告"), coerce=int)
+
+    def __init__(self, *args: Any, reports: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["report_id"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = reports or []

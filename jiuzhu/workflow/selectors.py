@@ -16,6 +16,7 @@ from jiuzhu.policy.models import PolicyVersion
 from jiuzhu.policy.selectors import policy_in_force
 from jiuzhu.regions.codes import InvalidRegionCode, ancestor_codes, level_of, subtree_bounds
 from jiuzhu.regions.scope import get_in_jurisdiction, in_jurisdiction, scoped
+from jiuzhu.verification.models import VerificationReport
 
 from . import deadlines
 from .checks import Checker
@@ -223,6 +224,7 @@ class QueueRow:
     overdue: bool
     spot_check: str
     version: int
+    escalated: bool = False  # 督办
 
 
 @dataclass(frozen=True)
@@ -278,6 +280,7 @@ _QUEUE_COLUMNS = (
     "overdue",
     "spot_check",
     "version",
+    "escalated_at",
     "household__number",
     "applicant__name",
     "region__name",
@@ -294,7 +297,8 @@ def queue_queryset(*, user: Any, kind: str, today: date) -> QuerySet[Case]:
         acted = CaseEvent.objects.filter(actor_id=getattr(user, "pk", None)).values("case_id")
         return qs.filter(pk__in=acted)
     if kind == "overdue":
-        return qs.filter(status=CaseStatus.OPEN, step_due_on__lt=today)
+        # Past the step's limit or the whole case's.
+        return qs.filter(Q(step_due_on__lt=today) | Q(due_on__lt=today), status=CaseStatus.OPEN)
     raise NotFound("没有这个工作队列")
 
 
@@ -375,6 +379,19 @@ def queue(
                 overdue=c["overdue"],
                 spot_check=c["spot_check"],
                 version=c["version"],
+                escalated=c["escalated_at"] is not None and open_,
             )
         )
     return QueuePage(kind=kind, rows=rows, page=page, per_page=per_page, total=total)
+
+
+def case_new_reports(case: Case) -> list[VerificationReport]:
+    """The household's verification reports made since the case entered its current state, newest
+    first: what may be attached when the case is verified again."""
+    return list(
+        VerificationReport.objects.filter(
+            household_id=case.household_id, created_at__gte=case.state_entered_at
+        )
+        .only("pk", "as_of", "created_at", "results")
+        .order_by("-created_at", "-pk")[:20]
+    )

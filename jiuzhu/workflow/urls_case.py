@@ -27,4 +27,5 @@ urlpatterns = [
         views_files.evidence_file,
         name="workflow_case_file",
     ),
+    path("<int:pk>/report/", v.attach_report, name="workflow_case_attach_report"),
 ]

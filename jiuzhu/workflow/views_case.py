@@ -35,12 +35,13 @@ from .selectors import (
     case_get,
     case_history,
     case_missing_evidence,
+    case_new_reports,
     case_policy,
     case_step,
     case_transitions,
 )
 from .services import steps
-from .services.cases import case_act
+from .services.cases import case_act, case_attach_report
 
 VIEW_PERM = "workflow.view_case"
 FLOWCHART = "workflow/_flowchart.html"
@@ -79,6 +80,14 @@ def _investigators(case: Case, *, county: bool) -> list[tuple[int, str]]:
     ]
 
 
+def _report_choices(case: Case) -> list[tuple[int, str]]:
+    """The household's reports made since the case entered its step (a case verified again)."""
+    return [
+        (r.pk, f"{timezone.localtime(r.created_at):%Y-%m-%d %H:%M} 核对报告（截至 {r.as_of:%Y-%m-%d}）")
+        for r in case_new_reports(case)
+    ]
+
+
 def _blank_forms(
     request: HttpRequest, case: Case, may_act: bool, open_notice: PublicNotice | None
 ) -> dict[str, Any]:
@@ -88,7 +97,11 @@ def _blank_forms(
     v = {"version": case.version}
     state = case.state
     out: dict[str, Any] = {}
-    if state in steps.INVESTIGATION_STEPS:
+    if state == "verification":
+        reports = _report_choices(case)
+        if reports:
+            out["attach_report"] = f.AttachReportForm(initial=v, reports=reports)
+    elif state in steps.INVESTIGATION_STEPS:
         out["investigation"] = f.InvestigationForm(
             initial=v, investigators=_investigators(case, county=False)
         )
@@ -130,6 +143,14 @@ def _page(
     )
     open_notice = next((n for n in reversed(notices) if n.closed_on is None), None)
     shown = _blank_forms(request, case, may_act, open_notice)
+    if (  # the county's spot check where the township confirms
+        case.status == CaseStatus.OPEN
+        and case.state in steps.CONFIRM_STEPS
+        and case.spot_check == SpotCheck.SELECTED
+        and "spot_check" not in shown
+        and steps.may_spot_check(user)
+    ):
+        shown["spot_check"] = f.SpotCheckForm(initial={"version": case.version})
     undecided = [o for n in notices for o in n.objections.all() if o.holds is None]
     if may_act and case.state == "public_notice":
         for o in undecided:
@@ -314,6 +335,18 @@ def spot_check(request: HttpRequest, pk: int) -> HttpResponse:
         return steps.spot_check_record(ctx=ctx, case_id=pk, **form.values())
 
     return _post(request, pk, "spot_check", f.SpotCheckForm(request.POST), run, "已登记抽查结论")
+
+
+@require_POST
+@web_view(VIEW_PERM)
+def attach_report(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get(user=request.user, case_id=pk)
+    form = f.AttachReportForm(request.POST, reports=_report_choices(case))
+
+    def run(ctx: AuditContext, form: f.StepForm) -> Any:
+        return case_attach_report(ctx=ctx, case_id=pk, **form.values())
+
+    return _post(request, pk, "attach_report", form, run, "已附入新的核对报告")
 
 
 @require_POST

@@ -169,6 +169,7 @@ WEB_BODIES: dict[str, dict[str, Any]] = {
     "workflow/cases/<int:pk>/spot-check/": {"version": "1", "agree": "1", "finding": "属实"},
     "workflow/cases/<int:pk>/confirmation/": {"version": "1", "agree": "1", "text": "同意"},
     "workflow/cases/<int:pk>/act/": {"version": "1", "target": "withdrawn", "reason": "撤回"},
+    "workflow/cases/<int:pk>/report/": {"version": "1", "report_id": "{report_pk}"},
 }
 # Pages that only read: a POST to them must change nothing and answer like a GET.
 WEB_READS = {
@@ -276,6 +277,7 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("post", "/api/workflow/cases/{case_id}/extend"): {"version": 1, "reason": "入户调查需补充"},
     ("post", "/api/workflow/cases/{case_id}/claim"): {"minutes": 30},
+    ("post", "/api/workflow/cases/{case_id}/report"): {"version": 1, "report_id": "{report}"},
     ("post", "/api/workflow/cases/{case_id}/review-opinion"): {"version": 1, "agree": True, "text": "同意"},
     ("post", "/api/workflow/cases/{case_id}/public-notice"): {"version": 1},
     ("post", "/api/workflow/cases/{case_id}/public-notice/close"): {"version": 1},
@@ -565,6 +567,7 @@ def test_every_web_page_refuses_or_hides_other_townships(
         "{member_pk}": str(member.pk),
         "{head_pk}": str(household.head.pk),
         "{investigator_pk}": str(other_caseworker.pk),
+        "{report_pk}": str(east_report.pk),
     }
     counts = (Household.objects.count(), Person.objects.count())
     checked = 0
@@ -721,6 +724,7 @@ def test_every_api_operation_refuses_or_hides_other_townships(
     }
     fill = {
         '"{person}"': str(member.pk),
+        '"{report}"': str(east_report.pk),
         "{head_id_number}": household.head.id_number,
         "{member_id_number}": member.id_number,
     }

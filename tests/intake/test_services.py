@@ -351,3 +351,18 @@ def test_roles_without_the_permission_are_refused(make_user, family) -> None:
     with pytest.raises(PermissionDenied):
         _start(reviewer, family)
     assert WEST_TOWN  # the neighbour is covered by the isolation walk
+
+
+def test_the_case_keeps_the_day_the_application_was_made(caseworker, family, dibao) -> None:
+    from datetime import timedelta
+
+    app = _ready(caseworker, family)
+    made = timezone.now() - timedelta(days=5)  # submitted online five days before acceptance
+    Application.objects.filter(pk=app.pk).update(submitted_at=made)
+    app = services.application_accept(
+        ctx=AuditContext(user=caseworker), application_id=app.pk, version=app.version, programs=["dibao"]
+    )
+    [case] = Case.objects.filter(application_no=app.number)
+    assert case.accepted_on == timezone.localdate()
+    assert case.applied_on == timezone.localtime(made).date()
+    assert case.applied_on == timezone.localdate() - timedelta(days=5)

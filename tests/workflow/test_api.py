@@ -89,3 +89,48 @@ def test_a_village_assistant_reads_but_does_not_act(policy, dibao, make_user, cl
         ).status_code
         == 403
     )
+
+
+def test_a_case_sent_back_to_verification_needs_a_new_report(policy, dibao, caseworker, client_for) -> None:
+    """The report attached at acceptance counts at opening; once the case is sent back to be verified
+    again it no longer does, and a report made since then is attached on the page or through the API."""
+    from jiuzhu.audit.services import AuditContext
+    from jiuzhu.workflow.services import case_act
+
+    from ..factories import new_report
+
+    case = new_case(state="verification")
+    old = new_report(case.household)  # attached at acceptance
+    Case.objects.filter(pk=case.pk).update(report=old)
+    ctx = AuditContext(user=caseworker)
+    case = case_act(ctx=ctx, case_id=case.pk, version=1, target="investigation")  # at opening: counts
+    case = case_act(ctx=ctx, case_id=case.pk, version=case.version, target="verification", reason="收入有变")
+    client = client_for(caseworker)
+    body = client.get(f"/api/workflow/cases/{case.pk}").json()
+    assert body["missing_evidence"] == ["家庭经济状况核对报告"]
+    page = client.get(f"/workflow/cases/{case.pk}/").content.decode()
+    assert "附入新的核对报告" not in page  # no report made since the send-back yet
+
+    fresh = new_report(case.household)
+    page = client.get(f"/workflow/cases/{case.pk}/").content.decode()
+    assert "附入新的核对报告" in page and f'value="{fresh.pk}"' in page and f'value="{old.pk}"' not in page
+    response = client.post(
+        f"/workflow/cases/{case.pk}/report/", {"version": str(case.version), "report_id": str(fresh.pk)}
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.report_id == fresh.pk
+    body = client.get(f"/api/workflow/cases/{case.pk}").json()
+    assert body["missing_evidence"] == []
+
+    newer = new_report(case.household)
+    url = f"/api/workflow/cases/{case.pk}/report"
+    assert _post(client, url, {"version": 1, "report_id": newer.pk}).status_code == 409  # stale version
+    out = _post(client, url, {"version": case.version, "report_id": newer.pk})
+    assert out.status_code == 200 and out.json()["report_id"] == newer.pk
+    moved = _post(
+        client,
+        f"/api/workflow/cases/{case.pk}/act",
+        {"version": out.json()["version"], "target": "investigation"},
+    )
+    assert moved.status_code == 200 and moved.json()["state"] == "investigation"

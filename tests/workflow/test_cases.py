@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
 from jiuzhu.audit.services import AuditContext
@@ -94,6 +95,8 @@ def _set_condition(case: Case, code: str, holds: bool, target: str) -> None:
         )
     elif code in ("opinion_agree", "opinion_disagree"):
         add_opinion(case, agree=holds == (code == "opinion_agree"))
+    elif code == "close_relative":
+        Case.objects.filter(pk=case.pk).update(close_relative=holds)
     elif code == "came_from":
         source = target if holds else ({"investigation", "review"} - {target}).pop()
         CaseEvent.objects.create(
@@ -337,12 +340,31 @@ def test_entering_confirmation_selects_the_spot_check_deterministically(policy, 
     add_public_notice(case, starts_on=TODAY - timedelta(days=8), ends_on=TODAY - timedelta(days=1))
     assert _act(reviewer, case, "confirmation").spot_check == "selected"
     assert spot_check_selected("DB-980101001-2026-000001", "0") is False
-    # sha256("DB-980101001-2026-000001")[:8] read as a fraction of 2^32 (computed by hand below).
+    # HMAC-SHA256 of the number keyed with sha256(salt + SECRET_KEY) (Django's salted_hmac, written
+    # out with the standard library), its first 8 hex digits read as a fraction of 2^32.
     import hashlib
+    import hmac
 
-    fraction = int(hashlib.sha256(b"DB-980101001-2026-000001").hexdigest()[:8], 16) / 2**32
+    from django.conf import settings
+
+    key = hashlib.sha256(("jiuzhu.workflow.spot_check" + settings.SECRET_KEY).encode()).digest()
+    digest = hmac.new(key, b"DB-980101001-2026-000001", hashlib.sha256).hexdigest()
+    fraction = int(digest[:8], 16) / 2**32
     assert spot_check_selected("DB-980101001-2026-000001", fraction + 0.001) is True
     assert spot_check_selected("DB-980101001-2026-000001", fraction) is False
+
+
+def test_the_spot_check_draw_depends_on_the_server_secret() -> None:
+    """Case numbers are sequential: without the key nobody can tell in advance which are drawn. Of 64
+    numbers at the rate 1/2, two keys draw different sets (a bare hash of the number would not)."""
+    numbers = [f"DB-980101001-2026-{i:06d}" for i in range(1, 65)]
+    with override_settings(SECRET_KEY="one-key-of-the-server-for-this-test"):
+        first = [spot_check_selected(n, "0.5") for n in numbers]
+        assert first == [spot_check_selected(n, "0.5") for n in numbers]  # deterministic per case
+    with override_settings(SECRET_KEY="another-key-of-the-server-for-this-test"):
+        second = [spot_check_selected(n, "0.5") for n in numbers]
+    assert first != second
+    assert 0 < sum(first) < 64
 
 
 def test_policy_change_mid_case(tree, dibao, approver) -> None:
@@ -438,5 +460,40 @@ def test_case_open_refusals(policy, dibao, caseworker, reviewer, other_caseworke
     assert "applicant_id" in exc.value.errors
     case = case_open(
         ctx=AuditContext(user=caseworker), program="dibao", household_id=household.pk, applicant_id=minor.pk
+    )
+    assert case.minor_case is True
+
+
+def test_a_minors_case_is_judged_by_the_members_counted(policy, dibao, caseworker) -> None:
+    """An adult guardian applies for two children (10 and 8): a minors' case (not publicly noticed),
+    judged by the members counted — the report's included ones, else the co-resident members."""
+    from jiuzhu.registry.models import Membership
+    from jiuzhu.verification.models import VerificationReport
+
+    ctx = AuditContext(user=caseworker)
+    guarded = new_household()  # the head (an adult) is the guardian, living elsewhere
+    Membership.objects.filter(household=guarded, person=guarded.head).update(co_resident=False)
+    add_member(guarded, "child", birth_date=TODAY - timedelta(days=365 * 10 + 3))
+    add_member(guarded, "child", birth_date=TODAY - timedelta(days=365 * 8 + 2))
+    case = case_open(ctx=ctx, program="dibao", household_id=guarded.pk, applicant_id=guarded.head_id)
+    assert case.minor_case is True
+
+    family = new_household()  # the adult lives with the child: not a minors' case
+    add_member(family, "child", birth_date=TODAY - timedelta(days=365 * 10 + 3))
+    case = case_open(ctx=ctx, program="dibao", household_id=family.pk, applicant_id=family.head_id)
+    assert case.minor_case is False
+
+    reported = new_household()  # the report counts only the two children
+    first = add_member(reported, "child", birth_date=TODAY - timedelta(days=365 * 10 + 3))
+    second = add_member(reported, "child", birth_date=TODAY - timedelta(days=365 * 8 + 2))
+    report = new_report(reported)
+    members = [
+        {"person_id": reported.head_id, "included": False},
+        {"person_id": first.pk, "included": True},
+        {"person_id": second.pk, "included": True},
+    ]
+    VerificationReport.objects.filter(pk=report.pk).update(inputs={"members": members})
+    case = case_open(
+        ctx=ctx, program="dibao", household_id=reported.pk, applicant_id=reported.head_id, report_id=report.pk
     )
     assert case.minor_case is True

@@ -69,8 +69,8 @@ def test_edges_are_labelled_and_send_backs_dashed(national, policy) -> None:
     assert '  s_verification -->|"启动入户调查"| s_investigation\n' in text
     assert '  s_review -.->|"退回入户调查"| s_investigation\n' in text
     assert '  s_confirmation -.->|"退回乡镇审核"| s_review\n' in text
-    # 24 moves between steps; withdraw and terminate (9 open steps each) drawn once each.
-    assert text.count(" -->|") + text.count(" -.->|") == 24 + 2
+    # 26 moves between steps; withdraw and terminate (9 open steps each) drawn once each.
+    assert text.count(" -->|") + text.count(" -.->|") == 26 + 2
     assert '  any_open_step -.->|"申请人撤回"| s_withdrawn\n' in text
     assert '  any_open_step -.->|"终止办理"| s_terminated\n' in text
     assert 's_review -.->|"申请人撤回"|' not in text

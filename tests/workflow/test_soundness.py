@@ -30,7 +30,12 @@ MINORS_TO_COUNTY = {
         {
             "source": "review",
             "target": "township_confirmation",
-            "condition": "notice_skipped&confirm_township",
+            "condition": "notice_skipped&confirm_township&!close_relative",
+        },
+        {
+            "source": "review",
+            "target": "confirmation",
+            "condition": "notice_skipped&confirm_township&close_relative",
         },
     ],
     "add_transitions": [

@@ -435,3 +435,129 @@ def test_township_confirmation_where_delegated(tree: dict[str, Any]) -> None:
     )
     assert done.case.state == "confirmed"
     assert done.notice.region_id == EAST_TOWN
+
+
+# --- delegated confirmation: close relatives and spot checks (rules §1.2) ------------------------------
+
+
+def test_close_relative_case_goes_to_the_county_where_confirmation_is_delegated(tree: dict[str, Any]) -> None:
+    w = make_world(tree, confirm_level="township", spot_check_rate=Decimal("0"))
+    case = w.case("public_notice", close_relative=True)
+    notice = steps.public_notice_start(ctx=ctx(w.reviewer), case_id=case.pk, version=case.version)
+    _backdate(notice, 7)
+    moved = steps.public_notice_close(ctx=ctx(w.reviewer), case_id=case.pk, version=case.version)
+    assert moved.state == "confirmation"  # the county's, not the township's delegated confirmation
+    with pytest.raises(ValidationFailed) as missing:  # the county's own home visit is still required
+        steps.confirmation_decide(
+            ctx=ctx(w.approver), case_id=case.pk, version=moved.version, agree=True, text="同意"
+        )
+    assert "县级" in missing.value.message or "县级" in str(missing.value.errors)
+    colleague = new_user(role="county_approver", region=w.tree[COUNTY])
+    steps.investigation_record(
+        ctx=ctx(w.approver),
+        case_id=case.pk,
+        version=moved.version,
+        by_county=True,
+        **w.investigation(investigator_ids=[w.approver.pk, colleague.pk]),
+    )
+    done = steps.confirmation_decide(
+        ctx=ctx(w.approver), case_id=case.pk, version=_refresh(case).version, agree=True, text="同意"
+    )
+    assert done.case.state == "confirmed" and done.notice.region_id == COUNTY
+
+
+def test_delegated_confirmation_without_a_close_relative_stays_in_the_township(tree: dict[str, Any]) -> None:
+    w = make_world(tree, confirm_level="township", spot_check_rate=Decimal("0"))
+    case = w.case("public_notice")
+    notice = steps.public_notice_start(ctx=ctx(w.reviewer), case_id=case.pk, version=case.version)
+    _backdate(notice, 7)
+    moved = steps.public_notice_close(ctx=ctx(w.reviewer), case_id=case.pk, version=case.version)
+    assert (moved.state, moved.spot_check) == ("township_confirmation", "none")
+
+
+def test_delegated_confirmation_is_spot_checked_by_the_county(tree: dict[str, Any]) -> None:
+    w = make_world(tree, confirm_level="township", spot_check_rate=Decimal("1"))  # every case drawn
+    case = w.case("public_notice")
+    add_investigation(case, w.caseworker, w.caseworker2)
+    notice = steps.public_notice_start(ctx=ctx(w.reviewer), case_id=case.pk, version=case.version)
+    _backdate(notice, 7)
+    moved = steps.public_notice_close(ctx=ctx(w.reviewer), case_id=case.pk, version=case.version)
+    assert (moved.state, moved.spot_check) == ("township_confirmation", "selected")
+    with pytest.raises(ValidationFailed):  # the township may not confirm before the county's check
+        steps.confirmation_decide(
+            ctx=ctx(w.reviewer), case_id=case.pk, version=moved.version, agree=True, text="同意"
+        )
+    with pytest.raises(PermissionDenied):  # the check is the county's, not the township's
+        steps.spot_check_record(
+            ctx=ctx(w.reviewer), case_id=case.pk, version=moved.version, finding="x", agree=True
+        )
+    steps.spot_check_record(
+        ctx=ctx(w.approver), case_id=case.pk, version=moved.version, finding="抽查属实", agree=True
+    )
+    done = steps.confirmation_decide(
+        ctx=ctx(w.reviewer), case_id=case.pk, version=_refresh(case).version, agree=True, text="同意"
+    )
+    assert done.case.state == "confirmed" and done.notice.region_id == EAST_TOWN
+
+
+# --- the application date (not the acceptance date) -----------------------------------------------------
+
+
+def test_allowance_starts_in_the_application_month_and_the_notice_gives_the_application_date(
+    tree: dict[str, Any],
+) -> None:
+    w = make_world(tree, allowance_start="application_month", spot_check_rate=Decimal("0"))
+    today = timezone.localdate()
+    applied = today.replace(day=1) - timedelta(days=2)  # made in the month before (say 30 Jan) …
+    accepted = today.replace(day=1) + timedelta(days=1) if today.day > 2 else today  # … accepted later
+    case = _confirmable(w, applied_on=applied, accepted_on=accepted)
+    done = steps.confirmation_decide(
+        ctx=ctx(w.approver), case_id=case.pk, version=case.version, agree=True, text="同意"
+    )
+    assert done.entitlement is not None
+    assert done.entitlement.start_month == applied.replace(day=1)  # the month before this one
+    assert f"于{applied.year}年{applied.month}月{applied.day}日提出" in done.notice.body
+
+
+# --- a policy version a case or a decision used is frozen -------------------------------------------------
+
+
+def test_a_policy_version_pinned_by_a_case_or_recorded_by_a_decision_is_frozen(tree: dict[str, Any]) -> None:
+    from jiuzhu.policy.admin import PolicyVersionAdmin
+    from jiuzhu.policy.models import PolicyVersion
+    from jiuzhu.policy.services import policy_version_update
+
+    w = make_world(tree, policy_at_decision="at_decision", spot_check_rate=Decimal("0"))
+    elsewhere = new_policy(
+        "980102000000"
+    )  # the report's version: another county's, so no report uses w.policy
+    type(w.report).objects.filter(pk=w.report.pk).update(policy_version=elsewhere)
+    case = _confirmable(w)  # pinned to w.policy
+    with pytest.raises(Conflict) as pinned:
+        policy_version_update(ctx=AuditContext.system(), version=w.policy, investigation_days=20)
+    assert "审核确认案件" in pinned.value.message
+    assert PolicyVersion.objects.get(pk=w.policy.pk).investigation_days == 10
+    newer = new_policy(COUNTY, timezone.localdate(), dibao_standard_rural=Decimal("900"))
+    done = steps.confirmation_decide(
+        ctx=ctx(w.approver), case_id=case.pk, version=case.version, agree=True, text="同意"
+    )
+    assert done.decision.policy_version_id == newer.pk  # recorded by the decision only
+    with pytest.raises(Conflict) as decided:
+        policy_version_update(ctx=AuditContext.system(), version=newer, dibao_standard_rural=Decimal("950"))
+    assert "救助决定" in decided.value.message
+    assert PolicyVersion.objects.get(pk=newer.pk).dibao_standard_rural == Decimal("900")
+    admin = PolicyVersionAdmin(PolicyVersion, None)  # type: ignore[arg-type]
+    assert admin.has_change_permission(None, newer) is False  # type: ignore[arg-type]
+
+
+def test_a_notice_started_a_day_after_entering_the_step_moves_the_step_deadline(w: World) -> None:
+    """7 natural days: entered yesterday, the step was due on yesterday + 7 = today + 6; the notice
+    starts today and runs today … today + 6, so the case may close on today + 7, and that is now the
+    step's deadline (not red the day before it may close)."""
+    today = timezone.localdate()
+    case = w.case("public_notice", entered_on=today - timedelta(days=1))
+    assert case.step_due_on == today + timedelta(days=6)
+    notice = steps.public_notice_start(ctx=ctx(w.reviewer), case_id=case.pk, version=case.version)
+    assert (notice.starts_on, notice.ends_on) == (today, today + timedelta(days=6))
+    case = _refresh(case)
+    assert (case.step_due_on, case.step_due_provisional) == (today + timedelta(days=7), False)

@@ -3,7 +3,9 @@
 受理 opens the case in ``verification`` (the household's means check, attached to the case); then the
 home investigation, the community review where the region holds one, the township's review opinion,
 the public notice (skipped for minors unless the region notices them), and the confirmation by the
-county or, where delegated, the township. An objection that holds sends the case to re-investigation
+county or, where delegated, the township. A close relative's case goes to the county even where
+confirmation is delegated (the county's own home visit, rules §1.2); the county's spot checks are
+drawn on entering either confirming step. An objection that holds sends the case to re-investigation
 and a new notice; a step may send the case back to an earlier one with a reason, or to ``materials``
 while the family supplies missing items (the whole-case clock pauses there). Withdraw and terminate
 lead from every open state to their end states.
@@ -111,9 +113,9 @@ _STEPS = (
         StepKind.TASK,
         REVIEWER,
         TOWNSHIP,
-        ("confirmation_opinion",),
+        ("confirmation_opinion", "spot_check_done"),
         limit_setting="confirmation_days",
-        duties="受县级民政部门委托，作出确认或不予确认的决定",
+        duties="受县级民政部门委托，作出确认或不予确认的决定（县级按比例抽查；近亲属案件仍由县级确认）",
     ),
     StepSpec("confirmed", "确认给予", StepKind.END, outcome=CaseOutcome.CONFIRMED),
     StepSpec("refused", "不予确认", StepKind.END, outcome=CaseOutcome.REFUSED),
@@ -131,11 +133,33 @@ _TRANSITIONS = (
     TransitionSpec("review", "public_notice", F, "开始公示", "notice_needed"),
     TransitionSpec("review", "confirmation", F, "报县级确认（不公示）", "notice_skipped&confirm_county"),
     TransitionSpec(
-        "review", "township_confirmation", F, "提交乡镇确认（不公示）", "notice_skipped&confirm_township"
+        "review",
+        "confirmation",
+        F,
+        "报县级确认（近亲属案件，不公示）",
+        "notice_skipped&confirm_township&close_relative",
+    ),
+    TransitionSpec(
+        "review",
+        "township_confirmation",
+        F,
+        "提交乡镇确认（不公示）",
+        "notice_skipped&confirm_township&!close_relative",
     ),
     TransitionSpec("public_notice", "confirmation", F, "报县级确认", "no_objection_held&confirm_county"),
     TransitionSpec(
-        "public_notice", "township_confirmation", F, "提交乡镇确认", "no_objection_held&confirm_township"
+        "public_notice",
+        "confirmation",
+        F,
+        "报县级确认（近亲属案件）",
+        "no_objection_held&confirm_township&close_relative",
+    ),
+    TransitionSpec(
+        "public_notice",
+        "township_confirmation",
+        F,
+        "提交乡镇确认",
+        "no_objection_held&confirm_township&!close_relative",
     ),
     TransitionSpec("public_notice", "reinvestigation", F, "异议成立，重新调查核实", "objection_held"),
     TransitionSpec(

@@ -70,6 +70,7 @@ CONDITIONS: dict[str, str] = {
     "opinion_agree": "本环节意见为同意",
     "opinion_disagree": "本环节意见为不同意",
     "came_from": "返回补正前所在环节",
+    "close_relative": "近亲属备案案件（须县级确认）",
 }
 
 # PolicyVersion fields that hold a number of days a step may take (``StepSpec.limit_setting``).

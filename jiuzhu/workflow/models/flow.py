@@ -114,7 +114,7 @@ class Transition(models.Model):
     target = models.CharField("目标环节", max_length=40)
     action = models.CharField("动作", max_length=12, choices=choices(TransitionAction))
     name = models.CharField("名称", max_length=60)
-    condition = models.CharField("条件", max_length=40, blank=True)
+    condition = models.CharField("条件", max_length=120, blank=True)
     reason_required = models.BooleanField("须说明理由", default=False)
     position = models.PositiveSmallIntegerField("顺序", default=0)
 
@@ -153,6 +153,9 @@ class Case(models.Model):
     step_due_on = models.DateField("本环节期限", null=True, blank=True)
     step_due_provisional = models.BooleanField(default=False)
     accepted_on = models.DateField("受理日期")
+    # The day the application was made (online or 一次性告知 ones may be accepted days later): the
+    # allowance's start month under APPLICATION_MONTH and the notices' 申请日期; empty on older rows.
+    applied_on = models.DateField("申请日期", null=True, blank=True)
     due_on = models.DateField("办结期限", null=True, blank=True)
     due_provisional = models.BooleanField("期限为暂定", default=False)
     extended = models.BooleanField("已延长时限", default=False)
@@ -169,6 +172,7 @@ class Case(models.Model):
         "县级抽查", max_length=10, choices=choices(SpotCheck), default=SpotCheck.NONE
     )
     overdue = models.BooleanField("已超期", default=False)
+    case_overdue = models.BooleanField("已超办结期限", default=False)
     escalated_at = models.DateTimeField("超期督办时间", null=True, blank=True)
     assigned_to = models.ForeignKey(_USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     claimed_by = models.ForeignKey(_USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -7,15 +7,16 @@ Every move is one transaction with an optimistic lock: the case row is updated w
 first) changes nothing and answers ``Conflict``. It works inside a caller's transaction too (the step
 services record their evidence and move the case in one).
 
-County spot checks (抽查) are a flag beside the state: a case entering ``confirmation`` is selected
-when the first 8 hex digits of the SHA-256 of its number, read as a fraction of 2^32, fall below the
-policy's ``spot_check_rate``. Deterministic (the same case is always selected or not, whoever acts
-and however often it re-enters), uniform over case numbers, and checkable by hand.
+County spot checks (抽查) are a flag beside the state: a case entering ``confirmation`` or
+``township_confirmation`` is selected when the first 8 hex digits of the HMAC-SHA256 of its number,
+keyed with the server's secret (``salted_hmac`` with ``SPOT_CHECK_SALT``), read as a fraction of 2^32,
+fall below the policy's ``spot_check_rate``. Deterministic (the same case is always selected or not,
+whoever acts and however often it re-enters) and uniform over case numbers, but not predictable
+from the (sequential) case number by anyone without the key.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -24,6 +25,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from jiuzhu.accounts.roles import Role
 from jiuzhu.audit.services import AuditContext, audit_record
@@ -59,7 +61,8 @@ NUMBER_PREFIX: dict[str, str] = {
     Program.TEKUN: "TK",
 }
 ESCALATE_AFTER_WORKING_DAYS = 3  # the scanner escalates a case overdue by more than this
-SPOT_CHECK_STEP = "confirmation"
+SPOT_CHECK_STEPS = ("confirmation", "township_confirmation")
+SPOT_CHECK_SALT = "jiuzhu.workflow.spot_check"
 
 
 def _case_number(program: str, region_code: str, year: int) -> str:
@@ -71,7 +74,7 @@ def _case_number(program: str, region_code: str, year: int) -> str:
 
 def spot_check_selected(number: str, rate: Decimal | float) -> bool:
     """Whether the case numbered ``number`` is spot-checked at ``rate`` (see the module docstring)."""
-    fraction = int(hashlib.sha256(number.encode()).hexdigest()[:8], 16) / 2**32
+    fraction = int(salted_hmac(SPOT_CHECK_SALT, number, algorithm="sha256").hexdigest()[:8], 16) / 2**32
     return fraction < float(rate)
 
 
@@ -129,6 +132,27 @@ def _raise_if(errors: dict[str, str]) -> None:
 # --- open --------------------------------------------------------------------------------------------
 
 
+def _minor_case(
+    household: Household, applicant: Person, report: VerificationReport | None, *, on: date, minor_age: int
+) -> bool:
+    """A minors' case (not publicly noticed, rules §1.6): the applicant is a minor, or every member
+    counted in the household is — the report's included members when a report is attached, else the
+    current co-resident members — whoever applies for them (usually an adult guardian)."""
+    if applicant.age_on(on) < minor_age:
+        return True
+    if report is not None:
+        ids = [int(m["person_id"]) for m in (report.inputs or {}).get("members", []) if m.get("included")]
+        people = list(Person.objects.filter(pk__in=ids))
+    else:
+        people = [
+            m.person
+            for m in Membership.objects.filter(
+                household=household, end_date__isnull=True, co_resident=True
+            ).select_related("person")
+        ]
+    return bool(people) and all(p.age_on(on) < minor_age for p in people)
+
+
 def case_open(
     *,
     ctx: AuditContext,
@@ -138,11 +162,13 @@ def case_open(
     report_id: int | None = None,
     application_no: str = "",
     accepted_on: date | None = None,
+    applied_on: date | None = None,
     close_relative: bool = False,
     remote: bool = False,
 ) -> Case:
     """Open a case (受理): pinned to the definition the household's region runs and the policy in force
-    on the acceptance date; in the start state, its deadlines computed."""
+    on the acceptance date; in the start state, its deadlines computed. ``applied_on`` is the day the
+    application was made (default: the acceptance date)."""
     user = ctx.user
     if user is None or not (user.is_superuser or user.role == Role.TOWNSHIP_CASEWORKER):
         raise PermissionDenied("只有乡镇经办人员可以受理立案")
@@ -153,6 +179,9 @@ def case_open(
     accepted_on = accepted_on or today
     if accepted_on > today:
         errors["accepted_on"] = "受理日期不能晚于今天"
+    applied_on = applied_on or accepted_on
+    if applied_on > accepted_on:
+        errors["applied_on"] = "申请日期不能晚于受理日期"
     application_no = clean_text(application_no or "", "application_no", "申请编号", errors, max_length=32)
     _raise_if(errors)
     with transaction.atomic():
@@ -204,11 +233,12 @@ def case_open(
             step_due_on=step_due.due if step_due else None,
             step_due_provisional=bool(step_due and step_due.provisional),
             accepted_on=accepted_on,
+            applied_on=applied_on,
             due_on=case_due.due,
             due_provisional=case_due.provisional,
             close_relative=close_relative,
             remote=remote,
-            minor_case=applicant.age_on(accepted_on) < policy.minor_age,
+            minor_case=_minor_case(household, applicant, report, on=accepted_on, minor_age=policy.minor_age),
             opened_by=user,
         )
         case._current_step = start  # type: ignore[attr-defined]
@@ -350,6 +380,7 @@ def _move(
         "pauses": pauses,
         "paused_since": paused_since,
         "overdue": False,
+        "escalated_at": None,
         "claimed_by": None,
         "claimed_until": None,
     }
@@ -375,8 +406,12 @@ def _move(
         paused=[(date.fromisoformat(a), date.fromisoformat(b)) for a, b in pauses],
         cal=cal,
     )
-    values |= {"due_on": case_due.due, "due_provisional": case_due.provisional}
-    selected = new.code == SPOT_CHECK_STEP and case.spot_check == SpotCheck.NONE
+    values |= {
+        "due_on": case_due.due,
+        "due_provisional": case_due.provisional,
+        "case_overdue": case.case_overdue and new.kind != StepKind.END and case_due.due < today,
+    }
+    selected = new.code in SPOT_CHECK_STEPS and case.spot_check == SpotCheck.NONE
     if selected and spot_check_selected(case.number, policy.spot_check_rate):
         values["spot_check"] = SpotCheck.SELECTED
     updated = Case.objects.filter(pk=case.pk, version=case.version).update(**values, version=F("version") + 1)
@@ -451,6 +486,7 @@ def case_extend(*, ctx: AuditContext, case_id: int, version: int, reason: str) -
             "extension_reason": reason,
             "due_on": due.due,
             "due_provisional": due.provisional,
+            "case_overdue": case.case_overdue and due.due < timezone.localdate(),
         }
         if Case.objects.filter(pk=case.pk, version=version).update(**values, version=F("version") + 1) != 1:
             raise Conflict(CONFLICT)
@@ -525,14 +561,17 @@ class ScanResult:
     overdue: int
     escalated: int
     recomputed: int
+    case_overdue: int = 0  # cases newly past their whole-case limit
 
 
 def cases_scan(
     *, ctx: AuditContext, today: date | None = None, escalate_after: int = ESCALATE_AFTER_WORKING_DAYS
 ) -> ScanResult:
-    """Mark overdue cases (once per stay in a step), escalate cases overdue by more than
-    ``escalate_after`` working days (once), and recompute provisional deadlines on the calendar as it
-    is now. Idempotent. Each case is claimed with a conditional UPDATE (``WHERE overdue = false`` …),
+    """Mark overdue cases (once per stay in a step) and cases past their whole-case limit ``due_on``
+    (once: a "case_overdue" event), escalate (督办) cases overdue in their step by more than
+    ``escalate_after`` working days and cases past their whole-case limit (once per step: a move
+    clears the escalation), and recompute provisional deadlines on the calendar as it is now.
+    Idempotent. Each case is claimed with a conditional UPDATE (``WHERE overdue = false`` …),
     so two scanners running at once never process one case twice."""
     today = today or timezone.localdate()
     cal = deadlines.work_calendar()
@@ -556,12 +595,37 @@ def cases_scan(
                 )
                 _audit(ctx, case, "update", overdue=True)
                 marked += 1
-    rows = Case.objects.filter(status=CaseStatus.OPEN, overdue=True, escalated_at__isnull=True).values_list(
-        "pk", "step_due_on"
+    whole = Case.objects.filter(status=CaseStatus.OPEN, case_overdue=False, due_on__lt=today).values_list(
+        "pk", flat=True
     )
-    for pk, due in list(rows):
-        if due is None or cal.working_days_between(due, today) <= escalate_after:
+    whole_marked = 0
+    for pk in list(whole):
+        with transaction.atomic():
+            claim = Case.objects.filter(pk=pk, status=CaseStatus.OPEN, case_overdue=False, due_on__lt=today)
+            if claim.update(case_overdue=True):
+                case = Case.objects.get(pk=pk)
+                _event(
+                    ctx,
+                    case,
+                    action="case_overdue",
+                    from_state=case.state,
+                    to_state=case.state,
+                    data={"due_on": case.due_on.isoformat() if case.due_on else None},
+                )
+                _audit(ctx, case, "update", case_overdue=True)
+                whole_marked += 1
+    rows = (
+        Case.objects.filter(status=CaseStatus.OPEN, escalated_at__isnull=True)
+        .filter(Q(overdue=True) | Q(case_overdue=True))
+        .values_list("pk", "step_due_on", "case_overdue", "due_on")
+    )
+    for pk, due, past_case_limit, case_due_on in list(rows):
+        if past_case_limit:
+            data = {"due_on": case_due_on.isoformat() if case_due_on else None}
+        elif due is None or cal.working_days_between(due, today) <= escalate_after:
             continue
+        else:
+            data = {"step_due_on": due.isoformat()}
         with transaction.atomic():
             if Case.objects.filter(pk=pk, escalated_at__isnull=True).update(escalated_at=timezone.now()):
                 case = Case.objects.get(pk=pk)
@@ -571,7 +635,7 @@ def cases_scan(
                     action="escalate",
                     from_state=case.state,
                     to_state=case.state,
-                    data={"step_due_on": due.isoformat()},
+                    data=data,
                 )
                 _audit(ctx, case, "update", escalated=True)
                 escalated += 1
@@ -601,4 +665,4 @@ def cases_scan(
             continue
         # Not a change by a person: the version stays, but a move in between wins (it recomputed too).
         recomputed += Case.objects.filter(pk=case.pk, version=case.version).update(**values)
-    return ScanResult(overdue=marked, escalated=escalated, recomputed=recomputed)
+    return ScanResult(overdue=marked, escalated=escalated, recomputed=recomputed, case_overdue=whole_marked)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -81,11 +81,28 @@ def _require_actor(user: Any, step: Step) -> None:
         raise PermissionDenied(f"“{step.name}”环节由{Level(step.level).label}{role}办理")
 
 
+def may_spot_check(user: Any) -> bool:
+    """The county's spot check is the county approver's, whichever level confirms the case."""
+    region = getattr(user, "region_id", None)
+    role = getattr(user, "role", "")
+    return role == Role.COUNTY_APPROVER and bool(region) and level_of(str(region)) == Level.COUNTY
+
+
+def _require_county_approver(user: Any) -> None:
+    if not may_spot_check(user):
+        raise PermissionDenied(f"县级抽查由县级{Role(Role.COUNTY_APPROVER).label}办理，您的角色无权办理")
+
+
 def _locked_case(
-    ctx: AuditContext, case_id: int, version: int | None, steps: Sequence[str]
+    ctx: AuditContext,
+    case_id: int,
+    version: int | None,
+    steps: Sequence[str],
+    *,
+    county_check: bool = False,
 ) -> tuple[Case, Step]:
     """The case (in the caller's jurisdiction, else 404), locked, at the version the caller saw, in one
-    of ``steps``, and the caller entitled to act in it."""
+    of ``steps``, and the caller entitled to act in it (the county approver, for ``county_check``)."""
     seen = case_get(user=ctx.user, case_id=case_id)
     case = (
         Case.objects.select_for_update(of=("self",))
@@ -99,7 +116,10 @@ def _locked_case(
     step = _step_of(case)
     if case.state not in steps:
         raise Conflict(f"案件当前处于“{step.name}”环节，不能办理此事项")
-    _require_actor(ctx.user, step)
+    if county_check:
+        _require_county_approver(ctx.user)
+    else:
+        _require_actor(ctx.user, step)
     return case, step
 
 
@@ -414,8 +434,9 @@ def _notice_blocked(case: Case, policy: PolicyVersion) -> str:
 
 def public_notice_start(*, ctx: AuditContext, case_id: int, version: int) -> PublicNotice:
     """公示 in the household's village (rules §1.6): from today for the policy's number of natural
-    days (the first day counted), showing the masked name, the household size, the program and the
-    proposed amount. A minor's case is not noticed unless the region says otherwise."""
+    days (the first day counted; the step's deadline becomes the day after the last), showing the
+    masked name, the household size, the program and the proposed amount. A minor's case is not
+    noticed unless the region says otherwise."""
     with transaction.atomic():
         case, _step = _locked_case(ctx, case_id, version, ("public_notice",))
         today = timezone.localdate()
@@ -426,18 +447,28 @@ def public_notice_start(*, ctx: AuditContext, case_id: int, version: int) -> Pub
         if PublicNotice.objects.filter(case=case, closed_on__isnull=True).exists():
             raise Conflict("本案已有正在进行的公示")
         members = case_members(case)
+        # One notice period on the calendar: the notice runs ``public_notice_days`` natural days from
+        # today (today counted), and the step's deadline is the first day it may close, so that a notice
+        # started after the case entered the step does not turn the case red before it can legally close.
+        cal = deadlines.work_calendar()
+        ends_on = cal.add_natural_days(today, policy.public_notice_days - 1).due
+        closes_on = cal.add_natural_days(today, policy.public_notice_days).due
         notice = PublicNotice.objects.create(
             case=case,
             round=PublicNotice.objects.filter(case=case).count() + 1,
             village=case.region,
             starts_on=today,
-            ends_on=today + timedelta(days=policy.public_notice_days - 1),
+            ends_on=ends_on,
             masked_name=name_masked(case.applicant.name),
             household_size=len(members),
             program=case.program,
             amount=proposed_amount(case, policy),
             recorded_by=ctx.user,
         )
+        Case.objects.filter(pk=case.pk).update(
+            step_due_on=closes_on, step_due_provisional=False, overdue=False
+        )
+        case.step_due_on, case.step_due_provisional, case.overdue = closes_on, False, False
         # The 公示 text itself, in the township's words (its PUBLIC_NOTICE template), masked facts only.
         document = notice_issue(
             ctx=ctx,
@@ -570,10 +601,11 @@ def _confirmer(user: Any, case: Case) -> str:
 
 
 def spot_check_record(*, ctx: AuditContext, case_id: int, version: int, finding: str, agree: bool) -> Opinion:
-    """县级抽查 of a case drawn for it: the finding is an opinion of its own, and the case's spot-check
-    flag goes from selected to done (a flag beside the state, not a state)."""
+    """县级抽查 of a case drawn for it (by the county approver, also where the township confirms): the
+    finding is an opinion of its own, and the case's spot-check flag goes from selected to done (a flag
+    beside the state, not a state)."""
     with transaction.atomic():
-        case, _step = _locked_case(ctx, case_id, version, CONFIRM_STEPS)
+        case, _step = _locked_case(ctx, case_id, version, CONFIRM_STEPS, county_check=True)
         if case.spot_check != SpotCheck.SELECTED:
             raise Conflict("本案未被抽中核查，或已完成抽查")
         opinion = _opinion(ctx, case, "spot_check", agree, finding, label="抽查结论")
@@ -637,7 +669,7 @@ def confirmation_decide(
             members=case_members(case),
             policy=policy,
             decided_on=today,
-            applied_on=case.accepted_on,
+            applied_on=case.applied_on or case.accepted_on,
         )
         entitlement = None
         common: dict[str, Any] = {
@@ -645,7 +677,7 @@ def confirmation_decide(
             "applicant_name": case.applicant.name,
             "id_number_masked": id_number_masked(case.applicant.id_number),
             "case_number": case.number,
-            "applied_on": case.accepted_on,
+            "applied_on": case.applied_on or case.accepted_on,
             "decided_on": today,
             "household_size": decision.members,
         }
