@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import Client
+from hypothesis import HealthCheck, settings
 
 from jiuzhu.accounts.models import User
 from jiuzhu.regions.models import Region, UrbanRural
@@ -103,3 +104,9 @@ def client_for() -> Callable[[User], Client]:
         return c
 
     return make
+
+
+# Property tests run on shared 2-core CI machines: no per-example deadline and no "too slow" health
+# check, which fail on a busy machine without saying anything about the code.
+settings.register_profile("jiuzhu", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("jiuzhu")

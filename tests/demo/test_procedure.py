@@ -126,7 +126,7 @@ def _the_walked_case_goes_from_the_window_to_an_entitlement(built: dict[str, Any
     entitlement = Entitlement.objects.get(decision=decision)
     assert entitlement.household_id == confirmed.household_id and entitlement.status == "active"
     kinds = set(Notice.objects.filter(case=confirmed).values_list("kind", flat=True))
-    assert kinds == {"acceptance", "confirmation"}
+    assert kinds == {"acceptance", "public_notice", "confirmation"}
     # The household file shows the entitlement; the case page shows the end state.
     page = _client("caseworker").get(f"/benefits/households/{confirmed.household_id}/")
     assert page.status_code == 200 and "在保" in page.content.decode()
