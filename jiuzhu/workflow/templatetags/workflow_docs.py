@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import template
+from django.template import Library
 
 from ..flowchart import mermaid
 
-register = template.Library()
+register = Library()
 
 
 @register.simple_tag
