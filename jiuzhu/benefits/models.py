@@ -7,7 +7,14 @@ from django.conf import settings
 from django.db import models
 
 from jiuzhu.core.choices import choices
-from jiuzhu.core.vocab import AuditObject, CaseOutcome, EntitlementStatus, Program
+from jiuzhu.core.vocab import (
+    AidProgram,
+    AuditObject,
+    CaseOutcome,
+    EntitlementSource,
+    EntitlementStatus,
+    PaymentKind,
+)
 from jiuzhu.policy.models import PolicyVersion
 from jiuzhu.regions.models import Region
 from jiuzhu.registry.models import Household, Person
@@ -22,10 +29,19 @@ class Decision(models.Model):
     audit_object_type = AuditObject.DECISION
 
     case_number = models.CharField("案件编号", max_length=32, unique=True)
-    program = models.CharField("救助项目", max_length=24, choices=choices(Program))
+    program = models.CharField("救助项目", max_length=24, choices=choices(AidProgram))
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="decisions")
     applicant = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    # The person a per-person program is for (特困, the disability subsidies, the children's programs,
+    # 单人保); blank where the household is the unit (低保, 低保边缘, 刚性支出).
+    person = models.ForeignKey(
+        Person, verbose_name="救助对象", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     region = models.ForeignKey(Region, verbose_name="所属区划", on_delete=models.PROTECT, related_name="+")
+    document_no = models.CharField("决定文号", max_length=60, blank=True)
+    source = models.CharField(
+        "来源", max_length=12, choices=choices(EntitlementSource), default=EntitlementSource.CASE
+    )
     outcome = models.CharField("结果", max_length=12, choices=choices(CaseOutcome))
     reasons = models.TextField("理由", blank=True)
     members = models.PositiveSmallIntegerField("保障人数", default=0)
@@ -53,7 +69,7 @@ class Entitlement(models.Model):
     audit_object_type = AuditObject.ENTITLEMENT
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="entitlements")
-    program = models.CharField("救助项目", max_length=24, choices=choices(Program))
+    program = models.CharField("救助项目", max_length=24, choices=choices(AidProgram))
     region = models.ForeignKey(Region, verbose_name="所属区划", on_delete=models.PROTECT, related_name="+")
     decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="entitlement")
     status = models.CharField(
@@ -62,6 +78,22 @@ class Entitlement(models.Model):
     start_month = models.DateField("起始月份")
     end_month = models.DateField("终止月份", null=True, blank=True)
     amount = models.DecimalField("月保障金额", max_digits=12, decimal_places=2)
+    person = models.ForeignKey(
+        Person, verbose_name="救助对象", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    payment = models.CharField(
+        "发放方式", max_length=8, choices=choices(PaymentKind), default=PaymentKind.MONTHLY
+    )
+    valid_until = models.DateField(
+        "有效期至（月）",
+        null=True,
+        blank=True,
+        help_text="有期限的认定（如刚性支出困难，不超过 12 个月）到期自动终止",
+    )
+    source = models.CharField(
+        "来源", max_length=12, choices=choices(EntitlementSource), default=EntitlementSource.CASE
+    )
+    details = models.JSONField("项目明细", default=dict, blank=True, help_text="如特困的护理等级、供养方式")
     members = models.PositiveSmallIntegerField("保障人数")
     review_class = models.CharField("分类管理", max_length=1)
     next_review_on = models.DateField("下次复核日期")
@@ -74,11 +106,18 @@ class Entitlement(models.Model):
         ordering = ["-start_month", "-id"]
         indexes = [models.Index(fields=["status", "region"], name="benefit_active_region_idx")]
         constraints = [
+            # A household holds one active entitlement of a household program, a person one of a
+            # person's program; one-off grants (临时救助) may repeat.
             models.UniqueConstraint(
                 fields=["household", "program"],
-                condition=models.Q(status="active"),
+                condition=models.Q(status="active", person__isnull=True) & ~models.Q(payment="once"),
                 name="one_active_entitlement_per_program",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["person", "program"],
+                condition=models.Q(status="active", person__isnull=False) & ~models.Q(payment="once"),
+                name="one_active_person_entitlement",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,7 +11,7 @@ other one was granted.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
@@ -25,11 +25,12 @@ from jiuzhu.core.errors import Conflict, NotFound, ValidationFailed
 from jiuzhu.core.permissions import require_perm
 from jiuzhu.core.text import clean_text
 from jiuzhu.core.vocab import (
+    AidProgram,
     AllowanceStart,
     AuditObject,
     CaseOutcome,
     EntitlementStatus,
-    Program,
+    PaymentKind,
     ReviewClass,
 )
 from jiuzhu.policy.models import PolicyVersion
@@ -38,6 +39,7 @@ from jiuzhu.registry.models import Household, Membership, Person
 from .engine.dibao import Member, Settings, dibao_allowance
 from .engine.review import ReviewMember, add_months, next_review, review_class
 from .models import Decision, Entitlement, EntitlementEvent
+from .programs import AmountRequest, amount_rule
 
 # Employment codes (jiuzhu.core.vocab.Employment) that mean the member works; flexible work is the one
 # whose income the review class treats as unstable (rules §1.11: "unstable income, able to work").
@@ -112,12 +114,16 @@ def decision_record(
     policy: PolicyVersion,
     decided_on: date,
     applied_on: date | None = None,
+    subject: DecisionMember | None = None,
+    details: Mapping[str, Any] | None = None,
 ) -> Decision:
-    """Record the decision of a case. A confirmation computes the monthly amount (补差, floor, top-ups)
-    and stores each step; a refusal needs its reasons. The policy version used is recorded."""
+    """Record the decision of a case. A confirmation computes the grant with the program's rule
+    (``benefits.programs``: the 低保 补差 with floor and top-ups, the 特困 basic and care standards …) and
+    stores each step; a refusal needs its reasons. ``subject`` is the person a per-person program is
+    for; ``details`` the program facts recorded on the case. The policy version used is recorded."""
     require_perm(ctx.user, "benefits.add_decision")
     errors: dict[str, str] = {}
-    if program not in Program.codes():
+    if program not in AidProgram.codes():
         errors["program"] = "救助项目无效"
     if outcome not in (CaseOutcome.CONFIRMED, CaseOutcome.REFUSED):
         errors["outcome"] = "决定结果须为“确认给予”或“不予确认”"
@@ -125,10 +131,8 @@ def decision_record(
     text = clean_text(text, "reasons", "理由", errors, max_length=2000)
     if outcome == CaseOutcome.REFUSED and not text and "reasons" not in errors:
         errors["reasons"] = "不予确认须说明理由"
-    if not members:
+    if not members and subject is None:
         errors["members"] = "保障人员为空，无法作出决定"
-    if outcome == CaseOutcome.CONFIRMED and per_capita_income is None:
-        errors["per_capita_income"] = "缺少家庭月人均收入（请先附核对报告）"
     if errors:
         raise ValidationFailed(errors)
     household = Household.objects.filter(pk=household_id).first()
@@ -137,21 +141,39 @@ def decision_record(
     urban = household.urban_rural == "urban"
     computation: dict[str, Any] = {
         "members": [asdict(m) for m in members],
+        "subject": asdict(subject) if subject else None,
+        "details": dict(details or {}),
         "urban": urban,
         "standard": str(policy.dibao_standard(urban=urban).quantize(Decimal("0.01"))),
         "policy_version": policy.pk,
         "applied_on": applied_on.isoformat() if applied_on else None,
     }
     amount = Decimal("0")
-    if per_capita_income is not None:
-        allowance = allowance_for(
-            members=members, per_capita_income=per_capita_income, policy=policy, urban=urban
+    if outcome == CaseOutcome.CONFIRMED or per_capita_income is not None:
+        request = AmountRequest(
+            program=program,
+            members=members,
+            per_capita_income=per_capita_income,
+            policy=policy,
+            urban=urban,
+            decided_on=decided_on,
+            subject=subject,
+            details=details or {},
         )
-        computation["allowance"] = allowance.to_json()
-        if outcome == CaseOutcome.CONFIRMED:
-            if not allowance.eligible:
-                raise ValidationFailed({"per_capita_income": "；".join(allowance.reasons) + "，不能确认给予"})
-            amount = allowance.monthly_total
+        try:
+            result = amount_rule(program)(request)
+        except ValidationFailed:
+            if outcome == CaseOutcome.CONFIRMED:
+                raise
+            result = None
+        if result is not None:
+            computation["allowance"] = result.to_json()
+            if outcome == CaseOutcome.CONFIRMED:
+                if not result.eligible:
+                    raise ValidationFailed(
+                        {"per_capita_income": "；".join(result.reasons) + "，不能确认给予"}
+                    )
+                amount = result.amount
     with transaction.atomic():
         if Decision.objects.filter(case_number=case_number).exists():
             raise Conflict("该案件已作出决定，不能重复决定")
@@ -160,10 +182,11 @@ def decision_record(
             program=program,
             household=household,
             applicant_id=applicant_id,
+            person_id=subject.person_id if subject else None,
             region_id=region_code,
             outcome=outcome,
             reasons=text,
-            members=len(members),
+            members=len(members) or 1,
             per_capita_income=per_capita_income,
             amount=amount,
             computation=computation,
@@ -227,17 +250,24 @@ def entitlement_create(*, ctx: AuditContext, decision_id: int) -> Entitlement:
             raise ValidationFailed({"decision_id": "只有“确认给予”的决定才能建立在保记录"})
         if Entitlement.objects.filter(decision=decision).exists():
             raise Conflict("该决定已建立在保记录")
-        person_ids = [int(m["person_id"]) for m in decision.computation.get("members", [])]
-        households = set(
-            Membership.objects.filter(person_id__in=person_ids, end_date__isnull=True).values_list(
-                "household_id", flat=True
-            )
-        ) | {decision.household_id}
-        if Entitlement.objects.filter(
-            program=decision.program, status=EntitlementStatus.ACTIVE, household_id__in=households
-        ).exists():
-            label = Program(decision.program).label
-            raise Conflict(f"该家庭或其成员已在享受{label}（可能在其他地区），不能重复享受同一救助项目")
+        grant = decision.computation.get("allowance") or {}
+        payment = str(grant.get("payment") or PaymentKind.MONTHLY)
+        label = AidProgram.label_of(decision.program)
+        active = Entitlement.objects.filter(program=decision.program, status=EntitlementStatus.ACTIVE)
+        if payment == PaymentKind.ONCE:
+            pass  # one-off grants may repeat (临时救助's own once-per-cause rule is the program's)
+        elif decision.person_id is not None:
+            if active.filter(person_id=decision.person_id).exists():
+                raise Conflict(f"该救助对象已在享受{label}（可能在其他地区），不能重复享受同一救助项目")
+        else:
+            person_ids = [int(m["person_id"]) for m in decision.computation.get("members", [])]
+            households = set(
+                Membership.objects.filter(person_id__in=person_ids, end_date__isnull=True).values_list(
+                    "household_id", flat=True
+                )
+            ) | {decision.household_id}
+            if active.filter(person__isnull=True, household_id__in=households).exists():
+                raise Conflict(f"该家庭或其成员已在享受{label}（可能在其他地区），不能重复享受同一救助项目")
         policy = decision.policy_version
         members = _review_members(decision)
         rclass = review_class(
@@ -257,11 +287,16 @@ def entitlement_create(*, ctx: AuditContext, decision_id: int) -> Entitlement:
             decided_on=decision.decided_on,
             applied_on=date.fromisoformat(applied) if applied else None,
         )
+        valid_months = grant.get("valid_months")
         entitlement = Entitlement.objects.create(
             household_id=decision.household_id,
+            person_id=decision.person_id,
             program=decision.program,
             region_id=decision.region_id,
             decision=decision,
+            payment=payment,
+            valid_until=add_months(start, int(valid_months) - 1) if valid_months else None,
+            details=dict(grant.get("details") or {}),
             start_month=start,
             amount=decision.amount,
             members=decision.members,

@@ -71,6 +71,43 @@ class Program(Vocab):
     TEKUN = "tekun", _("特困")
 
 
+class AidProgram(Vocab):
+    """Every program a case can be opened for, decided and paid (rules §1, §3–§6, §8.1). ``Program`` is
+    the means-tested part the verification report judges; the codes of the two agree."""
+
+    DIBAO = Program.DIBAO.value, Program.DIBAO.label
+    NEAR_DIBAO = Program.NEAR_DIBAO.value, Program.NEAR_DIBAO.label
+    RIGID_EXPENSE = Program.RIGID_EXPENSE.value, Program.RIGID_EXPENSE.label
+    TEKUN = Program.TEKUN.value, Program.TEKUN.label
+    TEMPORARY = "temporary", _("临时救助")
+    DISABILITY_LIVING = "disability_living", _("困难残疾人生活补贴")
+    DISABILITY_CARE = "disability_care", _("重度残疾人护理补贴")
+    CHILD_IN_DIFFICULTY = "child_in_difficulty", _("困境儿童")
+    DE_FACTO_ORPHAN = "de_facto_orphan", _("事实无人抚养儿童")
+
+
+class PaymentKind(Vocab):
+    """How an entitlement is paid (the payroll reads it)."""
+
+    MONTHLY = "monthly", _("按月发放")
+    ONCE = "once", _("一次性发放")
+    NO_CASH = "no_cash", _("不发放资金（救助资格）")
+
+
+class EntitlementSource(Vocab):
+    """Where an entitlement comes from."""
+
+    CASE = "case", _("审核确认案件")
+    MIGRATION = "migration", _("存量导入")
+
+
+class CasePurpose(Vocab):
+    """What a case is for: an application, or the periodic review of an entitlement."""
+
+    APPLICATION = "application", _("救助申请")
+    REVIEW = "review", _("定期复核")
+
+
 class Category(Vocab):
     """The categories a person is tagged with in the registry: the programs, then the groups the
     platform looks after without a means test of its own."""

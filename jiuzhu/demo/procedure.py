@@ -41,14 +41,14 @@ from jiuzhu.accounts.models import User
 from jiuzhu.accounts.roles import Role
 from jiuzhu.audit.services import AuditContext
 from jiuzhu.core.errors import ServiceError
-from jiuzhu.core.vocab import CaseStatus, Program, SpotCheck
+from jiuzhu.core.vocab import AidProgram, CaseStatus, SpotCheck
 from jiuzhu.regions.codes import level_of
 from jiuzhu.regions.models import Region, UrbanRural
 from jiuzhu.registry.models import Household, Membership, Person
 
 from .build import DemoUser, Layout
 
-DIBAO = Program.DIBAO.value
+DIBAO = AidProgram.DIBAO.value
 # The 户籍 side of the 异地 application: a neighbouring fictional county of the same city.
 REMOTE_COUNTY = ("990102000000", "安平县")
 REMOTE_TOWNSHIP = ("990102101000", "安平镇")

@@ -19,7 +19,13 @@ from jiuzhu.audit.services import AuditContext, audit_view
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.masking import id_number_for
 from jiuzhu.core.permissions import require_perm
-from jiuzhu.core.vocab import ApplicationChannel, ApplicationStatus, AuditObject, CooperationStatus, Program
+from jiuzhu.core.vocab import (
+    AidProgram,
+    ApplicationChannel,
+    ApplicationStatus,
+    AuditObject,
+    CooperationStatus,
+)
 from jiuzhu.workflow.notices import notices_for
 
 from . import selectors, services
@@ -170,7 +176,7 @@ class StartIn(_Strict):
     id_number: str = Field(max_length=20, description="申请人身份证号码（一证申请）")
     channel: ApplicationChannel = Field(description="window=窗口受理；proxy=村(居)帮办代办（须附委托书）")
     statement: str = Field("", max_length=1000)
-    programs: list[Program] = Field(default_factory=list, max_length=10, description="可为空（模糊申请）")
+    programs: list[AidProgram] = Field(default_factory=list, max_length=10, description="可为空（模糊申请）")
     phone: str = Field("", max_length=20)
     mandate: str | None = Field(None, description="委托书（base64；帮办代办必填）")
     remote: bool = False
@@ -263,7 +269,7 @@ def relative(request: HttpRequest, application_id: int, payload: RelativeIn) -> 
 
 
 class AcceptIn(VersionIn):
-    programs: list[Program] = Field(max_length=10, description="受理的项目：每个项目分别立案")
+    programs: list[AidProgram] = Field(max_length=10, description="受理的项目：每个项目分别立案")
     identity_confirmed: bool = Field(False, description="网上申请：已查验申请人身份证件")
 
 
@@ -369,7 +375,7 @@ class OnlineIn(_Strict):
     township_code: str = Field(max_length=12)
     village_code: str = Field(max_length=12)
     statement: str = Field("", max_length=1000)
-    programs: list[Program] = Field(default_factory=list, max_length=10)
+    programs: list[AidProgram] = Field(default_factory=list, max_length=10)
 
 
 class SubmittedOut(Schema):

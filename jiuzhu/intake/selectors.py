@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from jiuzhu.core.errors import NotFound
-from jiuzhu.core.vocab import ApplicationStatus, CaseStatus, CooperationStatus, Program
+from jiuzhu.core.vocab import AidProgram, ApplicationStatus, CaseStatus, CooperationStatus
 from jiuzhu.regions.refusals import refusal_note
 from jiuzhu.regions.scope import jurisdiction_bounds
 from jiuzhu.workflow.models import Case, Step
@@ -135,7 +135,7 @@ def application_status_public(*, number: str, query_code: str, id_last6: str) ->
         for c in rows:
             cases.append(
                 CaseProgress(
-                    program_label=Program.label_of(c.program),
+                    program_label=AidProgram.label_of(c.program),
                     step=steps.get((c.definition_id, c.state), c.state),
                     due_on=c.due_on,
                     due_provisional=c.due_provisional,

@@ -23,6 +23,7 @@ from jiuzhu.core.permissions import require_perm
 from jiuzhu.core.text import clean_text
 from jiuzhu.core.uploads import check_upload, sniff
 from jiuzhu.core.vocab import (
+    AidProgram,
     ApplicationChannel,
     ApplicationStatus,
     AuditObject,
@@ -73,7 +74,7 @@ def _programs(raw: Any, errors: dict[str, str], *, required: bool = False) -> li
     if values is None:
         errors["programs"] = "救助项目应为列表"
         return []
-    unknown = [p for p in values if p not in Program.codes()]
+    unknown = [p for p in values if p not in AidProgram.codes()]
     if unknown:
         errors["programs"] = f"未知的救助项目：{'、'.join(unknown[:5])}"
         return []
@@ -163,7 +164,7 @@ def _file_name(app: Application, what: str, upload: Any) -> str:
 
 
 def _program_label(programs: list[str]) -> str:
-    return "、".join(Program.label_of(p) for p in programs) or "社会救助"
+    return "、".join(AidProgram.label_of(p) for p in programs) or "社会救助"
 
 
 def _base_facts(app: Application, programs: list[str]) -> dict[str, Any]:
@@ -510,7 +511,7 @@ def second_entitlement(*, household_id: int, program: str) -> str | None:
     """Why the household may not get ``program`` again: it has an active entitlement or an open case of
     it, or another household (here or in any other region) that one of its current members belongs or
     belonged to has one, which that region must adjust first. The message names no other region."""
-    label = Program.label_of(program)
+    label = AidProgram.label_of(program)
     if Entitlement.objects.filter(
         household_id=household_id, program=program, status=EntitlementStatus.ACTIVE
     ).exists():

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from jiuzhu.audit.services import AuditContext, audit_view
 from jiuzhu.core.choices import choices
 from jiuzhu.core.errors import Conflict, NotFound, ServiceError, ValidationFailed
-from jiuzhu.core.vocab import ApplicationChannel, ApplicationStatus, AuditObject, Program
+from jiuzhu.core.vocab import AidProgram, ApplicationChannel, ApplicationStatus, AuditObject
 from jiuzhu.core.web import web_view
 from jiuzhu.workflow.notices import notices_for
 
@@ -38,7 +38,7 @@ class StartForm(forms.Form):
     )
     programs = forms.MultipleChoiceField(
         label=_("申请项目（可不选，由核对结果提出建议）"),
-        choices=choices(Program),
+        choices=choices(AidProgram),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -125,7 +125,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "proposed": proposed.get(code),
             "asked": code in app.programs,
         }
-        for code, label in choices(Program)
+        for code, label in choices(AidProgram)
     ]
     cooperation = list(app.cooperation.select_related("to_region"))
     return render(

@@ -12,7 +12,7 @@ from django_ratelimit.decorators import ratelimit
 from jiuzhu.audit.services import AuditContext
 from jiuzhu.core.choices import choices
 from jiuzhu.core.errors import ValidationFailed
-from jiuzhu.core.vocab import Program
+from jiuzhu.core.vocab import AidProgram
 from jiuzhu.regions.codes import Level
 from jiuzhu.regions.models import Region
 
@@ -28,7 +28,7 @@ class OnlineForm(forms.Form):
     village_code = forms.ChoiceField(label=_("所在村(居)"), choices=())
     programs = forms.MultipleChoiceField(
         label=_("申请项目（不清楚可不选，工作人员会根据核对结果告知可申请的项目）"),
-        choices=choices(Program),
+        choices=choices(AidProgram),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

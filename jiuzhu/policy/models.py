@@ -200,6 +200,69 @@ class PolicyVersion(models.Model):
     remote_application = models.BooleanField("受理异地申请（居住地申办）", default=False)
     online_application = models.BooleanField("开放网上申请", default=True)
 
+    # --- the other programs (rules §3–§6, §8.1) and the life of an entitlement (§1.11) ---------------
+    # 特困: the care standard per tier, per month, dispersed and centralised (Hefei Yaohai's yearly
+    # figures ÷ 12, rules §3.4); the basic standard is ``tekun_multiplier`` × the 低保 standard.
+    tekun_care_dispersed_self = _money("特困照料护理标准·分散供养·全自理（元/月）", "62")
+    tekun_care_dispersed_partial = _money("特困照料护理标准·分散供养·半护理（元/月）", "412")
+    tekun_care_dispersed_full = _money("特困照料护理标准·分散供养·全护理（元/月）", "721")
+    tekun_care_central_self = _money("特困照料护理标准·集中供养·全自理（元/月）", "82")
+    tekun_care_central_partial = _money("特困照料护理标准·集中供养·半护理（元/月）", "618")
+    tekun_care_central_full = _money("特困照料护理标准·集中供养·全护理（元/月）", "1030")
+    tekun_child_age = models.PositiveSmallIntegerField(
+        "特困：未满此年龄视为无劳动能力",
+        default=16,
+        validators=[MinValueValidator(1), MaxValueValidator(18)],
+        help_text="此年龄至未成年人年龄上限之间的，在校就读方可认定（规则 §3.1）",
+    )
+    tekun_reassess_days = _days("特困自理能力变化后重新评估时限（工作日）", 10)
+    # 低保边缘 / 刚性支出 (rules §4)
+    near_dibao_single_member = models.BooleanField(
+        "低保边缘家庭重病重残成员可单人纳入低保（单人保）", default=True
+    )
+    near_dibao_valid_months = _days("低保边缘家庭认定有效期（月）", 12)
+    rigid_expense_valid_months = models.PositiveSmallIntegerField(
+        "刚性支出困难家庭认定有效期（月，不超过 12）",
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    # 临时救助 (rules §5): caps in months of the monthly (urban) 低保 standard
+    temporary_township_cap_months = _ratio("临时救助乡镇审批（先行救助）限额（低保标准的月数）", "3")
+    temporary_cap_months = _ratio("临时救助一般上限（低保标准的月数）", "10")
+    temporary_county_cap_months = _ratio("临时救助经县级批准的最高限额（低保标准的月数，一事一议）", "30")
+    temporary_emergency_floor_months = _ratio("急难型临时救助最低额（低保标准的月数）", "2")
+    temporary_expense_months_max = models.PositiveSmallIntegerField(
+        "支出型临时救助最长计算月数",
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text="支出型 = 低保标准 × 救助人数 × 困难月数（规则 §5，甘肃）",
+    )
+    temporary_times_per_cause = models.PositiveSmallIntegerField(
+        "同一人同一事由每年救助次数", default=1, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    prior_aid_completion_days = _days("先行救助后补办手续时限（工作日）", 5)
+    # 残疾人两项补贴 (rules §6), yuan per person per month
+    disability_living_severe = _money("困难残疾人生活补贴·一二级（元/月）", "277")
+    disability_living_other = _money("困难残疾人生活补贴·三四级（元/月）", "185")
+    disability_living_near_dibao = models.BooleanField("生活补贴扩大到低保边缘家庭", default=False)
+    disability_care_grade1 = _money("重度残疾人护理补贴·一级（元/月）", "300")
+    disability_care_grade2 = _money("重度残疾人护理补贴·二级（元/月）", "150")
+    disability_care_extended = models.BooleanField("护理补贴扩大到三四级智力、精神残疾", default=False)
+    disability_care_extended_amount = _money("护理补贴·三四级智力、精神残疾（元/月）", "150")
+    disability_care_months = _days("护理补贴长期照护条件（持续月数）", 6)
+    # 困境儿童 (rules §8.1)
+    orphan_standard = _money("孤儿基本生活保障标准·散居（元/人/月）", "1500")
+    child_in_difficulty_allowance = _money("困境儿童基本生活补贴（元/人/月，0 为不设）", "0")
+    # The life of an entitlement (rules §1.11)
+    review_open_days_before = _days("定期复核提前立案（自然日）", 30)
+    taper_months = models.PositiveSmallIntegerField(
+        "渐退期（月，成员就业后继续发放）",
+        default=6,
+        validators=[MaxValueValidator(36)],
+        help_text="0 为不设渐退期",
+    )
+    dishonesty_months = _days("失信记录有效期（月）", 36)
+
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -13,7 +13,7 @@ from pydantic import ConfigDict, Field
 
 from jiuzhu.audit.services import AuditContext, audit_view
 from jiuzhu.core.permissions import require_perm
-from jiuzhu.core.vocab import AuditObject, Program
+from jiuzhu.core.vocab import AidProgram, AuditObject
 
 from . import deadlines, selectors, services
 from .models import Case
@@ -29,7 +29,7 @@ class _Strict(Schema):
 
 class QueueParams(Schema):
     kind: Literal["todo", "done", "overdue"] = Field("todo", description="todo=待办；done=已办；overdue=超期")
-    program: Program | None = None
+    program: AidProgram | None = None
     step: str = Field("", max_length=40, description="环节代码，如 investigation")
     region: str = Field("", max_length=12, description="区划代码（本辖区内）")
     page: int = Field(1, ge=1, le=100000)

@@ -17,7 +17,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 
 from jiuzhu.accounts.roles import ROLES, Role
 from jiuzhu.core.errors import NotFound
-from jiuzhu.core.vocab import NoticeKind, Program, StepKind, TransitionAction
+from jiuzhu.core.vocab import AidProgram, NoticeKind, StepKind, TransitionAction
 from jiuzhu.policy.models import PolicyVersion
 from jiuzhu.policy.selectors import policy_in_force
 from jiuzhu.regions.codes import CODE_RE
@@ -91,7 +91,7 @@ def _with_rows(definitions: list[Definition]) -> list[Definition]:
 def definitions_in_force(*, region_code: str | None) -> dict[str, Definition]:
     """Per program that has one, the definition in force for ``region_code`` (``selectors.definition_for``;
     the latest active national one for ``None``), steps and transitions prefetched."""
-    found = [d for p in Program.codes() if (d := _definition(p, region_code)) is not None]
+    found = [d for p in AidProgram.codes() if (d := _definition(p, region_code)) is not None]
     return {d.program: d for d in _with_rows(found)}
 
 
@@ -337,7 +337,7 @@ def procedure(
     flow = flow_of(definition)
     return Procedure(
         program=definition.program,
-        program_label=Program.label_of(definition.program),
+        program_label=AidProgram.label_of(definition.program),
         name=definition.name,
         version=definition.version,
         scope=definition.region.name if definition.region else "全国",
@@ -359,7 +359,7 @@ def role_duties(
                 continue
             steps.setdefault(s.role, []).append(
                 StepDuty(
-                    program_label=Program.label_of(program),
+                    program_label=AidProgram.label_of(program),
                     step=s.name,
                     level_label=level_label(s.level),
                     limit=limit_label(s, policy),

@@ -23,7 +23,7 @@ from django.utils import timezone
 from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.masking import id_number_masked, name_masked
-from jiuzhu.core.vocab import AuditObject, NoticeKind, Program
+from jiuzhu.core.vocab import AidProgram, AuditObject, NoticeKind
 from jiuzhu.policy.models import NoticeTemplate
 from jiuzhu.regions.codes import InvalidRegionCode, ancestor_codes, validate_code
 from jiuzhu.regions.models import Region
@@ -103,7 +103,7 @@ def notice_facts(facts: dict[str, Any], *, kind: str = "") -> dict[str, Any]:
         number = str(given.pop("id_number") or "")
         given.setdefault("id_number_masked", id_number_masked(number) if number else "")
     if "program" in given:
-        given.setdefault("program_label", Program.label_of(str(given.pop("program"))))
+        given.setdefault("program_label", AidProgram.label_of(str(given.pop("program"))))
     unknown = sorted(set(given) - set(NOTICE_FACTS))
     if unknown:
         raise ValueError(f"notice facts not in NOTICE_FACTS: {unknown}")

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from jiuzhu.core.errors import NotFound
-from jiuzhu.core.vocab import CaseStatus, PolicyAtDecision, Program, TransitionAction
+from jiuzhu.core.vocab import AidProgram, CasePurpose, CaseStatus, PolicyAtDecision, TransitionAction
 from jiuzhu.policy.models import PolicyVersion
 from jiuzhu.policy.selectors import policy_in_force
 from jiuzhu.regions.codes import InvalidRegionCode, ancestor_codes, level_of, subtree_bounds
@@ -29,12 +29,12 @@ QUEUE_LABELS = {"todo": "待办", "done": "已办", "overdue": "超期"}
 # --- definitions -------------------------------------------------------------------------------------
 
 
-def definition_for(*, program: str, region_code: str) -> Definition:
+def definition_for(*, program: str, region_code: str, purpose: str = CasePurpose.APPLICATION) -> Definition:
     """The active variant of the nearest region up the tree (the region itself first), else the latest
-    active national definition of the program."""
+    active national definition of the program, for ``purpose`` (an application, a review)."""
     chain = [region_code, *ancestor_codes(region_code)]
     rows = list(
-        Definition.objects.filter(program=program, active=True)
+        Definition.objects.filter(program=program, purpose=purpose, active=True)
         .filter(Q(region_id__in=chain) | Q(region__isnull=True))
         .order_by("-version")
     )
@@ -45,7 +45,7 @@ def definition_for(*, program: str, region_code: str) -> Definition:
     for d in rows:
         if d.region_id is None:
             return d
-    raise NotFound(f"尚未配置“{Program.label_of(program)}”的办理流程，请管理员先运行 workflow-sync")
+    raise NotFound(f"尚未配置“{AidProgram.label_of(program)}”的办理流程，请管理员先运行 workflow-sync")
 
 
 def case_policy(case: Case, on: date) -> PolicyVersion:
@@ -362,7 +362,7 @@ def queue(
                 id=c["id"],
                 number=c["number"],
                 program=c["program"],
-                program_label=Program.label_of(c["program"]),
+                program_label=AidProgram.label_of(c["program"]),
                 household_number=c["household__number"],
                 applicant_name=c["applicant__name"],
                 region_name=c["region__name"],

@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.core.choices import choices
-from jiuzhu.core.vocab import Program
+from jiuzhu.core.vocab import AidProgram
 from jiuzhu.core.web import web_view
 
 from . import selectors
@@ -41,7 +41,7 @@ class QueueFilter(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["program"].choices = [("", _("全部项目")), *choices(Program)]  # type: ignore[attr-defined]
+        self.fields["program"].choices = [("", _("全部项目")), *choices(AidProgram)]  # type: ignore[attr-defined]
         self.fields["step"].choices = _step_choices()  # type: ignore[attr-defined]
 
 

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from jiuzhu.core.errors import NotFound
-from jiuzhu.core.vocab import Program
+from jiuzhu.core.vocab import AidProgram
 from jiuzhu.core.web import web_view
 from jiuzhu.regions.models import Region
 from jiuzhu.regions.scope import require_jurisdiction
@@ -47,7 +47,7 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
         {
             "masked_name": n.masked_name,
             "household_size": n.household_size,
-            "program": Program.label_of(n.program),
+            "program": AidProgram.label_of(n.program),
             "amount": n.amount,
             "starts_on": n.starts_on,
             "ends_on": n.ends_on,

@@ -23,7 +23,7 @@ from jiuzhu.audit.services import AuditContext, audit_view
 from jiuzhu.benefits.models import Decision
 from jiuzhu.core.errors import NotFound, ServiceError, ValidationFailed
 from jiuzhu.core.masking import id_number_for
-from jiuzhu.core.vocab import AuditObject, CaseStatus, Program, SpotCheck, TransitionAction
+from jiuzhu.core.vocab import AidProgram, AuditObject, CaseStatus, SpotCheck, TransitionAction
 from jiuzhu.core.web import web_view
 from jiuzhu.regions.codes import subtree_bounds
 
@@ -183,7 +183,7 @@ def _page(
         {
             "case": case,
             "step": step,
-            "program": Program.label_of(case.program),
+            "program": AidProgram.label_of(case.program),
             "applicant_id_number": id_number_for(user, case.applicant.id_number),
             "history": case_history(case),
             "missing": case_missing_evidence(case, checker),

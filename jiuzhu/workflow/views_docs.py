@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from jiuzhu.core.errors import NotFound
-from jiuzhu.core.vocab import Program
+from jiuzhu.core.vocab import AidProgram
 from jiuzhu.core.web import web_view
 
 from .handbook import (
@@ -25,7 +25,7 @@ from .handbook import (
 
 @web_view()
 def flowchart(request: HttpRequest, program: str) -> HttpResponse:
-    if program not in Program.codes():
+    if program not in AidProgram.codes():
         raise NotFound("没有这个救助项目")
     region_code = docs_region(user=request.user, requested=request.GET.get("region"))
     on = timezone.localdate()
@@ -38,7 +38,7 @@ def flowchart(request: HttpRequest, program: str) -> HttpResponse:
         "workflow/flowchart.html",
         {
             "program": program,
-            "program_label": Program.label_of(program),
+            "program_label": AidProgram.label_of(program),
             "region_code": region_code,
             "region_name": region_name(region_code),
             "chart": chart,

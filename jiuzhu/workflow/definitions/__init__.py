@@ -1,10 +1,22 @@
-"""The national workflow definitions, by program (``workflow_sync`` writes them as rows)."""
+"""The national workflow definitions (``workflow_sync`` writes them as rows): an application's
+procedure by program (``NATIONAL``), and the periodic review of an entitlement by program
+(``REVIEWS``)."""
 
 from __future__ import annotations
 
 from .dibao import DIBAO
 from .spec import DefinitionSpec
 
-NATIONAL: dict[str, DefinitionSpec] = {DIBAO.program: DIBAO}
+NATIONAL: dict[str, DefinitionSpec] = {
+    DIBAO.program: DIBAO,
+}
 
-__all__ = ["NATIONAL"]
+REVIEWS: dict[str, DefinitionSpec] = {}
+
+
+def all_specs() -> list[DefinitionSpec]:
+    """Every national definition, applications first."""
+    return [*NATIONAL.values(), *REVIEWS.values()]
+
+
+__all__ = ["NATIONAL", "REVIEWS", "all_specs"]

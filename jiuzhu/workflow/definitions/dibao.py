@@ -13,7 +13,7 @@ lead from every open state to their end states.
 
 from __future__ import annotations
 
-from jiuzhu.core.vocab import CaseOutcome, DeadlineKind, Program, StepKind, TransitionAction
+from jiuzhu.core.vocab import AidProgram, CaseOutcome, DeadlineKind, StepKind, TransitionAction
 
 from .spec import COUNTY, TOWNSHIP, DefinitionSpec, StepSpec, TransitionSpec
 
@@ -193,5 +193,5 @@ _TRANSITIONS = (
 )
 
 DIBAO = DefinitionSpec(
-    program=Program.DIBAO, name="最低生活保障审核确认", steps=_STEPS, transitions=_TRANSITIONS
+    program=AidProgram.DIBAO, name="最低生活保障审核确认", steps=_STEPS, transitions=_TRANSITIONS
 )

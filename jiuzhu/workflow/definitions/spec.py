@@ -36,7 +36,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from jiuzhu.core.vocab import DeadlineKind, StepKind, TransitionAction
+from jiuzhu.core.vocab import CasePurpose, DeadlineKind, StepKind, TransitionAction
 
 # Levels of the region tree (``jiuzhu.regions.codes.Level``), here as plain numbers.
 COUNTY = 3
@@ -138,6 +138,7 @@ class DefinitionSpec:
     name: str
     steps: tuple[StepSpec, ...]
     transitions: tuple[TransitionSpec, ...] = field(default=())
+    purpose: str = CasePurpose.APPLICATION  # an application's procedure, or a review's
 
     def step(self, code: str) -> StepSpec:
         for s in self.steps:

@@ -11,14 +11,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from jiuzhu.benefits.models import Entitlement
 from jiuzhu.core.choices import choices
 from jiuzhu.core.vocab import (
+    AidProgram,
     AuditObject,
     CaseOutcome,
+    CasePurpose,
     CaseStatus,
     DeadlineKind,
     NoticeKind,
-    Program,
     SpotCheck,
     StepKind,
     TransitionAction,
@@ -39,7 +41,10 @@ class Definition(models.Model):
 
     audit_object_type = AuditObject.WORKFLOW_DEFINITION
 
-    program = models.CharField("救助项目", max_length=24, choices=choices(Program))
+    program = models.CharField("救助项目", max_length=24, choices=choices(AidProgram))
+    purpose = models.CharField(
+        "用途", max_length=12, choices=choices(CasePurpose), default=CasePurpose.APPLICATION
+    )
     region = models.ForeignKey(
         Region, verbose_name="适用区划", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -62,9 +67,11 @@ class Definition(models.Model):
         verbose_name_plural = "流程定义"
         ordering = ["program", "region_id", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["program", "region", "version"], name="one_definition_version"),
             models.UniqueConstraint(
-                fields=["program", "version"],
+                fields=["program", "purpose", "region", "version"], name="one_definition_version"
+            ),
+            models.UniqueConstraint(
+                fields=["program", "purpose", "version"],
                 condition=models.Q(region__isnull=True),
                 name="one_national_definition_version",
             ),
@@ -137,9 +144,24 @@ class Case(models.Model):
     audit_object_type = AuditObject.CASE
 
     number = models.CharField("案件编号", max_length=32, unique=True)
-    program = models.CharField("救助项目", max_length=24, choices=choices(Program))
+    program = models.CharField("救助项目", max_length=24, choices=choices(AidProgram))
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="cases")
     applicant = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    # The person a per-person program is for (特困, the disability subsidies, a child), where it is not
+    # the applicant (a guardian applies for a child); blank: the applicant, or the household as a unit.
+    subject = models.ForeignKey(
+        Person, verbose_name="救助对象", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    purpose = models.CharField(
+        "用途", max_length=12, choices=choices(CasePurpose), default=CasePurpose.APPLICATION
+    )
+    # A review case's entitlement (定期复核).
+    entitlement = models.ForeignKey(
+        Entitlement, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    # The program's facts given at intake or recorded on the way (临时救助's type, cause and amount
+    # asked; the disability certificate; the child's guardian …), read by the program's benefit rule.
+    details = models.JSONField("项目信息", default=dict, blank=True)
     region = models.ForeignKey(Region, verbose_name="所属区划", on_delete=models.PROTECT, related_name="+")
     application_no = models.CharField("申请编号", max_length=32, blank=True, db_index=True)
     definition = models.ForeignKey(Definition, on_delete=models.PROTECT, related_name="cases")

@@ -17,6 +17,7 @@ from the (sequential) case number by anyone without the key.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -29,14 +30,16 @@ from django.utils.crypto import salted_hmac
 
 from jiuzhu.accounts.roles import Role
 from jiuzhu.audit.services import AuditContext, audit_record
+from jiuzhu.benefits.programs import PER_PERSON
 from jiuzhu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.core.permissions import require_perm
 from jiuzhu.core.text import clean_text
 from jiuzhu.core.vocab import (
+    AidProgram,
     AuditObject,
     CaseOutcome,
+    CasePurpose,
     CaseStatus,
-    Program,
     SpotCheck,
     StepKind,
     TransitionAction,
@@ -53,12 +56,12 @@ from ..selectors import actor_refusals, case_policy, definition_for
 
 CONFLICT = "该案件已被他人办理（或已变化），请刷新后重试"
 CLOSED = "该案件已办结，不能再办理"
-# Program → the letters that open its case numbers.
+# AidProgram → the letters that open its case numbers.
 NUMBER_PREFIX: dict[str, str] = {
-    Program.DIBAO: "DB",
-    Program.NEAR_DIBAO: "DBBY",
-    Program.RIGID_EXPENSE: "GX",
-    Program.TEKUN: "TK",
+    AidProgram.DIBAO: "DB",
+    AidProgram.NEAR_DIBAO: "DBBY",
+    AidProgram.RIGID_EXPENSE: "GX",
+    AidProgram.TEKUN: "TK",
 }
 ESCALATE_AFTER_WORKING_DAYS = 3  # the scanner escalates a case overdue by more than this
 SPOT_CHECK_STEPS = ("confirmation", "township_confirmation")
@@ -165,15 +168,21 @@ def case_open(
     applied_on: date | None = None,
     close_relative: bool = False,
     remote: bool = False,
+    subject_id: int | None = None,
+    purpose: str = CasePurpose.APPLICATION,
+    details: Mapping[str, Any] | None = None,
+    entitlement_id: int | None = None,
 ) -> Case:
-    """Open a case (受理): pinned to the definition the household's region runs and the policy in force
-    on the acceptance date; in the start state, its deadlines computed. ``applied_on`` is the day the
-    application was made (default: the acceptance date)."""
+    """Open a case (受理): pinned to the definition the household's region runs for the program and
+    ``purpose`` and the policy in force on the acceptance date; in the start state, its deadlines
+    computed. ``applied_on`` is the day the application was made (default: the acceptance date).
+    ``subject_id`` is the member a per-person program is for (default: the applicant); ``details`` the
+    program facts given at intake; ``entitlement_id`` the entitlement a review case reviews."""
     user = ctx.user
     if user is None or not (user.is_superuser or user.role == Role.TOWNSHIP_CASEWORKER):
         raise PermissionDenied("只有乡镇经办人员可以受理立案")
     errors: dict[str, str] = {}
-    if program not in Program.codes():
+    if program not in AidProgram.codes():
         errors["program"] = "未知的救助项目"
     today = timezone.localdate()
     accepted_on = accepted_on or today
@@ -202,12 +211,29 @@ def case_open(
             report = VerificationReport.objects.filter(pk=report_id, household=household).first()
             if report is None:
                 raise ValidationFailed({"report_id": "核对报告不属于该户"})
-        running = Case.objects.filter(household=household, program=program, status=CaseStatus.OPEN).first()
+        if (
+            subject_id is not None
+            and not Membership.objects.filter(
+                household=household, person_id=subject_id, end_date__isnull=True
+            ).exists()
+        ):
+            raise ValidationFailed({"subject_id": "救助对象不是该户的现有成员"})
+        running_q = Case.objects.filter(
+            household=household, program=program, purpose=purpose, status=CaseStatus.OPEN
+        )
+        if program in PER_PERSON:
+            running_q = running_q.filter(
+                Q(subject_id=subject_id or applicant_id)
+                | Q(subject__isnull=True, applicant_id=subject_id or applicant_id)
+            )
+        if purpose == CasePurpose.REVIEW and entitlement_id is not None:
+            running_q = running_q.filter(entitlement_id=entitlement_id)
+        running = running_q.first()
         if running is not None:
             raise Conflict(
-                f"该户已有办理中的{Program.label_of(program)}案件（{running.number}），不能重复立案"
+                f"该户已有办理中的{AidProgram.label_of(program)}案件（{running.number}），不能重复立案"
             )
-        definition = definition_for(program=program, region_code=household.region_id)
+        definition = definition_for(program=program, region_code=household.region_id, purpose=purpose)
         policy = policy_in_force(region_code=household.region_id, on=accepted_on)
         start = Step.objects.filter(definition=definition, kind=StepKind.START).first()
         if start is None:
@@ -225,6 +251,10 @@ def case_open(
             applicant=applicant,
             region=household.region,
             application_no=application_no,
+            subject_id=subject_id,
+            purpose=purpose,
+            details=dict(details or {}),
+            entitlement_id=entitlement_id,
             definition=definition,
             policy_version=policy,
             report=report,

@@ -13,11 +13,11 @@ from django.db.models import Max
 from jiuzhu.accounts.roles import Role
 from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.core.errors import NotFound, PermissionDenied, ValidationFailed
-from jiuzhu.core.vocab import AuditObject, Program
+from jiuzhu.core.vocab import AidProgram, AuditObject, CasePurpose
 from jiuzhu.regions.models import Region
 from jiuzhu.regions.scope import in_jurisdiction
 
-from ..definitions import NATIONAL
+from ..definitions import all_specs
 from ..definitions.spec import DefinitionSpec, PatchError, StepSpec, TransitionSpec, apply_patch, soundness
 from ..models import Definition, Step, Transition
 
@@ -53,7 +53,11 @@ def definition_spec(definition: Definition) -> DefinitionSpec:
         for t in Transition.objects.filter(definition=definition).order_by("position", "id")
     )
     return DefinitionSpec(
-        program=definition.program, name=definition.name, steps=steps, transitions=transitions
+        program=definition.program,
+        name=definition.name,
+        steps=steps,
+        transitions=transitions,
+        purpose=definition.purpose,
     )
 
 
@@ -111,13 +115,14 @@ def definition_sync(*, ctx: AuditContext) -> list[Definition]:
     _check_admin(ctx)
     out = []
     with transaction.atomic():
-        for program, spec in NATIONAL.items():
+        for spec in all_specs():
+            program, purpose = spec.program, spec.purpose
             problems = _problems(spec)
             if problems:
                 raise ValidationFailed({"definition": f"{program}：" + "；".join(problems)})
             latest = (
                 Definition.objects.select_for_update()
-                .filter(program=program, region__isnull=True)
+                .filter(program=program, purpose=purpose, region__isnull=True)
                 .order_by("-version")
                 .first()
             )
@@ -125,7 +130,11 @@ def definition_sync(*, ctx: AuditContext) -> list[Definition]:
                 out.append(latest)
                 continue
             definition = Definition.objects.create(
-                program=program, region=None, version=(latest.version + 1) if latest else 1, name=spec.name
+                program=program,
+                purpose=purpose,
+                region=None,
+                version=(latest.version + 1) if latest else 1,
+                name=spec.name,
             )
             _write_rows(definition, spec)
             audit_record(
@@ -133,20 +142,25 @@ def definition_sync(*, ctx: AuditContext) -> list[Definition]:
                 action="create",
                 object_type=AuditObject.WORKFLOW_DEFINITION,
                 object_id=definition.pk,
-                detail={"program": program, "version": definition.version},
+                detail={"program": program, "purpose": purpose, "version": definition.version},
             )
             out.append(definition)
     return out
 
 
 def definition_patch(
-    *, ctx: AuditContext, program: str, region_code: str, patch: dict[str, Any]
+    *,
+    ctx: AuditContext,
+    program: str,
+    region_code: str,
+    patch: dict[str, Any],
+    purpose: str = CasePurpose.APPLICATION,
 ) -> Definition:
     """A region's variant: the latest national definition of ``program`` with ``patch`` applied
     (format: ``definitions.spec``), checked for soundness and stored whole as a new version; earlier
     variants of the region are deactivated (cases keep theirs)."""
     _check_admin(ctx)
-    if program not in Program.codes():
+    if program not in AidProgram.codes():
         raise ValidationFailed({"program": "未知的救助项目"})
     region = Region.objects.filter(code=region_code).first()
     if region is None or (ctx.user is not None and not in_jurisdiction(ctx.user, region_code)):
@@ -155,12 +169,12 @@ def definition_patch(
         raise ValidationFailed({"patch": "地方调整应为 JSON 对象"})
     with transaction.atomic():
         base = (
-            Definition.objects.filter(program=program, region__isnull=True, active=True)
+            Definition.objects.filter(program=program, purpose=purpose, region__isnull=True, active=True)
             .order_by("-version")
             .first()
         )
         if base is None:
-            raise NotFound(f"尚未配置“{Program.label_of(program)}”的全国流程，请先运行 workflow-sync")
+            raise NotFound(f"尚未配置“{AidProgram.label_of(program)}”的全国流程，请先运行 workflow-sync")
         try:
             spec = apply_patch(definition_spec(base), patch)
         except (PatchError, TypeError, AttributeError) as exc:
@@ -171,14 +185,22 @@ def definition_patch(
                 name=f"{spec.name}（{region.name}）",
                 steps=spec.steps,
                 transitions=spec.transitions,
+                purpose=spec.purpose,
             )
         problems = _problems(spec)
         if problems:
             raise ValidationFailed({"patch": "调整后的流程不完整：" + "；".join(problems)})
-        last = Definition.objects.filter(program=program, region=region).aggregate(m=Max("version"))["m"]
-        Definition.objects.filter(program=program, region=region, active=True).update(active=False)
+        mine = Definition.objects.filter(program=program, purpose=purpose, region=region)
+        last = mine.aggregate(m=Max("version"))["m"]
+        mine.filter(active=True).update(active=False)
         definition = Definition.objects.create(
-            program=program, region=region, version=(last or 0) + 1, name=spec.name, base=base, patch=patch
+            program=program,
+            purpose=purpose,
+            region=region,
+            version=(last or 0) + 1,
+            name=spec.name,
+            base=base,
+            patch=patch,
         )
         _write_rows(definition, spec)
         audit_record(

@@ -27,12 +27,13 @@ from jiuzhu.accounts.models import User
 from jiuzhu.accounts.roles import Role
 from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.benefits.models import Decision, Entitlement
-from jiuzhu.benefits.services import DecisionMember, allowance_for, decision_record, entitlement_create
+from jiuzhu.benefits.programs import PER_PERSON, AmountRequest, amount_rule
+from jiuzhu.benefits.services import DecisionMember, decision_record, entitlement_create
 from jiuzhu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.core.masking import id_number_masked, name_masked
 from jiuzhu.core.text import clean_text
 from jiuzhu.core.uploads import check_upload, sniff
-from jiuzhu.core.vocab import AuditObject, CaseOutcome, CaseStatus, NoticeKind, Program, SpotCheck
+from jiuzhu.core.vocab import AidProgram, AuditObject, CaseOutcome, CaseStatus, NoticeKind, SpotCheck
 from jiuzhu.policy.models import PolicyVersion
 from jiuzhu.regions.codes import Level, is_within, level_of
 from jiuzhu.regions.scope import scoped
@@ -209,15 +210,33 @@ def case_per_capita_income(case: Case) -> Decimal:
     return Decimal(str(case.report.results["per_capita_monthly_income"]))
 
 
-def proposed_amount(case: Case, policy: PolicyVersion) -> Decimal:
-    """The monthly amount the case would be granted under ``policy`` (0 when not eligible)."""
-    allowance = allowance_for(
-        members=case_members(case),
-        per_capita_income=case_per_capita_income(case),
+def case_subject(case: Case, on: date) -> DecisionMember | None:
+    """The person a per-person program's case is for (``case.subject``, else the applicant), at their
+    age on ``on``; None for a household program."""
+    if case.program not in PER_PERSON:
+        return None
+    person = case.subject or case.applicant
+    return DecisionMember.of(person, age=person.age_on(on))
+
+
+def case_amount_request(case: Case, policy: PolicyVersion, on: date) -> AmountRequest:
+    """What the program's benefit rule needs of the case (``benefits.programs``)."""
+    return AmountRequest(
+        program=case.program,
+        members=case_members(case) if case.report_id else [],
+        per_capita_income=case_per_capita_income(case) if case.report_id else None,
         policy=policy,
         urban=case.household.urban_rural == "urban",
+        decided_on=on,
+        subject=case_subject(case, on),
+        details=case.details,
     )
-    return Decimal(allowance.monthly_total)
+
+
+def proposed_amount(case: Case, policy: PolicyVersion) -> Decimal:
+    """The amount the case would be granted under ``policy`` (0 when not eligible)."""
+    result = amount_rule(case.program)(case_amount_request(case, policy, timezone.localdate()))
+    return Decimal(result.amount) if result.eligible else Decimal("0")
 
 
 # --- 入户调查 -------------------------------------------------------------------------------------------
@@ -655,7 +674,7 @@ def confirmation_decide(
         opinion = _opinion(ctx, case, step.code, agree, text, label="确认意见")
         policy = case_policy(case, today)
         outcome = CaseOutcome.CONFIRMED if agree else CaseOutcome.REFUSED
-        per_capita = case_per_capita_income(case) if case.report else None
+        request = case_amount_request(case, policy, today)
         decision = decision_record(
             ctx=ctx,
             case_number=case.number,
@@ -665,15 +684,17 @@ def confirmation_decide(
             region_code=case.region_id,
             outcome=outcome,
             reasons=clean_reasons,
-            per_capita_income=per_capita,
-            members=case_members(case),
+            per_capita_income=request.per_capita_income,
+            members=request.members,
             policy=policy,
             decided_on=today,
             applied_on=case.applied_on or case.accepted_on,
+            subject=request.subject,
+            details=request.details,
         )
         entitlement = None
         common: dict[str, Any] = {
-            "program_label": Program.label_of(case.program),
+            "program_label": AidProgram.label_of(case.program),
             "applicant_name": case.applicant.name,
             "id_number_masked": id_number_masked(case.applicant.id_number),
             "case_number": case.number,
