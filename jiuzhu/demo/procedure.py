@@ -47,6 +47,7 @@ from jiuzhu.regions.models import Region, UrbanRural
 from jiuzhu.registry.models import Household, Membership, Person
 
 from .build import DemoUser, Layout
+from .programs import programs_delete
 
 DIBAO = AidProgram.DIBAO.value
 # The 户籍 side of the 异地 application: a neighbouring fictional county of the same city.
@@ -292,6 +293,7 @@ def procedure_delete(county_code: str) -> int:
     apps = Application.objects.filter(township__code__range=bounds)
     count = cases.count()
     with transaction.atomic():
+        programs_delete(bounds)
         EntitlementEvent.objects.filter(entitlement__region__code__range=bounds).delete()
         Entitlement.objects.filter(region__code__range=bounds).delete()
         Decision.objects.filter(region__code__range=bounds).delete()

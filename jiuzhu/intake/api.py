@@ -16,6 +16,7 @@ from ninja import Query, Router, Schema
 from pydantic import ConfigDict, Field
 
 from jiuzhu.audit.services import AuditContext, audit_view
+from jiuzhu.benefits.programs.facts import FACTS
 from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.masking import id_number_for
 from jiuzhu.core.permissions import require_perm
@@ -271,6 +272,11 @@ def relative(request: HttpRequest, application_id: int, payload: RelativeIn) -> 
 class AcceptIn(VersionIn):
     programs: list[AidProgram] = Field(max_length=10, description="受理的项目：每个项目分别立案")
     identity_confirmed: bool = Field(False, description="网上申请：已查验申请人身份证件")
+    details: dict[AidProgram, dict[str, str | int | bool | None]] = Field(
+        default_factory=dict,
+        description="按项目填写的项目信息（见 GET /intake/program-facts）；"
+        "个人项目须给出 subject_id（救助对象）",
+    )
 
 
 @router.post(
@@ -285,8 +291,36 @@ def accept(request: HttpRequest, application_id: int, payload: AcceptIn) -> Appl
         version=payload.version,
         programs=[str(p) for p in payload.programs],
         identity_confirmed=payload.identity_confirmed,
+        details={str(k): v for k, v in payload.details.items()},
     )
     return _out(request, app)
+
+
+class FactOut(Schema):
+    code: str
+    label: str
+    kind: str
+    choices: list[list[str]]
+    required: bool
+    help: str
+
+
+@router.get("/program-facts", response=dict[str, list[FactOut]], summary="各项目受理时需填写的项目信息")
+def program_facts(request: HttpRequest) -> dict[str, list[FactOut]]:
+    return {
+        program: [
+            FactOut(
+                code=f.code,
+                label=f.label,
+                kind=f.kind,
+                choices=[list(c) for c in f.choices],
+                required=f.required,
+                help=f.help,
+            )
+            for f in facts
+        ]
+        for program, facts in FACTS.items()
+    }
 
 
 class RefuseIn(VersionIn):

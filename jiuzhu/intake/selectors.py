@@ -15,6 +15,7 @@ from jiuzhu.core.errors import NotFound
 from jiuzhu.core.vocab import AidProgram, ApplicationStatus, CaseStatus, CooperationStatus
 from jiuzhu.regions.refusals import refusal_note
 from jiuzhu.regions.scope import jurisdiction_bounds
+from jiuzhu.registry.models import Membership
 from jiuzhu.workflow.models import Case, Step
 
 from .models import Application, CooperationRequest
@@ -57,6 +58,19 @@ def application_get(*, user: Any, application_id: int) -> Application:
         refusal_note(qs, user=user, pk=application_id)
         raise NotFound()
     return app
+
+
+def application_members(app: Application) -> tuple[tuple[str, str], ...]:
+    """The household's current members as (person id, name) choices: whom a per-person program's case
+    may be for."""
+    if app.household_id is None:
+        return ()
+    rows = (
+        Membership.objects.filter(household_id=app.household_id, end_date__isnull=True)
+        .select_related("person")
+        .order_by("id")
+    )
+    return tuple((str(m.person_id), m.person.name) for m in rows)
 
 
 def cooperation_list(*, user: Any, incoming_only: bool = False) -> QuerySet[CooperationRequest]:

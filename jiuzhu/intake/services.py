@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.utils import timezone
 from jiuzhu.accounts.roles import Role
 from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.benefits.models import Entitlement
+from jiuzhu.benefits.programs.facts import facts_clean
 from jiuzhu.core.errors import Conflict, NotFound, ValidationFailed
 from jiuzhu.core.permissions import require_perm
 from jiuzhu.core.text import clean_text
@@ -541,11 +543,14 @@ def application_accept(
     version: int,
     programs: list[str],
     identity_confirmed: bool = False,
+    details: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Application:
     """受理: for each program chosen, a case opened (``workflow.case_open``) and an acceptance notice
-    issued. Refused while the applicant's identity (online), the commitment or the authorisation is
-    missing, or when the household already has the program (an active entitlement or an open case, in
-    any region)."""
+    issued. ``details`` gives, by program, the facts the program takes at intake
+    (``benefits.programs.facts``; for a per-person program the member it is for, ``subject_id``).
+    Refused while the applicant's identity (online), the commitment or the authorisation is missing,
+    or when the household already has the program (an active entitlement or an open case, in any
+    region)."""
     require_perm(ctx.user, "intake.change_application")
     errors: dict[str, str] = {}
     chosen = _programs(programs, errors, required=True)
@@ -560,6 +565,25 @@ def application_accept(
         for key, label in _PAPERS.items():
             if not getattr(app, key):
                 errors[key] = f"请先上传申请人签字的{label}"
+        details = dict(details or {})
+        for key in details:
+            if key not in chosen:
+                errors[f"details.{key}"] = "只能填写所受理项目的项目信息"
+        members = (
+            set(
+                Membership.objects.filter(household_id=app.household_id, end_date__isnull=True).values_list(
+                    "person_id", flat=True
+                )
+            )
+            if app.household_id is not None
+            else set()
+        )
+        facts: dict[str, dict[str, Any]] = {}
+        for program in chosen:
+            try:
+                facts[program] = facts_clean(program, details.get(program), members=members)
+            except ValidationFailed as exc:
+                errors.update(exc.errors)
         for program in chosen:
             try:
                 definition_for(program=program, region_code=app.village_id or app.township_id)
@@ -575,9 +599,13 @@ def application_accept(
         assert app.household_id is not None and app.applicant_id is not None
         opened = []
         for program in chosen:
+            program_facts = dict(facts[program])
+            subject_id = program_facts.pop("subject_id", None)
             case = case_open(
                 ctx=ctx,
                 program=program,
+                subject_id=subject_id,
+                details=program_facts,
                 household_id=app.household_id,
                 applicant_id=app.applicant_id,
                 report_id=app.report_id,

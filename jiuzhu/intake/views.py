@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from jiuzhu.audit.services import AuditContext, audit_view
+from jiuzhu.benefits.programs.facts import FACTS
 from jiuzhu.core.choices import choices
 from jiuzhu.core.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from jiuzhu.core.vocab import AidProgram, ApplicationChannel, ApplicationStatus, AuditObject
@@ -117,6 +118,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     audit_view(request, object_type=AuditObject.APPLICATION, object_id=app.pk, region_code=app.township_id)
     proposed = {p["program"]: p for p in app.proposed}
     chosen = set(app.programs) | set(proposed)
+    members = selectors.application_members(app)
     program_rows = [
         {
             "code": code,
@@ -124,6 +126,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "checked": code in chosen,
             "proposed": proposed.get(code),
             "asked": code in app.programs,
+            "facts": [
+                {"fact": f, "name": f"details.{code}.{f.code}", "choices": f.choices or members}
+                for f in FACTS.get(code, ())
+            ],
         }
         for code, label in choices(AidProgram)
     ]
@@ -224,6 +230,18 @@ def relative(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _details(request: HttpRequest, programs: list[str]) -> dict[str, dict[str, str]]:
+    """The program facts posted as ``details.<program>.<code>``, for the programs chosen only (the form
+    shows every program's inputs)."""
+    out: dict[str, dict[str, str]] = {}
+    for key in request.POST:
+        value = request.POST.get(key, "")
+        parts = key.split(".")
+        if len(parts) == 3 and parts[0] == "details" and parts[1] in programs and value.strip():
+            out.setdefault(parts[1], {})[parts[2]] = value
+    return out
+
+
 @require_POST
 @web_view("intake.change_application")
 def accept(request: HttpRequest, pk: int) -> HttpResponse:
@@ -237,6 +255,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
             version=v,
             programs=request.POST.getlist("programs"),
             identity_confirmed=request.POST.get("identity_confirmed") == "on",
+            details=_details(request, request.POST.getlist("programs")),
         ),
         "已受理，并按所选项目分别立案、出具受理通知书",
     )

@@ -330,6 +330,7 @@ API_UNSCOPED_READS = {
     "/api/policy/calendar/{year}",
     "/api/intake/applications",
     "/api/intake/cooperation",
+    "/api/intake/program-facts",
 }
 # Public operations (no login): answered alike for everyone, and never about 东镇's household.
 API_PUBLIC: dict[tuple[str, str], tuple[int, ...]] = {

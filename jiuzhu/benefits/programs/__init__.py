@@ -7,7 +7,8 @@ grant step by step (``AmountResult``), which the decision stores and the notices
 the policy version to a pure engine in ``benefits.engine`` (tested without a database); the rule
 itself only reads settings and facts.
 
-``RULES`` maps each program to its rule; ``decision_record`` looks the rule up.
+``RULES`` maps each program to its rule; ``decision_record`` looks the rule up. The facts a program
+takes at intake are declared in ``facts.FACTS``.
 """
 
 from __future__ import annotations

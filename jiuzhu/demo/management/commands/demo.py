@@ -15,6 +15,7 @@ from jiuzhu.demo.build import (
     layout_from_db,
 )
 from jiuzhu.demo.procedure import demo_procedure, procedure_accounts, procedure_delete
+from jiuzhu.demo.programs import demo_programs
 from jiuzhu.exchange.models import FeedRecord
 from jiuzhu.regions.models import Region
 
@@ -64,6 +65,8 @@ class Command(BaseCommand):
             )
         self.stdout.write("正在办理低保演示案件（受理、调查、审核、公示、确认） ……")
         demo_procedure(layout=layout, log=self.stdout.write)
+        self.stdout.write("正在办理其他救助项目的演示案件 ……")
+        demo_programs(layout=layout, log=self.stdout.write)
         # The auditor's checkpoint page starts with the chain's head anchored outside the database.
         report, checkpoint = audit_checkpoint_write(by="demo")
         if checkpoint:
