@@ -316,3 +316,56 @@ def test_the_api(w: World, client_for: Any) -> None:
     assert [f["code"] for f in data["findings"]] == ["labour", "means", "support"]
     again = client.post(url, {**body, "items": selfcare_items(6)}, content_type="application/json")
     assert again.status_code == 201 and again.json()["round"] == 2 and again.json()["tier"] == "full"
+
+
+def test_a_minors_case_is_not_noticed_and_goes_to_the_county(w: World) -> None:
+    from jiuzhu.workflow.services import case_open
+
+    from ..factories import tekun_definition
+
+    tekun_definition()
+    today = timezone.localdate()
+    orphan = add_member(
+        w.household,
+        "grandchild",
+        name="张孤儿",
+        id_number=make_id_number(9005, birth=date(today.year - 10, 1, 1)),
+    )
+    case = case_open(
+        ctx=AuditContext(user=w.caseworker),
+        program="tekun",
+        household_id=w.household.pk,
+        applicant_id=w.household.head_id,
+        report_id=w.report.pk,
+        subject_id=orphan.pk,
+        details={"support_form": "dispersed"},
+    )
+    assert case.minor_case and case.subject_id == orphan.pk
+    adult = case_open(
+        ctx=AuditContext(user=w.caseworker),
+        program="tekun",
+        household_id=w.household.pk,
+        applicant_id=w.household.head_id,
+        report_id=w.report.pk,
+        subject_id=_elder(w).pk,
+        details={"support_form": "dispersed"},
+    )
+    assert not adult.minor_case
+    from jiuzhu.workflow.models import Case
+
+    Case.objects.filter(pk=case.pk).update(state="review")
+    case.refresh_from_db()
+    targets = {t.target: t for t in case_transitions(user=w.reviewer, case=case)}
+    assert "未成年人" in targets["confirmation"].name
+    assert not targets["public_notice"].allowed
+
+
+def test_the_flowchart_and_the_handbook_show_the_procedure(w: World, client_for: Any) -> None:
+    from ..factories import tekun_definition
+
+    tekun_definition()
+    client = client_for(w.caseworker)
+    chart = client.get("/workflow/docs/flowchart/tekun/").content.decode()
+    assert "调查核实与自理能力评估" in chart and "15个工作日" in chart
+    book = client.get("/workflow/docs/handbook/").content.decode()
+    assert "特困人员认定" in book and "生活自理能力评估（六项）及“三无”条件认定" in book

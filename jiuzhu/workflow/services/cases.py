@@ -156,6 +156,14 @@ def _minor_case(
     return bool(people) and all(p.age_on(on) < minor_age for p in people)
 
 
+def _minor_subject(subject_id: int | None, *, on: date, minor_age: int) -> bool:
+    """A per-person program's case for a minor (特困: minors are not publicly noticed, rules §3.3)."""
+    if subject_id is None:
+        return False
+    person = Person.objects.filter(pk=subject_id).first()
+    return person is not None and person.age_on(on) < minor_age
+
+
 def case_open(
     *,
     ctx: AuditContext,
@@ -268,7 +276,8 @@ def case_open(
             due_provisional=case_due.provisional,
             close_relative=close_relative,
             remote=remote,
-            minor_case=_minor_case(household, applicant, report, on=accepted_on, minor_age=policy.minor_age),
+            minor_case=_minor_case(household, applicant, report, on=accepted_on, minor_age=policy.minor_age)
+            or _minor_subject(subject_id, on=accepted_on, minor_age=policy.minor_age),
             opened_by=user,
         )
         case._current_step = start  # type: ignore[attr-defined]
