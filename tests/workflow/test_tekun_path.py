@@ -369,3 +369,37 @@ def test_the_flowchart_and_the_handbook_show_the_procedure(w: World, client_for:
     assert "调查核实与自理能力评估" in chart and "15个工作日" in chart
     book = client.get("/workflow/docs/handbook/").content.decode()
     assert "特困人员认定" in book and "生活自理能力评估（六项）及“三无”条件认定" in book
+
+
+def test_a_reassessment_on_a_review_case_records_the_change_and_its_limit(w: World) -> None:
+    from jiuzhu.benefits.programs import amount_rule
+    from jiuzhu.workflow.services.steps import case_amount_request
+
+    first = _case(w, state="confirmation")
+    add_investigation(first, w.caseworker, w.caseworker2)
+    add_selfcare(first, w.approver, w.caseworker, lost=1)
+    first.refresh_from_db()
+    done = confirmation_decide(
+        ctx=AuditContext(user=w.approver), case_id=first.pk, version=first.version, agree=True, text="同意"
+    )
+    assert done.entitlement is not None and done.entitlement.details["care_tier"] == "partial"
+    review = new_tekun_case(
+        household=w.household,
+        state="review",
+        subject=first.subject,
+        report=w.report,
+        policy=w.policy,
+        opened_by=w.caseworker,
+        accepted_on=timezone.localdate(),
+        purpose="review",
+        entitlement=done.entitlement,
+    )
+    row = _assess(w, review, user=w.reviewer, lost=4)
+    assert row.tier == "full"
+    review.refresh_from_db()
+    selfcare = review.details["selfcare"]
+    assert selfcare["previous_tier"] == "partial" and selfcare["late"] is False
+    assert date.fromisoformat(selfcare["reassess_due"]) > timezone.localdate()
+    # The rule gives the adjusted amount: 1040.00 + 721.00 (dispersed, full care).
+    result = amount_rule("tekun")(case_amount_request(review, w.policy, timezone.localdate()))
+    assert result.amount == Decimal("1761.00")

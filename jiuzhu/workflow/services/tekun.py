@@ -26,12 +26,13 @@ from jiuzhu.benefits.engine import tekun as engine
 from jiuzhu.benefits.models import Entitlement
 from jiuzhu.core.errors import Conflict, NotFound, ValidationFailed
 from jiuzhu.core.text import clean_text
-from jiuzhu.core.vocab import AidProgram, CaseStatus, EntitlementStatus
+from jiuzhu.core.vocab import AidProgram, CasePurpose, CaseStatus, EntitlementStatus
 from jiuzhu.exchange.models import FeedRecord
 from jiuzhu.policy.models import PolicyVersion
 from jiuzhu.registry.models import Membership, Person, PersonCategory
 from jiuzhu.verification.assembly import _custody, _in_full_time_education
 
+from .. import deadlines
 from ..models import Case, SelfCareAssessment
 from ..selectors import case_get, case_policy
 from . import steps
@@ -187,12 +188,18 @@ def selfcare_assess(
     policy's number of assessors with at least one of the county's civil-affairs staff (the county
     leads it) and the others of the township, the tier, and the 三无 finding of the day. Both are
     written on the case (``details["selfcare"]``, ``details["sanwu"]``) for the confirmation; a new
-    assessment replaces them (and is counted as a re-assessment)."""
+    assessment replaces them (and is counted as a re-assessment). On a review case of a 特困
+    entitlement (``purpose`` review, at any open step, by that step's actor or the county) it is the
+    re-assessment after a change of self-care: due within ``tekun_reassess_days`` working days of
+    the review case's acceptance, with the entitlement's tier before it; the benefit rule then gives
+    the adjusted amount (the adjustment itself is the review's)."""
     with transaction.atomic():
         seen = case_get(user=ctx.user, case_id=case_id)
         case = (
             Case.objects.select_for_update(of=("self",))
-            .select_related("household", "applicant", "subject", "region", "policy_version", "report")
+            .select_related(
+                "household", "applicant", "subject", "region", "policy_version", "report", "entitlement"
+            )
             .get(pk=seen.pk)
         )
         if case.status != CaseStatus.OPEN:
@@ -202,7 +209,8 @@ def selfcare_assess(
         if case.program != TEKUN:
             raise Conflict("生活自理能力评估仅适用于特困人员认定案件")
         step = steps._step_of(case)
-        if case.state not in ASSESS_STEPS:
+        review = case.purpose == CasePurpose.REVIEW
+        if not review and case.state not in ASSESS_STEPS:
             raise Conflict(f"案件当前处于“{step.name}”环节，不能办理此事项")
         _may_assess(ctx.user, case)
         today = timezone.localdate()
@@ -257,6 +265,16 @@ def selfcare_assess(
             "assessment": assessment.pk,
             "assessed_on": assessed_on.isoformat(),
         }
+        if review:
+            # A re-assessment after a change reported (the review case's acceptance): within the
+            # policy's working days; the tier before it is the entitlement's.
+            due = deadlines.work_calendar().add_working_days(case.accepted_on, policy.tekun_reassess_days).due
+            before = (case.entitlement.details or {}).get("care_tier") if case.entitlement else None
+            details["selfcare"] |= {
+                "reassess_due": due.isoformat(),
+                "late": assessed_on > due,
+                "previous_tier": before,
+            }
         details["sanwu"] = finding.to_json()
         Case.objects.filter(pk=case.pk).update(details=details)
         case.details = details
