@@ -438,7 +438,7 @@ def new_finding(
         ctx=AuditContext(user=by),
         entitlement_id=entitlement.pk,
         version=entitlement.version,
-        items=items or [{"kind": "income", "item": "隐瞒在外务工工资收入", "amount": "3000"}],
+        items=items or [{"kind": "hidden_income", "item": "隐瞒在外务工工资收入", "amount": "3000"}],
         evidence="人社部门工资发放记录，入户调查笔录",
         found_on=found_on or timezone.localdate(),
         concealed_from=concealed_from,

@@ -7,10 +7,10 @@ the dishonesty record against the applicant (失信记录, from the finding's da
 and an overpayment recovery (追缴) of the months paid meanwhile (``engine.recovery``). The workflow's
 ``concealment_find`` calls it (it also ends the case and issues the notices; the workflow sits above).
 
-``recovery_collect`` records money collected (at the window, or deducted by the payroll: the payroll
-calls it with ``source="payroll"`` and its own reference, ``version`` None), ``recovery_waive`` writes
-off what is outstanding (county approver), ``dishonesty_revoke`` revokes a record (county approver) and
-``dishonesty_expire`` marks records past their end (idempotent).
+``recovery_collect`` records money collected (repaid at the window, or deducted by the payroll: the
+payroll calls it with ``source="payroll_deduction"`` and its own reference, ``version`` None),
+``recovery_waive`` writes off what is outstanding (county approver), ``dishonesty_revoke`` revokes a
+record (county approver) and ``dishonesty_expire`` marks records past their end (idempotent).
 """
 
 from __future__ import annotations
@@ -381,7 +381,7 @@ def recovery_collect(
     reference: str = "",
 ) -> OverpaymentRecovery:
     """Record money collected on a recovery (no more than what is outstanding): partly collected, or
-    collected when nothing remains. The payroll deducts and calls this with ``source="payroll"`` and
+    collected when nothing remains. The payroll deducts and calls this with ``source="payroll_deduction"`` and
     its batch as ``reference`` (``version`` None: it does not hold a page)."""
     require_perm(ctx.user, "benefits.change_overpaymentrecovery")
     errors: dict[str, str] = {}

@@ -4,7 +4,8 @@ paid meanwhile (追缴), with each collection. Imported by ``benefits.models``.
 
 A finding ends the case it was made on (the workflow's terminate move) or the entitlement it was made
 on; the recovery is computed by ``benefits.engine.recovery`` and stored with its computation. The
-payroll collects a recovery later through ``benefits.integrity.recovery_collect`` (source "payroll").
+payroll collects a recovery later through ``benefits.integrity.recovery_collect`` (source
+"payroll_deduction").
 """
 
 from __future__ import annotations
@@ -158,7 +159,7 @@ class RecoveryCollection(models.Model):
     recovery = models.ForeignKey(OverpaymentRecovery, on_delete=models.PROTECT, related_name="collections")
     amount = models.DecimalField("金额", max_digits=14, decimal_places=2)
     collected_on = models.DateField("追回日期")
-    source = models.CharField("方式", max_length=10, choices=choices(CollectionSource))
+    source = models.CharField("方式", max_length=20, choices=choices(CollectionSource))
     reference = models.CharField("凭证号", max_length=60, blank=True)
     recorded_by = models.ForeignKey(_USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

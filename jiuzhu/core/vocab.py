@@ -394,7 +394,7 @@ class NoticeKind(Vocab):
     REFUSAL = "refusal", _("不予确认通知书")
     PUBLIC_NOTICE = "public_notice", _("公示")
     CONCEALMENT_TERMINATION = "concealment_termination", _("终止救助通知书（隐瞒收入财产）")
-    OVERPAYMENT_RECOVERY = "overpayment_recovery", _("追缴救助资金通知书")
+    OVERPAYMENT_RECOVERY = "recovery_demand", _("追缴救助资金通知书")
 
 
 class EntitlementStatus(Vocab):
@@ -471,15 +471,15 @@ def audit_object_type(model: Any) -> str:
 class HiddenKind(Vocab):
     """What a finding says was hidden (隐瞒收入/财产)."""
 
-    INCOME = "income", _("隐瞒收入")
-    ASSET = "asset", _("隐瞒财产")
+    INCOME = "hidden_income", _("隐瞒收入")
+    ASSET = "hidden_asset", _("隐瞒财产")
 
 
 class DishonestyStatus(Vocab):
     """A dishonesty record (失信记录): in force for the policy's ``dishonesty_months``, then expired;
     revoked (with its reason) where the finding is set aside."""
 
-    ACTIVE = "active", _("有效")
+    ACTIVE = "in_force", _("有效")
     EXPIRED = "expired", _("已到期")
     REVOKED = "revoked", _("已撤销")
 
@@ -487,7 +487,7 @@ class DishonestyStatus(Vocab):
 class RecoveryStatus(Vocab):
     """An overpayment recovery (追缴): what has been collected of the amount due."""
 
-    OPEN = "open", _("待追缴")
+    OPEN = "outstanding", _("待追缴")
     PARTLY_COLLECTED = "partly_collected", _("部分追回")
     COLLECTED = "collected", _("已全部追回")
     WAIVED = "waived", _("已核销（免于追缴）")
@@ -496,5 +496,5 @@ class RecoveryStatus(Vocab):
 class CollectionSource(Vocab):
     """Where a collection of a recovery was taken: at the window (退回), or deducted by the payroll."""
 
-    WINDOW = "window", _("窗口退回")
-    PAYROLL = "payroll", _("资金发放时抵扣")
+    WINDOW = "repaid", _("家庭退回")
+    PAYROLL = "payroll_deduction", _("资金发放时抵扣")

@@ -70,12 +70,17 @@ def test_collections_partly_then_fully(found, make_user) -> None:
         integrity.recovery_collect(ctx=ctx, recovery_id=r.pk, version=1, amount="10")
     # The payroll deducts the rest: no version, its batch as the reference.
     r = integrity.recovery_collect(
-        ctx=ctx, recovery_id=r.pk, version=None, amount="1000.00", source="payroll", reference="FF-2024-05"
+        ctx=ctx,
+        recovery_id=r.pk,
+        version=None,
+        amount="1000.00",
+        source="payroll_deduction",
+        reference="FF-2024-05",
     )
     assert (r.status, r.amount_collected, r.outstanding) == ("collected", Decimal("1560.00"), Decimal("0.00"))
     assert list(RecoveryCollection.objects.filter(recovery=r).values_list("source", "amount")) == [
-        ("window", Decimal("560.00")),
-        ("payroll", Decimal("1000.00")),
+        ("repaid", Decimal("560.00")),
+        ("payroll_deduction", Decimal("1000.00")),
     ]
     with pytest.raises(Conflict):
         integrity.recovery_collect(ctx=ctx, recovery_id=r.pk, version=None, amount="1")
@@ -136,14 +141,14 @@ def test_only_the_county_approver_writes_off_and_another_township_sees_nothing(f
     )
     assert (r.status, r.waived_by, r.outstanding, r.amount_collected) == ("waived", approver, 0, 0)
     assert list(recoveries_list(user=approver, status="waived")) == [r]
-    assert list(recoveries_list(user=approver, status="open")) == []
+    assert list(recoveries_list(user=approver, status="outstanding")) == []
     with pytest.raises(ValidationFailed):
         recoveries_list(user=approver, status="lost")
 
 
 def test_dishonesty_revoked_by_the_county_and_expired_after_its_period(found, make_user) -> None:
     record = found.dishonesty
-    assert record.status_on(date(2026, 3, 31)) == "active"
+    assert record.status_on(date(2026, 3, 31)) == "in_force"
     assert record.status_on(date(2026, 4, 1)) == "expired"
     with pytest.raises(PermissionDenied):
         integrity.dishonesty_revoke(
@@ -250,14 +255,20 @@ def test_the_finding_pages_for_a_case_and_an_entitlement(policy, make_user, clie
     assert "记录认定" in form and "隐瞒收入" in form
     bad = client.post(
         f"/workflow/cases/{case.pk}/concealment/",
-        {"version": "1", "kind_1": "income", "item_1": "", "evidence": "查询结果", "found_on": "2024-02-01"},
+        {
+            "version": "1",
+            "kind_1": "hidden_income",
+            "item_1": "",
+            "evidence": "查询结果",
+            "found_on": "2024-02-01",
+        },
     )
     assert bad.status_code == 422 and "请说明隐瞒的是什么收入或财产" in bad.content.decode()
     done = client.post(
         f"/workflow/cases/{case.pk}/concealment/",
         {
             "version": "1",
-            "kind_2": "asset",
+            "kind_2": "hidden_asset",
             "item_2": "隐瞒车辆一辆",
             "amount_2": "80000",
             "evidence": "公安交管车辆登记信息",
@@ -274,7 +285,7 @@ def test_the_finding_pages_for_a_case_and_an_entitlement(policy, make_user, clie
         f"/workflow/entitlements/{entitlement.pk}/concealment/",
         {
             "version": "1",
-            "kind_1": "income",
+            "kind_1": "hidden_income",
             "item_1": "经营收入",
             "evidence": "市场监管登记",
             "found_on": "2024-02-15",
@@ -288,7 +299,13 @@ def test_the_finding_pages_for_a_case_and_an_entitlement(policy, make_user, clie
     assert "您的角色无权认定" in caseworker.get(f"/workflow/cases/{other.pk}/concealment/").content.decode()
     refused = caseworker.post(
         f"/workflow/cases/{other.pk}/concealment/",
-        {"version": "1", "kind_1": "income", "item_1": "工资", "evidence": "x", "found_on": "2024-02-01"},
+        {
+            "version": "1",
+            "kind_1": "hidden_income",
+            "item_1": "工资",
+            "evidence": "x",
+            "found_on": "2024-02-01",
+        },
     )
     assert refused.status_code == 403
 
@@ -304,7 +321,7 @@ def test_the_api_records_a_finding_and_reads_and_writes_the_recovery(policy, mak
         f"/api/workflow/entitlements/{entitlement.pk}/concealment",
         {
             "version": 1,
-            "items": [{"kind": "income", "item": "隐瞒工资", "amount": "2000"}],
+            "items": [{"kind": "hidden_income", "item": "隐瞒工资", "amount": "2000"}],
             "evidence": "工资发放记录",
             "found_on": "2024-02-29",
         },
@@ -313,10 +330,10 @@ def test_the_api_records_a_finding_and_reads_and_writes_the_recovery(policy, mak
     assert response.status_code == 201, response.content
     out = response.json()
     assert out["amount_due"] == "2450.00" and out["case_id"] is None and len(out["notices"]) == 2
-    assert Notice.objects.filter(pk__in=out["notices"], kind="overpayment_recovery").exists()
+    assert Notice.objects.filter(pk__in=out["notices"], kind="recovery_demand").exists()
     household = client.get(f"/api/benefits/households/{entitlement.household_id}/integrity").json()
     # 24 months from 29 February 2024 ended on 28 February 2026: the API reads it as expired since.
-    expected = "active" if date.today() <= date(2026, 2, 28) else "expired"
+    expected = "in_force" if date.today() <= date(2026, 2, 28) else "expired"
     assert household["dishonesty"][0]["status"] == expected
     assert household["recoveries"][0]["computation"][1]["formula"] == "612.50 元 × 4 个月 = 2450.00 元"
     rid = out["recovery_id"]
@@ -327,7 +344,7 @@ def test_the_api_records_a_finding_and_reads_and_writes_the_recovery(policy, mak
     ).json()
     assert (collected["status"], collected["outstanding"]) == ("partly_collected", "2000.00")
     assert collected["collections"] == [
-        {"amount": "450.00", "collected_on": "2024-03-05", "source": "window", "reference": "R9"}
+        {"amount": "450.00", "collected_on": "2024-03-05", "source": "repaid", "reference": "R9"}
     ]
     listed = client.get("/api/benefits/recoveries", {"status": "partly_collected"}).json()
     assert [r["id"] for r in listed] == [rid]
@@ -351,7 +368,7 @@ def test_the_api_records_a_finding_and_reads_and_writes_the_recovery(policy, mak
         f"/api/workflow/cases/{case.pk}/concealment",
         {
             "version": 1,
-            "items": [{"kind": "asset", "item": "隐瞒房产", "amount": "0"}],
+            "items": [{"kind": "hidden_asset", "item": "隐瞒房产", "amount": "0"}],
             "evidence": "不动产登记",
             "found_on": "2024-02-01",
         },

@@ -173,7 +173,7 @@ WEB_BODIES: dict[str, dict[str, Any]] = {
     "workflow/cases/<int:pk>/report/": {"version": "1", "report_id": "{report_pk}"},
     "workflow/cases/<int:pk>/concealment/": {
         "version": "1",
-        "kind_1": "income",
+        "kind_1": "hidden_income",
         "item_1": "隐瞒工资收入",
         "amount_1": "3000",
         "evidence": "人社部门工资记录",
@@ -181,7 +181,7 @@ WEB_BODIES: dict[str, dict[str, Any]] = {
     },
     "workflow/entitlements/<int:pk>/concealment/": {
         "version": "1",
-        "kind_1": "income",
+        "kind_1": "hidden_income",
         "item_1": "隐瞒工资收入",
         "amount_1": "3000",
         "evidence": "人社部门工资记录",
@@ -317,13 +317,13 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/workflow/cases/{case_id}/confirmation"): {"version": 1, "agree": True, "text": "同意"},
     ("post", "/api/workflow/cases/{case_id}/concealment"): {
         "version": 1,
-        "items": [{"kind": "income", "item": "隐瞒工资收入", "amount": "3000"}],
+        "items": [{"kind": "hidden_income", "item": "隐瞒工资收入", "amount": "3000"}],
         "evidence": "人社部门工资记录",
         "found_on": "2026-01-05",
     },
     ("post", "/api/workflow/entitlements/{entitlement_id}/concealment"): {
         "version": 1,
-        "items": [{"kind": "income", "item": "隐瞒工资收入", "amount": "3000"}],
+        "items": [{"kind": "hidden_income", "item": "隐瞒工资收入", "amount": "3000"}],
         "evidence": "人社部门工资记录",
         "found_on": "2026-01-05",
     },
@@ -952,8 +952,8 @@ def test_integrity_pages_and_operations_refuse_other_jurisdictions(
             assert response.status_code in (200, 403), path
             assert household.number not in response.content.decode()
     recovery = OverpaymentRecovery.objects.get()
-    assert (recovery.status, recovery.version, recovery.amount_collected) == ("open", 1, 0)
-    assert DishonestyRecord.objects.get().status == "active"
+    assert (recovery.status, recovery.version, recovery.amount_collected) == ("outstanding", 1, 0)
+    assert DishonestyRecord.objects.get().status == "in_force"
     assert ConcealmentFinding.objects.count() == 1
     running.refresh_from_db()
     case.refresh_from_db()

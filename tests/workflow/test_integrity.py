@@ -30,8 +30,8 @@ from ..factories import new_case, new_entitlement, new_household, new_policy
 pytestmark = pytest.mark.django_db
 
 ITEMS = [
-    {"kind": "income", "item": "隐瞒在外务工工资收入", "amount": "3000"},
-    {"kind": "asset", "item": "隐瞒银行存款", "amount": "50000.5"},
+    {"kind": "hidden_income", "item": "隐瞒在外务工工资收入", "amount": "3000"},
+    {"kind": "hidden_asset", "item": "隐瞒银行存款", "amount": "50000.5"},
 ]
 
 
@@ -67,7 +67,7 @@ def test_a_finding_at_any_open_step_terminates_the_application(make_user, policy
         date(2024, 2, 29),
         date(2027, 2, 28),
         36,
-        "active",
+        "in_force",
     )
     assert not OverpaymentRecovery.objects.exists()  # an application: nothing was paid
     [notice] = Notice.objects.filter(case=case)
@@ -107,14 +107,14 @@ def test_a_finding_on_a_review_case_ends_the_entitlement_and_recovers_the_months
     assert (recovery.amount_due, recovery.amount_collected, recovery.status) == (
         Decimal("2450.00"),
         Decimal("0.00"),
-        "open",
+        "outstanding",
     )
     assert found.recovery == recovery
     kinds = sorted(Notice.objects.filter(case=case).values_list("kind", flat=True))
-    assert kinds == ["concealment_termination", "overpayment_recovery"]
+    assert kinds == ["concealment_termination", "recovery_demand"]
     # Found by the county: the county issues.
     assert set(Notice.objects.filter(case=case).values_list("region_id", flat=True)) == {COUNTY}
-    body = Notice.objects.get(case=case, kind="overpayment_recovery").body
+    body = Notice.objects.get(case=case, kind="recovery_demand").body
     assert "2450.00元" in body and "612.50 元 × 4 个月 = 2450.00 元" in body
     assert "2023年11月至2024年2月，共 4 个月" in body
     event = EntitlementEvent.objects.get(entitlement=entitlement, kind="end")
@@ -138,7 +138,7 @@ def test_a_finding_on_an_entitlement_in_payment_from_when_the_concealment_began(
     entitlement.refresh_from_db()
     assert entitlement.status == "ended" and entitlement.end_month == date(2024, 3, 1)
     notices = Notice.objects.filter(household=entitlement.household).order_by("id")
-    assert [n.kind for n in notices] == ["concealment_termination", "overpayment_recovery"]
+    assert [n.kind for n in notices] == ["concealment_termination", "recovery_demand"]
     assert all(n.case_id is None for n in notices)
     assert entitlement.decision.case_number in notices[0].body
     assert found.concealment.finding.entitlement == entitlement
