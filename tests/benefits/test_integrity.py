@@ -376,3 +376,15 @@ def test_the_api_records_a_finding_and_reads_and_writes_the_recovery(policy, mak
     )
     assert response.status_code == 201 and response.json()["case_state"] == "terminated"
     assert response.json()["recovery_id"] is None
+
+
+def test_the_expiry_command(found) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("dishonesty_expire", "--today", "2026-03-31", stdout=out)
+    call_command("dishonesty_expire", "--today", "2026-04-01", stdout=out)
+    assert out.getvalue().splitlines() == ["标记到期的失信记录 0 条", "标记到期的失信记录 1 条"]
+    assert DishonestyRecord.objects.get().status == "expired"
