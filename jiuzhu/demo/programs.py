@@ -26,3 +26,10 @@ def demo_programs(*, layout: Layout, log: Callable[[str], None] = print) -> None
 def programs_delete(bounds: tuple[str, str]) -> None:
     for module in reversed(MODULES):
         module.delete(bounds)
+
+
+# The programs' demo modules, in the order they run (each imports the procedure's helpers when it runs:
+# the procedure imports this module).
+from . import program_integrity  # noqa: E402
+
+MODULES.append(program_integrity)
