@@ -452,6 +452,7 @@ class AuditObject(Vocab):
     CALENDAR_YEAR = "calendar_year", _("工作日历年度")
     APPLICATION = "application", _("救助申请")
     COOPERATION_REQUEST = "cooperation_request", _("异地协作核查")
+    MIGRATION_BATCH = "migration_batch", _("存量导入批次")
 
 
 def audit_object_type(model: Any) -> str:
