@@ -300,5 +300,9 @@ def _register() -> None:
     api.add_router("/workflow", workflow_steps_router)
     api.add_router("/benefits", benefits_router)
 
+    from jiuzhu.migration.api import router as migration_router
+
+    api.add_router("/migration", migration_router)
+
 
 _register()

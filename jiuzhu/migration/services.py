@@ -16,6 +16,7 @@ some chunks, imported again, skips what is there and writes the rest — the res
 from __future__ import annotations
 
 import hashlib
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -134,7 +135,7 @@ def migration_import(
             totals = _run(ctx, batch, region, source.rows, source.layout, today, progress, chunk_households)
     except (FileProblem, ValidationFailed) as exc:
         MigrationBatch.objects.filter(pk=batch.pk).update(
-            status=MigrationBatch.Status.FAILED, error=exc.message, finished_at=timezone.now()
+            status=MigrationBatch.Status.FAILED, error=error_text(exc), finished_at=timezone.now()
         )
         raise
     with transaction.atomic():
@@ -327,3 +328,66 @@ def migration_import_path(*, ctx: AuditContext, path: Path, **kwargs: Any) -> Mi
         raise FileProblem(f"文件不存在：{path}")
     with path.open("rb") as fh:
         return migration_import(ctx=ctx, file_name=path.name, fh=fh, **kwargs)
+
+
+def spool_path(batch: MigrationBatch) -> Path:
+    """Where an uploaded file waits for the worker (named by its content and jurisdiction)."""
+    from django.conf import settings
+
+    return Path(settings.UPLOAD_DIR) / f"migration-{batch.region_id}-{batch.sha256}.{batch.file_format}"
+
+
+def migration_import_enqueue(
+    *, ctx: AuditContext, file_name: str, fh: IO[bytes], layout: str | None = None
+) -> MigrationOutcome:
+    """Queue an uploaded file (up to ``MAX_UPLOAD``) for the background worker and return its batch at
+    once, in the importer's own jurisdiction. A file already imported returns its finished batch; one
+    queued or running is not queued twice; a failed or interrupted one is queued again (and resumes). A
+    file that cannot be read (format, encoding, columns, no rows) is refused now."""
+    from .tasks import migration_import_queued  # the task module imports this one
+
+    _check_user(ctx)
+    region = _owner(ctx, None)
+    fmt = detect_format(file_name)
+    check_upload_size(fh)
+    sha = _sha256(fh)
+    source = read_source(fh, fmt, layout or None)
+    with transaction.atomic():
+        batch, created = MigrationBatch.objects.select_for_update().get_or_create(
+            sha256=sha,
+            region=region,
+            defaults={
+                "file_name": Path(file_name).name[:255],
+                "file_format": fmt,
+                "encoding": ENCODINGS.get(source.encoding, ""),
+                "layout": source.layout.code,
+                "created_by": ctx.user,
+                "channel": ctx.channel,
+                "status": MigrationBatch.Status.QUEUED,
+            },
+        )
+        if not created and batch.status == MigrationBatch.Status.DONE:
+            return MigrationOutcome(batch, already_imported=True)
+        if not created and batch.in_progress:
+            return MigrationOutcome(batch)
+        path = spool_path(batch)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part = path.with_suffix(".part")
+        with part.open("wb") as out:
+            shutil.copyfileobj(fh, out, 1 << 20)
+        part.replace(path)
+        MigrationBatch.objects.filter(pk=batch.pk).update(status=MigrationBatch.Status.QUEUED, error="")
+        migration_import_queued.enqueue(
+            batch_id=batch.pk,
+            user_id=ctx.user.pk,
+            ip=ctx.ip,
+            channel=ctx.channel,
+            layout=source.layout.code,
+        )
+    batch.refresh_from_db()
+    return MigrationOutcome(batch)
+
+
+def error_text(exc: ValidationFailed) -> str:
+    """The message a batch shows for a refusal: the first field's, which says what is wrong."""
+    return next(iter(exc.errors.values()), exc.message) if exc.errors else exc.message
