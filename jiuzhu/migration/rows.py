@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import IO, Any
 
 from openpyxl import load_workbook
@@ -25,7 +26,7 @@ from jiuzhu.exchange.validate import NUL_REASON, fold, parse_amount, parse_date,
 from jiuzhu.registry import idnumber
 from jiuzhu.registry.choices import DisabilityCategory, Health, LabourCapacity, Relation, SelfCare
 
-from .layouts import COLUMNS, Layout, detect, mapping
+from .layouts import BY_NAME, COLUMNS, Layout, detect, mapping
 
 FORMATS = ("csv", "xlsx")
 
@@ -78,6 +79,8 @@ CARE_ALIASES = {
     "自理": "self",
 }
 SUPPORT_FORMS = {"dispersed": "分散供养", "central": "集中供养"}
+CARE_CODES = {label: code for code, label in CARE_TIERS.items()}
+SUPPORT_CODES = {label: code for code, label in SUPPORT_FORMS.items()}
 REVIEW_CLASSES = ("A", "B", "C")
 RELATION_ALIASES = {
     "本人": Relation.HEAD,
@@ -114,22 +117,36 @@ _PHONE = re.compile(r"^[0-9+\-() ]{5,20}$")
 _ACCOUNT = re.compile(r"^\d{8,32}$")
 
 
+_CODES: dict[Any, dict[str, str]] = {}
+
+
 def _choice(value: str, choices: Any, aliases: Mapping[str, str] | None = None) -> str | None:
-    """A coded value given as its code or its label (or a known alias); None when it is neither."""
-    if value in choices.values:
-        return value
-    for code, label in choices.choices:
-        if value == str(label):
-            return str(code)
-    return (aliases or {}).get(value)
+    """A coded value given as its code or its label (or a known alias); None when it is neither. The
+    codes and labels of a list are read once (a lazy label costs a translation each time it is read)."""
+    known = _CODES.get(choices)
+    if known is None:
+        known = {str(label): str(code) for code, label in choices.choices}
+        known.update({str(code): str(code) for code in choices.values})
+        _CODES[choices] = known
+    found = known.get(value)
+    return found if found is not None else (aliases or {}).get(value)
+
+
+@lru_cache(maxsize=1 << 16)
+def _id(text: str, today: date) -> idnumber.IdNumber | str:
+    """A parsed ID number, or the reason it is refused (a household's key repeats on each of its rows)."""
+    try:
+        return idnumber.parse(text, today=today)
+    except idnumber.InvalidIdNumber as exc:
+        return str(exc)
 
 
 def program_code(text: str) -> str | None:
     text = text.strip()
-    if text in AidProgram.codes():
-        return text
-    by_label = {m.label: m.value for m in AidProgram}
-    return by_label.get(text) or PROGRAM_ALIASES.get(text)
+    return _PROGRAMS.get(text) or PROGRAM_ALIASES.get(text)
+
+
+_PROGRAMS = {m.value: m.value for m in AidProgram} | {m.label: m.value for m in AidProgram}
 
 
 @dataclass(slots=True)
@@ -281,15 +298,17 @@ def parse_row(line: int, raw: dict[str, Any], layout: Layout, *, today: date) ->
 
     key_id = person_id = None
     if need("household_key"):
-        try:
-            key_id = idnumber.parse(values["household_key"], today=today)
-        except idnumber.InvalidIdNumber as exc:
-            reasons.append(f"户主身份证号：{exc}")
+        parsed = _id(values["household_key"], today)
+        if isinstance(parsed, str):
+            reasons.append(f"户主身份证号：{parsed}")
+        else:
+            key_id = parsed
     if need("id_number"):
-        try:
-            person_id = idnumber.parse(values["id_number"], today=today)
-        except idnumber.InvalidIdNumber as exc:
-            reasons.append(f"身份证号：{exc}")
+        parsed = _id(values["id_number"], today)
+        if isinstance(parsed, str):
+            reasons.append(f"身份证号：{parsed}")
+        else:
+            person_id = parsed
     name = clean_text(
         re.sub(r"\s+", "", values["name"]), "name", "姓名", errors, max_length=50, required=True
     )
@@ -409,8 +428,6 @@ class _CategoryChoices:
 
 
 def _label(name: str) -> str:
-    from .layouts import BY_NAME
-
     return BY_NAME[name].label
 
 
@@ -467,7 +484,7 @@ def _entitlement(values: dict[str, str], today: date, reasons: list[str]) -> dic
         reasons.append("护理等级：特困人员须填写护理等级（全自理、半失能、全失能）")
     form = values["support_form"]
     if form:
-        code = form if form in SUPPORT_FORMS else {v: k for k, v in SUPPORT_FORMS.items()}.get(form)
+        code = form if form in SUPPORT_FORMS else SUPPORT_CODES.get(form)
         if code is None:
             reasons.append(f"供养方式：取值无效：{shown(form)}（可选：分散供养、集中供养）")
         out["support_form"] = code or ""

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 from django.db import connection
-from django.db.models import Max, Model
+from django.db.models import Model
 from django.utils import timezone
 
 from jiuzhu.audit.services import AuditContext
@@ -103,17 +103,28 @@ def _clash(row: MigRow, known: _Known, owner: str, household: int | None) -> str
 
 
 class _Numbers:
-    """Household numbers per village (``<village>-<5 digits>``), continuing from the largest."""
+    """Household numbers per village (``<village>-<5 digits>``), continuing from the largest: the
+    largest of every village of the chunk read in one statement."""
 
-    def __init__(self) -> None:
-        self.last: dict[str, int] = {}
+    def __init__(self, villages: set[str]) -> None:
+        self.last: dict[str, int] = dict.fromkeys(villages, 0)
+        table = connection.ops.quote_name(Household._meta.db_table)
+        column = connection.ops.quote_name(Household._meta.get_field("number").column)
+        wanted = sorted(villages)
+        with connection.cursor() as cur:
+            for start in range(0, len(wanted), _PARAMS):
+                part = wanted[start : start + _PARAMS]
+                marks = ", ".join(["%s"] * len(part))
+                cur.execute(
+                    f"SELECT substr({column}, 1, 12), max({column}) FROM {table} "
+                    f"WHERE substr({column}, 1, 13) IN ({marks}) GROUP BY 1",
+                    [f"{v}-" for v in part],
+                )
+                for village, top in cur.fetchall():
+                    tail = top.rsplit("-", 1)[1]
+                    self.last[village] = int(tail) if tail.isdigit() else 0
 
     def next(self, village: str) -> str:
-        if village not in self.last:
-            prefix = f"{village}-"
-            top = Household.objects.filter(number__startswith=prefix).aggregate(m=Max("number"))["m"]
-            tail = top.rsplit("-", 1)[1] if top else "0"
-            self.last[village] = int(tail) if tail.isdigit() else 0
         self.last[village] += 1
         return f"{village}-{self.last[village]:05d}"
 
@@ -175,7 +186,7 @@ def write_chunk(
             )
     ids = [n for h in households for n in h.members]
     known = _known(ids)
-    numbers = _Numbers()
+    numbers = _Numbers({h.head.region for h in households})
     now = timezone.now()
     actor_name = ctx.user.get_username() if ctx.user else "system"
 
@@ -347,7 +358,8 @@ def write_chunk(
 
     # Entitlements
     ents: list[tuple[HouseholdRows, MigRow, list[MigRow]]] = []
-    active = _active(accepted, pk_of, household_of)
+    existing_pks = {k.pk for k in known.values()}
+    active = _active(accepted, pk_of, existing_pks)
     for h, _, members in accepted:
         numbers_here = {r.id_number for r in members}
         for row in h.entitlements:
@@ -368,7 +380,7 @@ def write_chunk(
     out.entitlements = len(ents)
 
     # Category tags
-    _write_tags(accepted, pk_of, today)
+    _write_tags(accepted, pk_of, today, existing_pks)
 
     for h, _, members in accepted:
         for number in (r.id_number for r in members):
@@ -385,11 +397,13 @@ def write_chunk(
 def _active(
     accepted: list[tuple[HouseholdRows, int | None, list[MigRow]]],
     pk_of: dict[str, int],
-    household_of: dict[str, int],
+    existing: set[int],
 ) -> set[tuple[str, int, str]]:
     """The active entitlements already held by the chunk's households and persons (a re-import)."""
     households = [e for _, e, _ in accepted if e is not None]
-    persons = [pk_of[r.id_number] for _, _, members in accepted for r in members]
+    persons = [
+        p for p in (pk_of[r.id_number] for _, _, members in accepted for r in members) if p in existing
+    ]
     held: set[tuple[str, int, str]] = set()
     for start in range(0, len(households), _PARAMS):
         for household, program in Entitlement.objects.filter(
@@ -561,8 +575,13 @@ def _write_entitlements(
 
 
 def _write_tags(
-    accepted: list[tuple[HouseholdRows, int | None, list[MigRow]]], pk_of: dict[str, int], today: date
+    accepted: list[tuple[HouseholdRows, int | None, list[MigRow]]],
+    pk_of: dict[str, int],
+    today: date,
+    existing: set[int],
 ) -> None:
+    """The category tags of the chunk's persons not already open (only persons registered before the
+    chunk can hold one)."""
     wanted: dict[tuple[int, str], date] = {}
     for h, _, members in accepted:
         here = {r.id_number for r in members}
@@ -581,7 +600,7 @@ def _write_tags(
                 wanted[key] = min(wanted.get(key, row.start_month), row.start_month)
     if not wanted:
         return
-    persons = sorted({p for p, _ in wanted})
+    persons = sorted({p for p, _ in wanted if p in existing})
     open_tags: set[tuple[int, str]] = set()
     for start in range(0, len(persons), _PARAMS):
         open_tags.update(
