@@ -120,7 +120,8 @@ def clear() -> None:
         for sql in steps:
             cur.execute(sql, [low, high])
         cur.execute(
-            "DELETE FROM migration_migrationrow WHERE batch_id IN (SELECT id FROM migration_migrationbatch WHERE region_id = %s)",
+            "DELETE FROM migration_migrationrow WHERE batch_id IN "
+            "(SELECT id FROM migration_migrationbatch WHERE region_id = %s)",
             [COUNTY],
         )
         cur.execute("DELETE FROM migration_migrationbatch WHERE region_id = %s", [COUNTY])
@@ -293,8 +294,9 @@ def main() -> None:
         f"{b.rows_quarantined:,} rows quarantined"
     )
     read = first_chunk[0] - t if first_chunk else total
+    chunk = migration_services.CHUNK_HOUSEHOLDS
     print(
-        f"  read, validate and group every row: {read:.1f} s; write (chunks of {migration_services.CHUNK_HOUSEHOLDS:,}): {total - read:.1f} s"
+        f"  read, validate and group every row: {read:.1f} s; write (chunks of {chunk:,}): {total - read:.1f} s"
     )
     per = baseline(user, args.baseline_households, args.seed)
     projected = per * args.households
