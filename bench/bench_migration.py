@@ -296,7 +296,7 @@ def main() -> None:
     read = first_chunk[0] - t if first_chunk else total
     chunk = migration_services.CHUNK_HOUSEHOLDS
     print(
-        f"  read, validate and group every row: {read:.1f} s; write (chunks of {chunk:,}): {total - read:.1f} s"
+        f"  read, validate, group every row: {read:.1f} s; write (chunks of {chunk:,}): {total - read:.1f} s"
     )
     per = baseline(user, args.baseline_households, args.seed)
     projected = per * args.households
