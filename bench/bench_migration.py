@@ -180,6 +180,20 @@ def migration_file(households: int, seed: int) -> tuple[bytes, int]:
     return out.getvalue().encode(), lines
 
 
+def backend_cpu() -> float | None:
+    """CPU seconds of this session's PostgreSQL backend so far (when the server runs on this machine and
+    /proc shows it): with the client's own CPU time, what the import costs whatever the machine's load."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]  # type: ignore[index]
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def baseline(user: User, households: int, seed: int) -> float:
     """Seconds per household through the one-at-a-time services (rolled back)."""
     rng = random.Random(seed)
@@ -277,6 +291,8 @@ def main() -> None:
 
     migration_services.write_chunk = timed  # type: ignore[assignment]
     try:
+        pg0, cpu0 = backend_cpu(), time.process_time()
+        load0 = os.getloadavg()[0]
         t = time.perf_counter()
         outcome = migration_services.migration_import(
             ctx=AuditContext(user=user, channel="cli"),
@@ -285,6 +301,7 @@ def main() -> None:
             region_code=COUNTY,
         )
         total = time.perf_counter() - t
+        cpu, pg1 = time.process_time() - cpu0, backend_cpu()
     finally:
         migration_services.write_chunk = original  # type: ignore[assignment]
     b = outcome.batch
@@ -292,6 +309,11 @@ def main() -> None:
         f"migration_import: {total:.1f} s end to end — {b.households_created:,} households, "
         f"{b.persons_created:,} persons, {b.entitlements_created:,} entitlements, "
         f"{b.rows_quarantined:,} rows quarantined"
+    )
+    pg = f"{pg1 - pg0:.1f} s" if pg0 is not None and pg1 is not None else "(not readable)"
+    print(
+        f"  CPU: this process {cpu:.1f} s, its PostgreSQL backend {pg}; "
+        f"load average {load0:.1f} → {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
     read = first_chunk[0] - t if first_chunk else total
     chunk = migration_services.CHUNK_HOUSEHOLDS

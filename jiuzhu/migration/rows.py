@@ -266,6 +266,31 @@ def read_source(fh: IO[bytes], fmt: str, layout_code: str | None = None) -> Sour
     return Source(layout, encoding, rows)
 
 
+_EMPTY = {c.name: "" for c in COLUMNS}
+
+
+def _values(raw: dict[str, Any]) -> dict[str, str]:
+    """Every column's cell as trimmed text ("" when the file has no such column)."""
+    values = dict(_EMPTY)
+    for name, v in raw.items():
+        values[name] = v.strip() if isinstance(v, str) else _text(raw, name)
+    return values
+
+
+def _clean(
+    value: str, key: str, label: str, errors: dict[str, str], *, max_length: int, required: bool = False
+) -> str:
+    """``clean_text``, without its per-character scan for the common text that has nothing to remove or
+    refuse (``str.isprintable`` is false for every control, format and separator character but space)."""
+    if value.isprintable():
+        if required and not value:
+            errors[key] = f"{label}不能为空"
+        elif len(value) > max_length:
+            errors[key] = f"{label}不能超过{max_length}个字（现为{len(value)}个）"
+        return value
+    return clean_text(value, key, label, errors, max_length=max_length, required=required)
+
+
 def _text(raw: dict[str, Any], name: str) -> str:
     v = raw.get(name, "")
     if isinstance(v, datetime):
@@ -279,16 +304,17 @@ def _text(raw: dict[str, Any], name: str) -> str:
 
 def parse_row(line: int, raw: dict[str, Any], layout: Layout, *, today: date) -> MigRow | list[str]:
     """A valid row, or every reason it is refused."""
-    values = {c.name: _text(raw, c.name) for c in COLUMNS}
+    values = _values(raw)
     for name, default in layout.defaults.items():
         values[name] = values[name] or default
     for name, other in layout.fallbacks.items():
         values[name] = values[name] or values[other]
     reasons: list[str] = []
-    for c in COLUMNS:
-        if "\x00" in values[c.name]:
-            reasons.append(f"{c.label}：{NUL_REASON}")
-            values[c.name] = ""
+    if any("\x00" in v for v in values.values()):
+        for c in COLUMNS:
+            if "\x00" in values[c.name]:
+                reasons.append(f"{c.label}：{NUL_REASON}")
+                values[c.name] = ""
     errors: dict[str, str] = {}
 
     def need(name: str) -> str:
@@ -309,12 +335,10 @@ def parse_row(line: int, raw: dict[str, Any], layout: Layout, *, today: date) ->
             reasons.append(f"身份证号：{parsed}")
         else:
             person_id = parsed
-    name = clean_text(
-        re.sub(r"\s+", "", values["name"]), "name", "姓名", errors, max_length=50, required=True
-    )
+    name = _clean(re.sub(r"\s+", "", values["name"]), "name", "姓名", errors, max_length=50, required=True)
     if "name" not in errors and any(ch.isdigit() for ch in name):
         errors["name"] = "姓名不能包含数字"
-    address = clean_text(values["address"], "address", "详细地址", errors, max_length=200, required=True)
+    address = _clean(values["address"], "address", "详细地址", errors, max_length=200, required=True)
     relation = ""
     if need("relation"):
         relation = _choice(values["relation"], Relation, RELATION_ALIASES) or ""
@@ -345,7 +369,7 @@ def parse_row(line: int, raw: dict[str, Any], layout: Layout, *, today: date) ->
     account = re.sub(r"[\s-]", "", fold(values["bank_account"]))
     if account and not _ACCOUNT.match(account):
         reasons.append("银行账号：应为8至32位数字")
-    bank_name = clean_text(values["bank_name"], "bank_name", "开户银行", errors, max_length=100)
+    bank_name = _clean(values["bank_name"], "bank_name", "开户银行", errors, max_length=100)
     coded: dict[str, str] = {}
     for key, choices, default in (
         ("disability_category", DisabilityCategory, ""),
@@ -491,7 +515,7 @@ def _entitlement(values: dict[str, str], today: date, reasons: list[str]) -> dic
     elif program == AidProgram.TEKUN:
         out["support_form"] = "dispersed"
     errors: dict[str, str] = {}
-    out["document_no"] = clean_text(values["document_no"], "document_no", "审批文号", errors, max_length=60)
+    out["document_no"] = _clean(values["document_no"], "document_no", "审批文号", errors, max_length=60)
     if errors:
         reasons.append(errors["document_no"])
     if values["decided_on"]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -35,7 +35,10 @@ from .models import MigrationBatch
 from .policies import Policies, valid_months
 from .rows import HOUSEHOLD_PROGRAMS, NO_CASH, PROGRAM_CATEGORY, MigRow
 
-_PARAMS = 5000  # ids per IN (…) list: SQLite caps the parameters of one statement
+_PARAMS = 5000
+_MEMBER_FIELDS = [
+    f.name for f in fields(DecisionMember)
+]  # ids per IN (…) list: SQLite caps the parameters of one statement
 
 
 @dataclass
@@ -130,9 +133,19 @@ class _Numbers:
 
 
 def _obj(values: Iterable[Any]) -> np.ndarray:
-    arr = np.empty(len(values := list(values)), dtype=object)
-    arr[:] = values
+    """A column for ``batch.write``: a text column without NULLs as a string array (escaped for COPY in
+    one scan of the column), anything else as objects."""
+    items = list(values)
+    if items and all(type(v) is str for v in items):
+        return np.array(items, dtype=str)
+    arr = np.empty(len(items), dtype=object)
+    arr[:] = items
     return arr
+
+
+def _plain(member: DecisionMember) -> dict[str, Any]:
+    """``asdict`` of a member, without its deep copies (every field is a plain value)."""
+    return {f: getattr(member, f) for f in _MEMBER_FIELDS}
 
 
 def _dumps(value: Any) -> str:
@@ -474,8 +487,8 @@ def _write_entitlements(
         computation = {
             "source": EntitlementSource.MIGRATION.value,
             "migration": source,
-            "members": [asdict(m) for m in dmembers],
-            "subject": asdict(dmembers[0]) if per_person else None,
+            "members": [_plain(m) for m in dmembers],
+            "subject": _plain(dmembers[0]) if per_person else None,
             "details": {k: v for k, v in details.items() if k != "migration"},
             "policy_version": policy.pk,
             "policy_note": note,
