@@ -221,3 +221,22 @@ def test_the_importing_region_must_be_a_county_in_the_importers_jurisdiction(
         _import(importer, rows(), region_code="980102000000")
     with pytest.raises(PermissionDenied):
         _import(make_user("township_caseworker", "980101001000"), rows())
+
+
+def test_the_policy_of_a_migrated_decision_is_the_one_in_force_at_the_start_month(tree, importer) -> None:
+    from jiuzhu.migration.policies import Policies
+    from jiuzhu.policy.selectors import policy_in_force
+
+    county = new_policy(effective_from=date(2020, 1, 1))
+    township = new_policy("980101001000", effective_from=date(2024, 6, 1))
+    policies = Policies()
+    for on in (date(2021, 3, 1), date(2024, 5, 1), date(2024, 6, 1), date(2026, 1, 1)):
+        assert policies.at(EAST_VILLAGE, on)[0] == policy_in_force(region_code=EAST_VILLAGE, on=on), on
+        assert policies.at(WEST_VILLAGE, on)[0] == policy_in_force(region_code=WEST_VILLAGE, on=on), on
+    # Before the first version: the earliest, with a note.
+    version, note = policies.at(WEST_VILLAGE, date(2019, 1, 1))
+    assert version == county and "早于" in note
+    batch = _import(importer, rows()).batch
+    dibao = Entitlement.objects.get(program="dibao", details__migration__batch=batch.pk)
+    assert dibao.decision.policy_version == county  # start month 2024-03, before the township's version
+    assert township.pk != county.pk
