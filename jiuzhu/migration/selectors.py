@@ -127,6 +127,10 @@ def _difference(e: Entitlement, today: date, policies: dict[str, Any]) -> Differ
     ]
     subject = DecisionMember.of(e.person, age=e.person.age_on(today)) if e.person else None
     details = {k: v for k, v in (e.details or {}).items() if k != "migration"}
+    if details.get("care_tier") and "selfcare" not in details:
+        # The file gave the care tier the former system assessed; the 特困 rule reads it from the
+        # self-care assessment a case records.
+        details["selfcare"] = {"tier": details["care_tier"]}
     request = AmountRequest(
         program=e.program,
         members=members,

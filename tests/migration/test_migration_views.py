@@ -217,3 +217,18 @@ def test_the_command_imports_as_the_named_user(county, tmp_path) -> None:
         "migrate_import", str(path), region=COUNTY, user=county.username, no_progress=True, stdout=out
     )
     assert "已导入过" in out.getvalue()
+
+
+def test_the_difference_report_computes_tekun_from_the_migrated_care_tier(county) -> None:
+    from jiuzhu.audit.services import AuditContext
+    from jiuzhu.migration.selectors import differences
+    from jiuzhu.migration.services import migration_import
+
+    batch = migration_import(
+        ctx=AuditContext(user=county), file_name="a.csv", fh=io.BytesIO(_file().encode())
+    ).batch
+    found = {d.entitlement.program: d for d in differences(batch=batch)}
+    # 特困, 分散供养, 全失能, rural: 1.3 × 520 (the rural 低保 standard) + 721 (the dispersed full-care
+    # standard) = 676 + 721 = 1,397 a month, against the 1,030 migrated.
+    assert (found["tekun"].computed, found["tekun"].status) == (Decimal("1397.00"), "differs")
+    assert found["dibao"].note == "无法计算（缺少收入核对）"

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from .dibao import DIBAO
 from .spec import DefinitionSpec
+from .tekun import TEKUN
 
 NATIONAL: dict[str, DefinitionSpec] = {
     DIBAO.program: DIBAO,
+    TEKUN.program: TEKUN,
 }
 
 REVIEWS: dict[str, DefinitionSpec] = {}
