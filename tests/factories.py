@@ -495,3 +495,29 @@ def new_finding(
         found_on=found_on or timezone.localdate(),
         concealed_from=concealed_from,
     )
+
+
+# --- 存量对象导入 (migration) ---------------------------------------------------------------------------
+
+
+def new_migration_batch(**kwargs: Any) -> Any:
+    """A finished migration batch of the test county (or ``region``), imported by a county approver."""
+    from jiuzhu.migration.models import MigrationBatch
+
+    kwargs.setdefault("region", Region.objects.get(code="980101000000"))
+    kwargs.setdefault("file_name", "存量.csv")
+    kwargs.setdefault("file_format", "csv")
+    kwargs.setdefault("layout", "template")
+    kwargs.setdefault("sha256", f"{MigrationBatch.objects.count() + 1:064x}")
+    kwargs.setdefault("status", MigrationBatch.Status.DONE)
+    return MigrationBatch.objects.create(**kwargs)
+
+
+def migration_csv(rows: list[dict[str, str]]) -> str:
+    """A migration file in the template's layout (Chinese headers), one dict of column names per row."""
+    from jiuzhu.migration.layouts import COLUMNS
+
+    lines = [",".join(c.label for c in COLUMNS)]
+    for row in rows:
+        lines.append(",".join(row.get(c.name, "") for c in COLUMNS))
+    return "\n".join(lines) + "\n"
