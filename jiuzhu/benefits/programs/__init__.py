@@ -38,6 +38,7 @@ class AmountRequest:
     decided_on: date
     subject: DecisionMember | None = None  # the person a per-person program is for
     details: Mapping[str, Any] = field(default_factory=dict)  # the case's program facts
+    report: Mapping[str, Any] = field(default_factory=dict)  # the verification report's results
 
 
 @dataclass(frozen=True)
@@ -107,3 +108,12 @@ def amount_rule(program: str) -> Rule:
     if rule is None:
         raise ValidationFailed({"program": f"“{AidProgram.label_of(program)}”尚无待遇计算规则"})
     return rule
+
+
+# 低保边缘 and 刚性支出困难 (rules §4): their rules and facts (``programs.margins``).
+from .facts import FACTS  # noqa: E402
+from .margins import NEAR_DIBAO_FACTS, near_dibao_rule, rigid_expense_rule  # noqa: E402
+
+RULES[AidProgram.NEAR_DIBAO] = near_dibao_rule
+RULES[AidProgram.RIGID_EXPENSE] = rigid_expense_rule
+FACTS[AidProgram.NEAR_DIBAO] = NEAR_DIBAO_FACTS
