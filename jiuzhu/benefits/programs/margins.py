@@ -137,8 +137,15 @@ def near_dibao_rule(req: AmountRequest) -> AmountResult:
     if single is not None:
         person_id = int(req.details["single_member_id"])
         name = next((m.name for m in req.members if m.person_id == person_id), "")
-        if not single.eligible:
-            raise ValidationFailed({"details.single_member_id": "；".join(single.reasons)})
+        if not single.eligible:  # the case names someone who cannot be covered alone: not as it stands
+            return AmountResult(
+                eligible=False,
+                amount=Decimal("0"),
+                payment=PaymentKind.NO_CASH,
+                steps=tuple(steps),
+                reasons=(*reasons, *(f"单人保：{r}" for r in single.reasons)),
+                extra=extra,
+            )
         details["single_member_id"] = person_id
         details["single_member_name"] = name
         steps.append(
