@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import ModuleType
 
+from . import program_margins
 from .build import Layout
 
 MODULES: list[ModuleType] = []
+MODULES.append(program_margins)
 
 
 def demo_programs(*, layout: Layout, log: Callable[[str], None] = print) -> None:
