@@ -62,7 +62,8 @@ def test_margins_demo(built: dict[str, Any]) -> None:
             assert e.payment == "no_cash" and e.amount == 0 and e.valid_until is not None
             assert e.details["special_assistance"] == ["medical", "education", "housing", "employment"]
     expired = Entitlement.objects.get(program="near_dibao", status="ended")
-    assert expired.end_month == expired.valid_until and expired.valid_until < timezone.localdate()
+    assert expired.valid_until is not None and expired.end_month == expired.valid_until
+    assert expired.valid_until < timezone.localdate()
     assert EntitlementEvent.objects.filter(entitlement=expired, kind="expire").exists()
     single = Entitlement.objects.get(program="dibao", decision__case_number__endswith="-DB")
     assert single.person_id is not None and single.members == 1 and single.amount > 0
