@@ -169,6 +169,10 @@ def test_near_dibao_from_acceptance_to_the_county_decision_with_single_member(wa
     assert single.decision.case_number == f"{case.number}-DB" and single.valid_until is None
     assert single.household_id == walk.household.pk
     assert "单人保" in done.notice.body and "750.00" in done.notice.body
+    assert (
+        "不发放资金；可享受医疗救助、教育救助、住房救助、就业救助等专项救助，有效期 12 个月"
+        in done.notice.body
+    )
 
 
 def test_single_member_who_is_not_severely_ill_or_disabled_is_refused(walk: Walk) -> None:
@@ -303,3 +307,10 @@ def test_scan_command_ends_expired_entitlements(walk: Walk) -> None:
     out = StringIO()
     call_command("workflow_scan", "--today", timezone.localdate().isoformat(), stdout=out)
     assert "有效期届满终止在保记录 0 条" in out.getvalue()
+
+
+def test_the_single_member_fact_is_offered_at_intake(walk: Walk, client_for: Any) -> None:
+    facts = client_for(walk.caseworker).get("/api/intake/program-facts").json()
+    [single] = facts["near_dibao"]
+    assert (single["code"], single["kind"], single["required"]) == ("single_member_id", "member", False)
+    assert "rigid_expense" not in facts  # nothing beyond the household and its report

@@ -45,6 +45,17 @@ SINGLE_MEMBER = Fact(
 NEAR_DIBAO_FACTS: tuple[Fact, ...] = (SINGLE_MEMBER,)
 
 
+def grant_line(valid_months: int | None) -> dict[str, str]:
+    """The line the decision and its notice show for what is granted: no money, the 专项救助, the validity."""
+    labels = "、".join(label for _, label in SPECIAL_ASSISTANCE)
+    validity = f"，有效期 {valid_months} 个月，期满自动终止" if valid_months else ""
+    return {
+        "label": "认定后享受",
+        "formula": f"不发放资金；可享受{labels}等专项救助{validity}",
+        "amount": "0",
+    }
+
+
 def special_assistance() -> dict[str, Any]:
     """What the entitlement records: the special-purpose assistance the household may receive."""
     return {
@@ -130,6 +141,8 @@ def near_dibao_rule(req: AmountRequest) -> AmountResult:
         valid_months=req.policy.near_dibao_valid_months,
     )
     steps = [s.to_json() for s in found.steps]
+    if found.eligible:
+        steps.append(grant_line(found.valid_months))
     reasons = list(found.reasons)
     details = special_assistance()
     extra: dict[str, Any] = {"figures": dict(found.figures)}
@@ -209,7 +222,10 @@ def rigid_expense_rule(req: AmountRequest) -> AmountResult:
         eligible=found.eligible,
         amount=Decimal("0"),
         payment=PaymentKind.NO_CASH,
-        steps=tuple(s.to_json() for s in found.steps),
+        steps=(
+            *(s.to_json() for s in found.steps),
+            *([grant_line(found.valid_months)] if found.eligible else []),
+        ),
         reasons=found.reasons,
         valid_months=found.valid_months,
         details=special_assistance(),
