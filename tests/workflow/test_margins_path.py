@@ -314,3 +314,12 @@ def test_the_single_member_fact_is_offered_at_intake(walk: Walk, client_for: Any
     [single] = facts["near_dibao"]
     assert (single["code"], single["kind"], single["required"]) == ("single_member_id", "member", False)
     assert "rigid_expense" not in facts  # nothing beyond the household and its report
+
+
+def test_flowchart_and_handbook_of_both_programs(walk: Walk, client_for: Any) -> None:
+    client = client_for(walk.caseworker)
+    for program, name in (("near_dibao", "低保边缘家庭审核确认"), ("rigid_expense", "刚性支出困难家庭审核确认")):
+        page = client.get(f"/workflow/docs/flowchart/{program}/")
+        assert page.status_code == 200 and name in page.content.decode()
+    book = client.get("/workflow/docs/handbook/").content.decode()
+    assert "低保边缘家庭审核确认" in book and "刚性支出困难家庭审核确认" in book
