@@ -60,6 +60,8 @@ class DecisionMember:
     severe_illness: bool = False
     employed: bool = False
     unstable_income: bool = False
+    disability_category: str = ""  # the registry's category and grade (单人保: grade-3 intellectual/mental)
+    disability_grade: int | None = None
 
     @classmethod
     def of(cls, person: Person, *, age: int) -> DecisionMember:
@@ -73,6 +75,8 @@ class DecisionMember:
             severe_illness=person.health == "serious",
             employed=person.employment in WORKING,
             unstable_income=person.employment in UNSTABLE,
+            disability_category=person.disability_category,
+            disability_grade=person.disability_grade,
         )
 
 

@@ -285,3 +285,25 @@ def test_single_member_refused() -> None:
         allowed=True,
     )
     assert not rich.eligible  # at the standard: nothing to fill
+
+
+@pytest.mark.parametrize(
+    ("category", "grade", "eligible"),
+    [("intellectual", 3, True), ("mental", 3, True), ("physical", 3, False), ("mental", 4, False)],
+)
+def test_single_member_with_a_grade_three_intellectual_or_mental_disability(
+    category: str, grade: int, eligible: bool
+) -> None:
+    got = single_member(
+        member=Member(7, "李四", 30, False),
+        severe_illness=False,
+        income=D("200"),
+        settings=DIBAO,
+        allowed=True,
+        disability_category=category,
+        disability_grade=grade,
+    )
+    assert got.eligible is eligible
+    if eligible:
+        assert got.allowance is not None and got.allowance.monthly_total == D("600.00")  # (800 − 200) × 1
+        assert got.reasons[0] == "李四为三级智力或精神残疾人，按单人户纳入低保"

@@ -318,7 +318,10 @@ def test_the_single_member_fact_is_offered_at_intake(walk: Walk, client_for: Any
 
 def test_flowchart_and_handbook_of_both_programs(walk: Walk, client_for: Any) -> None:
     client = client_for(walk.caseworker)
-    for program, name in (("near_dibao", "低保边缘家庭审核确认"), ("rigid_expense", "刚性支出困难家庭审核确认")):
+    for program, name in (
+        ("near_dibao", "低保边缘家庭审核确认"),
+        ("rigid_expense", "刚性支出困难家庭审核确认"),
+    ):
         page = client.get(f"/workflow/docs/flowchart/{program}/")
         assert page.status_code == 200 and name in page.content.decode()
     book = client.get("/workflow/docs/handbook/").content.decode()

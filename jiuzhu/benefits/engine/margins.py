@@ -20,10 +20,11 @@ assistance (专项救助: medical, education, housing, employment).
   ratio exactly: not eligible; with no income, any spending exceeds every ratio), and no veto.
 - **Validity**: 刚性支出 ``min(valid_months, 12)`` months (rules §4.2: at most 12); 边缘 the region's
   months (0: no fixed validity).
-- **单人保** (rules §1.9): a member of a 低保边缘 household with a grade 1–2 disability or a severe illness
-  may be covered individually as a one-person 低保 household, where the region allows it: their own
-  monthly income (their lines of the report, net of their deductions, over the report's months, floored
-  at 0) against the 低保 standard, by the 低保 engine (so a severe-disability top-up applies).
+- **单人保** (rules §1.9): a member of a 低保边缘 household with a grade 1–2 disability, a grade-3
+  intellectual or mental disability, or a severe illness may be covered individually as a one-person
+  低保 household, where the region allows it: their own monthly income (their lines of the report, net
+  of their deductions, over the report's months, floored at 0) against the 低保 standard, by the 低保
+  engine (so a severe-disability top-up applies).
 
 Figures are rounded to the fen half up as the other engines do.
 """
@@ -207,16 +208,36 @@ class SingleMember:
     allowance: Allowance | None = None
 
 
+GRADE3_CATEGORIES = frozenset({"intellectual", "mental"})  # rules §1.9: 三级智力、精神残疾
+
+
 def single_member(
-    *, member: Member, severe_illness: bool, income: Decimal, settings: Settings, allowed: bool
+    *,
+    member: Member,
+    severe_illness: bool,
+    income: Decimal,
+    settings: Settings,
+    allowed: bool,
+    disability_category: str = "",
+    disability_grade: int | None = None,
 ) -> SingleMember:
-    """单人保 of one member of a 低保边缘 household (rules §1.9): the rules are in the module docstring."""
+    """单人保 of one member of a 低保边缘 household (rules §1.9): a grade 1–2 disability, a grade-3
+    intellectual or mental disability, or a severe illness; the rules are in the module docstring."""
     if not allowed:
         return SingleMember(False, ("本地未开展低保边缘家庭成员单人保",))
-    if not (member.severe_disability or severe_illness):
-        return SingleMember(False, (f"{member.name}不是重度残疾（一、二级）或重病患者，不能单人纳入低保",))
+    grade3 = disability_grade == 3 and disability_category in GRADE3_CATEGORIES
+    if member.severe_disability:
+        ground = "重度残疾人"
+    elif grade3:
+        ground = "三级智力或精神残疾人"
+    elif severe_illness:
+        ground = "重病患者"
+    else:
+        why = f"{member.name}不是重度残疾（一、二级）、三级智力或精神残疾或重病患者，不能单人纳入低保"
+        return SingleMember(False, (why,))
     allowance = dibao_allowance(members=[member], per_capita_income=income, settings=settings)
     if not allowance.eligible:
         return SingleMember(False, allowance.reasons, income, allowance)
-    why = f"{member.name}为{'重度残疾人' if member.severe_disability else '重病患者'}，按单人户纳入低保"
-    return SingleMember(True, (why, *allowance.reasons), income, allowance)
+    return SingleMember(
+        True, (f"{member.name}为{ground}，按单人户纳入低保", *allowance.reasons), income, allowance
+    )

@@ -104,6 +104,8 @@ def _single(req: AmountRequest, person_id: int) -> SingleMember:
         income=income,
         settings=allowance_settings(req.policy, urban=req.urban),
         allowed=req.policy.near_dibao_single_member,
+        disability_category=member.disability_category,
+        disability_grade=member.disability_grade,
     )
 
 
