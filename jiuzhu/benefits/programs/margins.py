@@ -40,7 +40,7 @@ SINGLE_MEMBER = Fact(
     "single_member_id",
     "单人保对象（重度残疾或重病的家庭成员，可不填）",
     MEMBER,
-    help="低保边缘家庭中持一、二级残疾人证或患重特大疾病的成员，可按单人户纳入低保",
+    help="低保边缘家庭中持一、二级残疾人证、三级智力或精神残疾人证，或患重特大疾病的成员，可按单人户纳入低保",
 )
 NEAR_DIBAO_FACTS: tuple[Fact, ...] = (SINGLE_MEMBER,)
 
