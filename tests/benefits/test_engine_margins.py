@@ -15,12 +15,13 @@ from decimal import Decimal
 
 import pytest
 
-from jiuzhu.benefits.engine.dibao import Member, Settings
+from jiuzhu.benefits.engine.dibao import Member, Settings, Step
 from jiuzhu.benefits.engine.margins import (
     Finding,
     NearSettings,
     RigidFigures,
     RigidSettings,
+    SingleMember,
     annual_per_capita,
     member_monthly_income,
     near_dibao_finding,
@@ -307,3 +308,137 @@ def test_single_member_with_a_grade_three_intellectual_or_mental_disability(
     if eligible:
         assert got.allowance is not None and got.allowance.monthly_total == D("600.00")  # (800 − 200) × 1
         assert got.reasons[0] == "李四为三级智力或精神残疾人，按单人户纳入低保"
+
+
+# --- whole findings, each branch (what the decision stores and prints) -----------------------------------
+
+CAPPED_STEP = Step("低保边缘线", "1300.00 × 1.5 = 1950.00，高于月最低工资 1900.00，按 1900.00", D("1900.00"))
+
+
+def test_near_findings_whole() -> None:
+    def figures(income: str) -> dict[str, object]:
+        return {"line": "1900.00", "line_capped": True, "per_capita_income": income}
+
+    assert near("1299.99") == Finding(
+        False,
+        ("家庭人均月收入 1299.99 元，低于低保标准 1300.00 元，应按低保认定",),
+        (CAPPED_STEP,),
+        12,
+        figures("1299.99"),
+    )
+    assert near("1900.00") == Finding(
+        False,
+        ("家庭人均月收入 1900.00 元，不低于低保边缘线 1900.00 元",),
+        (CAPPED_STEP,),
+        12,
+        figures("1900.00"),
+    )
+    assert near("1500", vetoes=("机动车 1 辆",)) == Finding(
+        False, ("一票否决：机动车 1 辆",), (CAPPED_STEP,), 12, figures("1500")
+    )
+    assert near("1500", months=1) == Finding(
+        True,
+        ("家庭人均月收入 1500 元，不低于低保标准 1300.00 元、低于低保边缘线 1900.00 元",),
+        (CAPPED_STEP,),
+        1,
+        figures("1500"),
+    )
+
+
+def _rigid_data(**changes: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "per_capita_income": "1900.00",
+        "annual_per_capita_income": "20000.00",
+        "expense": "6000.00",
+        "income": "10000.00",
+        "ratio": "0.6000",
+        "line": "1900.00",
+    }
+    data.update(changes)
+    return data
+
+
+def test_rigid_findings_whole() -> None:
+    at = rigid_expense_finding(figures=FIG, settings=RIGID)
+    assert at == Finding(
+        False,
+        ("刚性支出占家庭总收入 60.00%，未超过 60%",),
+        (Step("刚性支出占家庭总收入", "6000.00 ÷ 10000.00 = 60.00%（近 12 个月）", D("0.00")),),
+        12,
+        _rigid_data(),
+    )
+    over = rigid_expense_finding(figures=replace(FIG, expense=D("7000.00"), period=""), settings=RIGID)
+    assert over == Finding(
+        True,
+        (
+            "刚性支出占家庭总收入 70.00%，超过 60%；"
+            "人均年收入 20000.00 元，低于上年度居民人均可支配收入 24000.00 元",
+        ),
+        (Step("刚性支出占家庭总收入", "7000.00 ÷ 10000.00 = 70.00%（认定期）", D("0.00")),),
+        12,
+        _rigid_data(expense="7000.00", ratio="0.7000"),
+    )
+
+
+def test_rigid_income_of_one_yuan_is_an_income() -> None:
+    # 0.50 ÷ 1.00 = 50 %: not over 60 % (with no income at all, any spending would exceed).
+    found = rigid_expense_finding(figures=replace(FIG, income=D("1"), expense=D("0.5")), settings=RIGID)
+    assert found.eligible is False and found.figures["ratio"] == "0.5000"
+
+
+def test_rigid_no_income_half_a_yuan_spent() -> None:
+    found = rigid_expense_finding(figures=replace(FIG, income=D("0"), expense=D("0.5")), settings=RIGID)
+    assert found.eligible is True
+    assert found.steps[0].formula == "0.50 ÷ 0.00 = 家庭无收入（近 12 个月）"
+
+
+def test_rigid_income_at_the_standard_is_edge_not_dibao() -> None:
+    found = rigid_expense_finding(
+        figures=replace(FIG, expense=D("7000"), per_capita_income=D("1300.00")), settings=RIGID
+    )
+    assert found.reasons == ("家庭人均月收入 1300.00 元，低于低保边缘线 1900.00 元，应按低保边缘认定",)
+
+
+def test_annual_per_capita_over_one_month_and_bad_counts() -> None:
+    assert annual_per_capita(gross=D("100"), deductions=D("0"), months=1, size=1) == D("1200.00")
+    with pytest.raises(ValueError, match="月数或人数"):
+        annual_per_capita(gross=D("1"), deductions=D("0"), months=12, size=0)
+    with pytest.raises(ValueError, match="月数或人数"):
+        annual_per_capita(gross=D("1"), deductions=D("0"), months=0, size=1)
+
+
+def test_member_income_reads_past_other_members_lines() -> None:
+    lines = [
+        {"person_id": 2, "category": "wages", "amount": "500", "used": True},
+        {"person_id": 1, "category": "wages", "amount": "300", "used": True},
+        {"person_id": 1, "category": "wages", "amount": "900", "used": False},
+        {"person_id": 1, "category": "transfer", "amount": "300", "used": True},
+    ]
+    assert member_monthly_income(lines, person_id=1, months=6) == D("100.00")  # (300 + 300) ÷ 6
+    with pytest.raises(ValueError, match="月数"):
+        member_monthly_income(lines, person_id=1, months=0)
+
+
+def test_single_member_results_whole() -> None:
+    off = single_member(
+        member=Member(7, "李四", 45, True), severe_illness=False, income=D("0"), settings=DIBAO, allowed=False
+    )
+    assert off == SingleMember(False, ("本地未开展低保边缘家庭成员单人保",))
+    rich = single_member(
+        member=Member(7, "李四", 45, True),
+        severe_illness=False,
+        income=D("800"),
+        settings=DIBAO,
+        allowed=True,
+    )
+    assert rich.eligible is False and rich.income == D("800") and rich.allowance is not None
+    assert rich.reasons == rich.allowance.reasons and rich.reasons[0].startswith("家庭人均月收入 800")
+    ill = single_member(
+        member=Member(7, "李四", 45, False),
+        severe_illness=True,
+        income=D("300"),
+        settings=DIBAO,
+        allowed=True,
+    )
+    assert ill.eligible is True and ill.income == D("300")
+    assert ill.reasons[0] == "李四为重病患者，按单人户纳入低保"
