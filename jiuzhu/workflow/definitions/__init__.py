@@ -4,11 +4,17 @@ procedure by program (``NATIONAL``), and the periodic review of an entitlement b
 
 from __future__ import annotations
 
+from .children import CHILD_IN_DIFFICULTY, DE_FACTO_ORPHAN
 from .dibao import DIBAO
+from .disability import DISABILITY_CARE, DISABILITY_LIVING
 from .spec import DefinitionSpec
 
 NATIONAL: dict[str, DefinitionSpec] = {
     DIBAO.program: DIBAO,
+    DISABILITY_LIVING.program: DISABILITY_LIVING,
+    DISABILITY_CARE.program: DISABILITY_CARE,
+    CHILD_IN_DIFFICULTY.program: CHILD_IN_DIFFICULTY,
+    DE_FACTO_ORPHAN.program: DE_FACTO_ORPHAN,
 }
 
 REVIEWS: dict[str, DefinitionSpec] = {}

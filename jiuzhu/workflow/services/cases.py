@@ -62,6 +62,10 @@ NUMBER_PREFIX: dict[str, str] = {
     AidProgram.NEAR_DIBAO: "DBBY",
     AidProgram.RIGID_EXPENSE: "GX",
     AidProgram.TEKUN: "TK",
+    AidProgram.DISABILITY_LIVING: "CJSH",
+    AidProgram.DISABILITY_CARE: "CJHL",
+    AidProgram.CHILD_IN_DIFFICULTY: "KJET",
+    AidProgram.DE_FACTO_ORPHAN: "SSWR",
 }
 ESCALATE_AFTER_WORKING_DAYS = 3  # the scanner escalates a case overdue by more than this
 SPOT_CHECK_STEPS = ("confirmation", "township_confirmation")
