@@ -81,7 +81,12 @@ class CertificateCheck:
 
 def disability_record(*, id_number: str, on: date) -> DisabilityRecord | None:
     """The person's latest 残联 record issued on or before ``on`` (certificate no., category, grade,
-    validity), or None. Not scoped: the caller has already read the person in its jurisdiction."""
+    validity), or None. Not scoped: the caller has already read the person in its jurisdiction.
+
+    The feed as catalogued (``exchange.catalogue``: category, grade, date of issue) carries neither the
+    number nor an end of validity: the number is then the national numbering's (ID number + category
+    + grade), and the certificate counts as valid until the federation issues another; a record that
+    carries ``certificate_no`` or ``valid_until`` in its data (a richer export) is read as it is."""
     from jiuzhu.exchange.models import FeedRecord
 
     from .engine.disability import CATEGORY_DIGITS, certificate_number

@@ -181,10 +181,6 @@ def _feeds() -> list[Feed]:
                 ),
                 Column("grade", "残疾等级", "int"),
                 Column("issued_on", "发证日期", "date", slot="date"),
-                # The 20-character certificate number and the certificate's validity, where the
-                # federation's export carries them (the benefit programs' certificate check reads them).
-                Column("certificate_no", "残疾人证号", "str", required=False),
-                Column("valid_until", "有效期至", "date", required=False, future_years=20),
             ),
             key=("id_number", "issued_on"),
         ),
