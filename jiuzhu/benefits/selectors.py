@@ -159,3 +159,89 @@ def disability_certificate_check(
     if until and date.fromisoformat(str(until)) < on:
         reasons.append(f"申报的残疾人证有效期至 {until}，已过期")
     return CertificateCheck(not reasons, tuple(reasons), record)
+
+
+# --- the children's programs on the household file (rules §8.1) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class ChildEntry:
+    """A child's entitlement (困境儿童 / 事实无人抚养儿童) as the household's page shows it: the child,
+    the guardian (a member, linked, or someone outside the household with the ID number masked), the
+    parents' situations and the grant."""
+
+    entitlement_id: int
+    program: str
+    program_label: str
+    status: str
+    status_label: str
+    child_id: int | None
+    child_name: str
+    guardian_id: int | None
+    guardian_name: str
+    guardian_id_masked: str
+    guardian_relation: str
+    father_situation: str
+    mother_situation: str
+    difficulty: str
+    basis: str
+    amount: Any
+    payment: str
+    payment_label: str
+    start_month: date
+    case_number: str
+
+
+def children_for_household(*, user: Any, household_id: int) -> list[ChildEntry]:
+    """The children's entitlements of the household (in the caller's jurisdiction, else 404), active
+    first, with the guardian and the parents' situations from the entitlement's details."""
+    from jiuzhu.core.vocab import AidProgram, EntitlementStatus, PaymentKind
+    from jiuzhu.registry import idnumber
+    from jiuzhu.registry.models import Person
+
+    from .engine.children import DIFFICULTIES, SITUATIONS
+    from .programs.children import RELATIONS
+
+    require_perm(user, "benefits.view_entitlement")
+    household = household_get(user=user, household_id=household_id)
+    rows = list(
+        Entitlement.objects.filter(
+            household=household, program__in=(AidProgram.CHILD_IN_DIFFICULTY, AidProgram.DE_FACTO_ORPHAN)
+        )
+        .select_related("decision", "person")
+        .order_by("status", "-start_month", "-id")
+    )
+    guardian_ids = {int(e.details["guardian_id"]) for e in rows if e.details.get("guardian_id")}
+    guardians = Person.objects.in_bulk(guardian_ids)
+    relations = dict(RELATIONS)
+    out = []
+    for e in sorted(rows, key=lambda e: e.status != EntitlementStatus.ACTIVE):
+        d = e.details or {}
+        member = guardians.get(int(d["guardian_id"])) if d.get("guardian_id") else None
+        out.append(
+            ChildEntry(
+                entitlement_id=e.pk,
+                program=e.program,
+                program_label=AidProgram.label_of(e.program),
+                status=e.status,
+                status_label=EntitlementStatus.label_of(e.status),
+                child_id=e.person_id,
+                child_name=e.person.name if e.person else "",
+                guardian_id=member.pk if member else None,
+                guardian_name=member.name if member else str(d.get("guardian_name", "")),
+                guardian_id_masked=idnumber.mask(
+                    member.id_number if member else str(d.get("guardian_id_number", ""))
+                ),
+                guardian_relation=relations.get(str(d.get("guardian_relation", "")), ""),
+                father_situation=SITUATIONS.get(str(d.get("father_situation", "")), ""),
+                mother_situation=SITUATIONS.get(str(d.get("mother_situation", "")), ""),
+                difficulty=DIFFICULTIES.get(str(d.get("difficulty", "")), ""),
+                basis=str(d.get("basis", "")),
+                amount=e.amount,
+                payment=e.payment,
+                payment_label=PaymentKind.label_of(e.payment),
+                start_month=e.start_month,
+                case_number=e.decision.case_number,
+            )
+        )
+    return out

@@ -21,4 +21,9 @@ def household(request: HttpRequest, pk: int) -> HttpResponse:
     audit_view(
         request, object_type=AuditObject.HOUSEHOLD, object_id=h.pk, region_code=h.region_id, benefits=True
     )
-    return render(request, "benefits/household.html", {"household": h, "entitlements": entitlements})
+    children = selectors.children_for_household(user=request.user, household_id=pk)
+    return render(
+        request,
+        "benefits/household.html",
+        {"household": h, "entitlements": entitlements, "children": children},
+    )

@@ -117,7 +117,7 @@ def walk(w: dict[str, Any], case: Any, *, agree: bool = True) -> Any:
     )
 
 
-# --- the definitions ----------------------------------------------------------------------------------
+# --- the definitions ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize("program", [LIVING, CARE])
@@ -134,7 +134,7 @@ def test_definitions_are_sound_and_national(program: str) -> None:
     assert spec.step("confirmation").level == 3 and spec.step("review").level == 4
 
 
-# --- facts ------------------------------------------------------------------------------------------------
+# --- facts ---------------------------------------------------------------
 
 
 def test_facts_check_the_certificate_number(world: dict[str, Any]) -> None:
@@ -148,7 +148,7 @@ def test_facts_check_the_certificate_number(world: dict[str, Any]) -> None:
     assert exc.value.errors == {f"details.{CARE}.care_months": "请填写需长期照护的月数"}
 
 
-# --- the feed check -----------------------------------------------------------------------------------------
+# --- the feed check ---------------------------------------------------------------
 
 
 def test_the_feed_record_and_its_check(world: dict[str, Any]) -> None:
@@ -194,7 +194,7 @@ def test_a_number_given_by_the_feed_is_the_one_compared(world: dict[str, Any]) -
     assert check.reasons == ("残疾人证号与残联数据不一致（残联：XXXXXXXXXXXXXXXXXXXX）",)
 
 
-# --- the living subsidy -----------------------------------------------------------------------------------
+# --- the living subsidy ---------------------------------------------------------------
 
 
 def test_living_subsidy_walked_to_an_entitlement(world: dict[str, Any]) -> None:
@@ -256,7 +256,7 @@ def test_living_subsidy_excluded_for_tekun_and_refused_with_reasons(world: dict[
     assert reasons == ["已纳入特困人员救助供养", "已享受工伤保险生活护理费"]
 
 
-# --- the care subsidy -----------------------------------------------------------------------------------
+# --- the care subsidy ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("grade", "amount"), [(1, "300.00"), (2, "150.00")])
@@ -277,3 +277,20 @@ def test_care_subsidy_needs_six_months(world: dict[str, Any]) -> None:
     with pytest.raises(ValidationFailed) as exc:
         walk(w, case)
     assert "长期照护须持续 6 个月以上（申报 5 个月）" in str(exc.value.errors)
+
+
+def test_the_certificate_check_api(world: dict[str, Any], client_for: Any, other_caseworker: Any) -> None:
+    w = world
+    person = w["disabled"]
+    add_disability_record(person, category="mental", grade=3)
+    url = f"/api/benefits/persons/{person.pk}/disability-certificate"
+    got = client_for(w["caseworker"]).get(url).json()
+    assert got["ok"] is True and got["reasons"] == []
+    assert (got["certificate_no"], got["category"], got["grade"]) == (
+        number(person, "mental", 3),
+        "mental",
+        3,
+    )
+    early = client_for(w["caseworker"]).get(url, {"on": "2019-12-31"}).json()
+    assert early["ok"] is False and early["reasons"] == ["残联数据中没有该人员的残疾人证信息"]
+    assert client_for(other_caseworker).get(url).status_code == 404
