@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import ModuleType
 
+from . import program_disability
 from .build import Layout
 
 MODULES: list[ModuleType] = []
+MODULES.append(program_disability)
 
 
 def demo_programs(*, layout: Layout, log: Callable[[str], None] = print) -> None:
