@@ -286,3 +286,13 @@ def test_a_guardian_outside_the_household_is_shown_masked(world: dict[str, Any],
     body = client_for(w["caseworker"]).get(f"/benefits/households/{w['household'].pk}/").content.decode()
     assert "舅舅" in body and "非本户成员" in body and OUTSIDE_ID not in body
     assert "不发放资金" in body
+
+
+def test_the_childrens_flowcharts_and_facts(world: dict[str, Any], client_for: Any) -> None:
+    client = client_for(world["caseworker"])
+    for program, name in ((ORPHAN, "事实无人抚养儿童认定"), (DIFFICULTY, "困境儿童认定")):
+        chart = client.get(f"/workflow/docs/flowchart/{program}/").content.decode()
+        assert name in chart and "入户调查" in chart
+    text = str(client.get("/api/intake/program-facts").json())
+    for code in ("guardian_id", "guardian_name", "guardian_id_number", "father_situation", "difficulty"):
+        assert code in text

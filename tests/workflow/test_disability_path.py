@@ -294,3 +294,35 @@ def test_the_certificate_check_api(world: dict[str, Any], client_for: Any, other
     early = client_for(w["caseworker"]).get(url, {"on": "2019-12-31"}).json()
     assert early["ok"] is False and early["reasons"] == ["残联数据中没有该人员的残疾人证信息"]
     assert client_for(other_caseworker).get(url).status_code == 404
+
+
+# --- pages ---------------------------------------------------------------------------------------------
+
+
+def test_case_page_flowchart_and_handbook_show_the_certificate_check(
+    world: dict[str, Any], client_for: Any
+) -> None:
+    w = world
+    add_disability_record(w["disabled"], grade=2)
+    case = open_case(w, LIVING, facts(w, LIVING, grade=1))
+    client = client_for(w["caseworker"])
+    page = client.get(f"/workflow/cases/{case.pk}/").content.decode()
+    assert "残疾等级与残联数据不一致（申报：1级，残联：2级）" in page
+    chart = client.get(f"/workflow/docs/flowchart/{LIVING}/").content.decode()
+    assert "受理及残疾人证核验" in chart and "县级确认" in chart
+    book = client.get("/workflow/docs/handbook/").content.decode()
+    for name in ("困难残疾人生活补贴审核确认", "重度残疾人护理补贴审核确认"):
+        assert name in book
+
+
+def test_program_facts_are_offered_to_the_acceptance_form(world: dict[str, Any], client_for: Any) -> None:
+    got = client_for(world["caseworker"]).get("/api/intake/program-facts").json()
+    text = str(got)
+    for code in (
+        "certificate_no",
+        "disability_category",
+        "disability_grade",
+        "care_months",
+        "work_injury_care",
+    ):
+        assert code in text
