@@ -379,6 +379,8 @@ def add_disability_record(
 ) -> Any:
     """A 残联 feed record of ``person``'s certificate (the number, when given, and the validity in
     ``data`` as the import stores them)."""
+    import hashlib
+
     from jiuzhu.exchange.models import FeedRecord
 
     data: dict[str, str] = {"category": category, "grade": str(grade), "issued_on": issued_on.isoformat()}
@@ -392,7 +394,9 @@ def add_disability_record(
         date=issued_on,
         kind=category,
         data=data,
-        row_key=f"test-{person.id_number}-{issued_on.isoformat()}-{category}{grade}",
+        row_key=hashlib.md5(
+            f"{person.id_number}-{issued_on.isoformat()}-{category}{grade}".encode(), usedforsecurity=False
+        ).hexdigest(),
         batch=new_import_batch(),
     )
 
