@@ -326,3 +326,35 @@ def test_program_facts_are_offered_to_the_acceptance_form(world: dict[str, Any],
         "work_injury_care",
     ):
         assert code in text
+
+
+def test_a_certificate_expired_by_the_decision_date_is_not_granted(world: dict[str, Any]) -> None:
+    w = world
+    add_entitlement(w["household"], program="dibao")
+    add_disability_record(w["disabled"], grade=1)
+    case = open_case(w, LIVING, facts(w, LIVING, grade=1))
+    case_act(ctx=ctx(w["caseworker"]), case_id=case.pk, version=version(case), target="review")
+    # The federation re-grades the person while the case is at the township.
+    add_disability_record(w["disabled"], grade=2, issued_on=timezone.localdate())
+    with pytest.raises(ValidationFailed) as exc:
+        walk_from_review(w, case)
+    assert "残疾人证核验未通过：残疾等级与残联数据不一致（申报：1级，残联：2级）" in str(exc.value.errors)
+    done = confirmation_decide(
+        ctx=ctx(w["approver"]),
+        case_id=case.pk,
+        version=version(case),
+        agree=False,
+        text="不同意",
+        reasons=["已换证"],
+    )
+    assert done.case.state == "refused"
+
+
+def walk_from_review(w: dict[str, Any], case: Any) -> Any:
+    review_opinion(
+        ctx=ctx(w["reviewer"]), case_id=case.pk, version=version(case), agree=True, text="同意上报"
+    )
+    case_act(ctx=ctx(w["reviewer"]), case_id=case.pk, version=version(case), target="confirmation")
+    return confirmation_decide(
+        ctx=ctx(w["approver"]), case_id=case.pk, version=version(case), agree=True, text="同意"
+    )

@@ -6,13 +6,15 @@ step compares them with the federation's record: ``benefits.selectors.disability
 the months of long-term care (护理补贴) and whether the person receives the work-injury care allowance
 (生活补贴). The rules read the person's situation on the decision date — the household's 低保 (or
 低保边缘) entitlement, a 特困 or children's entitlement of the person, a prison sentence in the
-justice feed — and hand it to the pure engine (``engine.disability``). What the entitlement keeps
-(``details``) is the certificate, so that a review can check it again.
+justice feed — and hand it to the pure engine (``engine.disability``); the certificate is checked
+against the feed again on the decision date (not granted when it no longer matches or has expired).
+What the entitlement keeps (``details``) is the certificate, so that a review can check it again.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from jiuzhu.core.errors import ValidationFailed
@@ -184,15 +186,22 @@ def _details(req: AmountRequest, **extra: Any) -> dict[str, Any]:
     return {**{k: req.details[k] for k in keep if k in req.details}, **extra}
 
 
-def _result(subsidy: Subsidy, details: dict[str, Any]) -> AmountResult:
+def _result(req: AmountRequest, subsidy: Subsidy, details: dict[str, Any]) -> AmountResult:
+    """The subsidy, provided the certificate is still the federation's and valid on the decision date
+    (the same check as the first step's evidence, on the day the decision is made: a certificate that
+    expired, or was re-graded, since the application is a reason not to grant)."""
+    from ..selectors import disability_certificate_check
     from . import AmountResult
 
+    check = disability_certificate_check(person_id=_subject(req), on=req.decided_on, claimed=req.details)
+    eligible = subsidy.eligible and check.ok
+    reasons = tuple(f"残疾人证核验未通过：{r}" for r in check.reasons) + subsidy.reasons
     return AmountResult(
-        eligible=subsidy.eligible,
-        amount=subsidy.amount,
+        eligible=eligible,
+        amount=subsidy.amount if eligible else Decimal("0.00"),
         payment=PaymentKind.MONTHLY,
-        steps=subsidy.steps,
-        reasons=subsidy.reasons,
+        steps=subsidy.steps if eligible else (),
+        reasons=reasons,
         details=details,
     )
 
@@ -224,7 +233,7 @@ def disability_living(req: AmountRequest) -> AmountResult:
     )
     subsidy = living_subsidy(facts, settings)
     basis = "dibao" if facts.in_dibao else "near_dibao"
-    return _result(subsidy, _details(req, household_basis=basis))
+    return _result(req, subsidy, _details(req, household_basis=basis))
 
 
 def disability_care(req: AmountRequest) -> AmountResult:
@@ -246,4 +255,4 @@ def disability_care(req: AmountRequest) -> AmountResult:
     extra = {"care_months": facts.care_months}
     if req.details.get("caregiver"):
         extra["caregiver"] = req.details["caregiver"]
-    return _result(care_subsidy(facts, settings), _details(req, **extra))
+    return _result(req, care_subsidy(facts, settings), _details(req, **extra))
