@@ -357,6 +357,58 @@ def add_objection(notice: Any, *, holds: bool | None) -> Any:
     )
 
 
+# --- 特困 ------------------------------------------------------------------------------------------------
+
+SELFCARE_CODES = ("eating", "dressing", "bed", "toileting", "walking", "bathing")
+
+
+def tekun_definition() -> Definition:
+    """The national 特困 definition as rows (synced if needed)."""
+    from jiuzhu.audit.services import AuditContext
+    from jiuzhu.workflow.services import definition_sync
+
+    return {d.program: d for d in definition_sync(ctx=AuditContext.system())}["tekun"]
+
+
+def selfcare_items(lost: int = 0) -> dict[str, bool]:
+    """The six items of the self-care assessment, the first ``lost`` of them not achievable."""
+    return {code: i >= lost for i, code in enumerate(SELFCARE_CODES)}
+
+
+def new_tekun_case(*, subject: Person | None = None, support_form: str = "dispersed", **kwargs: Any) -> Case:
+    """A 特困 case (``new_case`` on the 特困 definition) for ``subject`` (default: the applicant)."""
+    details = {"support_form": support_form}
+    if support_form == "central":
+        details["institution"] = "县社会福利中心"
+    kwargs.setdefault("details", details)
+    return new_case(program="tekun", definition=tekun_definition(), subject=subject, **kwargs)
+
+
+def add_selfcare(case: Case, *assessors: User, lost: int = 0, sanwu: str = "yes") -> Any:
+    """A self-care assessment row of ``case`` with its tier written on the case, as the service does."""
+    from django.utils import timezone
+
+    from jiuzhu.benefits.engine.tekun import selfcare_tier
+    from jiuzhu.workflow.models import SelfCareAssessment
+
+    tier = selfcare_tier(selfcare_items(lost))
+    by = assessors[0] if assessors else new_user(role="township_caseworker", region=case.region.parent)
+    row = SelfCareAssessment.objects.create(
+        case=case,
+        assessed_on=timezone.localdate(),
+        lost=tier.lost,
+        tier=tier.tier,
+        sanwu={"outcome": sanwu, "findings": []},
+        recorded_by=by,
+        **selfcare_items(lost),
+    )
+    row.assessors.set(assessors or [by])
+    details = {**case.details, "selfcare": tier.to_json(), "sanwu": {"outcome": sanwu, "findings": []}}
+    Case.objects.filter(pk=case.pk).update(details=details)
+    case.details = details
+    return row
+
+
 # --- the disability subsidies and the children's programs --------------------------------------------
 
 

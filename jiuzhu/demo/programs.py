@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import ModuleType
 
-from . import program_disability
+from . import program_disability, program_tekun
 from .build import Layout
 
 MODULES: list[ModuleType] = []
+MODULES.append(program_tekun)
 MODULES.append(program_disability)
 
 

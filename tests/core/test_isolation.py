@@ -170,6 +170,18 @@ WEB_BODIES: dict[str, dict[str, Any]] = {
     "workflow/cases/<int:pk>/confirmation/": {"version": "1", "agree": "1", "text": "同意"},
     "workflow/cases/<int:pk>/act/": {"version": "1", "target": "withdrawn", "reason": "撤回"},
     "workflow/cases/<int:pk>/report/": {"version": "1", "report_id": "{report_pk}"},
+    "workflow/cases/<int:pk>/selfcare/": {
+        "version": "1",
+        "assessed_on": "2026-01-05",
+        "eating": "1",
+        "dressing": "1",
+        "bed": "0",
+        "toileting": "1",
+        "walking": "0",
+        "bathing": "0",
+        "assessor_ids": "{investigator_pk}",
+        "note": "县级牵头评估",
+    },
 }
 # Pages that only read: a POST to them must change nothing and answer like a GET.
 WEB_READS = {
@@ -288,6 +300,19 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/workflow/objections/{objection_id}/decide"): {"holds": True, "finding": "成立"},
     ("post", "/api/workflow/cases/{case_id}/spot-check"): {"version": 1, "agree": True, "finding": "属实"},
     ("post", "/api/workflow/cases/{case_id}/confirmation"): {"version": 1, "agree": True, "text": "同意"},
+    ("post", "/api/workflow/cases/{case_id}/selfcare"): {
+        "version": 1,
+        "items": {
+            "eating": True,
+            "dressing": True,
+            "bed": False,
+            "toileting": True,
+            "walking": False,
+            "bathing": False,
+        },
+        "assessed_on": "2026-01-05",
+        "assessor_ids": [1, 2],
+    },
 }
 # Multipart API writes (signed records): the form fields; the files are added by the walk.
 API_MULTIPART: dict[tuple[str, str], dict[str, Any]] = {

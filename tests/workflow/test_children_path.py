@@ -173,7 +173,7 @@ def test_the_guardian_is_a_member_or_named_with_an_id_number(world: dict[str, An
 def test_de_facto_orphan_walked_to_the_orphan_standard(world: dict[str, Any]) -> None:
     w = world
     case = open_case(w, ORPHAN, facts(w, ORPHAN))
-    assert case.subject_id == w["child"].pk and case.number.startswith("SSWR-")
+    assert case.subject_id == w["child"].pk and case.number.startswith("SW-")
     done = walk(w, case)
     ent = done.entitlement
     assert ent is not None and ent.person_id == w["child"].pk and ent.household_id == w["household"].pk

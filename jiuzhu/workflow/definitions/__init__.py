@@ -8,6 +8,7 @@ from .children import CHILD_IN_DIFFICULTY, DE_FACTO_ORPHAN
 from .dibao import DIBAO
 from .disability import DISABILITY_CARE, DISABILITY_LIVING
 from .spec import DefinitionSpec
+from .tekun import TEKUN
 
 NATIONAL: dict[str, DefinitionSpec] = {
     DIBAO.program: DIBAO,
@@ -15,6 +16,7 @@ NATIONAL: dict[str, DefinitionSpec] = {
     DISABILITY_CARE.program: DISABILITY_CARE,
     CHILD_IN_DIFFICULTY.program: CHILD_IN_DIFFICULTY,
     DE_FACTO_ORPHAN.program: DE_FACTO_ORPHAN,
+    TEKUN.program: TEKUN,
 }
 
 REVIEWS: dict[str, DefinitionSpec] = {}

@@ -62,10 +62,11 @@ NUMBER_PREFIX: dict[str, str] = {
     AidProgram.NEAR_DIBAO: "DBBY",
     AidProgram.RIGID_EXPENSE: "GX",
     AidProgram.TEKUN: "TK",
+    AidProgram.TEMPORARY: "LS",
     AidProgram.DISABILITY_LIVING: "CJSH",
     AidProgram.DISABILITY_CARE: "CJHL",
-    AidProgram.CHILD_IN_DIFFICULTY: "KJET",
-    AidProgram.DE_FACTO_ORPHAN: "SSWR",
+    AidProgram.CHILD_IN_DIFFICULTY: "KJ",
+    AidProgram.DE_FACTO_ORPHAN: "SW",
 }
 ESCALATE_AFTER_WORKING_DAYS = 3  # the scanner escalates a case overdue by more than this
 SPOT_CHECK_STEPS = ("confirmation", "township_confirmation")
@@ -158,6 +159,14 @@ def _minor_case(
             ).select_related("person")
         ]
     return bool(people) and all(p.age_on(on) < minor_age for p in people)
+
+
+def _minor_subject(subject_id: int | None, *, on: date, minor_age: int) -> bool:
+    """A per-person program's case for a minor (特困: minors are not publicly noticed, rules §3.3)."""
+    if subject_id is None:
+        return False
+    person = Person.objects.filter(pk=subject_id).first()
+    return person is not None and person.age_on(on) < minor_age
 
 
 def case_open(
@@ -272,7 +281,8 @@ def case_open(
             due_provisional=case_due.provisional,
             close_relative=close_relative,
             remote=remote,
-            minor_case=_minor_case(household, applicant, report, on=accepted_on, minor_age=policy.minor_age),
+            minor_case=_minor_case(household, applicant, report, on=accepted_on, minor_age=policy.minor_age)
+            or _minor_subject(subject_id, on=accepted_on, minor_age=policy.minor_age),
             opened_by=user,
         )
         case._current_step = start  # type: ignore[attr-defined]
