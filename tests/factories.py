@@ -582,3 +582,97 @@ def new_margins_report(
         insights={},
         created_by=new_user(role="township_caseworker", region=household.region.parent),
     )
+
+
+# --- the disability subsidies and the children's programs --------------------------------------------
+
+
+def program_definition(program: str) -> Definition:
+    """The national definition of ``program`` as rows (idempotent)."""
+    from jiuzhu.audit.services import AuditContext
+    from jiuzhu.workflow.services import definition_sync
+
+    return {d.program: d for d in definition_sync(ctx=AuditContext.system())}[program]
+
+
+def add_disability_record(
+    person: Person,
+    *,
+    category: str = "physical",
+    grade: int = 1,
+    issued_on: date = date(2020, 1, 1),
+    certificate_no: str = "",
+    valid_until: date | None = None,
+) -> Any:
+    """A 残联 feed record of ``person``'s certificate (the number, when given, and the validity in
+    ``data`` as the import stores them)."""
+    import hashlib
+
+    from jiuzhu.exchange.models import FeedRecord
+
+    data: dict[str, str] = {"category": category, "grade": str(grade), "issued_on": issued_on.isoformat()}
+    if certificate_no:
+        data["certificate_no"] = certificate_no
+    if valid_until:
+        data["valid_until"] = valid_until.isoformat()
+    return FeedRecord.objects.create(
+        feed="disability",
+        id_number=person.id_number,
+        date=issued_on,
+        kind=category,
+        data=data,
+        row_key=hashlib.md5(
+            f"{person.id_number}-{issued_on.isoformat()}-{category}{grade}".encode(), usedforsecurity=False
+        ).hexdigest(),
+        batch=new_import_batch(),
+    )
+
+
+def add_entitlement(
+    household: Household,
+    *,
+    program: str = "dibao",
+    person: Person | None = None,
+    amount: str = "300.00",
+    payment: str = "monthly",
+) -> Any:
+    """An active entitlement of ``household`` (of ``person`` for a per-person program), with the decision
+    it comes from, written directly."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from jiuzhu.benefits.models import Decision, Entitlement
+    from jiuzhu.policy.selectors import policy_in_force
+
+    today = timezone.localdate()
+    policy = policy_in_force(region_code=household.region_id, on=today)
+    decision = Decision.objects.create(
+        case_number=f"T-{program}-{household.pk}-{person.pk if person else 0}-{Decision.objects.count()}",
+        program=program,
+        household=household,
+        applicant=household.head,
+        person=person,
+        region=household.region,
+        outcome="confirmed",
+        members=1,
+        amount=Decimal(amount),
+        policy_version=policy,
+        decided_on=today,
+        decided_by=new_user(
+            role="county_approver", region=Region.objects.get(code=household.region_id[:6] + "000000")
+        ),
+    )
+    return Entitlement.objects.create(
+        household=household,
+        program=program,
+        region=household.region,
+        decision=decision,
+        person=person,
+        payment=payment,
+        start_month=today.replace(day=1),
+        amount=Decimal(amount),
+        members=1,
+        review_class="B",
+        next_review_on=today + timedelta(days=365),
+    )

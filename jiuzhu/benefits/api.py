@@ -92,3 +92,89 @@ def household_entitlements(request: HttpRequest, household_id: int) -> list[Enti
         )
         for e in rows
     ]
+
+
+# --- the children's programs and the 残联 certificate check ---------------------------------------------
+
+
+class ChildEntitlementOut(Schema):
+    entitlement_id: int
+    program: str
+    status: str
+    child_id: int | None
+    child_name: str
+    guardian_id: int | None
+    guardian_name: str
+    guardian_id_masked: str
+    guardian_relation: str
+    father_situation: str
+    mother_situation: str
+    difficulty: str
+    basis: str
+    amount: Decimal
+    payment: str
+    start_month: date
+    case_number: str
+
+
+@router.get(
+    "/households/{household_id}/children",
+    response=list[ChildEntitlementOut],
+    summary="家庭的儿童保障（困境儿童、事实无人抚养儿童：监护人、父母情况、补贴）",
+)
+def household_children(request: HttpRequest, household_id: int) -> list[ChildEntitlementOut]:
+    rows = selectors.children_for_household(user=request.user, household_id=household_id)
+    household = household_get(user=request.user, household_id=household_id)
+    audit_view(
+        request,
+        object_type=AuditObject.HOUSEHOLD,
+        object_id=household.pk,
+        region_code=household.region_id,
+        benefits=True,
+    )
+    return [ChildEntitlementOut(**{k: getattr(r, k) for k in ChildEntitlementOut.model_fields}) for r in rows]
+
+
+class CertificateCheckOut(Schema):
+    ok: bool
+    reasons: list[str]
+    certificate_no: str | None
+    category: str | None
+    grade: int | None
+    issued_on: date | None
+    valid_until: date | None
+
+
+@router.get(
+    "/persons/{person_id}/disability-certificate",
+    response=CertificateCheckOut,
+    summary="残疾人证核验（残联数据：证号、类别、等级、有效期；on 为核验日期，默认今天）",
+)
+def person_disability_certificate(
+    request: HttpRequest, person_id: int, on: date | None = None
+) -> CertificateCheckOut:
+    from django.utils import timezone
+
+    from jiuzhu.core.permissions import require_perm
+    from jiuzhu.registry.selectors import person_get
+
+    require_perm(request.user, "benefits.view_entitlement")
+    person = person_get(user=request.user, person_id=person_id)
+    check = selectors.disability_certificate_check(person_id=person.pk, on=on or timezone.localdate())
+    audit_view(
+        request,
+        object_type=AuditObject.PERSON,
+        object_id=person.pk,
+        region_code=person.residence_region_id,
+        disability_certificate=True,
+    )
+    record = check.record
+    return CertificateCheckOut(
+        ok=check.ok,
+        reasons=list(check.reasons),
+        certificate_no=record.certificate_no if record else None,
+        category=record.category if record else None,
+        grade=record.grade if record else None,
+        issued_on=record.issued_on if record else None,
+        valid_until=record.valid_until if record else None,
+    )

@@ -31,4 +31,5 @@ def household(request: HttpRequest, pk: int) -> HttpResponse:
             "may_waive": may_waive(request.user),
             "today": timezone.localdate(),
         }
+    context["children"] = selectors.children_for_household(user=request.user, household_id=pk)
     return render(request, "benefits/household.html", context)

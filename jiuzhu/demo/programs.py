@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import ModuleType
 
-from . import program_margins, program_migrate, program_tekun
+from . import program_disability, program_margins, program_migrate, program_tekun
 from .build import Layout
 
 MODULES: list[ModuleType] = []
 MODULES.append(program_tekun)
+MODULES.append(program_disability)
 MODULES.append(program_margins)
 MODULES.append(program_migrate)
 

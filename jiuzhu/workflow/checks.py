@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db.models import Count
 
+from jiuzhu.benefits.selectors import CertificateCheck, disability_certificate_check
 from jiuzhu.core.vocab import CommunityReviewMode, ConfirmLevel, SpotCheck
 from jiuzhu.verification.models import VerificationReport
 
@@ -129,14 +130,30 @@ class Checker:
             return not self.case.close_relative or any(
                 county for _n, county, _at in self.investigators_counts
             )
+        if code == "disability_certificate":
+            return self.certificate_check.ok
         if code == "selfcare_assessment":
             # 特困: counts whenever it was made (the county's assessment is not repeated on a send-back).
             return SelfCareAssessment.objects.filter(case=self.case).exists()
         raise KeyError(code)
 
     def missing(self, evidence: list[str]) -> list[str]:
-        """The Chinese labels of what is missing among ``evidence``."""
-        return [EVIDENCE[code] for code in evidence if not self.evidence_ok(code)]
+        """The Chinese labels of what is missing among ``evidence`` (with the reason, where a check gives
+        one)."""
+        return [self.missing_label(code) for code in evidence if not self.evidence_ok(code)]
+
+    def missing_label(self, code: str) -> str:
+        """The label of a missing piece of evidence, with the reason where the check gives one."""
+        if code == "disability_certificate":
+            return f"{EVIDENCE[code]}（{self.certificate_check.reason}）"
+        return EVIDENCE[code]
+
+    @cached_property
+    def certificate_check(self) -> CertificateCheck:
+        """The 残联 check of the disability programs: the certificate in the case's facts is the
+        federation's and valid today (``benefits.selectors.disability_certificate_check``)."""
+        person = self.case.subject_id or self.case.applicant_id
+        return disability_certificate_check(person_id=person, on=self.today, claimed=self.case.details or {})
 
     # --- conditions ---
 

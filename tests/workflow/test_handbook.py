@@ -180,7 +180,7 @@ def test_a_steps_role_change_shows_in_the_responsibility_list(
     reviewer = re.search(r'<tr id="role-township_reviewer">.*?</tr>', body, re.DOTALL)
     assert county and reviewer
     assert "<strong>乡镇审核</strong>（县） · 5个工作日" in county.group(0)
-    assert "</span> <strong>乡镇审核</strong>" not in reviewer.group(0)
+    assert f'<span class="tag">{dibao}</span> <strong>乡镇审核</strong>' not in reviewer.group(0)
     assert "</span> <strong>公示</strong>" in reviewer.group(0)
     assert "须具备：乡镇审核意见" in county.group(0)
 

@@ -22,6 +22,9 @@ from typing import TYPE_CHECKING, Any
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.vocab import AidProgram, PaymentKind
 
+from . import children, disability
+from .facts import CHECKS, FACTS
+
 if TYPE_CHECKING:
     from jiuzhu.policy.models import PolicyVersion
 
@@ -100,7 +103,21 @@ def _dibao(req: AmountRequest) -> AmountResult:
 
 RULES: dict[str, Rule] = {
     AidProgram.DIBAO: _dibao,
+    AidProgram.DISABILITY_LIVING: disability.disability_living,
+    AidProgram.DISABILITY_CARE: disability.disability_care,
+    AidProgram.CHILD_IN_DIFFICULTY: children.child_in_difficulty_rule,
+    AidProgram.DE_FACTO_ORPHAN: children.de_facto_orphan_rule,
 }
+
+# The facts these programs take at intake, and their cross-field checks (declared beside the rules).
+FACTS[AidProgram.DISABILITY_LIVING] = disability.LIVING_FACTS
+FACTS[AidProgram.DISABILITY_CARE] = disability.CARE_FACTS
+FACTS[AidProgram.CHILD_IN_DIFFICULTY] = children.DIFFICULTY_FACTS
+FACTS[AidProgram.DE_FACTO_ORPHAN] = children.ORPHAN_FACTS
+CHECKS[AidProgram.DISABILITY_LIVING] = disability.living_check
+CHECKS[AidProgram.DISABILITY_CARE] = disability.care_check
+CHECKS[AidProgram.CHILD_IN_DIFFICULTY] = children.difficulty_check
+CHECKS[AidProgram.DE_FACTO_ORPHAN] = children.orphan_check
 
 
 def amount_rule(program: str) -> Rule:

@@ -4,7 +4,9 @@ procedure by program (``NATIONAL``), and the periodic review of an entitlement b
 
 from __future__ import annotations
 
+from .children import CHILD_IN_DIFFICULTY, DE_FACTO_ORPHAN
 from .dibao import DIBAO
+from .disability import DISABILITY_CARE, DISABILITY_LIVING
 from .near_dibao import NEAR_DIBAO
 from .rigid_expense import RIGID_EXPENSE
 from .spec import DefinitionSpec
@@ -12,6 +14,10 @@ from .tekun import TEKUN
 
 NATIONAL: dict[str, DefinitionSpec] = {
     DIBAO.program: DIBAO,
+    DISABILITY_LIVING.program: DISABILITY_LIVING,
+    DISABILITY_CARE.program: DISABILITY_CARE,
+    CHILD_IN_DIFFICULTY.program: CHILD_IN_DIFFICULTY,
+    DE_FACTO_ORPHAN.program: DE_FACTO_ORPHAN,
     TEKUN.program: TEKUN,
     NEAR_DIBAO.program: NEAR_DIBAO,
     RIGID_EXPENSE.program: RIGID_EXPENSE,

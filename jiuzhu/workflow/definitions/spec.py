@@ -54,6 +54,7 @@ EVIDENCE: dict[str, str] = {
     "public_notice_ended": "公示期满且无待核实的异议",
     "spot_check_done": "县级抽查结论（本案被抽中）",
     "county_home_visit": "县级入户核查记录（近亲属备案案件）",
+    "disability_certificate": "残疾人证与残联数据一致且在有效期内",
     "selfcare_assessment": "生活自理能力评估（六项）及“三无”条件认定",
 }
 
