@@ -40,4 +40,12 @@ def workflow_scan_tick() -> dict[str, int]:
     from .services import cases_scan
 
     result = cases_scan(ctx=AuditContext.system(channel="worker"))
-    return {"overdue": result.overdue, "escalated": result.escalated, "recomputed": result.recomputed}
+    from .services.temporary import prior_aid_scan
+
+    late = prior_aid_scan(ctx=AuditContext.system(channel="worker"))
+    return {
+        "overdue": result.overdue,
+        "escalated": result.escalated,
+        "recomputed": result.recomputed,
+        "prior_aid_overdue": late,
+    }

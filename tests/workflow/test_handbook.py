@@ -16,7 +16,7 @@ from jiuzhu.audit.services import AuditContext
 from jiuzhu.policy.models import NoticeTemplate
 from jiuzhu.policy.services import policy_version_create, policy_version_update
 from jiuzhu.workflow.handbook import handbook_build, responsibilities_build
-from jiuzhu.workflow.models import Step
+from jiuzhu.workflow.models import Definition, Step
 from jiuzhu.workflow.services import definition_patch
 
 from ..conftest import COUNTY, EAST_TOWN, WEST_TOWN
@@ -160,6 +160,7 @@ def test_a_region_patch_dropping_community_review_drops_it_everywhere(
 def test_a_steps_role_change_shows_in_the_responsibility_list(
     national, policy, make_user, client_for
 ) -> None:
+    Definition.objects.exclude(pk=national.pk).update(active=False)  # the 低保 definition's steps only
     rows = {r.role: r for r in responsibilities_build(region_code=EAST_TOWN, on=timezone.localdate())}
     assert [s.step for s in rows["township_reviewer"].steps] == ["乡镇审核", "公示", "乡镇确认（委托）"]
     assert [s.step for s in rows["county_approver"].steps] == ["县级确认"]

@@ -74,6 +74,7 @@ PER_PERSON = frozenset(
         AidProgram.DISABILITY_CARE,
         AidProgram.CHILD_IN_DIFFICULTY,
         AidProgram.DE_FACTO_ORPHAN,
+        AidProgram.TEMPORARY,  # a grant to the person in hardship (the once-per-cause rule is per person)
     }
 )
 
@@ -100,6 +101,15 @@ def _dibao(req: AmountRequest) -> AmountResult:
 RULES: dict[str, Rule] = {
     AidProgram.DIBAO: _dibao,
 }
+
+
+def _temporary(req: AmountRequest) -> AmountResult:
+    from .temporary import temporary_rule
+
+    return temporary_rule(req)
+
+
+RULES[AidProgram.TEMPORARY] = _temporary
 
 
 def amount_rule(program: str) -> Rule:

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from .dibao import DIBAO
 from .spec import DefinitionSpec
+from .temporary import TEMPORARY
 
 NATIONAL: dict[str, DefinitionSpec] = {
     DIBAO.program: DIBAO,
+    TEMPORARY.program: TEMPORARY,
 }
 
 REVIEWS: dict[str, DefinitionSpec] = {}

@@ -54,6 +54,8 @@ EVIDENCE: dict[str, str] = {
     "public_notice_ended": "公示期满且无待核实的异议",
     "spot_check_done": "县级抽查结论（本案被抽中）",
     "county_home_visit": "县级入户核查记录（近亲属备案案件）",
+    "temporary_means_checked": "家庭经济状况核对报告（支出型临时救助）",
+    "special_approval": "县级一事一议意见",
 }
 
 # The conditions a transition may name, by code, in words.
@@ -71,6 +73,11 @@ CONDITIONS: dict[str, str] = {
     "opinion_disagree": "本环节意见为不同意",
     "came_from": "返回补正前所在环节",
     "close_relative": "近亲属备案案件（须县级确认）",
+    "temporary_simplified": "急难型临时救助（简易程序，不公示）",
+    "temporary_notice": "支出型临时救助（须公示）",
+    "temporary_approve_township": "救助金额不超过乡镇审批限额",
+    "temporary_approve_county": "救助金额超过乡镇审批限额、不超过一般上限",
+    "temporary_approve_special": "救助金额超过一般上限（须县级一事一议）",
 }
 
 # PolicyVersion fields that hold a number of days a step may take (``StepSpec.limit_setting``).
@@ -86,6 +93,9 @@ LIMIT_SETTINGS = frozenset(
         "refusal_notice_days",
         "materials_days",
         "cooperation_days",
+        "temporary_investigation_days",
+        "temporary_notice_days",
+        "temporary_approval_days",
     }
 )
 

@@ -1,5 +1,6 @@
 from .evidence import CommunityReview, HomeInvestigation, Objection, Opinion, PublicNotice
 from .flow import Case, CaseEvent, Definition, Notice, NoticeCounter, Step, Transition
+from .temporary import PriorAid
 
 __all__ = [
     "Case",
@@ -11,6 +12,7 @@ __all__ = [
     "NoticeCounter",
     "Objection",
     "Opinion",
+    "PriorAid",
     "PublicNotice",
     "Step",
     "Transition",

@@ -62,6 +62,7 @@ NUMBER_PREFIX: dict[str, str] = {
     AidProgram.NEAR_DIBAO: "DBBY",
     AidProgram.RIGID_EXPENSE: "GX",
     AidProgram.TEKUN: "TK",
+    AidProgram.TEMPORARY: "LS",
 }
 ESCALATE_AFTER_WORKING_DAYS = 3  # the scanner escalates a case overdue by more than this
 SPOT_CHECK_STEPS = ("confirmation", "township_confirmation")
