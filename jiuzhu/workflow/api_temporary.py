@@ -15,7 +15,12 @@ from jiuzhu.core.vocab import TemporaryCause
 
 from .api_case import OpinionIn, OpinionOut
 from .selectors_temporary import PriorAidRow, prior_aid_get, prior_aids
-from .services.temporary import non_resident_register, prior_aid_grant, special_approval_record
+from .services.temporary import (
+    non_resident_register,
+    prior_aid_grant,
+    special_approval_record,
+    temporary_amount_propose,
+)
 
 router = Router(tags=["临时救助"])
 
@@ -126,3 +131,35 @@ def special_approval(request: HttpRequest, case_id: int, payload: OpinionIn) -> 
     return Status(
         201, OpinionOut(id=row.pk, case_id=row.case_id, step=row.step, agree=row.agree, text=row.text)
     )
+
+
+class AmountIn(_Strict):
+    version: int = Field(ge=0, le=2**31 - 1)
+    amount_asked: Decimal | None = Field(
+        None, ge=0, max_digits=12, decimal_places=2, description="急难型拟救助金额"
+    )
+    expense_amount: Decimal | None = Field(
+        None, ge=0, max_digits=12, decimal_places=2, description="支出型自付支出"
+    )
+    people: int | None = Field(None, ge=1, le=100)
+    months: int | None = Field(None, ge=1, le=120)
+    note: str = Field("", max_length=500)
+
+
+class AmountOut(Schema):
+    case_id: int
+    version: int
+    details: dict[str, object]
+
+
+@router.post(
+    "/cases/{case_id}/amount",
+    response=AmountOut,
+    summary="乡镇审核：按调查核实情况调整拟救助金额（审批层级随金额确定）",
+)
+def amount_propose(request: HttpRequest, case_id: int, payload: AmountIn) -> AmountOut:
+    case = temporary_amount_propose(
+        ctx=AuditContext.from_request(request), case_id=case_id, **payload.model_dump()
+    )
+    version = type(case).objects.filter(pk=case.pk).values_list("version", flat=True).get()
+    return AmountOut(case_id=case.pk, version=version, details=dict(case.details))

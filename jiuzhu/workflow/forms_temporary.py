@@ -55,3 +55,15 @@ class NonResidentForm(_Errors):
 class SpecialApprovalForm(StepForm):
     agree = forms.TypedChoiceField(label=_("一事一议意见"), choices=_AGREE, coerce=lambda v: v == "1")
     text = forms.CharField(label=_("研究意见"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AmountProposeForm(StepForm):
+    amount_asked = forms.DecimalField(
+        label=_("拟救助金额（急难型，元）"), max_digits=12, decimal_places=2, min_value=0, required=False
+    )
+    expense_amount = forms.DecimalField(
+        label=_("核实的自付支出（支出型，元）"), max_digits=12, decimal_places=2, min_value=0, required=False
+    )
+    people = forms.IntegerField(label=_("救助人数（支出型）"), min_value=1, max_value=100, required=False)
+    months = forms.IntegerField(label=_("困难月数（支出型）"), min_value=1, max_value=120, required=False)
+    note = forms.CharField(label=_("说明"), max_length=500, required=False)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("households/<int:pk>/prior-aid/", v.prior_aid_new, name="workflow_prior_aid_new"),
     path("non-residents/", v.non_resident_new, name="workflow_non_resident_new"),
     path("cases/<int:pk>/special-approval/", v.special_approval, name="workflow_special_approval"),
+    path("cases/<int:pk>/amount/", v.amount_propose, name="workflow_temporary_amount"),
 ]

@@ -131,6 +131,10 @@ def _blank_forms(
         from .forms_temporary import SpecialApprovalForm
 
         out["special_approval"] = SpecialApprovalForm(initial=v)
+    if state == "review" and case.program == AidProgram.TEMPORARY:
+        from .forms_temporary import AmountProposeForm
+
+        out["temporary_amount"] = AmountProposeForm(initial=v)
     return out
 
 

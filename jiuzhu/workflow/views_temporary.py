@@ -19,7 +19,12 @@ from jiuzhu.registry.selectors import household_get
 from . import forms_temporary as ft
 from .selectors import case_get
 from .selectors_temporary import prior_aids
-from .services.temporary import non_resident_register, prior_aid_grant, special_approval_record
+from .services.temporary import (
+    non_resident_register,
+    prior_aid_grant,
+    special_approval_record,
+    temporary_amount_propose,
+)
 from .views_case import _page
 
 LIGHT_CLASSES = {"red": "tag light-red", "yellow": "tag warn", "green": "tag ok", "": "tag ok"}
@@ -103,3 +108,22 @@ def special_approval(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "已登记一事一议意见，案件已转入县级审批")
         return redirect("workflow_case", pk=pk)
     return _page(request, case, bound={"special_approval": form}, status=422)
+
+
+@require_POST
+@web_view("workflow.view_case")
+def amount_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    case = case_get(user=request.user, case_id=pk)
+    form = ft.AmountProposeForm(request.POST)
+    if form.is_valid():
+        try:
+            temporary_amount_propose(ctx=AuditContext.from_request(request), case_id=pk, **form.values())
+        except ServiceError as exc:
+            if exc.status in (403, 404):
+                raise
+            form.apply_errors(exc)
+            case = case_get(user=request.user, case_id=pk)
+            return _page(request, case, bound={"temporary_amount": form}, status=exc.status)
+        messages.success(request, "已调整拟救助金额")
+        return redirect("workflow_case", pk=pk)
+    return _page(request, case, bound={"temporary_amount": form}, status=422)

@@ -187,6 +187,7 @@ WEB_BODIES: dict[str, dict[str, Any]] = {
         "address": "西一村临时住所",
     },
     "workflow/temporary/cases/<int:pk>/special-approval/": {"version": "1", "agree": "1", "text": "同意"},
+    "workflow/temporary/cases/<int:pk>/amount/": {"version": "1", "amount_asked": "800.00"},
 }
 # Pages that only read: a POST to them must change nothing and answer like a GET.
 WEB_READS = {
@@ -324,6 +325,7 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "agree": True,
         "text": "同意",
     },
+    ("post", "/api/workflow/temporary/cases/{case_id}/amount"): {"version": 1, "amount_asked": "800.00"},
 }
 # Multipart API writes (signed records): the form fields; the files are added by the walk.
 API_MULTIPART: dict[tuple[str, str], dict[str, Any]] = {

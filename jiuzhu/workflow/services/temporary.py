@@ -351,6 +351,73 @@ def prior_aid_scan(*, ctx: AuditContext, today: date | None = None) -> int:
     return flagged
 
 
+# --- 乡镇审核：拟救助金额 ------------------------------------------------------------------------------
+
+
+def temporary_amount_propose(
+    *,
+    ctx: AuditContext,
+    case_id: int,
+    version: int,
+    amount_asked: Decimal | str | None = None,
+    expense_amount: Decimal | str | None = None,
+    people: int | None = None,
+    months: int | None = None,
+    note: str = "",
+) -> Case:
+    """The township's review of the figures the grant is computed from (拟救助金额): the amount for an
+    emergency, the expense, people and months for the expenditure type, as the investigation found
+    them. The figures given at intake are kept beside them (``applied``); the rule computes from the
+    new ones, and the approver follows from the new amount."""
+    from jiuzhu.benefits.programs.facts import facts_clean
+    from jiuzhu.benefits.programs.temporary import PROGRAM
+
+    with transaction.atomic():
+        case, _step = _locked_case(ctx, case_id, version, ("review",))
+        if case.program != AidProgram.TEMPORARY:
+            raise ValidationFailed({"case": "只有临时救助案件可以调整拟救助金额"})
+        errors: dict[str, str] = {}
+        note = clean_text(note, "note", "说明", errors, max_length=500)
+        if errors:
+            raise ValidationFailed(errors)
+        old = dict(case.details or {})
+        figures = {
+            "amount_asked": amount_asked,
+            "expense_amount": expense_amount,
+            "people": people,
+            "months": months,
+        }
+        given = {k: v for k, v in figures.items() if v not in (None, "")}
+        facts = {k: v for k, v in old.items() if k in {f.code for f in _facts()}}
+        facts["subject_id"] = case.subject_id or case.applicant_id
+        try:
+            cleaned = facts_clean(PROGRAM, {**facts, **given}, members={facts["subject_id"]})
+        except ValidationFailed as exc:
+            raise ValidationFailed({k.rsplit(".", 1)[-1]: v for k, v in exc.errors.items()}) from None
+        cleaned.pop("subject_id", None)
+        details = {**old, **{k: cleaned[k] for k in given if k in cleaned}}
+        details.setdefault("applied", {k: old.get(k) for k in figures if old.get(k) is not None})
+        Case.objects.filter(pk=case.pk).update(details=details)
+        changes = {k: [old.get(k), details.get(k)] for k in given}
+        case_note(ctx=ctx, case=case, action="temporary_amount", data={"changes": changes}, reason=note)
+        audit_record(
+            ctx=ctx,
+            action="update",
+            object_type=AuditObject.CASE,
+            object_id=case.pk,
+            region_code=case.region_id,
+            detail={"case": case.number, "changes": changes},
+        )
+        case.details = details
+    return case
+
+
+def _facts() -> tuple[Any, ...]:
+    from jiuzhu.benefits.programs.temporary import FACTS
+
+    return FACTS
+
+
 # --- 县级一事一议 ------------------------------------------------------------------------------------
 
 
