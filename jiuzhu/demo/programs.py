@@ -16,6 +16,15 @@ from .build import Layout
 MODULES: list[ModuleType] = []
 
 
+def _register() -> None:
+    from . import program_temporary
+
+    MODULES.append(program_temporary)
+
+
+_register()
+
+
 def demo_programs(*, layout: Layout, log: Callable[[str], None] = print) -> None:
     for module in MODULES:
         module.build(layout=layout, log=log)
