@@ -553,3 +553,13 @@ def test_the_api_pays_lists_and_approves(w: World, client_for: Any) -> None:
     case.refresh_from_db()
     assert case.state == "confirmation" and case.details["county_special"] is True
     assert Decision.objects.filter(case_number=case.number).count() == 0
+
+
+def test_the_flowchart_and_the_handbook_show_the_procedure(w: World, client_for: Any) -> None:
+    client = client_for(w.caseworker)
+    chart = client.get("/workflow/docs/flowchart/temporary/")
+    assert chart.status_code == 200
+    text = chart.content.decode()
+    assert "县级一事一议" in text and "乡镇审批（县级委托）" in text
+    handbook = client.get("/workflow/docs/handbook/").content.decode()
+    assert "临时救助审核审批" in handbook and "先行救助登记告知书" in handbook
