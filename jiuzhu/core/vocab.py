@@ -118,7 +118,7 @@ class TemporaryCause(Vocab):
     INJURY = "injury", _("人身伤害")
     SUDDEN_ILLNESS = "sudden_illness", _("突发重大疾病")
     OTHER_EMERGENCY = "other_emergency", _("其他突发性困难")
-    MEDICAL = "medical", _("医疗支出")
+    MEDICAL = "medical_expense", _("医疗支出")
     EDUCATION = "education", _("教育支出")
     OTHER_EXPENSE = "other_expense", _("其他必需支出（经其他救助后仍困难）")
 
@@ -145,9 +145,9 @@ class TemporaryApproval(Vocab):
     """Who approves a 临时救助 of a given amount (rules §5): the township under the county's mandate for
     small amounts, the county up to the general cap, above it the county case by case (一事一议)."""
 
-    TOWNSHIP = "township", _("乡镇（街道）审批（县级委托）")
-    COUNTY = "county", _("县级审批")
-    COUNTY_SPECIAL = "county_special", _("县级一事一议审批")
+    TOWNSHIP = "township_approval", _("乡镇（街道）审批（县级委托）")
+    COUNTY = "county_approval", _("县级审批")
+    COUNTY_SPECIAL = "county_special_approval", _("县级一事一议审批")
 
 
 class CasePurpose(Vocab):
@@ -442,7 +442,7 @@ class NoticeKind(Vocab):
     CONFIRMATION = "confirmation", _("确认通知书")
     REFUSAL = "refusal", _("不予确认通知书")
     PUBLIC_NOTICE = "public_notice", _("公示")
-    PRIOR_AID = "prior_aid", _("先行救助登记告知书")
+    PRIOR_AID = "prior_aid_notice", _("先行救助登记告知书")
 
 
 class EntitlementStatus(Vocab):

@@ -276,14 +276,14 @@ class _Temporary:
         from .procedure import _elapse
 
         plan = (
-            ("verification", "medical", 3, 2),
+            ("verification", "medical_expense", 3, 2),
             ("investigation", "education", 2, 3),
-            ("review", "medical", 1, 4),
-            ("public_notice", "medical", 3, 2),
+            ("review", "medical_expense", 1, 4),
+            ("public_notice", "medical_expense", 3, 2),
             ("reinvestigation", "other_expense", 2, 2),
-            ("confirmation", "medical", 2, 3),
+            ("confirmation", "medical_expense", 2, 3),
             ("confirmed", "education", 1, 3),
-            ("terminated", "medical", 2, 1),
+            ("terminated", "medical_expense", 2, 1),
         )
         for target, cause, people, months in plan:
             facts = {
@@ -397,7 +397,7 @@ _DESCRIPTIONS = {
     "injury": "家庭主要劳动力意外受伤，暂时无收入",
     "sudden_illness": "家庭成员突发重病住院，医疗费用巨大",
     "other_emergency": "突发意外事件，基本生活暂时困难",
-    "medical": "慢性病长期治疗，医保报销后自付费用超出家庭承受能力",
+    "medical_expense": "慢性病长期治疗，医保报销后自付费用超出家庭承受能力",
     "education": "子女上大学，学费生活费支出超出家庭承受能力",
     "other_expense": "经医疗、教育等专项救助后，家庭基本生活仍有困难",
 }

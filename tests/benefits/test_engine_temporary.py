@@ -49,7 +49,7 @@ def emergency(asked: str | None = None, **kw: object) -> Request:
 
 
 def expense(people: int, months: int, **kw: object) -> Request:
-    return Request(kind="expense", cause="medical", on=ON, people=people, months=months, **kw)  # type: ignore[arg-type]
+    return Request(kind="expense", cause="medical_expense", on=ON, people=people, months=months, **kw)  # type: ignore[arg-type]
 
 
 def grant(request: Request, settings: Settings = BASE):  # type: ignore[no-untyped-def]
@@ -69,13 +69,13 @@ def test_caps_are_months_of_the_standard() -> None:
 @pytest.mark.parametrize(
     ("amount", "level"),
     [
-        ("2399.99", "township"),
-        ("2400.00", "township"),  # at the township cap: still the township's
-        ("2400.01", "county"),
-        ("8000.00", "county"),  # at the general cap: the county's ordinary approval
-        ("8000.01", "county_special"),
-        ("24000.00", "county_special"),
-        ("30000.00", "county_special"),
+        ("2399.99", "township_approval"),
+        ("2400.00", "township_approval"),  # at the township cap: still the township's
+        ("2400.01", "county_approval"),
+        ("8000.00", "county_approval"),  # at the general cap: the county's ordinary approval
+        ("8000.01", "county_special_approval"),
+        ("24000.00", "county_special_approval"),
+        ("30000.00", "county_special_approval"),
     ],
 )
 def test_who_approves_by_amount(amount: str, level: str) -> None:
@@ -84,18 +84,23 @@ def test_who_approves_by_amount(amount: str, level: str) -> None:
 
 def test_emergency_at_the_township_cap_is_the_townships() -> None:
     g = grant(emergency("2400"))
-    assert (g.eligible, g.amount, g.top_up, g.approval) == (True, D("2400.00"), D("2400.00"), "township")
+    assert (g.eligible, g.amount, g.top_up, g.approval) == (
+        True,
+        D("2400.00"),
+        D("2400.00"),
+        "township_approval",
+    )
     assert g.steps == (Step("申请救助金额", "2400.00", D("2400.00")),)
 
 
 def test_emergency_one_fen_over_the_township_cap_goes_to_the_county() -> None:
     g = grant(emergency("2400.01"))
-    assert (g.amount, g.approval) == (D("2400.01"), "county")
+    assert (g.amount, g.approval) == (D("2400.01"), "county_approval")
 
 
 def test_above_the_general_cap_without_the_countys_special_approval_is_cut_to_it() -> None:
     g = grant(emergency("9000"))
-    assert (g.eligible, g.amount, g.approval) == (True, D("8000.00"), "county_special")
+    assert (g.eligible, g.amount, g.approval) == (True, D("8000.00"), "county_special_approval")
     assert g.steps[-1] == Step(
         "超过一般上限，按一般上限", "800 × 10 = 8000.00（超出部分须县级一事一议批准）", D("8000.00")
     )
@@ -103,7 +108,7 @@ def test_above_the_general_cap_without_the_countys_special_approval_is_cut_to_it
 
 def test_above_the_general_cap_with_the_countys_special_approval() -> None:
     g = grant(emergency("9000", county_special=True))
-    assert (g.amount, g.approval) == (D("9000.00"), "county_special")
+    assert (g.amount, g.approval) == (D("9000.00"), "county_special_approval")
     assert len(g.steps) == 1
 
 
@@ -128,7 +133,7 @@ def test_above_the_county_cap_without_special_approval_is_cut_twice() -> None:
 
 def test_emergency_without_an_amount_asked_gets_the_floor() -> None:
     g = grant(emergency())
-    assert (g.amount, g.approval) == (D("1600.00"), "township")
+    assert (g.amount, g.approval) == (D("1600.00"), "township_approval")
     assert g.steps == (Step("急难型最低救助额", "800 × 2 = 1600.00", D("1600.00")),)
     assert grant(emergency("0")).amount == D("1600.00")
 
@@ -148,7 +153,7 @@ def test_emergency_amounts_round_to_the_fen() -> None:
 def test_expense_formula() -> None:
     # 800 × 3 × 2 = 4800.00: above the township cap, within the general cap
     g = grant(expense(3, 2))
-    assert (g.amount, g.approval) == (D("4800.00"), "county")
+    assert (g.amount, g.approval) == (D("4800.00"), "county_approval")
     assert g.steps == (Step("低保标准 × 救助人数 × 困难月数", "800 × 3 × 2 = 4800.00", D("4800.00")),)
 
 
@@ -162,12 +167,12 @@ def test_expense_months_at_the_maximum_and_over_it() -> None:
 
 def test_expense_of_one_person_for_three_months_is_the_township_cap() -> None:
     g = grant(expense(1, 3))
-    assert (g.amount, g.approval) == (D("2400.00"), "township")
+    assert (g.amount, g.approval) == (D("2400.00"), "township_approval")
 
 
 def test_expense_not_more_than_the_expense_itself() -> None:
     g = grant(expense(3, 2, expense_amount=D("3000")))
-    assert (g.amount, g.approval) == (D("3000.00"), "county")
+    assert (g.amount, g.approval) == (D("3000.00"), "county_approval")
     assert g.steps[-1] == Step("不超过自付支出", "自付支出 3000.00 元", D("3000.00"))
     # an expense above the formula leaves it as it is
     assert grant(expense(3, 2, expense_amount=D("4800.01"))).amount == D("4800.00")
@@ -177,7 +182,7 @@ def test_expense_not_more_than_the_expense_itself() -> None:
 def test_expense_of_a_large_family_reaches_the_special_approval() -> None:
     # 800 × 5 × 6 = 24000.00 > 8000.00: cut to 8000.00 until the county approves it case by case
     g = grant(expense(5, 6))
-    assert (g.amount, g.approval) == (D("8000.00"), "county_special")
+    assert (g.amount, g.approval) == (D("8000.00"), "county_special_approval")
     assert grant(expense(5, 6, county_special=True)).amount == D("24000.00")
 
 
@@ -214,7 +219,7 @@ def test_a_grant_on_31_december_does_not_count_on_1_january() -> None:
 
 
 def test_another_cause_in_the_same_year_is_not_counted() -> None:
-    past = (PastGrant(date(2026, 3, 1), "traffic"), PastGrant(date(2026, 3, 2), "medical"))
+    past = (PastGrant(date(2026, 3, 1), "traffic"), PastGrant(date(2026, 3, 2), "medical_expense"))
     assert grant(emergency("1000", past=past)).eligible
     assert same_cause_this_year(past, cause="traffic", on=ON) == 1
     assert same_cause_this_year(past, cause="fire", on=ON) == 0
@@ -234,7 +239,7 @@ def test_a_region_allowing_twice_refuses_the_third() -> None:
 
 def test_the_decision_ratifies_the_prior_aid_and_pays_only_the_rest() -> None:
     g = grant(emergency("3000", prior_aid=D("2000")))
-    assert (g.amount, g.top_up, g.approval) == (D("3000.00"), D("1000.00"), "county")
+    assert (g.amount, g.top_up, g.approval) == (D("3000.00"), D("1000.00"), "county_approval")
     assert g.steps[-1] == Step("已先行救助，本次补发", "3000.00 − 2000.00 = 1000.00", D("1000.00"))
 
 
@@ -248,7 +253,7 @@ def test_prior_aid_equal_to_or_above_the_grant_pays_nothing_more() -> None:
 
 def test_a_cause_of_the_other_type_is_refused() -> None:
     with pytest.raises(ValueError):
-        grant(Request(kind="emergency", cause="medical", on=ON))
+        grant(Request(kind="emergency", cause="medical_expense", on=ON))
     with pytest.raises(ValueError):
         grant(Request(kind="expense", cause="fire", on=ON))
     with pytest.raises(ValueError):
@@ -262,5 +267,7 @@ def test_no_standard_is_refused() -> None:
 
 def test_to_json_keeps_amounts_as_text() -> None:
     data = grant(emergency("3000", prior_aid=D("2000"))).to_json()
-    assert data["amount"] == "3000.00" and data["top_up"] == "1000.00" and data["approval"] == "county"
+    assert (
+        data["amount"] == "3000.00" and data["top_up"] == "1000.00" and data["approval"] == "county_approval"
+    )
     assert (data["township_cap"], data["cap"], data["county_cap"]) == ("2400.00", "8000.00", "24000.00")

@@ -92,7 +92,7 @@ def test_the_demo_prior_aids(built: dict[str, Any]) -> None:
     strangers = [a for a in aids if a.non_resident]
     assert len(ratified) == 1 and len(late) == 1 and len(strangers) == 1
     assert late[0].case.status == "open" and late[0].due_on < timezone.localdate()
-    assert Notice.objects.filter(kind="prior_aid").count() == 3
+    assert Notice.objects.filter(kind="prior_aid_notice").count() == 3
     # the ratification paid nothing twice
     assert not Entitlement.objects.filter(decision__case_number=ratified[0].case.number).exists()
     # the caseworker sees the late one red in the queue and on the register

@@ -116,7 +116,7 @@ def test_an_emergency_within_the_township_cap_is_approved_by_the_township_withou
     e = done.entitlement
     assert e is not None and (e.payment, e.amount, e.person_id) == ("once", D("2700.00"), w.household.head_id)
     assert e.start_month == TODAY.replace(day=1) == e.valid_until  # paid at once, this month
-    assert e.details["cause"] == "fire" and e.details["approval"] == "township"
+    assert e.details["cause"] == "fire" and e.details["approval"] == "township_approval"
 
 
 def test_an_emergency_without_an_amount_gets_the_floor(w: World) -> None:
@@ -149,10 +149,10 @@ def test_one_fen_over_the_township_cap_goes_to_the_county(w: World) -> None:
 
 
 def test_an_expense_case_needs_its_report_is_noticed_in_working_days_and_goes_to_the_county(w: World) -> None:
-    bare = open_case(w, kind="expense", cause="medical", people=3, months=2)
+    bare = open_case(w, kind="expense", cause="medical_expense", people=3, months=2)
     assert not targets(w.caseworker, bare)["investigation"]  # the means check is missing
     Case.objects.filter(pk=bare.pk).update(status="closed", outcome="withdrawn")
-    case = open_case(w, report=True, kind="expense", cause="medical", people=3, months=2)
+    case = open_case(w, report=True, kind="expense", cause="medical_expense", people=3, months=2)
     to_review(w, case)
     allowed = targets(w.reviewer, case)
     assert allowed["public_notice"] and not allowed["township_confirmation"] and not allowed["confirmation"]
@@ -278,14 +278,14 @@ def test_the_facts_are_checked_at_intake(w: World) -> None:
     with pytest.raises(ValidationFailed) as exc:
         facts_clean(
             "temporary",
-            {"subject_id": w.household.head_id, "kind": "emergency", "cause": "medical"},
+            {"subject_id": w.household.head_id, "kind": "emergency", "cause": "medical_expense"},
             members=members,
         )
     assert "details.temporary.cause" in exc.value.errors
     with pytest.raises(ValidationFailed) as exc:
         facts_clean(
             "temporary",
-            {"subject_id": w.household.head_id, "kind": "expense", "cause": "medical"},
+            {"subject_id": w.household.head_id, "kind": "expense", "cause": "medical_expense"},
             members=members,
         )
     assert {"details.temporary.people", "details.temporary.months"} <= set(exc.value.errors)
@@ -325,7 +325,7 @@ def test_prior_aid_pays_at_once_and_the_decision_ratifies_it(w: World) -> None:
     assert aid.entitlement.start_month == TODAY.replace(day=1)
     assert aid.decision.case_number == aid.case.number + "-XZ"
     assert aid.due_on == deadlines.work_calendar().add_working_days(TODAY, 5).due
-    assert Notice.objects.filter(case=aid.case, kind="prior_aid").count() == 1
+    assert Notice.objects.filter(case=aid.case, kind="prior_aid_notice").count() == 1
     case = aid.case
     assert case.state == "verification" and case.details["prior_aid_amount"] == "2000.00"
     # The queue shows the completion deadline's light.
@@ -384,7 +384,7 @@ def test_prior_aid_is_limited_to_the_township_cap_and_the_once_per_cause_rule(w:
             household_id=w.household.pk,
             recipient_id=head.pk,
             amount="100",
-            cause="medical",
+            cause="medical_expense",
             reason="x",
         )
     assert "cause" in exc.value.errors
