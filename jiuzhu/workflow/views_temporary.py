@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 from jiuzhu.audit.services import AuditContext
 from jiuzhu.core.errors import ServiceError
 from jiuzhu.core.web import web_view
-from jiuzhu.registry.models import Membership
+from jiuzhu.regions.scope import scoped
+from jiuzhu.registry.models import Household, Membership
 from jiuzhu.registry.selectors import household_get
 
 from . import forms_temporary as ft
@@ -32,8 +33,18 @@ LIGHT_CLASSES = {"red": "tag light-red", "yellow": "tag warn", "green": "tag ok"
 
 @web_view("workflow.view_prioraid")
 def prior_aid_list(request: HttpRequest) -> HttpResponse:
+    """The register; a household number typed in (户编号) leads to its 先行救助 form."""
+    number = str(request.GET.get("household") or "").strip()[:24]
+    error = ""
+    if number:
+        found = scoped(Household.objects.all(), request.user, "region__code").filter(number=number).first()
+        if found is not None:
+            return redirect("workflow_prior_aid_new", pk=found.pk)
+        error = "未在本辖区找到该户编号，流动人口请先建档"
     rows = [(r, LIGHT_CLASSES[r.light]) for r in prior_aids(user=request.user)]
-    return render(request, "workflow/prior_aid_list.html", {"rows": rows})
+    return render(
+        request, "workflow/prior_aid_list.html", {"rows": rows, "household": number, "error": error}
+    )
 
 
 def _members(household_id: int) -> list[tuple[int, str]]:

@@ -563,3 +563,14 @@ def test_the_flowchart_and_the_handbook_show_the_procedure(w: World, client_for:
     assert "县级一事一议" in text and "乡镇审批（县级委托）" in text
     handbook = client.get("/workflow/docs/handbook/").content.decode()
     assert "临时救助审核审批" in handbook and "先行救助登记告知书" in handbook
+
+
+def test_the_register_leads_from_a_household_number_to_its_form(w: World, client_for: Any) -> None:
+    client = client_for(w.caseworker)
+    found = client.get("/workflow/temporary/prior-aid/", {"household": w.household.number})
+    assert found.status_code == 302
+    assert found["Location"] == f"/workflow/temporary/households/{w.household.pk}/prior-aid/"
+    elsewhere = client_for(w.other_caseworker).get(
+        "/workflow/temporary/prior-aid/", {"household": w.household.number}
+    )
+    assert elsewhere.status_code == 200 and "未在本辖区找到该户编号" in elsewhere.content.decode()
