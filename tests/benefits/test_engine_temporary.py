@@ -271,3 +271,69 @@ def test_to_json_keeps_amounts_as_text() -> None:
         data["amount"] == "3000.00" and data["top_up"] == "1000.00" and data["approval"] == "county_approval"
     )
     assert (data["township_cap"], data["cap"], data["county_cap"]) == ("2400.00", "8000.00", "24000.00")
+
+
+# --- the edges one unit away (each line below was once let through) -----------------------------------
+
+
+def test_a_standard_of_one_yuan_is_a_standard() -> None:
+    g = grant(emergency(), replace(BASE, standard=D("1")))
+    assert g.amount == D("2.00")  # 1 × 2
+
+
+def test_the_input_errors_say_what_is_wrong() -> None:
+    with pytest.raises(ValueError, match="低保标准须大于 0"):
+        grant(emergency("100"), replace(BASE, standard=D("0")))
+    with pytest.raises(ValueError, match="未知的临时救助类型：gift"):
+        grant(Request(kind="gift", cause="fire", on=ON))
+    with pytest.raises(ValueError, match="事由“医疗支出”不属于急难型"):
+        grant(Request(kind="emergency", cause="medical_expense", on=ON))
+
+
+def test_one_person_one_month_and_one_yuan() -> None:
+    assert grant(expense(1, 1)).amount == D("800.00")  # 800 × 1 × 1
+    assert grant(expense(1, 1, expense_amount=D("1"))).amount == D("1.00")
+    assert grant(emergency("1")).amount == D("1.00")
+    g = grant(emergency("3000", prior_aid=D("1")))
+    assert g.top_up == D("2999.00")
+
+
+def test_at_the_general_cap_nothing_is_cut() -> None:
+    g = grant(emergency("8000"))
+    assert (g.amount, g.approval) == (D("8000.00"), "county_approval")
+    assert g.steps == (Step("申请救助金额", "8000.00", D("8000.00")),)
+
+
+def test_a_refusal_keeps_who_would_have_approved_and_the_figures() -> None:
+    past = (PastGrant(date(2026, 2, 1), "fire"),)
+    g = grant(emergency("9000", past=past))
+    assert g.approval == "county_special_approval"
+    assert [s.amount for s in g.steps] == [D("9000.00"), D("8000.00")]
+    assert (g.township_cap, g.cap, g.county_cap) == (D("2400.00"), D("8000.00"), D("24000.00"))
+
+
+def test_an_eligible_grant_counts_earlier_grants_and_says_what_it_is() -> None:
+    past = (PastGrant(date(2026, 2, 1), "fire"),)
+    g = grant(emergency("1000", past=past, county_exception=True))
+    assert g.times_this_year == 1
+    assert g.reasons[-1] == "急难型临时救助（火灾），救助金额 1000.00 元"
+    assert grant(emergency("1000")).times_this_year == 0
+
+
+def test_the_figures_as_json() -> None:
+    g = grant(emergency("3000", prior_aid=D("2000")))
+    assert g.to_json() == {
+        "eligible": True,
+        "amount": "3000.00",
+        "top_up": "1000.00",
+        "approval": "county_approval",
+        "township_cap": "2400.00",
+        "cap": "8000.00",
+        "county_cap": "24000.00",
+        "times_this_year": 0,
+        "steps": [
+            {"label": "申请救助金额", "formula": "3000.00", "amount": "3000.00"},
+            {"label": "已先行救助，本次补发", "formula": "3000.00 − 2000.00 = 1000.00", "amount": "1000.00"},
+        ],
+        "reasons": ["急难型临时救助（火灾），救助金额 3000.00 元"],
+    }
