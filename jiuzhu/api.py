@@ -303,6 +303,14 @@ def _register() -> None:
     from jiuzhu.workflow.api_temporary import router as temporary_router
 
     api.add_router("/workflow/temporary", temporary_router)
+    from jiuzhu.benefits.api_integrity import router as integrity_router
+    from jiuzhu.workflow.api_integrity import router as concealment_router
+
+    api.add_router("/benefits", integrity_router)
+    api.add_router("/workflow", concealment_router)
+    from jiuzhu.migration.api import router as migration_router
+
+    api.add_router("/migration", migration_router)
 
 
 _register()

@@ -357,6 +357,233 @@ def add_objection(notice: Any, *, holds: bool | None) -> Any:
     )
 
 
+# --- 特困 ------------------------------------------------------------------------------------------------
+
+SELFCARE_CODES = ("eating", "dressing", "bed", "toileting", "walking", "bathing")
+
+
+def tekun_definition() -> Definition:
+    """The national 特困 definition as rows (synced if needed)."""
+    from jiuzhu.audit.services import AuditContext
+    from jiuzhu.workflow.services import definition_sync
+
+    return {d.program: d for d in definition_sync(ctx=AuditContext.system())}["tekun"]
+
+
+def selfcare_items(lost: int = 0) -> dict[str, bool]:
+    """The six items of the self-care assessment, the first ``lost`` of them not achievable."""
+    return {code: i >= lost for i, code in enumerate(SELFCARE_CODES)}
+
+
+def new_tekun_case(*, subject: Person | None = None, support_form: str = "dispersed", **kwargs: Any) -> Case:
+    """A 特困 case (``new_case`` on the 特困 definition) for ``subject`` (default: the applicant)."""
+    details = {"support_form": support_form}
+    if support_form == "central":
+        details["institution"] = "县社会福利中心"
+    kwargs.setdefault("details", details)
+    return new_case(program="tekun", definition=tekun_definition(), subject=subject, **kwargs)
+
+
+def add_selfcare(case: Case, *assessors: User, lost: int = 0, sanwu: str = "yes") -> Any:
+    """A self-care assessment row of ``case`` with its tier written on the case, as the service does."""
+    from django.utils import timezone
+
+    from jiuzhu.benefits.engine.tekun import selfcare_tier
+    from jiuzhu.workflow.models import SelfCareAssessment
+
+    tier = selfcare_tier(selfcare_items(lost))
+    by = assessors[0] if assessors else new_user(role="township_caseworker", region=case.region.parent)
+    row = SelfCareAssessment.objects.create(
+        case=case,
+        assessed_on=timezone.localdate(),
+        lost=tier.lost,
+        tier=tier.tier,
+        sanwu={"outcome": sanwu, "findings": []},
+        recorded_by=by,
+        **selfcare_items(lost),
+    )
+    row.assessors.set(assessors or [by])
+    details = {**case.details, "selfcare": tier.to_json(), "sanwu": {"outcome": sanwu, "findings": []}}
+    Case.objects.filter(pk=case.pk).update(details=details)
+    case.details = details
+    return row
+
+
+# --- integrity (诚信): entitlements in payment, findings, recoveries --------------------------------------
+
+
+def new_entitlement(
+    household: Household | None = None,
+    *,
+    program: str = "dibao",
+    amount: Any = "520.00",
+    start_month: date = date(2024, 1, 1),
+    decided_on: date | None = None,
+    payment: str = "monthly",
+    decided_by: User | None = None,
+    policy: Any = None,
+    **fields: Any,
+) -> Any:
+    """A confirmed decision and its entitlement in payment, written directly (no computation): for tests
+    that need an entitlement paid from ``start_month`` at ``amount`` a month."""
+    from decimal import Decimal
+
+    from jiuzhu.benefits.models import Decision, Entitlement
+    from jiuzhu.core.errors import NotFound
+    from jiuzhu.policy.selectors import policy_in_force
+
+    household = household or new_household()
+    decided_on = decided_on or start_month
+    if policy is None:
+        try:
+            policy = policy_in_force(region_code=household.region_id, on=decided_on)
+        except NotFound:
+            policy = new_policy()
+    decided_by = decided_by or new_user(role="county_approver", region=household.region.parent.parent)
+    decision = Decision.objects.create(
+        case_number=f"DB-{household.region_id[:9]}-{decided_on.year}-E{Decision.objects.count() + 1:05d}",
+        program=program,
+        household=household,
+        applicant=household.head,
+        region=household.region,
+        outcome="confirmed",
+        members=1,
+        amount=Decimal(str(amount)),
+        computation={},
+        policy_version=policy,
+        decided_on=decided_on,
+        decided_by=decided_by,
+    )
+    fields.setdefault("members", 1)
+    fields.setdefault("review_class", "B")
+    fields.setdefault("next_review_on", date(decided_on.year + 1, decided_on.month, 1))
+    return Entitlement.objects.create(
+        household=household,
+        program=program,
+        region=household.region,
+        decision=decision,
+        start_month=start_month,
+        amount=Decimal(str(amount)),
+        payment=payment,
+        **fields,
+    )
+
+
+def new_finding(
+    entitlement: Any = None,
+    *,
+    by: User | None = None,
+    found_on: date | None = None,
+    concealed_from: date | None = None,
+    items: list[dict[str, Any]] | None = None,
+) -> Any:
+    """A finding of hidden income on ``entitlement`` (a new one when none) through the service, by a
+    county approver: the entitlement ended, the dishonesty record and the recovery (``Found``)."""
+    from django.utils import timezone
+
+    from jiuzhu.audit.services import AuditContext
+    from jiuzhu.workflow.services.integrity import concealment_find
+
+    entitlement = entitlement or new_entitlement()
+    by = by or new_user(role="county_approver", region=entitlement.household.region.parent.parent)
+    return concealment_find(
+        ctx=AuditContext(user=by),
+        entitlement_id=entitlement.pk,
+        version=entitlement.version,
+        items=items or [{"kind": "hidden_income", "item": "隐瞒在外务工工资收入", "amount": "3000"}],
+        evidence="人社部门工资发放记录，入户调查笔录",
+        found_on=found_on or timezone.localdate(),
+        concealed_from=concealed_from,
+    )
+
+
+# --- 存量对象导入 (migration) ---------------------------------------------------------------------------
+
+
+def new_migration_batch(**kwargs: Any) -> Any:
+    """A finished migration batch of the test county (or ``region``), imported by a county approver."""
+    from jiuzhu.migration.models import MigrationBatch
+
+    kwargs.setdefault("region", Region.objects.get(code="980101000000"))
+    kwargs.setdefault("file_name", "存量.csv")
+    kwargs.setdefault("file_format", "csv")
+    kwargs.setdefault("layout", "template")
+    kwargs.setdefault("sha256", f"{MigrationBatch.objects.count() + 1:064x}")
+    kwargs.setdefault("status", MigrationBatch.Status.DONE)
+    return MigrationBatch.objects.create(**kwargs)
+
+
+def migration_csv(rows: list[dict[str, str]]) -> str:
+    """A migration file in the template's layout (Chinese headers), one dict of column names per row."""
+    from jiuzhu.migration.layouts import COLUMNS
+
+    lines = [",".join(c.label for c in COLUMNS)]
+    for row in rows:
+        lines.append(",".join(row.get(c.name, "") for c in COLUMNS))
+    return "\n".join(lines) + "\n"
+
+
+# --- 低保边缘 / 刚性支出困难 (margins) -------------------------------------------------------------------
+
+
+def new_margins_report(
+    household: Household,
+    *,
+    per_capita: str = "1500.00",
+    months: int = 12,
+    gross: str = "0.00",
+    window_expense: str = "0.00",
+    window_income: str = "0.00",
+    vetoes: tuple[str, ...] = (),
+    lines: list[dict[str, Any]] | None = None,
+    policy: Any = None,
+) -> Any:
+    """A verification report row of ``household`` with the figures the 低保边缘 / 刚性支出 rules read
+    (per-capita monthly income, months, size, vetoes, the income totals and the rigid window, the
+    members and their lines), written directly as the report service stores them."""
+    from django.utils import timezone
+
+    from jiuzhu.policy.selectors import policy_in_force
+    from jiuzhu.verification.models import VerificationReport
+
+    today = timezone.localdate()
+    policy = policy or policy_in_force(region_code=household.region_id, on=today)
+    people = [m.person for m in household.memberships.filter(end_date__isnull=True).select_related("person")]
+    people.sort(key=lambda p: (p.pk != household.head_id, p.pk))
+    members = [
+        {"person_id": p.pk, "name": p.name, "age": p.age_on(today), "included": True, "reason": ""}
+        for p in people
+    ]
+    return VerificationReport.objects.create(
+        household=household,
+        applicant=household.head,
+        region_code=household.region_id,
+        as_of=today,
+        programs=["dibao", "near_dibao", "rigid_expense"],
+        policy_version=policy,
+        policy_snapshot={},
+        inputs={"members": members},
+        results={
+            "per_capita_monthly_income": per_capita,
+            "size": len(members),
+            "months": months,
+            "vetoes": list(vetoes),
+            "totals": {
+                "gross_income": gross,
+                "employment_cost": "0.00",
+                "contribution": "0.00",
+                "support_paid": "0.00",
+                "rigid_window_expense": window_expense,
+                "rigid_window_income": window_income,
+            },
+            "lines": lines or [],
+            "rigid_expense_period": f"近 {months} 个月",
+        },
+        insights={},
+        created_by=new_user(role="township_caseworker", region=household.region.parent),
+    )
+
+
 # --- 临时救助 ------------------------------------------------------------------------------------------
 
 

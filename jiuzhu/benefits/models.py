@@ -141,3 +141,12 @@ class EntitlementEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entitlement_id} {self.kind}"
+
+
+# Integrity (诚信): findings of hidden income or assets, dishonesty records, overpayment recoveries.
+from .models_integrity import (  # noqa: E402, F401
+    ConcealmentFinding,
+    DishonestyRecord,
+    OverpaymentRecovery,
+    RecoveryCollection,
+)

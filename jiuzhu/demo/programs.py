@@ -11,9 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import ModuleType
 
+from . import program_margins, program_migrate, program_tekun
 from .build import Layout
 
 MODULES: list[ModuleType] = []
+MODULES.append(program_tekun)
+MODULES.append(program_margins)
+MODULES.append(program_migrate)
 
 
 def _register() -> None:
@@ -33,3 +37,10 @@ def demo_programs(*, layout: Layout, log: Callable[[str], None] = print) -> None
 def programs_delete(bounds: tuple[str, str]) -> None:
     for module in reversed(MODULES):
         module.delete(bounds)
+
+
+# The programs' demo modules, in the order they run (each imports the procedure's helpers when it runs:
+# the procedure imports this module).
+from . import program_integrity  # noqa: E402
+
+MODULES.append(program_integrity)

@@ -272,6 +272,13 @@ class PolicyVersion(models.Model):
         default=True,
         help_text="否：按申请家庭所在地（城市或农村）的低保标准计算",
     )
+    # 特困 (rules §3.1, §3.3)
+    tekun_supporter_age = models.PositiveSmallIntegerField(
+        "特困：义务人年满此年龄且收入低、财产符合规定的，视为无履行义务能力",
+        default=70,
+        validators=[MinValueValidator(18), MaxValueValidator(120)],
+    )
+    tekun_investigation_days = _days("特困调查核实时限（工作日，含自理能力评估）", 15)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -21,7 +21,16 @@ from jiuzhu.core.vocab import CommunityReviewMode, ConfirmLevel, SpotCheck, Temp
 from jiuzhu.verification.models import VerificationReport
 
 from .definitions.spec import CONDITIONS, EVIDENCE, condition_terms
-from .models import Case, CaseEvent, CommunityReview, HomeInvestigation, Objection, Opinion, PublicNotice
+from .models import (
+    Case,
+    CaseEvent,
+    CommunityReview,
+    HomeInvestigation,
+    Objection,
+    Opinion,
+    PublicNotice,
+    SelfCareAssessment,
+)
 
 # 临时救助's approval conditions and the approver each names.
 TEMPORARY_APPROVALS = {
@@ -132,6 +141,9 @@ class Checker:
             return self.temporary_simplified or self.case.report_id is not None
         if code == "special_approval":
             return self.latest_opinion is not None
+        if code == "selfcare_assessment":
+            # 特困: counts whenever it was made (the county's assessment is not repeated on a send-back).
+            return SelfCareAssessment.objects.filter(case=self.case).exists()
         raise KeyError(code)
 
     def missing(self, evidence: list[str]) -> list[str]:

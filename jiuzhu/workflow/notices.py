@@ -53,6 +53,8 @@ NOTICE_FACTS: dict[str, str] = {
     "deadline": "期限：办结、补正材料或公示的截止日期",
     "document_no": "本文书的文号",
     "issued_on": "发文日期",
+    "amount_due": "应追缴（退回）金额（元）",
+    "dishonesty_until": "失信记录的截止日期",
 }
 _LISTS = ("computation_lines", "reasons", "missing_items")
 # What a 公示 may print (rules §1.6): the name masked, the household size, the program, the amount and

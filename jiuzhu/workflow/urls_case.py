@@ -3,7 +3,7 @@
 from django.urls import path
 
 from . import views_case as v
-from . import views_files
+from . import views_files, views_integrity, views_tekun
 
 urlpatterns = [
     path("<int:pk>/", v.case_page, name="workflow_case"),
@@ -28,4 +28,6 @@ urlpatterns = [
         name="workflow_case_file",
     ),
     path("<int:pk>/report/", v.attach_report, name="workflow_case_attach_report"),
+    path("<int:pk>/selfcare/", views_tekun.selfcare, name="workflow_case_selfcare"),
+    path("<int:pk>/concealment/", views_integrity.case_concealment, name="workflow_case_concealment"),
 ]

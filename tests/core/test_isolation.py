@@ -54,6 +54,10 @@ UNSCOPED_PAGES = {
     "workflow/overdue/",
     "workflow/temporary/prior-aid/",
     "workflow/temporary/non-residents/",
+    "benefits/recoveries/",
+    "migration/",
+    "migration/upload/",
+    "migration/template.csv",
 }
 
 _PERSON_FORM = {
@@ -100,6 +104,7 @@ WEB_BODIES: dict[str, dict[str, Any]] = {
     },
     "verification/<int:pk>/reports/": {"applicant": "{head_pk}", "programs": "dibao"},
     "exchange/upload/": {"feed": "hrss_wage", "file": "{wage_file}"},
+    "migration/upload/": {"layout": "", "file": "{migration_file}"},
     "intake/new/": {"id_number": "{head_id_number}", "channel": "window"},
     "intake/<int:pk>/verify/": {"version": "1"},
     "intake/<int:pk>/materials/": {"version": "1", "items": "户口簿复印件"},
@@ -188,6 +193,42 @@ WEB_BODIES: dict[str, dict[str, Any]] = {
     },
     "workflow/temporary/cases/<int:pk>/special-approval/": {"version": "1", "agree": "1", "text": "同意"},
     "workflow/temporary/cases/<int:pk>/amount/": {"version": "1", "amount_asked": "800.00"},
+    "workflow/cases/<int:pk>/selfcare/": {
+        "version": "1",
+        "assessed_on": "2026-01-05",
+        "eating": "1",
+        "dressing": "1",
+        "bed": "0",
+        "toileting": "1",
+        "walking": "0",
+        "bathing": "0",
+        "assessor_ids": "{investigator_pk}",
+        "note": "县级牵头评估",
+    },
+    "workflow/cases/<int:pk>/concealment/": {
+        "version": "1",
+        "kind_1": "hidden_income",
+        "item_1": "隐瞒工资收入",
+        "amount_1": "3000",
+        "evidence": "人社部门工资记录",
+        "found_on": "2026-01-05",
+    },
+    "workflow/entitlements/<int:pk>/concealment/": {
+        "version": "1",
+        "kind_1": "hidden_income",
+        "item_1": "隐瞒工资收入",
+        "amount_1": "3000",
+        "evidence": "人社部门工资记录",
+        "found_on": "2026-01-05",
+    },
+    "benefits/recoveries/<int:pk>/collect/": {
+        "version": "1",
+        "amount": "10",
+        "collected_on": "2026-01-05",
+        "reference": "R1",
+    },
+    "benefits/recoveries/<int:pk>/waive/": {"version": "1", "reason": "无力偿还"},
+    "benefits/dishonesty/<int:pk>/revoke/": {"version": "1", "reason": "复议撤销"},
 }
 # Pages that only read: a POST to them must change nothing and answer like a GET.
 WEB_READS = {
@@ -202,6 +243,13 @@ WEB_READS = {
     "exchange/",
     "exchange/batches/<int:pk>/",
     "exchange/batches/<int:pk>/quarantine.csv",
+    "migration/",
+    "migration/template.csv",
+    "migration/batches/<int:pk>/",
+    "migration/batches/<int:pk>/quarantine.csv",
+    "migration/batches/<int:pk>/quarantine.xlsx",
+    "migration/batches/<int:pk>/differences/",
+    "migration/batches/<int:pk>/differences.csv",
     "verification/<int:pk>/",
     "verification/reports/<int:pk>/",
     "policy/calendar/",
@@ -223,6 +271,8 @@ WEB_READS = {
     "workflow/cases/<int:pk>/files/<str:kind>/<int:record_id>/<str:field>/",
     "benefits/households/<int:pk>/",
     "workflow/temporary/prior-aid/",
+    "benefits/recoveries/",
+    "benefits/recoveries/<int:pk>/",
 }
 
 # A valid body for each API write, so that refusals come from jurisdiction, not from validation.
@@ -326,6 +376,39 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "text": "同意",
     },
     ("post", "/api/workflow/temporary/cases/{case_id}/amount"): {"version": 1, "amount_asked": "800.00"},
+    ("post", "/api/workflow/cases/{case_id}/selfcare"): {
+        "version": 1,
+        "items": {
+            "eating": True,
+            "dressing": True,
+            "bed": False,
+            "toileting": True,
+            "walking": False,
+            "bathing": False,
+        },
+        "assessed_on": "2026-01-05",
+        "assessor_ids": [1, 2],
+    },
+    ("post", "/api/workflow/cases/{case_id}/concealment"): {
+        "version": 1,
+        "items": [{"kind": "hidden_income", "item": "隐瞒工资收入", "amount": "3000"}],
+        "evidence": "人社部门工资记录",
+        "found_on": "2026-01-05",
+    },
+    ("post", "/api/workflow/entitlements/{entitlement_id}/concealment"): {
+        "version": 1,
+        "items": [{"kind": "hidden_income", "item": "隐瞒工资收入", "amount": "3000"}],
+        "evidence": "人社部门工资记录",
+        "found_on": "2026-01-05",
+    },
+    ("post", "/api/benefits/recoveries/{recovery_id}/collect"): {
+        "version": 1,
+        "amount": "10",
+        "collected_on": "2026-01-05",
+        "reference": "R1",
+    },
+    ("post", "/api/benefits/recoveries/{recovery_id}/waive"): {"version": 1, "reason": "无力偿还"},
+    ("post", "/api/benefits/dishonesty/{record_id}/revoke"): {"version": 1, "reason": "复议撤销"},
 }
 # Multipart API writes (signed records): the form fields; the files are added by the walk.
 API_MULTIPART: dict[tuple[str, str], dict[str, Any]] = {
@@ -352,6 +435,7 @@ API_MULTIPART: dict[tuple[str, str], dict[str, Any]] = {
         "minutes": "评议",
         "signatures": "{png_file}",
     },
+    ("post", "/api/migration/batches"): {"layout": "", "file": "{migration_file}"},
 }
 # Required query parameters of reads, so that refusals come from jurisdiction.
 API_QUERIES: dict[str, dict[str, str]] = {
@@ -370,6 +454,8 @@ API_UNSCOPED_READS = {
     "/api/intake/cooperation",
     "/api/intake/program-facts",
     "/api/workflow/temporary/prior-aid",
+    "/api/benefits/recoveries",
+    "/api/migration/layouts",
 }
 # Public operations (no login): answered alike for everyone, and never about 东镇's household.
 API_PUBLIC: dict[tuple[str, str], tuple[int, ...]] = {
@@ -563,6 +649,15 @@ def _form(body: dict[str, Any], fill: dict[str, str]) -> dict[str, Any]:
         elif value == "{wage_file}":
             out[key] = SimpleUploadedFile(
                 "wage.csv", f"id_number,month,amount\n{fill['{head_id_number}']},2025-01,3000\n".encode()
+            )
+        elif value == "{migration_file}":
+            head = fill["{head_id_number}"]
+            out[key] = SimpleUploadedFile(
+                "migration.csv",
+                (
+                    "户主身份证号,姓名,身份证号,与户主关系,所在村(居)区划代码,详细地址,救助项目,月保障金额,起始年月\n"
+                    f"{head},某人,{head},户主,{EAST_VILLAGE},东一村,低保,300,2024-01\n"
+                ).encode(),
             )
         else:
             out[key] = fill.get(value, value) if isinstance(value, str) else value
@@ -759,6 +854,7 @@ def test_every_api_operation_refuses_or_hides_other_townships(
     other_caseworker,
     client_for,
     east_prior_aid,
+    east_integrity,
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -783,6 +879,9 @@ def test_every_api_operation_refuses_or_hides_other_townships(
         "public_notice_id": east_objection.notice_id,
         "objection_id": east_objection.pk,
         "prior_aid_id": east_prior_aid.pk,
+        "recovery_id": east_integrity[0].recovery.pk,
+        "record_id": east_integrity[0].dishonesty.pk,
+        "entitlement_id": east_integrity[1].pk,
     }
     fill = {
         '"{person}"': str(member.pk),
@@ -873,3 +972,97 @@ def test_county_admin_sees_only_their_county(make_user, client_for, tree) -> Non
     assert client.get(f"/admin/accounts/user/{own.pk}/change/").status_code in (302, 404)
     regions = client.get("/admin/regions/region/").content.decode()
     assert "980102001001" in regions and "980101001001" not in regions
+
+
+# --- integrity (诚信): the findings, dishonesty records and recoveries of 东镇, with their own ids ----------
+
+
+@pytest.fixture
+def east_integrity(east, east_report):
+    """东镇's entitlement ended by a finding (its dishonesty record and recovery), a second entitlement in
+    payment and an open case, for the integrity walk."""
+    from datetime import date
+
+    from ..factories import new_case, new_entitlement, new_finding
+
+    household, _ = east
+    ended = new_entitlement(household, amount="520.00", start_month=date(2025, 1, 1))
+    found = new_finding(ended, found_on=date(2025, 6, 30))
+    running = new_entitlement(household, program="near_dibao", amount="0", payment="no_cash")
+    case = new_case(household=household, state="investigation", report=east_report)
+    return found, running, case
+
+
+def test_integrity_pages_and_operations_refuse_other_jurisdictions(
+    east, east_integrity, make_user, client_for
+) -> None:
+    """Every integrity page and operation, on 东镇's own records, by 西镇's staff and by the neighbouring
+    county's approver: 403/404, and nothing changes."""
+    from jiuzhu.benefits.models import ConcealmentFinding, DishonestyRecord, OverpaymentRecovery
+
+    found, running, case = east_integrity
+    household, _ = east
+    web = {
+        f"/workflow/cases/{case.pk}/concealment/": WEB_BODIES["workflow/cases/<int:pk>/concealment/"],
+        f"/workflow/entitlements/{running.pk}/concealment/": WEB_BODIES[
+            "workflow/entitlements/<int:pk>/concealment/"
+        ],
+        f"/benefits/recoveries/{found.recovery.pk}/": {},
+        f"/benefits/recoveries/{found.recovery.pk}/collect/": WEB_BODIES[
+            "benefits/recoveries/<int:pk>/collect/"
+        ],
+        f"/benefits/recoveries/{found.recovery.pk}/waive/": WEB_BODIES["benefits/recoveries/<int:pk>/waive/"],
+        f"/benefits/dishonesty/{found.dishonesty.pk}/revoke/": WEB_BODIES[
+            "benefits/dishonesty/<int:pk>/revoke/"
+        ],
+        f"/benefits/households/{household.pk}/": {},
+    }
+    api_writes = {
+        f"/api/workflow/cases/{case.pk}/concealment": ("post", "/api/workflow/cases/{case_id}/concealment"),
+        f"/api/workflow/entitlements/{running.pk}/concealment": (
+            "post",
+            "/api/workflow/entitlements/{entitlement_id}/concealment",
+        ),
+        f"/api/benefits/recoveries/{found.recovery.pk}/collect": (
+            "post",
+            "/api/benefits/recoveries/{recovery_id}/collect",
+        ),
+        f"/api/benefits/recoveries/{found.recovery.pk}/waive": (
+            "post",
+            "/api/benefits/recoveries/{recovery_id}/waive",
+        ),
+        f"/api/benefits/dishonesty/{found.dishonesty.pk}/revoke": (
+            "post",
+            "/api/benefits/dishonesty/{record_id}/revoke",
+        ),
+    }
+    api_reads = [
+        f"/api/benefits/recoveries/{found.recovery.pk}",
+        f"/api/benefits/households/{household.pk}/integrity",
+        f"/api/benefits/persons/{household.head_id}/dishonesty",
+    ]
+    for user in (
+        make_user("township_caseworker", WEST_TOWN),
+        make_user("township_reviewer", WEST_TOWN),
+        make_user("county_approver", "980102000000"),
+    ):
+        client = client_for(user)
+        for path, body in web.items():
+            assert client.get(path).status_code in (403, 404, 405), (user.role, path)
+            assert client.post(path, _form(body, {})).status_code in (403, 404), (user.role, path)
+        for path, key in api_writes.items():
+            response = client.post(path, API_BODIES[key], content_type="application/json")
+            assert response.status_code in (403, 404), (user.role, path, response.content)
+        for path in api_reads:
+            assert client.get(path).status_code in (403, 404), (user.role, path)
+        for path in ("/benefits/recoveries/", "/api/benefits/recoveries"):
+            response = client.get(path)
+            assert response.status_code in (200, 403), path
+            assert household.number not in response.content.decode()
+    recovery = OverpaymentRecovery.objects.get()
+    assert (recovery.status, recovery.version, recovery.amount_collected) == ("outstanding", 1, 0)
+    assert DishonestyRecord.objects.get().status == "in_force"
+    assert ConcealmentFinding.objects.count() == 1
+    running.refresh_from_db()
+    case.refresh_from_db()
+    assert (running.status, running.version, case.state, case.version) == ("active", 1, "investigation", 1)

@@ -5,11 +5,17 @@ procedure by program (``NATIONAL``), and the periodic review of an entitlement b
 from __future__ import annotations
 
 from .dibao import DIBAO
+from .near_dibao import NEAR_DIBAO
+from .rigid_expense import RIGID_EXPENSE
 from .spec import DefinitionSpec
+from .tekun import TEKUN
 from .temporary import TEMPORARY
 
 NATIONAL: dict[str, DefinitionSpec] = {
     DIBAO.program: DIBAO,
+    TEKUN.program: TEKUN,
+    NEAR_DIBAO.program: NEAR_DIBAO,
+    RIGID_EXPENSE.program: RIGID_EXPENSE,
     TEMPORARY.program: TEMPORARY,
 }
 

@@ -56,6 +56,7 @@ EVIDENCE: dict[str, str] = {
     "county_home_visit": "县级入户核查记录（近亲属备案案件）",
     "temporary_means_checked": "家庭经济状况核对报告（支出型临时救助）",
     "special_approval": "县级一事一议意见",
+    "selfcare_assessment": "生活自理能力评估（六项）及“三无”条件认定",
 }
 
 # The conditions a transition may name, by code, in words.
@@ -96,6 +97,7 @@ LIMIT_SETTINGS = frozenset(
         "temporary_investigation_days",
         "temporary_notice_days",
         "temporary_approval_days",
+        "tekun_investigation_days",
     }
 )
 

@@ -1,4 +1,5 @@
 from .evidence import CommunityReview, HomeInvestigation, Objection, Opinion, PublicNotice
+from .evidence_tekun import SelfCareAssessment
 from .flow import Case, CaseEvent, Definition, Notice, NoticeCounter, Step, Transition
 from .temporary import PriorAid
 
@@ -14,6 +15,7 @@ __all__ = [
     "Opinion",
     "PriorAid",
     "PublicNotice",
+    "SelfCareAssessment",
     "Step",
     "Transition",
 ]

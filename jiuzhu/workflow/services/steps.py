@@ -29,6 +29,7 @@ from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.benefits.models import Decision, Entitlement
 from jiuzhu.benefits.programs import PER_PERSON, AmountRequest, amount_rule
 from jiuzhu.benefits.services import DecisionMember, decision_record, entitlement_create
+from jiuzhu.benefits.services_margins import single_member_grant
 from jiuzhu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.core.masking import id_number_masked, name_masked
 from jiuzhu.core.text import clean_text
@@ -242,6 +243,7 @@ def case_amount_request(case: Case, policy: PolicyVersion, on: date) -> AmountRe
         decided_on=on,
         subject=case_subject(case, on),
         details=case.details,
+        report=case.report.results if case.report is not None else {},
     )
 
 
@@ -710,6 +712,7 @@ def confirmation_decide(
             applied_on=case.applied_on or case.accepted_on,
             subject=request.subject,
             details=request.details,
+            report=request.report,
         )
         entitlement = None
         common: dict[str, Any] = {
@@ -728,6 +731,8 @@ def confirmation_decide(
         if agree:
             if not nothing_to_pay:  # a one-off grant already paid in full (先行救助) adds no entitlement
                 entitlement = entitlement_create(ctx=ctx, decision_id=decision.pk)
+            if case.program == AidProgram.NEAR_DIBAO:  # 单人保 named on the case (rules §1.9)
+                single_member_grant(ctx=ctx, decision_id=decision.pk)
             lines = decision.computation.get("allowance", {}).get("steps", [])
             facts = {
                 **common,
