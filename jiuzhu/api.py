@@ -300,6 +300,9 @@ def _register() -> None:
     api.add_router("/workflow", workflow_steps_router)
     api.add_router("/benefits", benefits_router)
 
+    from jiuzhu.workflow.api_temporary import router as temporary_router
+
+    api.add_router("/workflow/temporary", temporary_router)
     from jiuzhu.benefits.api_integrity import router as integrity_router
     from jiuzhu.workflow.api_integrity import router as concealment_router
 

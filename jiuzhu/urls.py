@@ -21,6 +21,7 @@ urlpatterns = [
     path("workflow/board/", include("jiuzhu.workflow.urls_board")),
     path("benefits/", include("jiuzhu.benefits.urls")),
     path("workflow/notices/", include("jiuzhu.workflow.urls_notices")),
+    path("workflow/temporary/", include("jiuzhu.workflow.urls_temporary")),
     path("workflow/", include("jiuzhu.workflow.urls")),
     path("intake/", include("jiuzhu.intake.urls")),
     path("apply/", include("jiuzhu.intake.urls_public")),

@@ -676,3 +676,95 @@ def add_entitlement(
         review_class="B",
         next_review_on=today + timedelta(days=365),
     )
+
+
+# --- 临时救助 ------------------------------------------------------------------------------------------
+
+
+def temporary_definition() -> Definition:
+    """The national 临时救助 definition as rows (all national definitions synced, idempotent)."""
+    from jiuzhu.audit.services import AuditContext
+    from jiuzhu.workflow.services import definition_sync
+
+    return {d.program: d for d in definition_sync(ctx=AuditContext.system())}["temporary"]
+
+
+def new_temporary_case(
+    *,
+    household: Household | None = None,
+    subject: Person | None = None,
+    state: str = "verification",
+    kind: str = "emergency",
+    cause: str = "fire",
+    **facts_and_fields: Any,
+) -> Case:
+    """A 临时救助 case at ``state`` (``new_case``) for ``subject`` (default: the head), with the facts
+    ``kind`` and ``cause`` and any other fact given by name (``amount_asked="1000.00"``, ``people=3`` …);
+    the remaining keywords are Case fields."""
+    from jiuzhu.benefits.programs.temporary import FACTS
+
+    codes = {f.code for f in FACTS}
+    facts = {k: facts_and_fields.pop(k) for k in list(facts_and_fields) if k in codes}
+    household = household or new_household()
+    subject = subject or household.head
+    return new_case(
+        household=household,
+        applicant=subject,
+        subject=subject,
+        state=state,
+        program="temporary",
+        definition=temporary_definition(),
+        details={"kind": kind, "cause": cause, **facts},
+        **facts_and_fields,
+    )
+
+
+def add_temporary_grant(
+    person: Person,
+    *,
+    cause: str = "fire",
+    decided_on: date,
+    amount: str = "1000.00",
+    household: Household | None = None,
+) -> Any:
+    """An earlier 临时救助 grant to ``person`` for ``cause`` decided on ``decided_on`` (a one-off
+    entitlement with its decision), as the once-per-cause rule reads it."""
+    from decimal import Decimal
+
+    from jiuzhu.benefits.models import Decision, Entitlement
+    from jiuzhu.policy.selectors import policy_in_force
+
+    household = household or Membership.objects.get(person=person, end_date__isnull=True).household
+    policy = policy_in_force(region_code=household.region_id, on=decided_on)
+    decider = new_user(role="township_reviewer", region=household.region.parent)
+    decision = Decision.objects.create(
+        case_number=f"LS-PAST-{person.pk}-{decided_on.isoformat()}-{cause}",
+        program="temporary",
+        household=household,
+        applicant=person,
+        person=person,
+        region=household.region,
+        outcome="confirmed",
+        members=1,
+        amount=Decimal(amount),
+        computation={"details": {"cause": cause}},
+        policy_version=policy,
+        decided_on=decided_on,
+        decided_by=decider,
+    )
+    month = decided_on.replace(day=1)
+    return Entitlement.objects.create(
+        household=household,
+        person=person,
+        program="temporary",
+        region=household.region,
+        decision=decision,
+        payment="once",
+        start_month=month,
+        valid_until=month,
+        amount=Decimal(amount),
+        members=1,
+        review_class="A",
+        next_review_on=decided_on,
+        details={"kind": "emergency", "cause": cause},
+    )

@@ -211,6 +211,19 @@ for _role, _perms in _BENEFITS.items():
     ROLES[_role] = replace(ROLES[_role], permissions=(*ROLES[_role].permissions, *_perms))
 
 
+# 先行救助 (临时救助, rules §5): the township's caseworker pays at once from the standing reserve within the
+# township's cap (the grant and its entitlement are recorded by the 先行救助 service itself, not as a
+# case's decision); the township's reviewer, the county and the auditors read the register.
+_PRIOR_AID: dict[Role, tuple[str, ...]] = {
+    Role.TOWNSHIP_CASEWORKER: ("workflow.add_prioraid", "workflow.view_prioraid"),
+    Role.TOWNSHIP_REVIEWER: ("workflow.view_prioraid",),
+    Role.COUNTY_APPROVER: ("workflow.view_prioraid",),
+    Role.AUDITOR: ("workflow.view_prioraid",),
+}
+for _role, _perms in _PRIOR_AID.items():
+    ROLES[_role] = replace(ROLES[_role], permissions=(*ROLES[_role].permissions, *_perms))
+
+
 # Integrity (诚信): the township reviewer and the county approver record findings of hidden income or
 # assets and collections of recoveries; the county approver writes recoveries off and revokes dishonesty
 # records (the services check the role); those who follow a household read them.

@@ -235,7 +235,10 @@ def _review_members(decision: Decision) -> list[ReviewMember]:
             severe_illness=bool(m.get("severe_illness")),
             employed=bool(m.get("employed")),
         )
-        for m in decision.computation.get("members", [])
+        # A per-person decision without a verification report (临时救助's emergency type) counts its
+        # subject alone.
+        for m in decision.computation.get("members")
+        or [s for s in [decision.computation.get("subject")] if s]
     ]
 
 
@@ -294,6 +297,8 @@ def entitlement_create(*, ctx: AuditContext, decision_id: int) -> Entitlement:
             decided_on=decision.decided_on,
             applied_on=date.fromisoformat(applied) if applied else None,
         )
+        if payment == PaymentKind.ONCE:
+            start = first_of_month(decision.decided_on)  # a one-off grant is paid at once
         valid_months = grant.get("valid_months")
         entitlement = Entitlement.objects.create(
             household_id=decision.household_id,

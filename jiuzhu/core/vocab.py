@@ -101,6 +101,55 @@ class EntitlementSource(Vocab):
     MIGRATION = "migration", _("存量导入")
 
 
+class TemporaryKind(Vocab):
+    """The two types of 临时救助 (rules §5)."""
+
+    EMERGENCY = "emergency", _("急难型")
+    EXPENSE = "expense", _("支出型")
+
+
+class TemporaryCause(Vocab):
+    """What a 临时救助 answers (rules §5): the sudden hardships of the emergency type, the expenses of the
+    expenditure type. The once-per-year rule counts grants for the same person and the same cause."""
+
+    FIRE = "fire", _("火灾")
+    DROWNING = "drowning", _("溺水")
+    TRAFFIC = "traffic", _("交通事故")
+    INJURY = "injury", _("人身伤害")
+    SUDDEN_ILLNESS = "sudden_illness", _("突发重大疾病")
+    OTHER_EMERGENCY = "other_emergency", _("其他突发性困难")
+    MEDICAL = "medical_expense", _("医疗支出")
+    EDUCATION = "education", _("教育支出")
+    OTHER_EXPENSE = "other_expense", _("其他必需支出（经其他救助后仍困难）")
+
+
+# The causes of each type of 临时救助.
+TEMPORARY_CAUSES: dict[str, frozenset[str]] = {
+    TemporaryKind.EMERGENCY: frozenset(
+        {
+            TemporaryCause.FIRE,
+            TemporaryCause.DROWNING,
+            TemporaryCause.TRAFFIC,
+            TemporaryCause.INJURY,
+            TemporaryCause.SUDDEN_ILLNESS,
+            TemporaryCause.OTHER_EMERGENCY,
+        }
+    ),
+    TemporaryKind.EXPENSE: frozenset(
+        {TemporaryCause.MEDICAL, TemporaryCause.EDUCATION, TemporaryCause.OTHER_EXPENSE}
+    ),
+}
+
+
+class TemporaryApproval(Vocab):
+    """Who approves a 临时救助 of a given amount (rules §5): the township under the county's mandate for
+    small amounts, the county up to the general cap, above it the county case by case (一事一议)."""
+
+    TOWNSHIP = "township_approval", _("乡镇（街道）审批（县级委托）")
+    COUNTY = "county_approval", _("县级审批")
+    COUNTY_SPECIAL = "county_special_approval", _("县级一事一议审批")
+
+
 class CasePurpose(Vocab):
     """What a case is for: an application, or the periodic review of an entitlement."""
 
@@ -393,6 +442,7 @@ class NoticeKind(Vocab):
     CONFIRMATION = "confirmation", _("确认通知书")
     REFUSAL = "refusal", _("不予确认通知书")
     PUBLIC_NOTICE = "public_notice", _("公示")
+    PRIOR_AID = "prior_aid_notice", _("先行救助登记告知书")
     CONCEALMENT_TERMINATION = "concealment_termination", _("终止救助通知书（隐瞒收入财产）")
     OVERPAYMENT_RECOVERY = "recovery_demand", _("追缴救助资金通知书")
 
@@ -454,6 +504,7 @@ class AuditObject(Vocab):
     CALENDAR_YEAR = "calendar_year", _("工作日历年度")
     APPLICATION = "application", _("救助申请")
     COOPERATION_REQUEST = "cooperation_request", _("异地协作核查")
+    PRIOR_AID = "prior_aid", _("先行救助")
     CONCEALMENT_FINDING = "concealment_finding", _("隐瞒收入财产认定")
     DISHONESTY_RECORD = "dishonesty_record", _("失信记录")
     OVERPAYMENT_RECOVERY = "overpayment_recovery", _("追缴记录")

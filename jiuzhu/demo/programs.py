@@ -21,6 +21,15 @@ MODULES.append(program_margins)
 MODULES.append(program_migrate)
 
 
+def _register() -> None:
+    from . import program_temporary
+
+    MODULES.append(program_temporary)
+
+
+_register()
+
+
 def demo_programs(*, layout: Layout, log: Callable[[str], None] = print) -> None:
     for module in MODULES:
         module.build(layout=layout, log=log)

@@ -33,6 +33,7 @@ from jiuzhu.core.vocab import (
     CooperationStatus,
     EntitlementStatus,
     NoticeKind,
+    PaymentKind,
     Program,
 )
 from jiuzhu.policy.models import PolicyVersion
@@ -514,9 +515,13 @@ def second_entitlement(*, household_id: int, program: str) -> str | None:
     it, or another household (here or in any other region) that one of its current members belongs or
     belonged to has one, which that region must adjust first. The message names no other region."""
     label = AidProgram.label_of(program)
-    if Entitlement.objects.filter(
-        household_id=household_id, program=program, status=EntitlementStatus.ACTIVE
-    ).exists():
+    if (
+        Entitlement.objects.filter(
+            household_id=household_id, program=program, status=EntitlementStatus.ACTIVE
+        )
+        .exclude(payment=PaymentKind.ONCE)  # one-off grants (临时救助) may repeat
+        .exists()
+    ):
         return f"该户已在享受{label}，不能重复申请"
     if Case.objects.filter(household_id=household_id, program=program, status=CaseStatus.OPEN).exists():
         return f"该户已有办理中的{label}申请，不能重复受理"
@@ -527,9 +532,9 @@ def second_entitlement(*, household_id: int, program: str) -> str | None:
         .values("household_id")
     )
     if (
-        Entitlement.objects.filter(
-            household_id__in=others, program=program, status=EntitlementStatus.ACTIVE
-        ).exists()
+        Entitlement.objects.filter(household_id__in=others, program=program, status=EntitlementStatus.ACTIVE)
+        .exclude(payment=PaymentKind.ONCE)
+        .exists()
         or Case.objects.filter(household_id__in=others, program=program, status=CaseStatus.OPEN).exists()
     ):
         return f"该户成员所在（或曾在）的其他家庭（含异地）仍在享受或申请{label}，须原地区先行调整后方可受理"

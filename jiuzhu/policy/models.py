@@ -262,6 +262,16 @@ class PolicyVersion(models.Model):
         help_text="0 为不设渐退期",
     )
     dishonesty_months = _days("失信记录有效期（月）", 36)
+    # 临时救助's time limits (rules §5, 尖山: 9 working days to examine, a 5-working-day notice, 5 to
+    # approve) and the standard its caps are multiples of
+    temporary_investigation_days = _days("临时救助调查核实时限（工作日）", 9)
+    temporary_notice_days = _days("临时救助公示期（工作日，急难型简易程序不公示）", 5)
+    temporary_approval_days = _days("临时救助审批时限（工作日）", 5)
+    temporary_urban_standard = models.BooleanField(
+        "临时救助按城市低保标准计算",
+        default=True,
+        help_text="否：按申请家庭所在地（城市或农村）的低保标准计算",
+    )
     # 特困 (rules §3.1, §3.3)
     tekun_supporter_age = models.PositiveSmallIntegerField(
         "特困：义务人年满此年龄且收入低、财产符合规定的，视为无履行义务能力",

@@ -55,6 +55,11 @@ class QueueRowOut(Schema):
     overdue: bool
     spot_check: str
     version: int
+    prior_aid_due_on: date | None = Field(
+        None, description="先行救助补办手续期限（临时救助），无先行救助为空"
+    )
+    prior_aid_light: str = Field("", description="先行救助补办期限的灯：red/yellow/green，无先行救助为空")
+    prior_aid_overdue: bool = Field(False, description="先行救助补办已超期（扫描标记）")
 
 
 class QueueOut(Schema):

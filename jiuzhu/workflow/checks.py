@@ -18,7 +18,7 @@ from typing import Any
 from django.db.models import Count
 
 from jiuzhu.benefits.selectors import CertificateCheck, disability_certificate_check
-from jiuzhu.core.vocab import CommunityReviewMode, ConfirmLevel, SpotCheck
+from jiuzhu.core.vocab import CommunityReviewMode, ConfirmLevel, SpotCheck, TemporaryApproval, TemporaryKind
 from jiuzhu.verification.models import VerificationReport
 
 from .definitions.spec import CONDITIONS, EVIDENCE, condition_terms
@@ -32,6 +32,13 @@ from .models import (
     PublicNotice,
     SelfCareAssessment,
 )
+
+# 临时救助's approval conditions and the approver each names.
+TEMPORARY_APPROVALS = {
+    "temporary_approve_township": TemporaryApproval.TOWNSHIP,
+    "temporary_approve_county": TemporaryApproval.COUNTY,
+    "temporary_approve_special": TemporaryApproval.COUNTY_SPECIAL,
+}
 
 
 @dataclass
@@ -132,6 +139,11 @@ class Checker:
             )
         if code == "disability_certificate":
             return self.certificate_check.ok
+        if code == "temporary_means_checked":
+            # 临时救助: the emergency type needs no means check; the expenditure type its report.
+            return self.temporary_simplified or self.case.report_id is not None
+        if code == "special_approval":
+            return self.latest_opinion is not None
         if code == "selfcare_assessment":
             # 特困: counts whenever it was made (the county's assessment is not repeated on a send-back).
             return SelfCareAssessment.objects.filter(case=self.case).exists()
@@ -185,7 +197,35 @@ class Checker:
             return target == self.came_from
         if code == "close_relative":
             return bool(self.case.close_relative)
+        if code == "temporary_simplified":
+            return self.temporary_simplified
+        if code == "temporary_notice":
+            return not self.temporary_simplified
+        if code in TEMPORARY_APPROVALS:
+            return self.temporary_approval == TEMPORARY_APPROVALS[code]
         raise KeyError(code)
+
+    # --- 临时救助 ---
+
+    @cached_property
+    def temporary_simplified(self) -> bool:
+        """An emergency (急难型) 临时救助 takes the simplified path: no means check, no public notice."""
+        return bool((self.case.details or {}).get("kind") == TemporaryKind.EMERGENCY)
+
+    @cached_property
+    def temporary_approval(self) -> str:
+        """Who must approve the case's 临时救助 (``TemporaryApproval``), from the amount the benefit rule
+        computes today; blank when it cannot be computed (facts missing)."""
+        from jiuzhu.benefits.programs import amount_rule
+        from jiuzhu.core.errors import ValidationFailed
+
+        from .services.steps import case_amount_request
+
+        try:
+            result = amount_rule(self.case.program)(case_amount_request(self.case, self.policy, self.today))
+        except (ValidationFailed, ValueError):
+            return ""
+        return str(result.details.get("approval", ""))
 
     def unmet(self, condition: str, target: str = "") -> list[str]:
         """The wordings of the terms of ``condition`` that do not hold."""

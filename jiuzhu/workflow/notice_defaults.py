@@ -68,6 +68,14 @@ DEFAULT_TEXTS: dict[str, tuple[str, str]] = {
         "如有异议，请在公示期内向{{ region_name }}反映。",
     ),
 }
+DEFAULT_TEXTS[NoticeKind.PRIOR_AID] = (
+    "先行救助登记告知书",
+    "{{ applicant_name }}（身份证号码 {{ id_number_masked }}）：\n"
+    "因{% for reason in reasons %}{{ reason }}{% endfor %}，本机关于{{ decided_on }}对你先行给予"
+    "{{ program_label }}{{ amount }}元（案件编号{{ case_number }}）。\n"
+    "请于{{ deadline }}前配合补办申请、调查核实和签字手续；经审批后，本次先行救助予以追认，"
+    "核定的救助金额高于已发放金额的，差额另行发放。",
+)
 
 # Integrity (诚信, rules §1.11): a finding that income or assets were hidden ends the case or the
 # entitlement, and what was paid meanwhile is recovered (追缴).

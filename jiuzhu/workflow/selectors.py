@@ -225,6 +225,10 @@ class QueueRow:
     spot_check: str
     version: int
     escalated: bool = False  # 督办
+    # A 先行救助's completion deadline (临时救助), its light and whether the scan flagged it late.
+    prior_aid_due_on: date | None = None
+    prior_aid_light: str = ""
+    prior_aid_overdue: bool = False
 
 
 @dataclass(frozen=True)
@@ -285,6 +289,8 @@ _QUEUE_COLUMNS = (
     "applicant__name",
     "region__name",
     "policy_version__overdue_warning_days",
+    "prior_aid__due_on",
+    "prior_aid__overdue",
 )
 
 
@@ -297,8 +303,11 @@ def queue_queryset(*, user: Any, kind: str, today: date) -> QuerySet[Case]:
         acted = CaseEvent.objects.filter(actor_id=getattr(user, "pk", None)).values("case_id")
         return qs.filter(pk__in=acted)
     if kind == "overdue":
-        # Past the step's limit or the whole case's.
-        return qs.filter(Q(step_due_on__lt=today) | Q(due_on__lt=today), status=CaseStatus.OPEN)
+        # Past the step's limit or the whole case's, or a 先行救助 whose paperwork is late.
+        return qs.filter(
+            Q(step_due_on__lt=today) | Q(due_on__lt=today) | Q(prior_aid__due_on__lt=today),
+            status=CaseStatus.OPEN,
+        )
     raise NotFound("没有这个工作队列")
 
 
@@ -380,6 +389,15 @@ def queue(
                 spot_check=c["spot_check"],
                 version=c["version"],
                 escalated=c["escalated_at"] is not None and open_,
+                prior_aid_due_on=c["prior_aid__due_on"],
+                prior_aid_light=(
+                    deadlines.light(
+                        c["prior_aid__due_on"], today, c["policy_version__overdue_warning_days"], cal
+                    )
+                    if open_ and c["prior_aid__due_on"]
+                    else ""
+                ),
+                prior_aid_overdue=bool(c["prior_aid__overdue"]) and open_,
             )
         )
     return QueuePage(kind=kind, rows=rows, page=page, per_page=per_page, total=total)

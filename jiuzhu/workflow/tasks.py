@@ -41,6 +41,9 @@ def workflow_scan_tick() -> dict[str, int]:
     from .services import cases_scan
 
     result = cases_scan(ctx=AuditContext.system(channel="worker"))
+    from .services.temporary import prior_aid_scan
+
+    late = prior_aid_scan(ctx=AuditContext.system(channel="worker"))
     from jiuzhu.benefits.services_margins import entitlements_expire
 
     expired = entitlements_expire(ctx=AuditContext.system(channel="worker"))
@@ -48,5 +51,6 @@ def workflow_scan_tick() -> dict[str, int]:
         "overdue": result.overdue,
         "escalated": result.escalated,
         "recomputed": result.recomputed,
+        "prior_aid_overdue": late,
         "expired": expired,
     }

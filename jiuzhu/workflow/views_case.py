@@ -49,9 +49,10 @@ FLOWCHART = "workflow/_flowchart.html"
 # Moves that a step's own form makes (closing the notice, deciding an objection, deciding the case):
 # they are not offered as bare buttons, so that none is taken without what it records.
 OWN_MOVES = {
-    "public_notice": {"confirmation", "township_confirmation", "reinvestigation"},
+    "public_notice": {"confirmation", "township_confirmation", "reinvestigation", "county_special"},
     "confirmation": {"confirmed", "refused"},
     "township_confirmation": {"confirmed", "refused"},
+    "county_special": {"confirmation"},
 }
 
 
@@ -128,6 +129,14 @@ def _blank_forms(
         if case.spot_check == SpotCheck.SELECTED:
             out["spot_check"] = f.SpotCheckForm(initial=v)
         out["confirmation"] = f.ConfirmationForm(initial=v)
+    elif state == "county_special":
+        from .forms_temporary import SpecialApprovalForm
+
+        out["special_approval"] = SpecialApprovalForm(initial=v)
+    if state == "review" and case.program == AidProgram.TEMPORARY:
+        from .forms_temporary import AmountProposeForm
+
+        out["temporary_amount"] = AmountProposeForm(initial=v)
     return out
 
 
@@ -214,10 +223,20 @@ def _page(
             "may_act": may_act,
             "flowchart": _flowchart(),
             "today": timezone.localdate(),
+            "prior_aid": _prior_aid(case),
             "tekun": tekun.tekun_panel(case),
         },
         status=status,
     )
+
+
+def _prior_aid(case: Case) -> Any:
+    """A 临时救助 case's 先行救助 (paid at once, completed by this case), for its banner."""
+    if case.program != AidProgram.TEMPORARY:
+        return None
+    from .selectors_temporary import prior_aid_for_case
+
+    return prior_aid_for_case(case_id=case.pk)
 
 
 @web_view(VIEW_PERM)

@@ -52,6 +52,8 @@ UNSCOPED_PAGES = {
     "workflow/",
     "workflow/done/",
     "workflow/overdue/",
+    "workflow/temporary/prior-aid/",
+    "workflow/temporary/non-residents/",
     "benefits/recoveries/",
     "migration/",
     "migration/upload/",
@@ -175,6 +177,22 @@ WEB_BODIES: dict[str, dict[str, Any]] = {
     "workflow/cases/<int:pk>/confirmation/": {"version": "1", "agree": "1", "text": "同意"},
     "workflow/cases/<int:pk>/act/": {"version": "1", "target": "withdrawn", "reason": "撤回"},
     "workflow/cases/<int:pk>/report/": {"version": "1", "report_id": "{report_pk}"},
+    # 临时救助: 先行救助 for 东镇's household member, a non-resident whose number 东镇 holds, 一事一议.
+    "workflow/temporary/households/<int:pk>/prior-aid/": {
+        "recipient_id": "{member_pk}",
+        "amount": "500.00",
+        "cause": "fire",
+        "reason": "房屋失火",
+        "paid_on": "2026-01-05",
+    },
+    "workflow/temporary/non-residents/": {
+        "id_number": "{member_id_number}",
+        "name": "某人",
+        "village_code": WEST_VILLAGE,
+        "address": "西一村临时住所",
+    },
+    "workflow/temporary/cases/<int:pk>/special-approval/": {"version": "1", "agree": "1", "text": "同意"},
+    "workflow/temporary/cases/<int:pk>/amount/": {"version": "1", "amount_asked": "800.00"},
     "workflow/cases/<int:pk>/selfcare/": {
         "version": "1",
         "assessed_on": "2026-01-05",
@@ -252,6 +270,7 @@ WEB_READS = {
     "workflow/board/<str:code>/",
     "workflow/cases/<int:pk>/files/<str:kind>/<int:record_id>/<str:field>/",
     "benefits/households/<int:pk>/",
+    "workflow/temporary/prior-aid/",
     "benefits/recoveries/",
     "benefits/recoveries/<int:pk>/",
 }
@@ -338,6 +357,25 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/workflow/objections/{objection_id}/decide"): {"holds": True, "finding": "成立"},
     ("post", "/api/workflow/cases/{case_id}/spot-check"): {"version": 1, "agree": True, "finding": "属实"},
     ("post", "/api/workflow/cases/{case_id}/confirmation"): {"version": 1, "agree": True, "text": "同意"},
+    ("post", "/api/workflow/temporary/households/{household_id}/prior-aid"): {
+        "recipient_id": "{person}",
+        "amount": "500.00",
+        "cause": "fire",
+        "reason": "房屋失火",
+        "paid_on": "2026-01-05",
+    },
+    ("post", "/api/workflow/temporary/non-residents"): {
+        "id_number": "{member_id_number}",
+        "name": "某人",
+        "village_code": EAST_VILLAGE,
+        "address": "东镇临时住所",
+    },
+    ("post", "/api/workflow/temporary/cases/{case_id}/special-approval"): {
+        "version": 1,
+        "agree": True,
+        "text": "同意",
+    },
+    ("post", "/api/workflow/temporary/cases/{case_id}/amount"): {"version": 1, "amount_asked": "800.00"},
     ("post", "/api/workflow/cases/{case_id}/selfcare"): {
         "version": 1,
         "items": {
@@ -415,6 +453,7 @@ API_UNSCOPED_READS = {
     "/api/intake/applications",
     "/api/intake/cooperation",
     "/api/intake/program-facts",
+    "/api/workflow/temporary/prior-aid",
     "/api/benefits/recoveries",
     "/api/migration/layouts",
 }
@@ -561,6 +600,26 @@ def east_objection(east_case):
 
     notice = add_public_notice(east_case, starts_on=date(2026, 1, 1), ends_on=date(2026, 1, 7))
     return add_objection(notice, holds=None)
+
+
+@pytest.fixture
+def east_prior_aid(east, east_report):
+    """A 先行救助 paid to 东镇's household member (an emergency 临时救助 case opened with it)."""
+    from jiuzhu.audit.services import AuditContext
+    from jiuzhu.workflow.services.temporary import prior_aid_grant
+
+    from ..factories import workflow_definitions
+
+    household, member = east
+    workflow_definitions()
+    return prior_aid_grant(
+        ctx=AuditContext(user=household_user(east)),
+        household_id=household.pk,
+        recipient_id=member.pk,
+        amount="500",
+        cause="fire",
+        reason="房屋失火",
+    )
 
 
 @pytest.fixture
@@ -794,6 +853,7 @@ def test_every_api_operation_refuses_or_hides_other_townships(
     moved,
     other_caseworker,
     client_for,
+    east_prior_aid,
     east_integrity,
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -818,6 +878,7 @@ def test_every_api_operation_refuses_or_hides_other_townships(
         "case_id": east_case.pk,
         "public_notice_id": east_objection.notice_id,
         "objection_id": east_objection.pk,
+        "prior_aid_id": east_prior_aid.pk,
         "recovery_id": east_integrity[0].recovery.pk,
         "record_id": east_integrity[0].dishonesty.pk,
         "entitlement_id": east_integrity[1].pk,

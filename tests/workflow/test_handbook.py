@@ -16,7 +16,7 @@ from jiuzhu.audit.services import AuditContext
 from jiuzhu.policy.models import NoticeTemplate
 from jiuzhu.policy.services import policy_version_create, policy_version_update
 from jiuzhu.workflow.handbook import handbook_build, responsibilities_build
-from jiuzhu.workflow.models import Step
+from jiuzhu.workflow.models import Definition, Step
 from jiuzhu.workflow.services import definition_patch
 
 from ..conftest import COUNTY, EAST_TOWN, WEST_TOWN
@@ -164,6 +164,7 @@ def test_a_region_patch_dropping_community_review_drops_it_everywhere(
 def test_a_steps_role_change_shows_in_the_responsibility_list(
     national, policy, make_user, client_for
 ) -> None:
+    Definition.objects.exclude(pk=national.pk).update(active=False)  # the 低保 definition's steps only
     rows = {r.role: r for r in responsibilities_build(region_code=EAST_TOWN, on=timezone.localdate())}
     dibao = "低保"
     reviewer_steps = [s.step for s in rows["township_reviewer"].steps if s.program_label == dibao]

@@ -13,73 +13,14 @@ takes at intake are declared in ``facts.FACTS``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any
-
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.vocab import AidProgram, PaymentKind
 
-from . import children, disability
+from . import children, disability, margins, tekun, temporary
+from .base import PER_PERSON, AmountRequest, AmountResult, Rule
 from .facts import CHECKS, FACTS
 
-if TYPE_CHECKING:
-    from jiuzhu.policy.models import PolicyVersion
-
-    from ..services import DecisionMember
-
-
-@dataclass(frozen=True)
-class AmountRequest:
-    program: str
-    members: Sequence[DecisionMember]  # the members the verification report counted
-    per_capita_income: Decimal | None  # the report's per-capita monthly income, if there is a report
-    policy: PolicyVersion
-    urban: bool
-    decided_on: date
-    subject: DecisionMember | None = None  # the person a per-person program is for
-    details: Mapping[str, Any] = field(default_factory=dict)  # the case's program facts
-    report: Mapping[str, Any] = field(default_factory=dict)  # the verification report's results
-
-
-@dataclass(frozen=True)
-class AmountResult:
-    eligible: bool
-    amount: Decimal  # per month (MONTHLY), the grant (ONCE), 0 (NO_CASH)
-    payment: str = PaymentKind.MONTHLY
-    steps: tuple[Mapping[str, str], ...] = ()  # {"label", "formula", "amount"} per line
-    reasons: tuple[str, ...] = ()
-    valid_months: int | None = None  # a fixed validity (刚性支出 ≤ 12 months), else open-ended
-    details: Mapping[str, Any] = field(default_factory=dict)  # kept on the entitlement (care tier …)
-    extra: Mapping[str, Any] = field(default_factory=dict)  # the engine's own figures, stored as they are
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            **self.extra,
-            "eligible": self.eligible,
-            "monthly_total": str(self.amount),
-            "payment": self.payment,
-            "steps": [dict(s) for s in self.steps],
-            "reasons": list(self.reasons),
-            "valid_months": self.valid_months,
-            "details": dict(self.details),
-        }
-
-
-Rule = Callable[[AmountRequest], AmountResult]
-
-# Programs granted to one person (the case's subject), not to the household as a unit.
-PER_PERSON = frozenset(
-    {
-        AidProgram.TEKUN,
-        AidProgram.DISABILITY_LIVING,
-        AidProgram.DISABILITY_CARE,
-        AidProgram.CHILD_IN_DIFFICULTY,
-        AidProgram.DE_FACTO_ORPHAN,
-    }
-)
+__all__ = ["PER_PERSON", "RULES", "AmountRequest", "AmountResult", "Rule", "amount_rule"]
 
 
 def _dibao(req: AmountRequest) -> AmountResult:
@@ -103,21 +44,38 @@ def _dibao(req: AmountRequest) -> AmountResult:
 
 RULES: dict[str, Rule] = {
     AidProgram.DIBAO: _dibao,
+    AidProgram.TEKUN: tekun.tekun_rule,
+    AidProgram.NEAR_DIBAO: margins.near_dibao_rule,
+    AidProgram.RIGID_EXPENSE: margins.rigid_expense_rule,
+    AidProgram.TEMPORARY: temporary.temporary_rule,
     AidProgram.DISABILITY_LIVING: disability.disability_living,
     AidProgram.DISABILITY_CARE: disability.disability_care,
     AidProgram.CHILD_IN_DIFFICULTY: children.child_in_difficulty_rule,
     AidProgram.DE_FACTO_ORPHAN: children.de_facto_orphan_rule,
 }
 
-# The facts these programs take at intake, and their cross-field checks (declared beside the rules).
-FACTS[AidProgram.DISABILITY_LIVING] = disability.LIVING_FACTS
-FACTS[AidProgram.DISABILITY_CARE] = disability.CARE_FACTS
-FACTS[AidProgram.CHILD_IN_DIFFICULTY] = children.DIFFICULTY_FACTS
-FACTS[AidProgram.DE_FACTO_ORPHAN] = children.ORPHAN_FACTS
-CHECKS[AidProgram.DISABILITY_LIVING] = disability.living_check
-CHECKS[AidProgram.DISABILITY_CARE] = disability.care_check
-CHECKS[AidProgram.CHILD_IN_DIFFICULTY] = children.difficulty_check
-CHECKS[AidProgram.DE_FACTO_ORPHAN] = children.orphan_check
+# The facts each program takes at intake, and their cross-field checks (declared beside the rules).
+FACTS.update(
+    {
+        AidProgram.TEKUN: tekun.FACTS,
+        AidProgram.NEAR_DIBAO: margins.NEAR_DIBAO_FACTS,
+        AidProgram.TEMPORARY: temporary.FACTS,
+        AidProgram.DISABILITY_LIVING: disability.LIVING_FACTS,
+        AidProgram.DISABILITY_CARE: disability.CARE_FACTS,
+        AidProgram.CHILD_IN_DIFFICULTY: children.DIFFICULTY_FACTS,
+        AidProgram.DE_FACTO_ORPHAN: children.ORPHAN_FACTS,
+    }
+)
+CHECKS.update(
+    {
+        AidProgram.TEKUN: tekun.facts_check,
+        AidProgram.TEMPORARY: temporary.facts_check,
+        AidProgram.DISABILITY_LIVING: disability.living_check,
+        AidProgram.DISABILITY_CARE: disability.care_check,
+        AidProgram.CHILD_IN_DIFFICULTY: children.difficulty_check,
+        AidProgram.DE_FACTO_ORPHAN: children.orphan_check,
+    }
+)
 
 
 def amount_rule(program: str) -> Rule:
@@ -125,20 +83,3 @@ def amount_rule(program: str) -> Rule:
     if rule is None:
         raise ValidationFailed({"program": f"“{AidProgram.label_of(program)}”尚无待遇计算规则"})
     return rule
-
-
-# --- the programs' rules and facts, registered by program (each its own module) ---------------------------
-
-from . import facts as _facts  # noqa: E402
-from . import tekun as _tekun  # noqa: E402
-
-RULES[AidProgram.TEKUN] = _tekun.tekun_rule
-_facts.FACTS[AidProgram.TEKUN] = _tekun.FACTS
-_facts.CHECKS[AidProgram.TEKUN] = _tekun.facts_check
-# 低保边缘 and 刚性支出困难 (rules §4): their rules and facts (``programs.margins``).
-from .facts import FACTS  # noqa: E402
-from .margins import NEAR_DIBAO_FACTS, near_dibao_rule, rigid_expense_rule  # noqa: E402
-
-RULES[AidProgram.NEAR_DIBAO] = near_dibao_rule
-RULES[AidProgram.RIGID_EXPENSE] = rigid_expense_rule
-FACTS[AidProgram.NEAR_DIBAO] = NEAR_DIBAO_FACTS

@@ -22,7 +22,7 @@ from .disability import household_holds, person_holds
 from .facts import CHOICE, MEMBER, TEXT, Fact
 
 if TYPE_CHECKING:
-    from . import AmountRequest, AmountResult
+    from .base import AmountRequest, AmountResult
 
 RELATIONS = (
     ("grandparent", "祖父母、外祖父母"),
@@ -106,7 +106,7 @@ def _details(req: AmountRequest, grant: ChildGrant) -> dict[str, Any]:
 
 
 def _result(req: AmountRequest, grant: ChildGrant, label: str) -> AmountResult:
-    from . import AmountResult
+    from .base import AmountResult
 
     line = {"label": label, "formula": grant.formula, "amount": str(grant.amount)}
     steps = (line,) if grant.eligible else ()

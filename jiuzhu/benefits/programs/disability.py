@@ -33,7 +33,7 @@ from ..engine.disability import (
 from .facts import BOOL, CHOICE, DATE, INT, SUBJECT, TEXT, Fact
 
 if TYPE_CHECKING:
-    from . import AmountRequest, AmountResult
+    from .base import AmountRequest, AmountResult
 
 CATEGORIES = (
     ("visual", "视力残疾"),
@@ -191,7 +191,7 @@ def _result(req: AmountRequest, subsidy: Subsidy, details: dict[str, Any]) -> Am
     (the same check as the first step's evidence, on the day the decision is made: a certificate that
     expired, or was re-graded, since the application is a reason not to grant)."""
     from ..selectors import disability_certificate_check
-    from . import AmountResult
+    from .base import AmountResult
 
     check = disability_certificate_check(person_id=_subject(req), on=req.decided_on, claimed=req.details)
     eligible = subsidy.eligible and check.ok

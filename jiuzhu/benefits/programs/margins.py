@@ -30,7 +30,7 @@ from ..engine.margins import (
     rigid_expense_finding,
     single_member,
 )
-from . import AmountRequest, AmountResult
+from .base import AmountRequest, AmountResult
 from .facts import MEMBER, Fact
 
 DEDUCTIONS_BEFORE_RIGID = ("employment_cost", "contribution", "support_paid")

@@ -16,7 +16,7 @@ from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.vocab import PaymentKind
 
 from ..engine.tekun import CENTRAL, DISPERSED, FORMS, NO, TIERS, tekun_amount
-from . import AmountRequest, AmountResult
+from .base import AmountRequest, AmountResult
 from .facts import CHOICE, SUBJECT, TEXT, Fact
 
 SUPPORT_FORM = Fact(

@@ -11,6 +11,7 @@ from .near_dibao import NEAR_DIBAO
 from .rigid_expense import RIGID_EXPENSE
 from .spec import DefinitionSpec
 from .tekun import TEKUN
+from .temporary import TEMPORARY
 
 NATIONAL: dict[str, DefinitionSpec] = {
     DIBAO.program: DIBAO,
@@ -21,6 +22,7 @@ NATIONAL: dict[str, DefinitionSpec] = {
     TEKUN.program: TEKUN,
     NEAR_DIBAO.program: NEAR_DIBAO,
     RIGID_EXPENSE.program: RIGID_EXPENSE,
+    TEMPORARY.program: TEMPORARY,
 }
 
 REVIEWS: dict[str, DefinitionSpec] = {}

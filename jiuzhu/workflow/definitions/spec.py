@@ -55,6 +55,8 @@ EVIDENCE: dict[str, str] = {
     "spot_check_done": "县级抽查结论（本案被抽中）",
     "county_home_visit": "县级入户核查记录（近亲属备案案件）",
     "disability_certificate": "残疾人证与残联数据一致且在有效期内",
+    "temporary_means_checked": "家庭经济状况核对报告（支出型临时救助）",
+    "special_approval": "县级一事一议意见",
     "selfcare_assessment": "生活自理能力评估（六项）及“三无”条件认定",
 }
 
@@ -73,6 +75,11 @@ CONDITIONS: dict[str, str] = {
     "opinion_disagree": "本环节意见为不同意",
     "came_from": "返回补正前所在环节",
     "close_relative": "近亲属备案案件（须县级确认）",
+    "temporary_simplified": "急难型临时救助（简易程序，不公示）",
+    "temporary_notice": "支出型临时救助（须公示）",
+    "temporary_approve_township": "救助金额不超过乡镇审批限额",
+    "temporary_approve_county": "救助金额超过乡镇审批限额、不超过一般上限",
+    "temporary_approve_special": "救助金额超过一般上限（须县级一事一议）",
 }
 
 # PolicyVersion fields that hold a number of days a step may take (``StepSpec.limit_setting``).
@@ -88,6 +95,9 @@ LIMIT_SETTINGS = frozenset(
         "refusal_notice_days",
         "materials_days",
         "cooperation_days",
+        "temporary_investigation_days",
+        "temporary_notice_days",
+        "temporary_approval_days",
         "tekun_investigation_days",
     }
 )

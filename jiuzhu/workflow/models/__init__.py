@@ -1,6 +1,7 @@
 from .evidence import CommunityReview, HomeInvestigation, Objection, Opinion, PublicNotice
 from .evidence_tekun import SelfCareAssessment
 from .flow import Case, CaseEvent, Definition, Notice, NoticeCounter, Step, Transition
+from .temporary import PriorAid
 
 __all__ = [
     "Case",
@@ -12,6 +13,7 @@ __all__ = [
     "NoticeCounter",
     "Objection",
     "Opinion",
+    "PriorAid",
     "PublicNotice",
     "SelfCareAssessment",
     "Step",

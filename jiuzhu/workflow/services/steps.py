@@ -34,7 +34,16 @@ from jiuzhu.core.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from jiuzhu.core.masking import id_number_masked, name_masked
 from jiuzhu.core.text import clean_text
 from jiuzhu.core.uploads import check_upload, sniff
-from jiuzhu.core.vocab import AidProgram, AuditObject, CaseOutcome, CaseStatus, NoticeKind, SpotCheck
+from jiuzhu.core.vocab import (
+    AidProgram,
+    AuditObject,
+    CaseOutcome,
+    CaseStatus,
+    DeadlineKind,
+    NoticeKind,
+    PaymentKind,
+    SpotCheck,
+)
 from jiuzhu.policy.models import PolicyVersion
 from jiuzhu.regions.codes import Level, is_within, level_of
 from jiuzhu.regions.scope import scoped
@@ -50,6 +59,9 @@ from .cases import case_act, case_note
 INVESTIGATION_STEPS = ("investigation", "reinvestigation")
 COUNTY_VISIT_STEPS = ("confirmation",)
 CONFIRM_STEPS = ("confirmation", "township_confirmation")
+# Where a case may go when its notice closes: a confirming step, or the county's case-by-case approval
+# (临时救助 above the general cap) that comes before the county's decision.
+AFTER_NOTICE_STEPS = (*CONFIRM_STEPS, "county_special")
 RATIO_PLACES = Decimal("0.001")  # the precision of the policy's quorum and majority settings
 
 TEXT_MAX = 300
@@ -459,7 +471,7 @@ def public_notice_start(*, ctx: AuditContext, case_id: int, version: int) -> Pub
     masked name, the household size, the program and the proposed amount. A minor's case is not
     noticed unless the region says otherwise."""
     with transaction.atomic():
-        case, _step = _locked_case(ctx, case_id, version, ("public_notice",))
+        case, step = _locked_case(ctx, case_id, version, ("public_notice",))
         today = timezone.localdate()
         policy = case_policy(case, today)
         blocked = _notice_blocked(case, policy)
@@ -474,6 +486,13 @@ def public_notice_start(*, ctx: AuditContext, case_id: int, version: int) -> Pub
         cal = deadlines.work_calendar()
         ends_on = cal.add_natural_days(today, policy.public_notice_days - 1).due
         closes_on = cal.add_natural_days(today, policy.public_notice_days).due
+        if step.limit_kind == DeadlineKind.WORKING:
+            # A notice counted in working days (临时救助's): its last day the n-th working day from today,
+            # today counted when it is one.
+            days = deadlines.step_limit(step, policy) or policy.public_notice_days
+            counted = 1 if cal.is_working_day(today) else 0
+            ends_on = cal.add_working_days(today, days - counted).due if days > counted else today
+            closes_on = cal.add_working_days(ends_on, 1).due
         notice = PublicNotice.objects.create(
             case=case,
             round=PublicNotice.objects.filter(case=case).count() + 1,
@@ -610,7 +629,7 @@ def public_notice_close(*, ctx: AuditContext, case_id: int, version: int) -> Cas
 
 def _confirmer(user: Any, case: Case) -> str:
     """The confirming step the definition's conditions allow from here."""
-    options = [t for t in case_transitions(user=user, case=case) if t.target in CONFIRM_STEPS]
+    options = [t for t in case_transitions(user=user, case=case) if t.target in AFTER_NOTICE_STEPS]
     for option in options:
         if option.allowed:
             return str(option.target)
@@ -705,8 +724,13 @@ def confirmation_decide(
             "decided_on": today,
             "household_size": decision.members,
         }
+        nothing_to_pay = (
+            decision.computation.get("allowance", {}).get("payment") == PaymentKind.ONCE
+            and not decision.amount
+        )
         if agree:
-            entitlement = entitlement_create(ctx=ctx, decision_id=decision.pk)
+            if not nothing_to_pay:  # a one-off grant already paid in full (先行救助) adds no entitlement
+                entitlement = entitlement_create(ctx=ctx, decision_id=decision.pk)
             if case.program == AidProgram.NEAR_DIBAO:  # 单人保 named on the case (rules §1.9)
                 single_member_grant(ctx=ctx, decision_id=decision.pk)
             lines = decision.computation.get("allowance", {}).get("steps", [])

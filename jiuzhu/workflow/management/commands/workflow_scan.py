@@ -27,4 +27,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"新标记超期 {result.overdue} 件，督办 {result.escalated} 件，重算期限 {result.recomputed} 件"
         )
+        from jiuzhu.workflow.services.temporary import prior_aid_scan
+
+        late = prior_aid_scan(ctx=AuditContext.system(), today=today)
+        self.stdout.write(f"先行救助补办超期新标记 {late} 件")
         self.stdout.write(f"有效期届满终止在保记录 {expired} 条")
