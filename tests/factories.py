@@ -153,7 +153,8 @@ def workflow_definitions() -> Definition:
     from jiuzhu.audit.services import AuditContext
     from jiuzhu.workflow.services import definition_sync
 
-    return {d.program: d for d in definition_sync(ctx=AuditContext.system())}["dibao"]
+    synced = definition_sync(ctx=AuditContext.system())
+    return {d.program: d for d in synced if d.purpose == "application"}["dibao"]
 
 
 def new_case(

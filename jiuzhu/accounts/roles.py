@@ -209,3 +209,20 @@ _BENEFITS: dict[Role, tuple[str, ...]] = {
 }
 for _role, _perms in _BENEFITS.items():
     ROLES[_role] = replace(ROLES[_role], permissions=(*ROLES[_role].permissions, *_perms))
+
+
+# The life of an entitlement (rules §1.11): who changes an entitlement outside a review (调整、暂停、终止、
+# 渐退: the confirming roles), and the recomputation after a raised standard (the county approver lists,
+# approves and applies it; the auditor reads it). Added to the roles above.
+_LIFE: dict[Role, tuple[str, ...]] = {
+    Role.COUNTY_APPROVER: (
+        "benefits.change_entitlement",
+        "benefits.view_standardrecomputation",
+        "benefits.add_standardrecomputation",
+        "benefits.change_standardrecomputation",
+    ),
+    Role.TOWNSHIP_REVIEWER: ("benefits.change_entitlement",),
+    Role.AUDITOR: ("benefits.view_standardrecomputation",),
+}
+for _role, _perms in _LIFE.items():
+    ROLES[_role] = replace(ROLES[_role], permissions=(*ROLES[_role].permissions, *_perms))

@@ -262,6 +262,12 @@ class PolicyVersion(models.Model):
         help_text="0 为不设渐退期",
     )
     dishonesty_months = _days("失信记录有效期（月）", 36)
+    review_months_c_urban = models.PositiveSmallIntegerField(
+        "城市C类家庭复核周期（月）",
+        default=0,
+        validators=[MaxValueValidator(24)],
+        help_text="0 为与C类相同；如咸阳城市C类按季度复核填 3（规则 §1.11）",
+    )
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -5,13 +5,16 @@ procedure by program (``NATIONAL``), and the periodic review of an entitlement b
 from __future__ import annotations
 
 from .dibao import DIBAO
+from .review import REVIEW_SPECS
 from .spec import DefinitionSpec
 
 NATIONAL: dict[str, DefinitionSpec] = {
     DIBAO.program: DIBAO,
 }
 
-REVIEWS: dict[str, DefinitionSpec] = {}
+REVIEWS: dict[str, DefinitionSpec] = {
+    **REVIEW_SPECS,
+}
 
 
 def all_specs() -> list[DefinitionSpec]:
