@@ -28,4 +28,5 @@ urlpatterns = [
         name="workflow_case_file",
     ),
     path("<int:pk>/report/", v.attach_report, name="workflow_case_attach_report"),
+    path("<int:pk>/review-decision/", v.review_decision, name="workflow_case_review_decision"),
 ]
