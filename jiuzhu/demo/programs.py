@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import ModuleType
 
+from . import program_life
 from .build import Layout
 
-MODULES: list[ModuleType] = []
+MODULES: list[ModuleType] = [
+    program_life,  # last: it follows every program's demo
+]
 
 
 def demo_programs(*, layout: Layout, log: Callable[[str], None] = print) -> None:
