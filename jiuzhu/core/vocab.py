@@ -378,7 +378,7 @@ class CaseOutcome(Vocab):
     # its payment suspended, or stopped (停保).
     MAINTAINED = "maintained", _("维持")
     ADJUSTED = "adjusted", _("调整")
-    SUSPENDED = "suspended", _("暂停发放")
+    SUSPENDED = "suspended", _("暂停")
     STOPPED = "stopped", _("停保")
 
 

@@ -302,3 +302,21 @@ def test_entitlement_create_refuses_an_incompatible_program(approver, policy) ->
     with pytest.raises(Conflict) as exc:
         entitlement_create(ctx=_ctx(approver), decision_id=decision.pk)
     assert "同一人不能同时享受特困与低保" in exc.value.message
+
+
+def test_a_standard_raised_in_the_admin_shows_the_recomputation_list(policy, make_user, client_for) -> None:
+    from jiuzhu.policy.models import PolicyVersion
+
+    e = new_entitlement()
+    raised = new_policy(effective_from=date(2026, 7, 1), dibao_standard_rural=Decimal("560"))
+    root = client_for(make_user("admin", COUNTY, username="root", is_superuser=True, is_staff=True))
+    response = root.post(
+        "/admin/policy/policyversion/",
+        {"action": "recomputation_for_versions", "_selected_action": [raised.pk]},
+    )
+    assert response.status_code == 302
+    rec = StandardRecomputation.objects.get(policy_version=raised)
+    assert rec.status == "draft" and rec.rows.get().entitlement_id == e.pk
+    listing = root.get("/admin/benefits/standardrecomputation/").content.decode()
+    assert str(raised.document_no) in listing or "待审批" in listing
+    assert PolicyVersion.objects.count() == 2
