@@ -288,3 +288,37 @@ def test_api_review_decision_and_adjust(synced, caseworker, reviewer, approver, 
     assert response.json()["amount"] == "100.00"  # (520 − 470) × 2
     detail = client_for(caseworker).get(f"/api/benefits/entitlements/{e.pk}").json()
     assert [ev["kind"] for ev in detail["events"]][-3:] == ["suspend", "resume", "adjust"]
+
+
+def test_the_flowchart_and_the_handbook_show_the_reviews(synced, caseworker, client_for) -> None:
+    client = client_for(caseworker)
+    chart = client.get("/workflow/docs/flowchart/dibao/?purpose=review").content.decode()
+    assert "低保定期复核" in chart and "县级确认" in chart
+    assert "定期复核流程" in client.get("/workflow/docs/flowchart/dibao/").content.decode()
+    book = client.get("/workflow/docs/handbook/").content.decode()
+    assert "特困人员年审" in book and "最低生活保障审核确认" in book
+    api = client.get("/api/workflow/docs/flowchart/tekun", {"purpose": "review"}).json()
+    assert api["definition"] == "特困人员年审"
+
+
+def test_the_commands(synced, caseworker, approver) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from ..factories import new_policy
+
+    e = new_entitlement(next_review_on=TODAY)
+    out = StringIO()
+    call_command("reviews_open", user=caseworker.username, stdout=out)
+    assert "新立定期复核案件 1 件" in out.getvalue()
+    call_command("reviews_open", user=caseworker.username, stdout=out)
+    assert "已立复核案件 1" in out.getvalue()
+    raised = new_policy(effective_from=date(TODAY.year + 1, 1, 1), dibao_standard_rural=Decimal("600"))
+    out = StringIO()
+    call_command(
+        "recompute_standard", raised.pk, "--user", approver.username, "--approve", "--apply", stdout=out
+    )
+    assert "1 户" in out.getvalue() and "已执行" in out.getvalue()
+    e.refresh_from_db()
+    assert e.amount == Decimal("460.00")  # (600 − 370) × 2
