@@ -303,5 +303,11 @@ def _register() -> None:
 
     api.add_router("/workflow", workflow_life_router)
 
+    from jiuzhu.benefits.api_integrity import router as integrity_router
+    from jiuzhu.workflow.api_integrity import router as concealment_router
+
+    api.add_router("/benefits", integrity_router)
+    api.add_router("/workflow", concealment_router)
+
 
 _register()

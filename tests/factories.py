@@ -358,10 +358,151 @@ def add_objection(notice: Any, *, holds: bool | None) -> Any:
     )
 
 
-# --- the life of an entitlement ---------------------------------------------------------------------------
+# --- 特困 ------------------------------------------------------------------------------------------------
+
+SELFCARE_CODES = ("eating", "dressing", "bed", "toileting", "walking", "bathing")
+
+
+def tekun_definition() -> Definition:
+    """The national 特困 definition as rows (synced if needed)."""
+    from jiuzhu.audit.services import AuditContext
+    from jiuzhu.workflow.services import definition_sync
+
+    synced = definition_sync(ctx=AuditContext.system())
+    return {d.program: d for d in synced if d.purpose == "application"}["tekun"]
+
+
+def selfcare_items(lost: int = 0) -> dict[str, bool]:
+    """The six items of the self-care assessment, the first ``lost`` of them not achievable."""
+    return {code: i >= lost for i, code in enumerate(SELFCARE_CODES)}
+
+
+def new_tekun_case(*, subject: Person | None = None, support_form: str = "dispersed", **kwargs: Any) -> Case:
+    """A 特困 case (``new_case`` on the 特困 definition) for ``subject`` (default: the applicant)."""
+    details = {"support_form": support_form}
+    if support_form == "central":
+        details["institution"] = "县社会福利中心"
+    kwargs.setdefault("details", details)
+    return new_case(program="tekun", definition=tekun_definition(), subject=subject, **kwargs)
+
+
+def add_selfcare(case: Case, *assessors: User, lost: int = 0, sanwu: str = "yes") -> Any:
+    """A self-care assessment row of ``case`` with its tier written on the case, as the service does."""
+    from django.utils import timezone
+
+    from jiuzhu.benefits.engine.tekun import selfcare_tier
+    from jiuzhu.workflow.models import SelfCareAssessment
+
+    tier = selfcare_tier(selfcare_items(lost))
+    by = assessors[0] if assessors else new_user(role="township_caseworker", region=case.region.parent)
+    row = SelfCareAssessment.objects.create(
+        case=case,
+        assessed_on=timezone.localdate(),
+        lost=tier.lost,
+        tier=tier.tier,
+        sanwu={"outcome": sanwu, "findings": []},
+        recorded_by=by,
+        **selfcare_items(lost),
+    )
+    row.assessors.set(assessors or [by])
+    details = {**case.details, "selfcare": tier.to_json(), "sanwu": {"outcome": sanwu, "findings": []}}
+    Case.objects.filter(pk=case.pk).update(details=details)
+    case.details = details
+    return row
+
+
+# --- integrity (诚信): entitlements in payment, findings, recoveries --------------------------------------
 
 
 def new_entitlement(
+    household: Household | None = None,
+    *,
+    program: str = "dibao",
+    amount: Any = "520.00",
+    start_month: date = date(2024, 1, 1),
+    decided_on: date | None = None,
+    payment: str = "monthly",
+    decided_by: User | None = None,
+    policy: Any = None,
+    **fields: Any,
+) -> Any:
+    """A confirmed decision and its entitlement in payment, written directly (no computation): for tests
+    that need an entitlement paid from ``start_month`` at ``amount`` a month."""
+    from decimal import Decimal
+
+    from jiuzhu.benefits.models import Decision, Entitlement
+    from jiuzhu.core.errors import NotFound
+    from jiuzhu.policy.selectors import policy_in_force
+
+    household = household or new_household()
+    decided_on = decided_on or start_month
+    if policy is None:
+        try:
+            policy = policy_in_force(region_code=household.region_id, on=decided_on)
+        except NotFound:
+            policy = new_policy()
+    decided_by = decided_by or new_user(role="county_approver", region=household.region.parent.parent)
+    decision = Decision.objects.create(
+        case_number=f"DB-{household.region_id[:9]}-{decided_on.year}-E{Decision.objects.count() + 1:05d}",
+        program=program,
+        household=household,
+        applicant=household.head,
+        region=household.region,
+        outcome="confirmed",
+        members=1,
+        amount=Decimal(str(amount)),
+        computation={},
+        policy_version=policy,
+        decided_on=decided_on,
+        decided_by=decided_by,
+    )
+    fields.setdefault("members", 1)
+    fields.setdefault("review_class", "B")
+    fields.setdefault("next_review_on", date(decided_on.year + 1, decided_on.month, 1))
+    return Entitlement.objects.create(
+        household=household,
+        program=program,
+        region=household.region,
+        decision=decision,
+        start_month=start_month,
+        amount=Decimal(str(amount)),
+        payment=payment,
+        **fields,
+    )
+
+
+def new_finding(
+    entitlement: Any = None,
+    *,
+    by: User | None = None,
+    found_on: date | None = None,
+    concealed_from: date | None = None,
+    items: list[dict[str, Any]] | None = None,
+) -> Any:
+    """A finding of hidden income on ``entitlement`` (a new one when none) through the service, by a
+    county approver: the entitlement ended, the dishonesty record and the recovery (``Found``)."""
+    from django.utils import timezone
+
+    from jiuzhu.audit.services import AuditContext
+    from jiuzhu.workflow.services.integrity import concealment_find
+
+    entitlement = entitlement or new_entitlement()
+    by = by or new_user(role="county_approver", region=entitlement.household.region.parent.parent)
+    return concealment_find(
+        ctx=AuditContext(user=by),
+        entitlement_id=entitlement.pk,
+        version=entitlement.version,
+        items=items or [{"kind": "hidden_income", "item": "隐瞒在外务工工资收入", "amount": "3000"}],
+        evidence="人社部门工资发放记录，入户调查笔录",
+        found_on=found_on or timezone.localdate(),
+        concealed_from=concealed_from,
+    )
+
+
+# --- the life of an entitlement ---------------------------------------------------------------------------
+
+
+def new_life_entitlement(
     *,
     household: Household | None = None,
     program: str = "dibao",

@@ -226,3 +226,30 @@ _LIFE: dict[Role, tuple[str, ...]] = {
 }
 for _role, _perms in _LIFE.items():
     ROLES[_role] = replace(ROLES[_role], permissions=(*ROLES[_role].permissions, *_perms))
+
+
+# Integrity (诚信): the township reviewer and the county approver record findings of hidden income or
+# assets and collections of recoveries; the county approver writes recoveries off and revokes dishonesty
+# records (the services check the role); those who follow a household read them.
+_INTEGRITY_READ = (
+    "benefits.view_concealmentfinding",
+    "benefits.view_dishonestyrecord",
+    "benefits.view_overpaymentrecovery",
+)
+_INTEGRITY: dict[Role, tuple[str, ...]] = {
+    Role.COUNTY_APPROVER: (
+        *_INTEGRITY_READ,
+        "benefits.add_concealmentfinding",
+        "benefits.change_overpaymentrecovery",
+        "benefits.change_dishonestyrecord",
+    ),
+    Role.TOWNSHIP_REVIEWER: (
+        *_INTEGRITY_READ,
+        "benefits.add_concealmentfinding",
+        "benefits.change_overpaymentrecovery",
+    ),
+    Role.TOWNSHIP_CASEWORKER: _INTEGRITY_READ,
+    Role.AUDITOR: _INTEGRITY_READ,
+}
+for _role, _perms in _INTEGRITY.items():
+    ROLES[_role] = replace(ROLES[_role], permissions=(*ROLES[_role].permissions, *_perms))

@@ -60,6 +60,67 @@ class EntitlementAdmin(_ReadOnly):
     inlines = [EventInline]
 
 
+# --- integrity (诚信): read in the admin; recorded, collected, written off and revoked through the services
+# (the household's pages and the API), so that every change has its actor, its reason and its audit line.
+
+from .models import (  # noqa: E402
+    ConcealmentFinding,
+    DishonestyRecord,
+    OverpaymentRecovery,
+    RecoveryCollection,
+)
+
+
+@admin.register(ConcealmentFinding)
+class ConcealmentFindingAdmin(_ReadOnly):
+    list_display = (
+        "household",
+        "program",
+        "case_number",
+        "hidden_total",
+        "found_on",
+        "recorded_by",
+        "region",
+    )
+    list_filter = ("program",)
+    search_fields = ("case_number",)
+    date_hierarchy = "found_on"
+
+
+@admin.register(DishonestyRecord)
+class DishonestyRecordAdmin(_ReadOnly):
+    list_display = ("person", "household", "starts_on", "ends_on", "months", "status", "region")
+    list_filter = ("status",)
+    date_hierarchy = "starts_on"
+
+
+class CollectionInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = RecoveryCollection
+    extra = 0
+    can_delete = False
+    readonly_fields = ("amount", "collected_on", "source", "reference", "recorded_by")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(OverpaymentRecovery)
+class OverpaymentRecoveryAdmin(_ReadOnly):
+    list_display = (
+        "household",
+        "entitlement",
+        "from_month",
+        "through_month",
+        "months",
+        "amount_due",
+        "amount_collected",
+        "status",
+        "region",
+    )
+    list_filter = ("status",)
+    inlines = [CollectionInline]
+
+
 # --- 提标重算: listed from a policy version that raises a standard (the action below on the policy
 # versions' list), approved and applied by the county through the services ------------------------------
 

@@ -194,3 +194,12 @@ class StandardRecomputationRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entitlement_id} {self.old_amount} → {self.new_amount}"
+
+
+# Integrity (诚信): findings of hidden income or assets, dishonesty records, overpayment recoveries.
+from .models_integrity import (  # noqa: E402, F401
+    ConcealmentFinding,
+    DishonestyRecord,
+    OverpaymentRecovery,
+    RecoveryCollection,
+)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_integrity
 
 urlpatterns = [
     path("households/<int:pk>/", views.household, name="benefits_household"),
@@ -11,4 +11,9 @@ urlpatterns = [
         "recomputations/<int:pk>/approve/", views.recomputation_approve, name="benefits_recomputation_approve"
     ),
     path("recomputations/<int:pk>/apply/", views.recomputation_apply, name="benefits_recomputation_apply"),
+    path("recoveries/", views_integrity.recoveries, name="benefits_recoveries"),
+    path("recoveries/<int:pk>/", views_integrity.recovery, name="benefits_recovery"),
+    path("recoveries/<int:pk>/collect/", views_integrity.recovery_collect, name="benefits_recovery_collect"),
+    path("recoveries/<int:pk>/waive/", views_integrity.recovery_waive, name="benefits_recovery_waive"),
+    path("dishonesty/<int:pk>/revoke/", views_integrity.dishonesty_revoke, name="benefits_dishonesty_revoke"),
 ]

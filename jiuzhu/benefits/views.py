@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from jiuzhu.audit.services import AuditContext, audit_view
@@ -22,7 +23,9 @@ from jiuzhu.registry.selectors import household_get
 
 from . import forms as bf
 from . import recompute, selectors
+from .integrity import may_waive
 from .life import EVENT_LABELS
+from .selectors_integrity import integrity_for_household
 
 
 @web_view("benefits.view_entitlement")
@@ -62,9 +65,14 @@ def household(request: HttpRequest, pk: int) -> HttpResponse:
                 "reviews": list(e.cases.filter(purpose="review").order_by("-accepted_on", "-id")[:5]),
             }
         )
-    return render(
-        request, "benefits/household.html", {"household": h, "entitlements": entitlements, "rows": rows}
-    )
+    context: dict[str, Any] = {"household": h, "entitlements": entitlements, "rows": rows}
+    if request.user.has_perm("benefits.view_dishonestyrecord"):
+        context |= {
+            "integrity": integrity_for_household(user=request.user, household_id=pk),
+            "may_waive": may_waive(request.user),
+            "today": timezone.localdate(),
+        }
+    return render(request, "benefits/household.html", context)
 
 
 # --- 提标重算 ---------------------------------------------------------------------------------------

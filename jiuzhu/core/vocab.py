@@ -402,6 +402,8 @@ class NoticeKind(Vocab):
     ADJUSTMENT = "adjustment", _("调整告知书")
     SUSPENSION = "suspension", _("暂停发放告知书")
     TERMINATION = "termination", _("终止救助告知书")
+    CONCEALMENT_TERMINATION = "concealment_termination", _("终止救助通知书（隐瞒收入财产）")
+    OVERPAYMENT_RECOVERY = "recovery_demand", _("追缴救助资金通知书")
 
 
 class EntitlementStatus(Vocab):
@@ -470,9 +472,47 @@ class AuditObject(Vocab):
     APPLICATION = "application", _("救助申请")
     COOPERATION_REQUEST = "cooperation_request", _("异地协作核查")
     STANDARD_RECOMPUTATION = "standard_recomputation", _("提标重算清单")
+    CONCEALMENT_FINDING = "concealment_finding", _("隐瞒收入财产认定")
+    DISHONESTY_RECORD = "dishonesty_record", _("失信记录")
+    OVERPAYMENT_RECOVERY = "overpayment_recovery", _("追缴记录")
 
 
 def audit_object_type(model: Any) -> str:
     """The audit name of a model class or instance: its ``audit_object_type``, else its model name."""
     declared = getattr(model, "audit_object_type", None)
     return str(declared) if declared else str(model._meta.model_name)
+
+
+# --- integrity (诚信: rules §1.11, false statements and 追回) ---------------------------------------------
+
+
+class HiddenKind(Vocab):
+    """What a finding says was hidden (隐瞒收入/财产)."""
+
+    INCOME = "hidden_income", _("隐瞒收入")
+    ASSET = "hidden_asset", _("隐瞒财产")
+
+
+class DishonestyStatus(Vocab):
+    """A dishonesty record (失信记录): in force for the policy's ``dishonesty_months``, then expired;
+    revoked (with its reason) where the finding is set aside."""
+
+    ACTIVE = "in_force", _("有效")
+    EXPIRED = "expired", _("已到期")
+    REVOKED = "revoked", _("已撤销")
+
+
+class RecoveryStatus(Vocab):
+    """An overpayment recovery (追缴): what has been collected of the amount due."""
+
+    OPEN = "outstanding", _("待追缴")
+    PARTLY_COLLECTED = "partly_collected", _("部分追回")
+    COLLECTED = "collected", _("已全部追回")
+    WAIVED = "waived", _("已核销（免于追缴）")
+
+
+class CollectionSource(Vocab):
+    """Where a collection of a recovery was taken: at the window (退回), or deducted by the payroll."""
+
+    WINDOW = "repaid", _("家庭退回")
+    PAYROLL = "payroll_deduction", _("资金发放时抵扣")

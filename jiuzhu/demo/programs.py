@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import ModuleType
 
-from . import program_life
+from . import program_life, program_tekun
 from .build import Layout
 
-MODULES: list[ModuleType] = [
-    program_life,  # last: it follows every program's demo
-]
+MODULES: list[ModuleType] = []
+MODULES.append(program_tekun)
+# The life of an entitlement runs after every program's demo: keep it the last one.
+MODULES.append(program_life)
 
 
 def demo_programs(*, layout: Layout, log: Callable[[str], None] = print) -> None:
@@ -27,3 +28,10 @@ def demo_programs(*, layout: Layout, log: Callable[[str], None] = print) -> None
 def programs_delete(bounds: tuple[str, str]) -> None:
     for module in reversed(MODULES):
         module.delete(bounds)
+
+
+# The programs' demo modules, in the order they run (each imports the procedure's helpers when it runs:
+# the procedure imports this module).
+from . import program_integrity  # noqa: E402
+
+MODULES.append(program_integrity)

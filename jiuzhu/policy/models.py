@@ -268,6 +268,13 @@ class PolicyVersion(models.Model):
         validators=[MaxValueValidator(24)],
         help_text="0 为与C类相同；如咸阳城市C类按季度复核填 3（规则 §1.11）",
     )
+    # 特困 (rules §3.1, §3.3)
+    tekun_supporter_age = models.PositiveSmallIntegerField(
+        "特困：义务人年满此年龄且收入低、财产符合规定的，视为无履行义务能力",
+        default=70,
+        validators=[MinValueValidator(18), MaxValueValidator(120)],
+    )
+    tekun_investigation_days = _days("特困调查核实时限（工作日，含自理能力评估）", 15)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

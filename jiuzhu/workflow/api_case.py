@@ -314,3 +314,65 @@ def confirmation(request: HttpRequest, case_id: int, payload: ConfirmationIn) ->
             notice_document_no=done.notice.document_no,
         ),
     )
+
+
+# --- 特困: the self-care assessment ----------------------------------------------------------------------
+
+
+class SelfCareItems(_Strict):
+    eating: bool = Field(description="自主吃饭")
+    dressing: bool = Field(description="自主穿衣")
+    bed: bool = Field(description="自主上下床")
+    toileting: bool = Field(description="自主如厕")
+    walking: bool = Field(description="室内自主行走")
+    bathing: bool = Field(description="自主洗澡")
+
+
+class SelfCareIn(Versioned):
+    items: SelfCareItems = Field(description="六项能否自主完成（true 为能）")
+    assessed_on: date
+    assessor_ids: list[int] = Field(description="评估人员的用户编号：至少政策规定人数，须含县级民政部门人员")
+    note: str = ""
+
+
+class SanwuFindingOut(Schema):
+    code: str
+    label: str
+    met: bool | None
+    reasons: list[str]
+
+
+class SelfCareOut(Schema):
+    id: int
+    case_id: int
+    round: int
+    lost: int
+    tier: str
+    tier_label: str
+    sanwu: str = Field(description="“三无”条件认定：yes 符合 / no 不符合 / review 待核实")
+    findings: list[SanwuFindingOut]
+
+
+@router.post(
+    "/cases/{case_id}/selfcare",
+    response={201: SelfCareOut},
+    summary="登记特困人员生活自理能力评估（六项），确定护理等级并认定“三无”条件",
+)
+def selfcare(request: HttpRequest, case_id: int, payload: SelfCareIn) -> Status[SelfCareOut]:
+    from .services.tekun import selfcare_assess
+
+    data = payload.model_dump()
+    row = selfcare_assess(ctx=AuditContext.from_request(request), case_id=case_id, **data)
+    return Status(
+        201,
+        SelfCareOut(
+            id=row.pk,
+            case_id=row.case_id,
+            round=row.round,
+            lost=row.lost,
+            tier=row.tier,
+            tier_label=row.get_tier_display(),
+            sanwu=str(row.sanwu.get("outcome", "")),
+            findings=[SanwuFindingOut(**f) for f in row.sanwu.get("findings", [])],
+        ),
+    )

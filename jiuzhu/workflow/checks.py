@@ -21,7 +21,16 @@ from jiuzhu.core.vocab import CommunityReviewMode, ConfirmLevel, SpotCheck
 from jiuzhu.verification.models import VerificationReport
 
 from .definitions.spec import CONDITIONS, EVIDENCE, condition_terms
-from .models import Case, CaseEvent, CommunityReview, HomeInvestigation, Objection, Opinion, PublicNotice
+from .models import (
+    Case,
+    CaseEvent,
+    CommunityReview,
+    HomeInvestigation,
+    Objection,
+    Opinion,
+    PublicNotice,
+    SelfCareAssessment,
+)
 
 
 @dataclass
@@ -120,6 +129,9 @@ class Checker:
             return not self.case.close_relative or any(
                 county for _n, county, _at in self.investigators_counts
             )
+        if code == "selfcare_assessment":
+            # 特困: counts whenever it was made (the county's assessment is not repeated on a send-back).
+            return SelfCareAssessment.objects.filter(case=self.case).exists()
         raise KeyError(code)
 
     def missing(self, evidence: list[str]) -> list[str]:

@@ -154,3 +154,59 @@ class ReviewDecisionForm(StepForm):
 
     def reason_lines(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data.get("reasons", "").splitlines() if line.strip()]
+
+
+_CAN = [("1", _("能自主完成")), ("0", _("不能自主完成"))]
+
+
+class SelfCareForm(StepForm):
+    """特困: the six-item self-care assessment (rules §3.2)."""
+
+    assessed_on = forms.DateField(label=_("评估日期"), widget=_DATE)
+    eating = forms.TypedChoiceField(
+        label=_("自主吃饭"), choices=_CAN, coerce=lambda v: v == "1", widget=forms.RadioSelect
+    )
+    dressing = forms.TypedChoiceField(
+        label=_("自主穿衣"), choices=_CAN, coerce=lambda v: v == "1", widget=forms.RadioSelect
+    )
+    bed = forms.TypedChoiceField(
+        label=_("自主上下床"), choices=_CAN, coerce=lambda v: v == "1", widget=forms.RadioSelect
+    )
+    toileting = forms.TypedChoiceField(
+        label=_("自主如厕"), choices=_CAN, coerce=lambda v: v == "1", widget=forms.RadioSelect
+    )
+    walking = forms.TypedChoiceField(
+        label=_("室内自主行走"), choices=_CAN, coerce=lambda v: v == "1", widget=forms.RadioSelect
+    )
+    bathing = forms.TypedChoiceField(
+        label=_("自主洗澡"), choices=_CAN, coerce=lambda v: v == "1", widget=forms.RadioSelect
+    )
+    assessor_ids = forms.TypedMultipleChoiceField(
+        label=_("评估人员（县级牵头，至少两人）"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    note = forms.CharField(
+        label=_("评估说明"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    ITEMS = ("eating", "dressing", "bed", "toileting", "walking", "bathing")
+
+    def __init__(self, *args: Any, assessors: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["assessor_ids"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        field.choices = assessors or []
+
+    def apply_errors(self, exc: ServiceError) -> None:
+        # ``items.eating`` → the field ``eating``
+        exc.errors = {k.removeprefix("items."): v for k, v in exc.errors.items()}
+        super().apply_errors(exc)
+
+    def service_values(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "version": data["version"],
+            "items": {k: data[k] for k in self.ITEMS},
+            "assessed_on": data["assessed_on"],
+            "assessor_ids": data["assessor_ids"],
+            "note": data.get("note", ""),
+        }

@@ -98,6 +98,30 @@ DEFAULT_TEXTS[NoticeKind.TERMINATION] = (
     "{{ end_month }}为最后发放月份：\n"
     "{% for reason in reasons %}{{ forloop.counter }}．{{ reason }}\n{% endfor %}" + _REMEDY,
 )
+# Integrity (诚信, rules §1.11): a finding that income or assets were hidden ends the case or the
+# entitlement, and what was paid meanwhile is recovered (追缴).
+DEFAULT_TEXTS[NoticeKind.CONCEALMENT_TERMINATION] = (
+    "终止救助通知书",
+    "{{ applicant_name }}（身份证号码 {{ id_number_masked }}）：\n"
+    "经调查核实，你（户）在{{ program_label }}{% if case_number %}（案件编号{{ case_number }}）{% endif %}"
+    "中隐瞒家庭收入、财产，情况如下：\n"
+    "{% for reason in reasons %}{{ forloop.counter }}．{{ reason }}\n{% endfor %}"
+    "本机关于{{ decided_on }}认定上述情况属实，决定终止{{ program_label }}"
+    "{% if case_number %}的审核确认{% endif %}。"
+    "{% if dishonesty_until %}依据社会救助诚信管理的有关规定，对申请人记入失信记录，"
+    "有效期至{{ dishonesty_until }}。{% endif %}"
+    "{% if amount_due %}已领取的救助资金将依法追缴，另行发出追缴救助资金通知书。{% endif %}\n" + _REMEDY,
+)
+DEFAULT_TEXTS[NoticeKind.OVERPAYMENT_RECOVERY] = (
+    "追缴救助资金通知书",
+    "{{ applicant_name }}（身份证号码 {{ id_number_masked }}）：\n"
+    "经调查核实，你（户）隐瞒家庭收入、财产，骗取{{ program_label }}资金。本机关于{{ decided_on }}决定"
+    "追缴隐瞒期间已领取的救助资金{{ amount_due }}元，计算如下：\n"
+    "{% for line in computation_lines %}{{ line }}\n{% endfor %}"
+    "{% if deadline %}请于{{ deadline }}前{% else %}请{% endif %}"
+    "到所在乡镇人民政府（街道办事处）退回上述资金；逾期未退回的，将从其他应发救助资金中抵扣或依法追缴。\n"
+    + _REMEDY,
+)
 
 
 def default_issuer(region_name: str, level: int) -> str:

@@ -56,6 +56,8 @@ NOTICE_FACTS: dict[str, str] = {
     "old_amount": "调整前的月保障金额（元）",
     "from_month": "调整、暂停发放的起始月份",
     "end_month": "终止救助的最后发放月份",
+    "amount_due": "应追缴（退回）金额（元）",
+    "dishonesty_until": "失信记录的截止日期",
 }
 _LISTS = ("computation_lines", "reasons", "missing_items")
 # What a 公示 may print (rules §1.6): the name masked, the household size, the program, the amount and

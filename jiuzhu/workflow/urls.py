@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_life
+from . import views, views_integrity, views_life
 
 urlpatterns = [
     path("", views.queue_todo, name="workflow_todo"),
@@ -13,4 +13,9 @@ urlpatterns = [
     path("entitlements/<int:pk>/resume/", views_life.resume, name="entitlement_resume"),
     path("entitlements/<int:pk>/terminate/", views_life.terminate, name="entitlement_terminate"),
     path("entitlements/<int:pk>/taper/", views_life.taper, name="entitlement_taper"),
+    path(
+        "entitlements/<int:pk>/concealment/",
+        views_integrity.entitlement_concealment,
+        name="workflow_entitlement_concealment",
+    ),
 ]

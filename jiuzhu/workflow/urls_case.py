@@ -3,7 +3,7 @@
 from django.urls import path
 
 from . import views_case as v
-from . import views_files
+from . import views_files, views_integrity, views_tekun
 
 urlpatterns = [
     path("<int:pk>/", v.case_page, name="workflow_case"),
@@ -29,4 +29,6 @@ urlpatterns = [
     ),
     path("<int:pk>/report/", v.attach_report, name="workflow_case_attach_report"),
     path("<int:pk>/review-decision/", v.review_decision, name="workflow_case_review_decision"),
+    path("<int:pk>/selfcare/", views_tekun.selfcare, name="workflow_case_selfcare"),
+    path("<int:pk>/concealment/", views_integrity.case_concealment, name="workflow_case_concealment"),
 ]

@@ -40,7 +40,7 @@ from .selectors import (
     case_step,
     case_transitions,
 )
-from .services import reviews, steps
+from .services import reviews, steps, tekun
 from .services.cases import case_act, case_attach_report
 
 VIEW_PERM = "workflow.view_case"
@@ -106,6 +106,8 @@ def _blank_forms(
         out["investigation"] = f.InvestigationForm(
             initial=v, investigators=_investigators(case, county=False)
         )
+        if case.program == AidProgram.TEKUN:
+            out["selfcare"] = f.SelfCareForm(initial=v, assessors=tekun.selfcare_candidates(case))
     elif state == "community_review":
         out["community_review"] = f.CommunityReviewForm(initial={**v, "abstained": 0})
     elif state == "review":
@@ -154,6 +156,16 @@ def _page(
         and steps.may_spot_check(user)
     ):
         shown["spot_check"] = f.SpotCheckForm(initial={"version": case.version})
+    if (  # 特困: the county leads the self-care assessment
+        case.status == CaseStatus.OPEN
+        and case.program == AidProgram.TEKUN
+        and case.state in tekun.ASSESS_STEPS
+        and "selfcare" not in shown
+        and steps.may_spot_check(user)
+    ):
+        shown["selfcare"] = f.SelfCareForm(
+            initial={"version": case.version}, assessors=tekun.selfcare_candidates(case)
+        )
     undecided = [o for n in notices for o in n.objections.all() if o.holds is None]
     if may_act and case.state == "public_notice":
         for o in undecided:
@@ -205,6 +217,7 @@ def _page(
             "may_act": may_act,
             "flowchart": _flowchart(),
             "today": timezone.localdate(),
+            "tekun": tekun.tekun_panel(case),
         },
         status=status,
     )

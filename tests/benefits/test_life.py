@@ -21,7 +21,7 @@ from jiuzhu.benefits.services import DecisionMember, decision_record, entitlemen
 from jiuzhu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 from ..conftest import COUNTY
-from ..factories import add_member, new_entitlement, new_household, new_policy
+from ..factories import add_member, new_household, new_life_entitlement, new_policy
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ def _ctx(user: Any) -> AuditContext:
 
 
 def test_maintain_sets_the_next_review_by_class(approver, policy) -> None:
-    e = new_entitlement(review_class="C")
+    e = new_life_entitlement(review_class="C")
     kept = life.entitlement_maintain(
         ctx=_ctx(approver), entitlement_id=e.pk, reviewed_on=date(2026, 8, 31), reason="无变化"
     )
@@ -55,7 +55,7 @@ def test_maintain_sets_the_next_review_by_class(approver, policy) -> None:
 def test_urban_class_c_is_reviewed_quarterly_where_the_region_says(approver, tree) -> None:
     new_policy(review_months_c_urban=3)
     town = new_household(urban_rural="urban")
-    e = new_entitlement(household=town, review_class="C")
+    e = new_life_entitlement(household=town, review_class="C")
     e.decision.computation["urban"] = True
     e.decision.save()
     kept = life.entitlement_maintain(
@@ -65,7 +65,7 @@ def test_urban_class_c_is_reviewed_quarterly_where_the_region_says(approver, tre
 
 
 def test_adjust_from_a_month_keeps_the_old_amount_in_the_event(approver, policy) -> None:
-    e = new_entitlement()
+    e = new_life_entitlement()
     changed = life.entitlement_adjust(
         ctx=_ctx(approver),
         entitlement_id=e.pk,
@@ -98,7 +98,7 @@ def test_adjust_from_a_month_keeps_the_old_amount_in_the_event(approver, policy)
 
 
 def test_recompute_with_a_new_income_uses_the_programs_rule(policy) -> None:
-    e = new_entitlement()
+    e = new_life_entitlement()
     # Rural standard 520, income now 400, two members: (520 − 400) × 2 = 240.
     result = life.entitlement_recompute(
         e, policy=policy, on=date(2026, 5, 1), per_capita_income=Decimal("400")
@@ -107,7 +107,7 @@ def test_recompute_with_a_new_income_uses_the_programs_rule(policy) -> None:
 
 
 def test_suspend_resume_and_terminate(approver, policy) -> None:
-    e = new_entitlement()
+    e = new_life_entitlement()
     ctx = _ctx(approver)
     held = life.entitlement_suspend(
         ctx=ctx, entitlement_id=e.pk, from_month=date(2026, 6, 1), reason="不配合复核"
@@ -134,7 +134,7 @@ def test_suspend_resume_and_terminate(approver, policy) -> None:
 
 
 def test_changes_need_the_permission(make_user, policy) -> None:
-    e = new_entitlement()
+    e = new_life_entitlement()
     with pytest.raises(PermissionDenied):
         life.entitlement_suspend(
             ctx=_ctx(make_user("township_caseworker")),
@@ -146,7 +146,7 @@ def test_changes_need_the_permission(make_user, policy) -> None:
 
 def test_taper_continues_the_configured_months_then_expires(approver, tree) -> None:
     new_policy(taper_months=6)
-    e = new_entitlement(start_month=date(2025, 1, 1))
+    e = new_life_entitlement(start_month=date(2025, 1, 1))
     worker = e.household.head
     tapered = life.entitlement_taper(
         ctx=_ctx(approver),
@@ -176,7 +176,7 @@ def test_taper_continues_the_configured_months_then_expires(approver, tree) -> N
 
 
 def test_taper_needs_a_member_and_a_date_not_in_the_future(approver, policy) -> None:
-    e = new_entitlement()
+    e = new_life_entitlement()
     stranger = new_household().head
     with pytest.raises(ValidationFailed) as exc:
         life.entitlement_taper(
@@ -190,9 +190,9 @@ def test_taper_needs_a_member_and_a_date_not_in_the_future(approver, policy) -> 
 
 
 def test_recomputation_lists_approves_and_applies_once(approver, policy, make_user) -> None:
-    a = new_entitlement()  # 2 members, income 370: (520 − 370) × 2 = 300
-    b = new_entitlement(ages=(70,), per_capita_income="100", amount="420.00")  # (520 − 100) × 1 = 420
-    ended = new_entitlement(status="ended")
+    a = new_life_entitlement()  # 2 members, income 370: (520 − 370) × 2 = 300
+    b = new_life_entitlement(ages=(70,), per_capita_income="100", amount="420.00")  # (520 − 100) × 1 = 420
+    ended = new_life_entitlement(status="ended")
     raised = new_policy(effective_from=date(2026, 7, 1), dibao_standard_rural=Decimal("560"))
     rec = recomputation_create(ctx=_ctx(approver), policy_version_id=raised.pk)
     assert rec.status == "draft" and rec.from_month == date(2026, 7, 1)
@@ -220,8 +220,8 @@ def test_recomputation_lists_approves_and_applies_once(approver, policy, make_us
 
 
 def test_recomputation_is_resumable(approver, policy) -> None:
-    a = new_entitlement()
-    b = new_entitlement()
+    a = new_life_entitlement()
+    b = new_life_entitlement()
     raised = new_policy(effective_from=date(2026, 7, 1), dibao_standard_rural=Decimal("560"))
     rec = recomputation_create(ctx=_ctx(approver), policy_version_id=raised.pk)
     recomputation_approve(ctx=_ctx(approver), recomputation_id=rec.pk)
@@ -250,7 +250,7 @@ def test_recomputation_of_another_county_is_not_found(approver, tree, make_user)
 
 
 def test_tekun_for_a_person_counted_in_a_dibao_household_is_refused(approver, policy) -> None:
-    e = new_entitlement()
+    e = new_life_entitlement()
     head = e.household.head
     found = entitlement_conflicts(household_id=e.household_id, person_id=head.pk, program="tekun")
     assert [(c.kind, c.message) for c in found] == [
@@ -278,7 +278,7 @@ def test_tekun_for_a_person_counted_in_a_dibao_household_is_refused(approver, po
 
 
 def test_entitlement_create_refuses_an_incompatible_program(approver, policy) -> None:
-    tekun = new_entitlement(program="tekun", ages=(80,), amount="900.00")
+    tekun = new_life_entitlement(program="tekun", ages=(80,), amount="900.00")
     household = tekun.household
     Entitlement.objects.filter(pk=tekun.pk).update(person=household.head)
     child = add_member(household, "child")
@@ -307,7 +307,7 @@ def test_entitlement_create_refuses_an_incompatible_program(approver, policy) ->
 def test_a_standard_raised_in_the_admin_shows_the_recomputation_list(policy, make_user, client_for) -> None:
     from jiuzhu.policy.models import PolicyVersion
 
-    e = new_entitlement()
+    e = new_life_entitlement()
     raised = new_policy(effective_from=date(2026, 7, 1), dibao_standard_rural=Decimal("560"))
     root = client_for(make_user("admin", COUNTY, username="root", is_superuser=True, is_staff=True))
     response = root.post(

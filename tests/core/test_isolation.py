@@ -56,6 +56,7 @@ UNSCOPED_PAGES = {
     "workflow/reviews/open/",
     "benefits/recomputations/",
     "benefits/recomputations/new/",
+    "benefits/recoveries/",
 }
 
 _PERSON_FORM = {
@@ -192,6 +193,42 @@ WEB_BODIES: dict[str, dict[str, Any]] = {
     "benefits/recomputations/new/": {"policy_version_id": "1"},
     "benefits/recomputations/<int:pk>/approve/": {},
     "benefits/recomputations/<int:pk>/apply/": {},
+    "workflow/cases/<int:pk>/selfcare/": {
+        "version": "1",
+        "assessed_on": "2026-01-05",
+        "eating": "1",
+        "dressing": "1",
+        "bed": "0",
+        "toileting": "1",
+        "walking": "0",
+        "bathing": "0",
+        "assessor_ids": "{investigator_pk}",
+        "note": "县级牵头评估",
+    },
+    "workflow/cases/<int:pk>/concealment/": {
+        "version": "1",
+        "kind_1": "hidden_income",
+        "item_1": "隐瞒工资收入",
+        "amount_1": "3000",
+        "evidence": "人社部门工资记录",
+        "found_on": "2026-01-05",
+    },
+    "workflow/entitlements/<int:pk>/concealment/": {
+        "version": "1",
+        "kind_1": "hidden_income",
+        "item_1": "隐瞒工资收入",
+        "amount_1": "3000",
+        "evidence": "人社部门工资记录",
+        "found_on": "2026-01-05",
+    },
+    "benefits/recoveries/<int:pk>/collect/": {
+        "version": "1",
+        "amount": "10",
+        "collected_on": "2026-01-05",
+        "reference": "R1",
+    },
+    "benefits/recoveries/<int:pk>/waive/": {"version": "1", "reason": "无力偿还"},
+    "benefits/dishonesty/<int:pk>/revoke/": {"version": "1", "reason": "复议撤销"},
 }
 # Pages that only read: a POST to them must change nothing and answer like a GET.
 WEB_READS = {
@@ -229,6 +266,8 @@ WEB_READS = {
     "workflow/reviews/",
     "benefits/recomputations/",
     "benefits/recomputations/<int:pk>/",
+    "benefits/recoveries/",
+    "benefits/recoveries/<int:pk>/",
 }
 
 # A valid body for each API write, so that refusals come from jurisdiction, not from validation.
@@ -343,6 +382,39 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/benefits/recomputations"): {"policy_version_id": 1},
     ("post", "/api/benefits/recomputations/{recomputation_id}/approve"): {},
     ("post", "/api/benefits/recomputations/{recomputation_id}/apply"): {},
+    ("post", "/api/workflow/cases/{case_id}/selfcare"): {
+        "version": 1,
+        "items": {
+            "eating": True,
+            "dressing": True,
+            "bed": False,
+            "toileting": True,
+            "walking": False,
+            "bathing": False,
+        },
+        "assessed_on": "2026-01-05",
+        "assessor_ids": [1, 2],
+    },
+    ("post", "/api/workflow/cases/{case_id}/concealment"): {
+        "version": 1,
+        "items": [{"kind": "hidden_income", "item": "隐瞒工资收入", "amount": "3000"}],
+        "evidence": "人社部门工资记录",
+        "found_on": "2026-01-05",
+    },
+    ("post", "/api/workflow/entitlements/{entitlement_id}/concealment"): {
+        "version": 1,
+        "items": [{"kind": "hidden_income", "item": "隐瞒工资收入", "amount": "3000"}],
+        "evidence": "人社部门工资记录",
+        "found_on": "2026-01-05",
+    },
+    ("post", "/api/benefits/recoveries/{recovery_id}/collect"): {
+        "version": 1,
+        "amount": "10",
+        "collected_on": "2026-01-05",
+        "reference": "R1",
+    },
+    ("post", "/api/benefits/recoveries/{recovery_id}/waive"): {"version": 1, "reason": "无力偿还"},
+    ("post", "/api/benefits/dishonesty/{record_id}/revoke"): {"version": 1, "reason": "复议撤销"},
 }
 # Multipart API writes (signed records): the form fields; the files are added by the walk.
 API_MULTIPART: dict[tuple[str, str], dict[str, Any]] = {
@@ -386,6 +458,7 @@ API_UNSCOPED_READS = {
     "/api/intake/applications",
     "/api/intake/cooperation",
     "/api/intake/program-facts",
+    "/api/benefits/recoveries",
 }
 # Writes without an object in the path that act only inside the caller's jurisdiction (opening the reviews
 # due): answered, never touching 东镇.
@@ -549,14 +622,20 @@ def east_investigation(east, east_report):
 
 @pytest.fixture
 def east_entitlement(east, east_report):
-    """A 低保 entitlement of 东镇's household, due for review."""
+    """A 特困 entitlement of 东镇's head (a person's: beside the integrity fixtures' household ones), due
+    for review."""
     from django.utils import timezone
 
-    from ..factories import new_entitlement
+    from ..factories import new_life_entitlement
 
     household, _ = east
-    return new_entitlement(
-        household=household, ages=(45,), amount="150.00", next_review_on=timezone.localdate()
+    return new_life_entitlement(
+        household=household,
+        program="tekun",
+        person=household.head,
+        ages=(45,),
+        amount="150.00",
+        next_review_on=timezone.localdate(),
     )
 
 
@@ -813,6 +892,7 @@ def test_every_api_operation_refuses_or_hides_other_townships(
     client_for,
     east_entitlement,
     east_recomputation,
+    east_integrity,
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -836,8 +916,10 @@ def test_every_api_operation_refuses_or_hides_other_townships(
         "case_id": east_case.pk,
         "public_notice_id": east_objection.notice_id,
         "objection_id": east_objection.pk,
-        "entitlement_id": east_entitlement.pk,
         "recomputation_id": east_recomputation.pk,
+        "recovery_id": east_integrity[0].recovery.pk,
+        "record_id": east_integrity[0].dishonesty.pk,
+        "entitlement_id": east_integrity[1].pk,
     }
     fill = {
         '"{person}"': str(member.pk),
@@ -932,3 +1014,97 @@ def test_county_admin_sees_only_their_county(make_user, client_for, tree) -> Non
     assert client.get(f"/admin/accounts/user/{own.pk}/change/").status_code in (302, 404)
     regions = client.get("/admin/regions/region/").content.decode()
     assert "980102001001" in regions and "980101001001" not in regions
+
+
+# --- integrity (诚信): the findings, dishonesty records and recoveries of 东镇, with their own ids ----------
+
+
+@pytest.fixture
+def east_integrity(east, east_report):
+    """东镇's entitlement ended by a finding (its dishonesty record and recovery), a second entitlement in
+    payment and an open case, for the integrity walk."""
+    from datetime import date
+
+    from ..factories import new_case, new_entitlement, new_finding
+
+    household, _ = east
+    ended = new_entitlement(household, amount="520.00", start_month=date(2025, 1, 1))
+    found = new_finding(ended, found_on=date(2025, 6, 30))
+    running = new_entitlement(household, program="near_dibao", amount="0", payment="no_cash")
+    case = new_case(household=household, state="investigation", report=east_report)
+    return found, running, case
+
+
+def test_integrity_pages_and_operations_refuse_other_jurisdictions(
+    east, east_integrity, make_user, client_for
+) -> None:
+    """Every integrity page and operation, on 东镇's own records, by 西镇's staff and by the neighbouring
+    county's approver: 403/404, and nothing changes."""
+    from jiuzhu.benefits.models import ConcealmentFinding, DishonestyRecord, OverpaymentRecovery
+
+    found, running, case = east_integrity
+    household, _ = east
+    web = {
+        f"/workflow/cases/{case.pk}/concealment/": WEB_BODIES["workflow/cases/<int:pk>/concealment/"],
+        f"/workflow/entitlements/{running.pk}/concealment/": WEB_BODIES[
+            "workflow/entitlements/<int:pk>/concealment/"
+        ],
+        f"/benefits/recoveries/{found.recovery.pk}/": {},
+        f"/benefits/recoveries/{found.recovery.pk}/collect/": WEB_BODIES[
+            "benefits/recoveries/<int:pk>/collect/"
+        ],
+        f"/benefits/recoveries/{found.recovery.pk}/waive/": WEB_BODIES["benefits/recoveries/<int:pk>/waive/"],
+        f"/benefits/dishonesty/{found.dishonesty.pk}/revoke/": WEB_BODIES[
+            "benefits/dishonesty/<int:pk>/revoke/"
+        ],
+        f"/benefits/households/{household.pk}/": {},
+    }
+    api_writes = {
+        f"/api/workflow/cases/{case.pk}/concealment": ("post", "/api/workflow/cases/{case_id}/concealment"),
+        f"/api/workflow/entitlements/{running.pk}/concealment": (
+            "post",
+            "/api/workflow/entitlements/{entitlement_id}/concealment",
+        ),
+        f"/api/benefits/recoveries/{found.recovery.pk}/collect": (
+            "post",
+            "/api/benefits/recoveries/{recovery_id}/collect",
+        ),
+        f"/api/benefits/recoveries/{found.recovery.pk}/waive": (
+            "post",
+            "/api/benefits/recoveries/{recovery_id}/waive",
+        ),
+        f"/api/benefits/dishonesty/{found.dishonesty.pk}/revoke": (
+            "post",
+            "/api/benefits/dishonesty/{record_id}/revoke",
+        ),
+    }
+    api_reads = [
+        f"/api/benefits/recoveries/{found.recovery.pk}",
+        f"/api/benefits/households/{household.pk}/integrity",
+        f"/api/benefits/persons/{household.head_id}/dishonesty",
+    ]
+    for user in (
+        make_user("township_caseworker", WEST_TOWN),
+        make_user("township_reviewer", WEST_TOWN),
+        make_user("county_approver", "980102000000"),
+    ):
+        client = client_for(user)
+        for path, body in web.items():
+            assert client.get(path).status_code in (403, 404, 405), (user.role, path)
+            assert client.post(path, _form(body, {})).status_code in (403, 404), (user.role, path)
+        for path, key in api_writes.items():
+            response = client.post(path, API_BODIES[key], content_type="application/json")
+            assert response.status_code in (403, 404), (user.role, path, response.content)
+        for path in api_reads:
+            assert client.get(path).status_code in (403, 404), (user.role, path)
+        for path in ("/benefits/recoveries/", "/api/benefits/recoveries"):
+            response = client.get(path)
+            assert response.status_code in (200, 403), path
+            assert household.number not in response.content.decode()
+    recovery = OverpaymentRecovery.objects.get()
+    assert (recovery.status, recovery.version, recovery.amount_collected) == ("outstanding", 1, 0)
+    assert DishonestyRecord.objects.get().status == "in_force"
+    assert ConcealmentFinding.objects.count() == 1
+    running.refresh_from_db()
+    case.refresh_from_db()
+    assert (running.status, running.version, case.state, case.version) == ("active", 1, "investigation", 1)

@@ -11,7 +11,7 @@ import pytest
 from jiuzhu.benefits.models import Entitlement
 from jiuzhu.intake.services import second_entitlement
 
-from ..factories import add_member, new_entitlement, new_household, new_policy
+from ..factories import add_member, new_household, new_life_entitlement, new_policy
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def policy(tree: dict[str, Any]) -> Any:
 def test_dibao_for_a_household_whose_member_is_supported_as_tekun_is_refused(policy) -> None:
     household = new_household()
     grandmother = add_member(household, "parent")
-    tekun = new_entitlement(household=household, program="tekun", ages=(45,), amount="900.00")
+    tekun = new_life_entitlement(household=household, program="tekun", ages=(45,), amount="900.00")
     Entitlement.objects.filter(pk=tekun.pk).update(person=grandmother)
     assert second_entitlement(household_id=household.pk, program="dibao") == (
         "特困人员已纳入特困供养，不再同时享受低保（同一人不能同时享受特困与低保）"
@@ -32,7 +32,7 @@ def test_dibao_for_a_household_whose_member_is_supported_as_tekun_is_refused(pol
 
 
 def test_near_dibao_for_a_dibao_household_and_tekun_for_its_member(policy) -> None:
-    e = new_entitlement()
+    e = new_life_entitlement()
     assert second_entitlement(household_id=e.household_id, program="near_dibao") == (
         "低保家庭不再认定为低保边缘家庭（同一家庭不能同时认定）"
     )
@@ -53,7 +53,7 @@ def test_near_dibao_for_a_dibao_household_and_tekun_for_its_member(policy) -> No
 
 
 def test_a_person_programme_held_elsewhere_by_the_same_person(policy) -> None:
-    first = new_entitlement(program="disability_care", ages=(45,), amount="150.00")
+    first = new_life_entitlement(program="disability_care", ages=(45,), amount="150.00")
     Entitlement.objects.filter(pk=first.pk).update(person=first.household.head)
     assert (
         second_entitlement(

@@ -205,5 +205,5 @@ def test_api_returns_the_mermaid_text(national, policy, tree, make_user, client_
     west = client_for(make_user("township_caseworker", WEST_TOWN))
     refused = west.get("/api/workflow/docs/flowchart/dibao", {"region": EAST_TOWN})
     assert refused.status_code == 404 and refused.json()["detail"]
-    assert west.get("/api/workflow/docs/flowchart/tekun").status_code == 404
+    assert west.get("/api/workflow/docs/flowchart/tekun", {"region": EAST_TOWN}).status_code == 404
     assert west.get("/api/workflow/docs/flowchart/nothing").status_code == 404

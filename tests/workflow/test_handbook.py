@@ -137,12 +137,16 @@ def test_a_new_policy_version_in_force_is_what_the_handbook_shows(national, poli
 def test_a_region_patch_dropping_community_review_drops_it_everywhere(
     national, policy, tree, make_user, client_for
 ) -> None:
-    definition_patch(
-        ctx=AuditContext.system(),
-        program="dibao",
-        region_code=COUNTY,
-        patch={"drop_steps": ["community_review"]},
-    )
+    from jiuzhu.workflow.definitions import NATIONAL
+
+    for program, spec in NATIONAL.items():  # every program that holds one
+        if spec.has_step("community_review"):
+            definition_patch(
+                ctx=AuditContext.system(),
+                program=program,
+                region_code=COUNTY,
+                patch={"drop_steps": ["community_review"]},
+            )
     client = client_for(make_user("township_caseworker", EAST_TOWN))
     book = client.get("/workflow/docs/handbook/").content.decode()
     chart = client.get("/workflow/docs/flowchart/dibao/").content.decode()
@@ -161,10 +165,15 @@ def test_a_steps_role_change_shows_in_the_responsibility_list(
     national, policy, make_user, client_for
 ) -> None:
     rows = {r.role: r for r in responsibilities_build(region_code=EAST_TOWN, on=timezone.localdate())}
-    assert [s.step for s in rows["township_reviewer"].steps] == ["乡镇审核", "公示", "乡镇确认（委托）"]
-    assert [s.step for s in rows["county_approver"].steps] == ["县级确认"]
+    dibao = "低保"
+    reviewer_steps = [s.step for s in rows["township_reviewer"].steps if s.program_label == dibao]
+    assert reviewer_steps == ["乡镇审核", "公示", "乡镇确认（委托）"]
+    assert [s.step for s in rows["county_approver"].steps if s.program_label == dibao] == ["县级确认"]
     assert rows["auditor"].steps == ()
-    Step.objects.filter(definition=national, code="review").update(role="county_approver", level=3)
+    # Every national procedure's review step moved to the county.
+    Step.objects.filter(definition__region__isnull=True, code="review").update(
+        role="county_approver", level=3
+    )
     client = client_for(make_user("township_caseworker", EAST_TOWN))
     body = client.get("/workflow/docs/responsibilities/").content.decode()
     county = re.search(r'<tr id="role-county_approver">.*?</tr>', body, re.DOTALL)

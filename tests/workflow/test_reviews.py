@@ -25,7 +25,7 @@ from jiuzhu.workflow.services.reviews import (
 )
 
 from ..conftest import COUNTY, EAST_TOWN
-from ..factories import add_investigation, add_opinion, new_entitlement, workflow_definitions
+from ..factories import add_investigation, add_opinion, new_life_entitlement, workflow_definitions
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -41,10 +41,10 @@ def _ctx(user: Any) -> AuditContext:
 
 
 def test_reviews_open_within_the_window_and_only_once(synced, caseworker) -> None:
-    due = new_entitlement(next_review_on=TODAY + timedelta(days=30))  # default: 30 days before
-    later = new_entitlement(next_review_on=TODAY + timedelta(days=31))
-    late = new_entitlement(next_review_on=TODAY - timedelta(days=3))
-    ended = new_entitlement(next_review_on=TODAY, status="ended")
+    due = new_life_entitlement(next_review_on=TODAY + timedelta(days=30))  # default: 30 days before
+    later = new_life_entitlement(next_review_on=TODAY + timedelta(days=31))
+    late = new_life_entitlement(next_review_on=TODAY - timedelta(days=3))
+    ended = new_life_entitlement(next_review_on=TODAY, status="ended")
     result = reviews_open(ctx=_ctx(caseworker))
     assert len(result.opened) == 2
     cases = Case.objects.filter(purpose="review")
@@ -60,7 +60,7 @@ def test_reviews_open_within_the_window_and_only_once(synced, caseworker) -> Non
 
 
 def test_a_review_due_on_29_february_opens_on_30_january(synced, caseworker) -> None:
-    leap = new_entitlement(next_review_on=date(2028, 2, 29))
+    leap = new_life_entitlement(next_review_on=date(2028, 2, 29))
     assert reviews_open(ctx=_ctx(caseworker), today=date(2028, 1, 29)).opened == []
     opened = reviews_open(ctx=_ctx(caseworker), today=date(2028, 1, 30)).opened
     assert len(opened) == 1
@@ -68,12 +68,12 @@ def test_a_review_due_on_29_february_opens_on_30_january(synced, caseworker) -> 
 
 
 def test_another_township_opens_nothing_here(synced, other_caseworker) -> None:
-    new_entitlement(next_review_on=TODAY)
+    new_life_entitlement(next_review_on=TODAY)
     assert reviews_open(ctx=_ctx(other_caseworker)).opened == []
 
 
 def _open(caseworker: Any, **kw: Any) -> tuple[Case, Entitlement]:
-    e = new_entitlement(next_review_on=TODAY + timedelta(days=5), **kw)
+    e = new_life_entitlement(next_review_on=TODAY + timedelta(days=5), **kw)
     [number] = reviews_open(ctx=_ctx(caseworker)).opened
     return Case.objects.get(number=number), e
 
@@ -185,7 +185,7 @@ def test_roles_and_jurisdiction(synced, caseworker, reviewer, approver, make_use
 
 
 def test_tekun_is_reviewed_by_the_county_without_the_township_review(synced, caseworker, approver) -> None:
-    e = new_entitlement(program="tekun", ages=(80,), amount="900.00", next_review_on=TODAY)
+    e = new_life_entitlement(program="tekun", ages=(80,), amount="900.00", next_review_on=TODAY)
     Entitlement.objects.filter(pk=e.pk).update(person=e.household.head)
     [number] = reviews_open(ctx=_ctx(caseworker)).opened
     case = Case.objects.get(number=number)
@@ -196,7 +196,7 @@ def test_tekun_is_reviewed_by_the_county_without_the_township_review(synced, cas
 
 
 def test_change_outside_a_review_with_a_new_income(synced, approver, reviewer) -> None:
-    e = new_entitlement()
+    e = new_life_entitlement()
     changed = entitlement_change(
         ctx=_ctx(approver),
         entitlement_id=e.pk,
@@ -220,7 +220,7 @@ def test_change_outside_a_review_with_a_new_income(synced, approver, reviewer) -
 
 
 def test_stop_outside_a_review(synced, approver, other_caseworker, make_user) -> None:
-    e = new_entitlement()
+    e = new_life_entitlement()
     with pytest.raises(NotFound):
         entitlement_stop(
             ctx=_ctx(make_user("county_approver", "980102000000")),
@@ -308,7 +308,7 @@ def test_the_commands(synced, caseworker, approver) -> None:
 
     from ..factories import new_policy
 
-    e = new_entitlement(next_review_on=TODAY)
+    e = new_life_entitlement(next_review_on=TODAY)
     out = StringIO()
     call_command("reviews_open", user=caseworker.username, stdout=out)
     assert "新立定期复核案件 1 件" in out.getvalue()

@@ -107,3 +107,13 @@ def amount_rule(program: str) -> Rule:
     if rule is None:
         raise ValidationFailed({"program": f"“{AidProgram.label_of(program)}”尚无待遇计算规则"})
     return rule
+
+
+# --- the programs' rules and facts, registered by program (each its own module) ---------------------------
+
+from . import facts as _facts  # noqa: E402
+from . import tekun as _tekun  # noqa: E402
+
+RULES[AidProgram.TEKUN] = _tekun.tekun_rule
+_facts.FACTS[AidProgram.TEKUN] = _tekun.FACTS
+_facts.CHECKS[AidProgram.TEKUN] = _tekun.facts_check

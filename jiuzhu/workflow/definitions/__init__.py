@@ -7,9 +7,11 @@ from __future__ import annotations
 from .dibao import DIBAO
 from .review import REVIEW_SPECS
 from .spec import DefinitionSpec
+from .tekun import TEKUN
 
 NATIONAL: dict[str, DefinitionSpec] = {
     DIBAO.program: DIBAO,
+    TEKUN.program: TEKUN,
 }
 
 REVIEWS: dict[str, DefinitionSpec] = {

@@ -54,6 +54,7 @@ EVIDENCE: dict[str, str] = {
     "public_notice_ended": "公示期满且无待核实的异议",
     "spot_check_done": "县级抽查结论（本案被抽中）",
     "county_home_visit": "县级入户核查记录（近亲属备案案件）",
+    "selfcare_assessment": "生活自理能力评估（六项）及“三无”条件认定",
 }
 
 # The conditions a transition may name, by code, in words.
@@ -86,6 +87,7 @@ LIMIT_SETTINGS = frozenset(
         "refusal_notice_days",
         "materials_days",
         "cooperation_days",
+        "tekun_investigation_days",
     }
 )
 

@@ -1,4 +1,5 @@
 from .evidence import CommunityReview, HomeInvestigation, Objection, Opinion, PublicNotice
+from .evidence_tekun import SelfCareAssessment
 from .flow import Case, CaseEvent, Definition, Notice, NoticeCounter, Step, Transition
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "Objection",
     "Opinion",
     "PublicNotice",
+    "SelfCareAssessment",
     "Step",
     "Transition",
 ]
