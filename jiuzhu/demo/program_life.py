@@ -82,7 +82,10 @@ class _Life:
         from jiuzhu.workflow.models import Case
 
         pool = self.proc.pool
+        from jiuzhu.benefits.models import Entitlement
+
         busy = set(Case.objects.values_list("household_id", flat=True))
+        busy |= set(Entitlement.objects.values_list("household_id", flat=True))
         pool.unscreened = [h for h in pool.unscreened if h.pk not in busy]
         pool.screen(yes=WALKS, no=0)
         return [h for h in pool.yes[:WALKS]]

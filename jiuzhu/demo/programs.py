@@ -16,8 +16,6 @@ from .build import Layout
 
 MODULES: list[ModuleType] = []
 MODULES.append(program_tekun)
-# The life of an entitlement runs after every program's demo: keep it the last one.
-MODULES.append(program_life)
 
 
 def demo_programs(*, layout: Layout, log: Callable[[str], None] = print) -> None:
@@ -35,3 +33,6 @@ def programs_delete(bounds: tuple[str, str]) -> None:
 from . import program_integrity  # noqa: E402
 
 MODULES.append(program_integrity)
+
+# The life of an entitlement runs after every program's demo: keep it the last one.
+MODULES.append(program_life)
