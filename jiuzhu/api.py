@@ -308,6 +308,9 @@ def _register() -> None:
 
     api.add_router("/benefits", integrity_router)
     api.add_router("/workflow", concealment_router)
+    from jiuzhu.migration.api import router as migration_router
+
+    api.add_router("/migration", migration_router)
 
 
 _register()

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("jiuzhu.accounts.urls")),
     path("audit/", include("jiuzhu.audit.urls")),
     path("exchange/", include("jiuzhu.exchange.urls")),
+    path("migration/", include("jiuzhu.migration.urls")),
     path("verification/", include("jiuzhu.verification.urls")),
     path("policy/", include("jiuzhu.policy.urls")),
     path("workflow/docs/", include("jiuzhu.workflow.urls_docs")),

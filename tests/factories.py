@@ -594,3 +594,90 @@ def new_life_entitlement(
         entitlement=entitlement, at=timezone.now(), kind="create", changes={"amount": str(amount)}, actor=user
     )
     return entitlement
+
+
+# --- 存量对象导入 (migration) ---------------------------------------------------------------------------
+
+
+def new_migration_batch(**kwargs: Any) -> Any:
+    """A finished migration batch of the test county (or ``region``), imported by a county approver."""
+    from jiuzhu.migration.models import MigrationBatch
+
+    kwargs.setdefault("region", Region.objects.get(code="980101000000"))
+    kwargs.setdefault("file_name", "存量.csv")
+    kwargs.setdefault("file_format", "csv")
+    kwargs.setdefault("layout", "template")
+    kwargs.setdefault("sha256", f"{MigrationBatch.objects.count() + 1:064x}")
+    kwargs.setdefault("status", MigrationBatch.Status.DONE)
+    return MigrationBatch.objects.create(**kwargs)
+
+
+def migration_csv(rows: list[dict[str, str]]) -> str:
+    """A migration file in the template's layout (Chinese headers), one dict of column names per row."""
+    from jiuzhu.migration.layouts import COLUMNS
+
+    lines = [",".join(c.label for c in COLUMNS)]
+    for row in rows:
+        lines.append(",".join(row.get(c.name, "") for c in COLUMNS))
+    return "\n".join(lines) + "\n"
+
+
+# --- 低保边缘 / 刚性支出困难 (margins) -------------------------------------------------------------------
+
+
+def new_margins_report(
+    household: Household,
+    *,
+    per_capita: str = "1500.00",
+    months: int = 12,
+    gross: str = "0.00",
+    window_expense: str = "0.00",
+    window_income: str = "0.00",
+    vetoes: tuple[str, ...] = (),
+    lines: list[dict[str, Any]] | None = None,
+    policy: Any = None,
+) -> Any:
+    """A verification report row of ``household`` with the figures the 低保边缘 / 刚性支出 rules read
+    (per-capita monthly income, months, size, vetoes, the income totals and the rigid window, the
+    members and their lines), written directly as the report service stores them."""
+    from django.utils import timezone
+
+    from jiuzhu.policy.selectors import policy_in_force
+    from jiuzhu.verification.models import VerificationReport
+
+    today = timezone.localdate()
+    policy = policy or policy_in_force(region_code=household.region_id, on=today)
+    people = [m.person for m in household.memberships.filter(end_date__isnull=True).select_related("person")]
+    people.sort(key=lambda p: (p.pk != household.head_id, p.pk))
+    members = [
+        {"person_id": p.pk, "name": p.name, "age": p.age_on(today), "included": True, "reason": ""}
+        for p in people
+    ]
+    return VerificationReport.objects.create(
+        household=household,
+        applicant=household.head,
+        region_code=household.region_id,
+        as_of=today,
+        programs=["dibao", "near_dibao", "rigid_expense"],
+        policy_version=policy,
+        policy_snapshot={},
+        inputs={"members": members},
+        results={
+            "per_capita_monthly_income": per_capita,
+            "size": len(members),
+            "months": months,
+            "vetoes": list(vetoes),
+            "totals": {
+                "gross_income": gross,
+                "employment_cost": "0.00",
+                "contribution": "0.00",
+                "support_paid": "0.00",
+                "rigid_window_expense": window_expense,
+                "rigid_window_income": window_income,
+            },
+            "lines": lines or [],
+            "rigid_expense_period": f"近 {months} 个月",
+        },
+        insights={},
+        created_by=new_user(role="township_caseworker", region=household.region.parent),
+    )

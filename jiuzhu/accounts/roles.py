@@ -253,3 +253,12 @@ _INTEGRITY: dict[Role, tuple[str, ...]] = {
 }
 for _role, _perms in _INTEGRITY.items():
     ROLES[_role] = replace(ROLES[_role], permissions=(*ROLES[_role].permissions, *_perms))
+
+
+# 存量对象导入 (migration of existing beneficiaries): county-level staff who confirm, and administrators.
+_MIGRATION: dict[Role, tuple[str, ...]] = {
+    Role.COUNTY_APPROVER: ("migration.add_migrationbatch", "migration.view_migrationbatch"),
+    Role.ADMIN: ("migration.add_migrationbatch", "migration.view_migrationbatch"),
+}
+for _role, _perms in _MIGRATION.items():
+    ROLES[_role] = replace(ROLES[_role], permissions=(*ROLES[_role].permissions, *_perms))

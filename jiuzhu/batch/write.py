@@ -224,3 +224,23 @@ def analyze(models: list[type[Model]]) -> None:
     with connection.cursor() as cursor:
         for model in models:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def reserve_ids(model: type[Model], n: int) -> list[int]:
+    """``n`` primary keys for rows a writer will insert with their ids given (so that rows of other
+    tables can point at them before they are written). PostgreSQL draws them from the table's sequence,
+    which other writers share, so no one else can take them; elsewhere (SQLite, whose writers take turns)
+    they follow the largest id, and must be written in the same transaction."""
+    if n <= 0:
+        return []
+    if connection.vendor == "postgresql":
+        table = model._meta.db_table
+        column = model._meta.pk.column
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, column, n],
+            )
+            return [int(r[0]) for r in cursor.fetchall()]
+    first = next_id(model)
+    return list(range(first, first + n))

@@ -42,6 +42,10 @@ class EntitlementOut(Schema):
     policy_version_id: int
     computation: list[dict[str, str]]
     events: list[EntitlementEventOut]
+    person_id: int | None = None  # a per-person entitlement (特困, 单人保 …)
+    payment: str = "monthly"  # PaymentKind: monthly / once / no_cash
+    valid_until: date | None = None  # the last valid month of a fixed validity (刚性支出 ≤ 12 months)
+    details: dict[str, Any] = {}  # the program's details (专项救助 eligibility, 单人保 member …)
 
 
 @router.get(
@@ -82,6 +86,10 @@ def household_entitlements(request: HttpRequest, household_id: int) -> list[Enti
                 EntitlementEventOut(at=ev.at, kind=ev.kind, changes=ev.changes, reason=ev.reason)
                 for ev in e.events.all()
             ],
+            person_id=e.person_id,
+            payment=e.payment,
+            valid_until=e.valid_until,
+            details=e.details,
         )
         for e in rows
     ]

@@ -3,7 +3,7 @@ recorded (under another policy version, or with a new per-capita income), and th
 caseworker makes to it — the next review date after a review that keeps it (维持), a new amount from a
 month (调整), suspension and resumption (暂停 / 恢复), termination (终止, 停保) with its reasons and last
 month, and the 渐退期 after a member finds work (paid ``taper_months`` more, then it ends through the
-one expiry path, ``Entitlement.valid_until``: ``benefits.expiry``).
+one expiry path, ``Entitlement.valid_until``: ``services_margins.entitlements_expire``).
 
 Every change: the entitlement locked, its version moved on, an ``EntitlementEvent`` with what changed
 and why, and an audit line. The notices that tell the family (调整告知书, 终止救助告知书 …) are issued by
@@ -335,7 +335,7 @@ def entitlement_taper(
 ) -> Entitlement:
     """渐退期: a member of the household found work, so that the household's income passes the
     standard; the allowance goes on for the month of the finding and the policy's ``taper_months``
-    more, then ends (``valid_until``: the expiry path of ``benefits.expiry``)."""
+    more, then ends (``valid_until``: the expiry path, ``jiuzhu entitlements-expire``)."""
     from jiuzhu.policy.selectors import policy_in_force
 
     errors: dict[str, str] = {}

@@ -35,7 +35,7 @@ def entitlements_for_household(*, user: Any, household_id: int) -> list[Entitlem
     household = household_get(user=user, household_id=household_id)
     return list(
         Entitlement.objects.filter(household=household)
-        .select_related("decision", "decision__policy_version")
+        .select_related("decision", "decision__policy_version", "person")
         .prefetch_related(
             Prefetch("events", queryset=EntitlementEvent.objects.select_related("actor").order_by("at", "id"))
         )

@@ -61,6 +61,8 @@ class DecisionMember:
     severe_illness: bool = False
     employed: bool = False
     unstable_income: bool = False
+    disability_category: str = ""  # the registry's category and grade (单人保: grade-3 intellectual/mental)
+    disability_grade: int | None = None
 
     @classmethod
     def of(cls, person: Person, *, age: int) -> DecisionMember:
@@ -74,6 +76,8 @@ class DecisionMember:
             severe_illness=person.health == "serious",
             employed=person.employment in WORKING,
             unstable_income=person.employment in UNSTABLE,
+            disability_category=person.disability_category,
+            disability_grade=person.disability_grade,
         )
 
 
@@ -117,11 +121,13 @@ def decision_record(
     applied_on: date | None = None,
     subject: DecisionMember | None = None,
     details: Mapping[str, Any] | None = None,
+    report: Mapping[str, Any] | None = None,
 ) -> Decision:
     """Record the decision of a case. A confirmation computes the grant with the program's rule
     (``benefits.programs``: the 低保 补差 with floor and top-ups, the 特困 basic and care standards …) and
     stores each step; a refusal needs its reasons. ``subject`` is the person a per-person program is
-    for; ``details`` the program facts recorded on the case. The policy version used is recorded."""
+    for; ``details`` the program facts recorded on the case; ``report`` the verification report's results
+    (the figures a rule re-checks: 刚性支出's ratio …). The policy version used is recorded."""
     require_perm(ctx.user, "benefits.add_decision")
     errors: dict[str, str] = {}
     if program not in AidProgram.codes():
@@ -160,6 +166,7 @@ def decision_record(
             decided_on=decided_on,
             subject=subject,
             details=details or {},
+            report=report or {},
         )
         try:
             result = amount_rule(program)(request)

@@ -475,6 +475,7 @@ class AuditObject(Vocab):
     CONCEALMENT_FINDING = "concealment_finding", _("隐瞒收入财产认定")
     DISHONESTY_RECORD = "dishonesty_record", _("失信记录")
     OVERPAYMENT_RECOVERY = "overpayment_recovery", _("追缴记录")
+    MIGRATION_BATCH = "migration_batch", _("存量导入批次")
 
 
 def audit_object_type(model: Any) -> str:

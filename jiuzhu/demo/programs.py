@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import ModuleType
 
-from . import program_life, program_tekun
+from . import program_life, program_margins, program_migrate, program_tekun
 from .build import Layout
 
 MODULES: list[ModuleType] = []
 MODULES.append(program_tekun)
+MODULES.append(program_margins)
+MODULES.append(program_migrate)
 
 
 def demo_programs(*, layout: Layout, log: Callable[[str], None] = print) -> None:

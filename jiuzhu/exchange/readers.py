@@ -159,3 +159,7 @@ def read_rows(
     """The rows of a file; ``encoding`` (CSV only) as ``csv_encoding`` found it, detected when not given."""
     reader = {"csv": _csv, "xlsx": _xlsx, "json": _json}[fmt]
     return reader(feed, fh, encoding)
+
+
+# Public name for the other importers (存量对象导入 reads XLSX date cells the same way).
+excel_date = _excel_date

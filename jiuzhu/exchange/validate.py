@@ -173,3 +173,10 @@ def validate_row(feed: Feed, raw: dict[str, Any], *, today: date, regions: set[s
         data={k: plain(v) for k, v in values.items() if k != "id_number"},
         row_key=row_key(feed, values),
     )
+
+
+# The same readings under public names, for the other importers (存量对象导入 reads its dates, months and
+# amounts by exactly these rules).
+parse_date = _date
+parse_month = _month
+parse_amount = _decimal

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "jiuzhu.benefits",
     "jiuzhu.workflow",
     "jiuzhu.intake",
+    "jiuzhu.migration",
     "jiuzhu.synth",
     "jiuzhu.demo",
 ]

@@ -1,6 +1,7 @@
 """The background worker's share of the workflow: the daily scan of open cases (overdue, escalation,
-provisional deadlines). Like the audit checkpoint (``jiuzhu.audit.tasks``), the task queues its own
-next run before doing its work; ``workflow_scan_schedule`` starts the cycle where the backend can defer
+provisional deadlines) and of entitlements whose validity has passed (``benefits.services_margins``).
+Like the audit checkpoint (``jiuzhu.audit.tasks``), the task queues its own next run before doing its
+work; ``workflow_scan_schedule`` starts the cycle where the backend can defer
 tasks (the immediate backend of the tests cannot)."""
 
 from __future__ import annotations
@@ -40,4 +41,12 @@ def workflow_scan_tick() -> dict[str, int]:
     from .services import cases_scan
 
     result = cases_scan(ctx=AuditContext.system(channel="worker"))
-    return {"overdue": result.overdue, "escalated": result.escalated, "recomputed": result.recomputed}
+    from jiuzhu.benefits.services_margins import entitlements_expire
+
+    expired = entitlements_expire(ctx=AuditContext.system(channel="worker"))
+    return {
+        "overdue": result.overdue,
+        "escalated": result.escalated,
+        "recomputed": result.recomputed,
+        "expired": expired,
+    }

@@ -57,6 +57,9 @@ UNSCOPED_PAGES = {
     "benefits/recomputations/",
     "benefits/recomputations/new/",
     "benefits/recoveries/",
+    "migration/",
+    "migration/upload/",
+    "migration/template.csv",
 }
 
 _PERSON_FORM = {
@@ -103,6 +106,7 @@ WEB_BODIES: dict[str, dict[str, Any]] = {
     },
     "verification/<int:pk>/reports/": {"applicant": "{head_pk}", "programs": "dibao"},
     "exchange/upload/": {"feed": "hrss_wage", "file": "{wage_file}"},
+    "migration/upload/": {"layout": "", "file": "{migration_file}"},
     "intake/new/": {"id_number": "{head_id_number}", "channel": "window"},
     "intake/<int:pk>/verify/": {"version": "1"},
     "intake/<int:pk>/materials/": {"version": "1", "items": "户口簿复印件"},
@@ -243,6 +247,13 @@ WEB_READS = {
     "exchange/",
     "exchange/batches/<int:pk>/",
     "exchange/batches/<int:pk>/quarantine.csv",
+    "migration/",
+    "migration/template.csv",
+    "migration/batches/<int:pk>/",
+    "migration/batches/<int:pk>/quarantine.csv",
+    "migration/batches/<int:pk>/quarantine.xlsx",
+    "migration/batches/<int:pk>/differences/",
+    "migration/batches/<int:pk>/differences.csv",
     "verification/<int:pk>/",
     "verification/reports/<int:pk>/",
     "policy/calendar/",
@@ -441,6 +452,7 @@ API_MULTIPART: dict[tuple[str, str], dict[str, Any]] = {
         "minutes": "评议",
         "signatures": "{png_file}",
     },
+    ("post", "/api/migration/batches"): {"layout": "", "file": "{migration_file}"},
 }
 # Required query parameters of reads, so that refusals come from jurisdiction.
 API_QUERIES: dict[str, dict[str, str]] = {
@@ -459,6 +471,7 @@ API_UNSCOPED_READS = {
     "/api/intake/cooperation",
     "/api/intake/program-facts",
     "/api/benefits/recoveries",
+    "/api/migration/layouts",
 }
 # Writes without an object in the path that act only inside the caller's jurisdiction (opening the reviews
 # due): answered, never touching 东镇.
@@ -688,6 +701,15 @@ def _form(body: dict[str, Any], fill: dict[str, str]) -> dict[str, Any]:
         elif value == "{wage_file}":
             out[key] = SimpleUploadedFile(
                 "wage.csv", f"id_number,month,amount\n{fill['{head_id_number}']},2025-01,3000\n".encode()
+            )
+        elif value == "{migration_file}":
+            head = fill["{head_id_number}"]
+            out[key] = SimpleUploadedFile(
+                "migration.csv",
+                (
+                    "户主身份证号,姓名,身份证号,与户主关系,所在村(居)区划代码,详细地址,救助项目,月保障金额,起始年月\n"
+                    f"{head},某人,{head},户主,{EAST_VILLAGE},东一村,低保,300,2024-01\n"
+                ).encode(),
             )
         else:
             out[key] = fill.get(value, value) if isinstance(value, str) else value

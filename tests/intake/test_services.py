@@ -172,6 +172,9 @@ def test_acceptance_needs_the_papers_and_a_definition(caseworker, family, dibao)
     app = services.application_record_papers(
         ctx=ctx, application_id=app.pk, version=app.version, commitment=png(), authorisation=png()
     )
+    from jiuzhu.workflow.models import Definition
+
+    Definition.objects.filter(program="rigid_expense").update(active=False)  # a program without one
     with pytest.raises(ValidationFailed) as exc:
         services.application_accept(
             ctx=ctx, application_id=app.pk, version=app.version, programs=["dibao", "rigid_expense"]

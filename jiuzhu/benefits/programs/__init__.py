@@ -38,6 +38,7 @@ class AmountRequest:
     decided_on: date
     subject: DecisionMember | None = None  # the person a per-person program is for
     details: Mapping[str, Any] = field(default_factory=dict)  # the case's program facts
+    report: Mapping[str, Any] = field(default_factory=dict)  # the verification report's results
 
 
 @dataclass(frozen=True)
@@ -117,3 +118,10 @@ from . import tekun as _tekun  # noqa: E402
 RULES[AidProgram.TEKUN] = _tekun.tekun_rule
 _facts.FACTS[AidProgram.TEKUN] = _tekun.FACTS
 _facts.CHECKS[AidProgram.TEKUN] = _tekun.facts_check
+# 低保边缘 and 刚性支出困难 (rules §4): their rules and facts (``programs.margins``).
+from .facts import FACTS  # noqa: E402
+from .margins import NEAR_DIBAO_FACTS, near_dibao_rule, rigid_expense_rule  # noqa: E402
+
+RULES[AidProgram.NEAR_DIBAO] = near_dibao_rule
+RULES[AidProgram.RIGID_EXPENSE] = rigid_expense_rule
+FACTS[AidProgram.NEAR_DIBAO] = NEAR_DIBAO_FACTS

@@ -5,6 +5,8 @@ procedure by program (``NATIONAL``), and the periodic review of an entitlement b
 from __future__ import annotations
 
 from .dibao import DIBAO
+from .near_dibao import NEAR_DIBAO
+from .rigid_expense import RIGID_EXPENSE
 from .review import REVIEW_SPECS
 from .spec import DefinitionSpec
 from .tekun import TEKUN
@@ -12,6 +14,8 @@ from .tekun import TEKUN
 NATIONAL: dict[str, DefinitionSpec] = {
     DIBAO.program: DIBAO,
     TEKUN.program: TEKUN,
+    NEAR_DIBAO.program: NEAR_DIBAO,
+    RIGID_EXPENSE.program: RIGID_EXPENSE,
 }
 
 REVIEWS: dict[str, DefinitionSpec] = {

@@ -29,6 +29,7 @@ from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.benefits.models import Decision, Entitlement
 from jiuzhu.benefits.programs import PER_PERSON, AmountRequest, amount_rule
 from jiuzhu.benefits.services import DecisionMember, decision_record, entitlement_create
+from jiuzhu.benefits.services_margins import single_member_grant
 from jiuzhu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.core.masking import id_number_masked, name_masked
 from jiuzhu.core.text import clean_text
@@ -230,6 +231,7 @@ def case_amount_request(case: Case, policy: PolicyVersion, on: date) -> AmountRe
         decided_on=on,
         subject=case_subject(case, on),
         details=case.details,
+        report=case.report.results if case.report is not None else {},
     )
 
 
@@ -691,6 +693,7 @@ def confirmation_decide(
             applied_on=case.applied_on or case.accepted_on,
             subject=request.subject,
             details=request.details,
+            report=request.report,
         )
         entitlement = None
         common: dict[str, Any] = {
@@ -704,6 +707,8 @@ def confirmation_decide(
         }
         if agree:
             entitlement = entitlement_create(ctx=ctx, decision_id=decision.pk)
+            if case.program == AidProgram.NEAR_DIBAO:  # 单人保 named on the case (rules §1.9)
+                single_member_grant(ctx=ctx, decision_id=decision.pk)
             lines = decision.computation.get("allowance", {}).get("steps", [])
             facts = {
                 **common,

@@ -4,12 +4,16 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from jiuzhu.audit.services import AuditContext
+from jiuzhu.benefits.services_margins import entitlements_expire
 from jiuzhu.workflow.services import cases_scan
 from jiuzhu.workflow.tasks import workflow_scan_schedule
 
 
 class Command(BaseCommand):
-    help = "扫描办理中的案件：标记超期、超期督办，日历更新后重算暂定期限（可重复运行；并排定后台定期扫描）"
+    help = (
+        "扫描办理中的案件：标记超期、超期督办，日历更新后重算暂定期限；终止有效期届满的在保记录"
+        "（可重复运行；并排定后台定期扫描）"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -18,7 +22,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, today: date | None, **options: Any) -> None:
         result = cases_scan(ctx=AuditContext.system(), today=today)
+        expired = entitlements_expire(ctx=AuditContext.system(), today=today)
         workflow_scan_schedule()  # (re)starts the worker's cycle of scans
         self.stdout.write(
             f"新标记超期 {result.overdue} 件，督办 {result.escalated} 件，重算期限 {result.recomputed} 件"
         )
+        self.stdout.write(f"有效期届满终止在保记录 {expired} 条")
