@@ -13,11 +13,11 @@ import pytest
 
 from jiuzhu.audit.services import AuditContext
 from jiuzhu.benefits import life
-from jiuzhu.benefits.services_margins import entitlements_expire
 from jiuzhu.benefits.models import Entitlement, StandardRecomputation
 from jiuzhu.benefits.recompute import recomputation_apply, recomputation_approve, recomputation_create
 from jiuzhu.benefits.selectors import entitlement_conflicts
 from jiuzhu.benefits.services import DecisionMember, decision_record, entitlement_create
+from jiuzhu.benefits.services_margins import entitlements_expire
 from jiuzhu.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 from ..conftest import COUNTY

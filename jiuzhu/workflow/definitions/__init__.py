@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from .dibao import DIBAO
 from .near_dibao import NEAR_DIBAO
-from .rigid_expense import RIGID_EXPENSE
 from .review import REVIEW_SPECS
+from .rigid_expense import RIGID_EXPENSE
 from .spec import DefinitionSpec
 from .tekun import TEKUN
 
