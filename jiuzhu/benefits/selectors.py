@@ -148,8 +148,16 @@ def entitlement_conflicts(
     for e in candidates.only("program", "person_id", "household_id"):
         # A person's program covers its person; a household's covers everyone who lives in it.
         same_person = e.person_id in subject if e.person_id is not None else e.household_id in live_in
-        held.append(Held(e.program, same_person=same_person, same_household=e.household_id == household_id))
-    for reason in conflicts(program, held):
+        held.append(
+            Held(
+                e.program,
+                same_person=same_person,
+                same_household=e.household_id == household_id,
+                single=e.person_id is not None and e.program not in PER_PERSON,
+            )
+        )
+    single = person_id is not None and program not in PER_PERSON
+    for reason in conflicts(program, held, single=single):
         out.append(EntitlementConflict("incompatible", program, reason))
     return out
 

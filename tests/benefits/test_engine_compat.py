@@ -55,3 +55,15 @@ def test_the_table_is_symmetric_and_a_program_never_excludes_itself() -> None:
     assert incompatible("dibao", "dibao") is None
     assert incompatible("temporary", "dibao") is None
     assert conflicts("temporary", [Held("dibao", True, True), Held("tekun", True, True)]) == []
+
+
+def test_single_member_dibao_goes_with_its_near_dibao_household() -> None:
+    # 单人保: one member of a 低保边缘 household granted 低保 as a household of one.
+    near = Held("near_dibao", same_person=True, same_household=True)
+    assert conflicts("dibao", [near], single=True) == []
+    single = Held("dibao", same_person=True, same_household=True, single=True)
+    assert conflicts("near_dibao", [single]) == []
+    # The person rules still hold for it: 特困 and 低保 for the same person.
+    assert conflicts("tekun", [single]) == [TEKUN_DIBAO]
+    # A household 低保 still excludes 低保边缘.
+    assert conflicts("dibao", [near]) == ["低保家庭不再认定为低保边缘家庭（同一家庭不能同时认定）"]

@@ -6,8 +6,10 @@ a person supported as 特困 is not also counted for 低保) or within **the sam
 
 ``conflicts(program, held)`` takes the program asked for and what is held now — each held program with
 whether it covers the same person and whether it is the same household — and gives the reasons of the
-rules it breaks, in the order of the table. A household program (低保) covers each of its members; so
-a person's program (特困) asked for a member of a 低保 household meets 低保 "for the same person".
+rules it breaks, in the order of the table. 单人保 (one member of a 低保边缘 household granted 低保 as a
+household of one) is a person's grant of a household program: the household rules leave it aside.
+A household program (低保) covers each of its members; so a person's program (特困) asked for a member
+of a 低保 household meets 低保 "for the same person".
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ class Held:
     program: str
     same_person: bool
     same_household: bool
+    single: bool = False  # one person's grant of a household program (单人保): not the household's
 
 
 def incompatible(a: str, b: str) -> Rule | None:
@@ -84,12 +87,17 @@ def incompatible(a: str, b: str) -> Rule | None:
     return None
 
 
-def conflicts(program: str, held: Sequence[Held]) -> list[str]:
-    """The reasons ``program`` cannot be granted beside what is ``held`` (each reason once)."""
+def conflicts(program: str, held: Sequence[Held], *, single: bool = False) -> list[str]:
+    """The reasons ``program`` cannot be granted beside what is ``held`` (each reason once). ``single``:
+    ``program`` is asked as one person's grant of a household program (单人保, a severely ill or disabled
+    member of a 低保边缘 household counted as a household of one): the household rules do not apply to
+    it, nor to such a grant held."""
     out: list[str] = []
     for h in held:
         rule = incompatible(program, h.program)
         if rule is None:
+            continue
+        if rule.scope == HOUSEHOLD and (single or h.single):
             continue
         applies = h.same_person if rule.scope == PERSON else (h.same_household or h.same_person)
         if applies and rule.reason not in out:
