@@ -299,6 +299,9 @@ def _register() -> None:
 
     api.add_router("/workflow", workflow_steps_router)
     api.add_router("/benefits", benefits_router)
+    from jiuzhu.workflow.api_life import router as workflow_life_router
+
+    api.add_router("/workflow", workflow_life_router)
 
     from jiuzhu.workflow.api_temporary import router as temporary_router
 

@@ -153,7 +153,8 @@ def workflow_definitions() -> Definition:
     from jiuzhu.audit.services import AuditContext
     from jiuzhu.workflow.services import definition_sync
 
-    return {d.program: d for d in definition_sync(ctx=AuditContext.system())}["dibao"]
+    synced = definition_sync(ctx=AuditContext.system())
+    return {d.program: d for d in synced if d.purpose == "application"}["dibao"]
 
 
 def new_case(
@@ -367,7 +368,8 @@ def tekun_definition() -> Definition:
     from jiuzhu.audit.services import AuditContext
     from jiuzhu.workflow.services import definition_sync
 
-    return {d.program: d for d in definition_sync(ctx=AuditContext.system())}["tekun"]
+    synced = definition_sync(ctx=AuditContext.system())
+    return {d.program: d for d in synced if d.purpose == "application"}["tekun"]
 
 
 def selfcare_items(lost: int = 0) -> dict[str, bool]:
@@ -495,6 +497,103 @@ def new_finding(
         found_on=found_on or timezone.localdate(),
         concealed_from=concealed_from,
     )
+
+
+# --- the life of an entitlement ---------------------------------------------------------------------------
+
+
+def new_life_entitlement(
+    *,
+    household: Household | None = None,
+    program: str = "dibao",
+    amount: Any = "300.00",
+    per_capita_income: Any = "370.00",
+    ages: tuple[int, ...] = (45, 15),
+    person: Person | None = None,
+    policy: Any = None,
+    start_month: date = date(2025, 1, 1),
+    next_review_on: date | None = None,
+    review_class: str = "B",
+    status: str = "active",
+    decided_by: User | None = None,
+    **fields: Any,
+) -> Any:
+    """An entitlement (with its confirmed decision) created directly: the household's head and a child
+    per extra age counted as members at ``ages`` (a 低保 of 2 at the rural standard 520 and income 370:
+    (520 − 370) × 2 = 300), or ``person`` for a per-person program."""
+    from decimal import Decimal
+
+    from jiuzhu.benefits.models import Decision, Entitlement, EntitlementEvent
+    from jiuzhu.core.errors import NotFound
+    from jiuzhu.policy.selectors import policy_in_force
+
+    household = household or new_household()
+    if policy is None:
+        try:
+            policy = policy_in_force(region_code=household.region_id, on=start_month)
+        except NotFound:
+            policy = new_policy()
+    people = [household.head]
+    for _age in ages[1:]:
+        people.append(add_member(household, "child"))
+    members = [
+        {
+            "person_id": p.pk,
+            "name": p.name,
+            "age": age,
+            "severe_disability": False,
+            "labour_capacity": "full",
+            "severe_illness": False,
+            "employed": False,
+            "unstable_income": False,
+        }
+        for p, age in zip(people, ages, strict=True)
+    ]
+    subject = next((m for m in members if person is not None and m["person_id"] == person.pk), None)
+    user = decided_by or User.objects.filter(is_superuser=True).first() or new_user(role="county_approver")
+    seq = Decision.objects.count() + 1
+    decision = Decision.objects.create(
+        case_number=f"T-{household.pk}-{program}-{seq}",
+        program=program,
+        household=household,
+        applicant=household.head,
+        person=person,
+        region=household.region,
+        outcome="confirmed",
+        members=len(members),
+        per_capita_income=Decimal(str(per_capita_income)) if per_capita_income is not None else None,
+        amount=Decimal(str(amount)),
+        computation={
+            "members": members,
+            "subject": subject,
+            "details": {},
+            "urban": household.urban_rural == "urban",
+            "allowance": {"payment": "monthly", "steps": []},
+        },
+        policy_version=policy,
+        decided_on=start_month,
+        decided_by=user,
+    )
+    entitlement = Entitlement.objects.create(
+        household=household,
+        program=program,
+        region=household.region,
+        decision=decision,
+        person=person,
+        status=status,
+        start_month=start_month,
+        amount=Decimal(str(amount)),
+        members=len(members),
+        review_class=review_class,
+        next_review_on=next_review_on or date(start_month.year + 1, start_month.month, 1),
+        **fields,
+    )
+    from django.utils import timezone
+
+    EntitlementEvent.objects.create(
+        entitlement=entitlement, at=timezone.now(), kind="create", changes={"amount": str(amount)}, actor=user
+    )
+    return entitlement
 
 
 # --- 存量对象导入 (migration) ---------------------------------------------------------------------------

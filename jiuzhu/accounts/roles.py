@@ -224,6 +224,23 @@ for _role, _perms in _PRIOR_AID.items():
     ROLES[_role] = replace(ROLES[_role], permissions=(*ROLES[_role].permissions, *_perms))
 
 
+# The life of an entitlement (rules §1.11): who changes an entitlement outside a review (调整、暂停、终止、
+# 渐退: the confirming roles), and the recomputation after a raised standard (the county approver lists,
+# approves and applies it; the auditor reads it). Added to the roles above.
+_LIFE: dict[Role, tuple[str, ...]] = {
+    Role.COUNTY_APPROVER: (
+        "benefits.change_entitlement",
+        "benefits.view_standardrecomputation",
+        "benefits.add_standardrecomputation",
+        "benefits.change_standardrecomputation",
+    ),
+    Role.TOWNSHIP_REVIEWER: ("benefits.change_entitlement",),
+    Role.AUDITOR: ("benefits.view_standardrecomputation",),
+}
+for _role, _perms in _LIFE.items():
+    ROLES[_role] = replace(ROLES[_role], permissions=(*ROLES[_role].permissions, *_perms))
+
+
 # Integrity (诚信): the township reviewer and the county approver record findings of hidden income or
 # assets and collections of recoveries; the county approver writes recoveries off and revokes dishonesty
 # records (the services check the role); those who follow a household read them.

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpRequest
 
+from jiuzhu.audit.services import AuditContext
+from jiuzhu.core.errors import ServiceError
+from jiuzhu.policy.models import PolicyVersion
 from jiuzhu.regions.admin import JurisdictionAdmin
 
-from .models import Decision, Entitlement, EntitlementEvent
+from .models import Decision, Entitlement, EntitlementEvent, StandardRecomputation, StandardRecomputationRow
+from .recompute import recomputation_apply, recomputation_approve, recomputation_create
 
 
 class _ReadOnly(JurisdictionAdmin):
@@ -115,3 +119,67 @@ class OverpaymentRecoveryAdmin(_ReadOnly):
     )
     list_filter = ("status",)
     inlines = [CollectionInline]
+
+
+# --- 提标重算: listed from a policy version that raises a standard (the action below on the policy
+# versions' list), approved and applied by the county through the services ------------------------------
+
+
+class RecomputationRowInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = StandardRecomputationRow
+    extra = 0
+    can_delete = False
+    readonly_fields = ("entitlement", "old_amount", "new_amount", "applied")
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def _run(modeladmin: Any, request: HttpRequest, queryset: Any, service: Any, done: str) -> None:
+    ctx = AuditContext.from_request(request)
+    count = 0
+    for rec in queryset:
+        try:
+            service(ctx=ctx, recomputation_id=rec.pk)
+            count += 1
+        except ServiceError as exc:
+            modeladmin.message_user(request, f"#{rec.pk}：{exc.message}", level=messages.ERROR)
+    if count:
+        modeladmin.message_user(request, f"{done} {count} 份清单")
+
+
+@admin.register(StandardRecomputation)
+class StandardRecomputationAdmin(_ReadOnly):
+    list_display = ("pk", "policy_version", "region", "from_month", "status", "approved_at", "applied_at")
+    list_filter = ("status",)
+    inlines = [RecomputationRowInline]
+    actions = ["approve", "apply"]
+
+    @admin.action(description="审批所选提标重算清单（县级）")
+    def approve(self, request: HttpRequest, queryset: Any) -> None:
+        _run(self, request, queryset, recomputation_approve, "已审批")
+
+    @admin.action(description="执行所选已审批的提标重算清单")
+    def apply(self, request: HttpRequest, queryset: Any) -> None:
+        _run(self, request, queryset, recomputation_apply, "已执行")
+
+
+@admin.action(description="生成提标重算清单（新版本提高了保障标准）")
+def recomputation_for_versions(modeladmin: Any, request: HttpRequest, queryset: Any) -> None:
+    ctx = AuditContext.from_request(request)
+    for version in queryset:
+        try:
+            rec = recomputation_create(ctx=ctx, policy_version_id=version.pk)
+        except ServiceError as exc:
+            modeladmin.message_user(request, f"{version}：{exc.message}", level=messages.ERROR)
+            continue
+        modeladmin.message_user(
+            request, f"{version}：提标重算清单 #{rec.pk}，{rec.rows.count()} 户，{rec.get_status_display()}"
+        )
+
+
+# The policy app sits below benefits and does not know of recomputations: the action joins its admin here.
+_policy_admin = admin.site._registry.get(PolicyVersion)
+if _policy_admin is not None:
+    _policy_admin.actions = [*(_policy_admin.actions or []), recomputation_for_versions]

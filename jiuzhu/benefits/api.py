@@ -7,13 +7,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
+from pydantic import ConfigDict, Field
 
-from jiuzhu.audit.services import audit_view
+from jiuzhu.audit.services import AuditContext, audit_view
 from jiuzhu.core.vocab import AuditObject
 from jiuzhu.registry.selectors import household_get
 
-from . import selectors
+from . import recompute, selectors
 
 router = Router(tags=["救助决定与在保"])
 
@@ -178,3 +179,168 @@ def person_disability_certificate(
         issued_on=record.issued_on if record else None,
         valid_until=record.valid_until if record else None,
     )
+
+
+# --- the life of an entitlement ---------------------------------------------------------------------------
+
+
+class EntitlementDetailOut(EntitlementOut):
+    person_id: int | None
+    payment: str
+    valid_until: date | None
+    details: dict[str, Any]
+    version: int
+
+
+@router.get(
+    "/entitlements/{entitlement_id}",
+    response=EntitlementDetailOut,
+    summary="一条在保记录（含变更记录、渐退期、暂停情况）",
+)
+def entitlement_detail(request: HttpRequest, entitlement_id: int) -> EntitlementDetailOut:
+    e = selectors.entitlement_get(user=request.user, entitlement_id=entitlement_id)
+    audit_view(request, object_type=AuditObject.ENTITLEMENT, object_id=e.pk, region_code=e.region_id)
+    return EntitlementDetailOut(
+        id=e.pk,
+        program=e.program,
+        status=e.status,
+        start_month=e.start_month,
+        end_month=e.end_month,
+        amount=e.amount,
+        members=e.members,
+        review_class=e.review_class,
+        next_review_on=e.next_review_on,
+        decision_id=e.decision_id,
+        case_number=e.decision.case_number,
+        decided_on=e.decision.decided_on,
+        policy_version_id=e.decision.policy_version_id,
+        computation=[
+            {k: str(v) for k, v in s.items()}
+            for s in e.decision.computation.get("allowance", {}).get("steps", [])
+        ],
+        events=[
+            EntitlementEventOut(at=ev.at, kind=ev.kind, changes=ev.changes, reason=ev.reason)
+            for ev in e.events.order_by("at", "id")
+        ],
+        person_id=e.person_id,
+        payment=e.payment,
+        valid_until=e.valid_until,
+        details=e.details or {},
+        version=e.version,
+    )
+
+
+class RecomputationRowOut(Schema):
+    entitlement_id: int
+    household_number: str
+    program: str
+    old_amount: Decimal
+    new_amount: Decimal
+    applied: bool
+
+
+class RecomputationOut(Schema):
+    id: int
+    policy_version_id: int
+    policy_document_no: str
+    region: str
+    from_month: date
+    status: str
+    status_label: str
+    rows: int
+    created_at: datetime
+    approved_at: datetime | None
+    applied_at: datetime | None
+
+
+class RecomputationDetailOut(RecomputationOut):
+    items: list[RecomputationRowOut]
+
+
+def _rec(r: Any, rows: int) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "policy_version_id": r.policy_version_id,
+        "policy_document_no": r.policy_version.document_no,
+        "region": r.region_id,
+        "from_month": r.from_month,
+        "status": r.status,
+        "status_label": r.get_status_display(),
+        "rows": rows,
+        "created_at": r.created_at,
+        "approved_at": r.approved_at,
+        "applied_at": r.applied_at,
+    }
+
+
+@router.get("/recomputations", response=list[RecomputationOut], summary="提标重算清单（本辖区）")
+def recomputations(request: HttpRequest) -> list[RecomputationOut]:
+    return [
+        RecomputationOut(**_rec(r, getattr(r, "n", 0)))
+        for r in selectors.recomputations_list(user=request.user)
+    ]
+
+
+def _detail(request: HttpRequest, recomputation_id: int) -> RecomputationDetailOut:
+    r = selectors.recomputation_get(user=request.user, recomputation_id=recomputation_id)
+    rows = selectors.recomputation_rows(r)
+    return RecomputationDetailOut(
+        **_rec(r, len(rows)),
+        items=[
+            RecomputationRowOut(
+                entitlement_id=x.entitlement_id,
+                household_number=x.entitlement.household.number,
+                program=x.entitlement.program,
+                old_amount=x.old_amount,
+                new_amount=x.new_amount,
+                applied=x.applied,
+            )
+            for x in rows
+        ],
+    )
+
+
+@router.get(
+    "/recomputations/{recomputation_id}",
+    response=RecomputationDetailOut,
+    summary="提标重算清单明细（原金额、新金额）",
+)
+def recomputation(request: HttpRequest, recomputation_id: int) -> RecomputationDetailOut:
+    return _detail(request, recomputation_id)
+
+
+class RecomputationIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    policy_version_id: int = Field(ge=1, le=2**31 - 1, description="提高标准的新政策参数版本")
+    from_month: date | None = Field(default=None, description="调整起始月份（默认新政策生效月份）")
+
+
+@router.post(
+    "/recomputations",
+    response={201: RecomputationDetailOut},
+    summary="按新政策参数版本生成提标重算清单（待县级审批；同一版本只生成一次）",
+)
+def recomputation_create(request: HttpRequest, payload: RecomputationIn) -> Status[RecomputationDetailOut]:
+    r = recompute.recomputation_create(ctx=AuditContext.from_request(request), **payload.model_dump())
+    return Status(201, _detail(request, r.pk))
+
+
+@router.post(
+    "/recomputations/{recomputation_id}/approve",
+    response=RecomputationDetailOut,
+    summary="审批提标重算清单（县级）",
+)
+def recomputation_approve(request: HttpRequest, recomputation_id: int) -> RecomputationDetailOut:
+    recompute.recomputation_approve(ctx=AuditContext.from_request(request), recomputation_id=recomputation_id)
+    return _detail(request, recomputation_id)
+
+
+@router.post(
+    "/recomputations/{recomputation_id}/apply",
+    response=RecomputationDetailOut,
+    summary="执行已审批的提标重算清单（逐户调整，可中断后重新执行）",
+)
+def recomputation_apply(request: HttpRequest, recomputation_id: int) -> RecomputationDetailOut:
+    recompute.recomputation_apply(ctx=AuditContext.from_request(request), recomputation_id=recomputation_id)
+    return _detail(request, recomputation_id)

@@ -14,6 +14,7 @@ from jiuzhu.core.vocab import (
     EntitlementSource,
     EntitlementStatus,
     PaymentKind,
+    RecomputationStatus,
 )
 from jiuzhu.policy.models import PolicyVersion
 from jiuzhu.regions.models import Region
@@ -141,6 +142,58 @@ class EntitlementEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entitlement_id} {self.kind}"
+
+
+class StandardRecomputation(models.Model):
+    """提标重算: when a new policy version raises a standard, the list of the region's entitlements whose
+    amount the program's rule gives differently under it, from a month. Listed (draft), approved by the
+    county approver, then applied (each row adjusts its entitlement from the month; resumable)."""
+
+    audit_object_type = AuditObject.STANDARD_RECOMPUTATION
+
+    policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(Region, verbose_name="所属区划", on_delete=models.PROTECT, related_name="+")
+    from_month = models.DateField("调整起始月份")
+    status = models.CharField(
+        "状态", max_length=10, choices=choices(RecomputationStatus), default=RecomputationStatus.DRAFT
+    )
+    created_by = models.ForeignKey(_USER, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(_USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField("审批时间", null=True, blank=True)
+    applied_at = models.DateTimeField("执行时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "提标重算清单"
+        verbose_name_plural = "提标重算清单"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy_version", "region"], name="one_recomputation_per_policy")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.from_month:%Y-%m} {self.get_status_display()}"
+
+
+class StandardRecomputationRow(models.Model):
+    """One entitlement of a recomputation: its amount now and under the new policy."""
+
+    recomputation = models.ForeignKey(StandardRecomputation, on_delete=models.CASCADE, related_name="rows")
+    entitlement = models.ForeignKey(Entitlement, on_delete=models.PROTECT, related_name="+")
+    old_amount = models.DecimalField("原月保障金额", max_digits=12, decimal_places=2)
+    new_amount = models.DecimalField("新月保障金额", max_digits=12, decimal_places=2)
+    applied = models.BooleanField("已执行", default=False)
+
+    class Meta:
+        verbose_name = "提标重算明细"
+        verbose_name_plural = "提标重算明细"
+        ordering = ["recomputation_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recomputation", "entitlement"], name="one_row_per_entitlement")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entitlement_id} {self.old_amount} → {self.new_amount}"
 
 
 # Integrity (诚信): findings of hidden income or assets, dishonesty records, overpayment recoveries.

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 
 from jiuzhu.core.permissions import require_perm
-from jiuzhu.regions.scope import get_in_jurisdiction
+from jiuzhu.core.vocab import AidProgram, EntitlementStatus, PaymentKind
+from jiuzhu.policy.models import PolicyVersion
+from jiuzhu.regions.scope import get_in_jurisdiction, scoped
+from jiuzhu.registry.models import Membership
 from jiuzhu.registry.selectors import household_get
 
-from .models import Decision, Entitlement, EntitlementEvent
+from .engine.compat import Held, conflicts
+from .models import (
+    Decision,
+    Entitlement,
+    EntitlementEvent,
+    StandardRecomputation,
+    StandardRecomputationRow,
+)
+
+# An entitlement that still holds the program: paid, or suspended (暂停) pending a review.
+LIVE = (EntitlementStatus.ACTIVE, EntitlementStatus.SUSPENDED)
 
 
 def entitlements_for_household(*, user: Any, household_id: int) -> list[Entitlement]:
@@ -244,4 +257,165 @@ def children_for_household(*, user: Any, household_id: int) -> list[ChildEntry]:
                 case_number=e.decision.case_number,
             )
         )
+    return out
+
+
+# --- the life of an entitlement -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntitlementConflict:
+    """Why a program cannot be granted: ``held`` (the household, or the person, holds it already),
+    ``elsewhere`` (another household a member lives or lived in holds it: that region adjusts first),
+    ``incompatible`` (a program that excludes it is held: ``engine.compat``)."""
+
+    kind: str
+    program: str
+    message: str
+
+
+def entitlement_conflicts(
+    *,
+    household_id: int,
+    program: str,
+    person_id: int | None = None,
+    payment: str | None = None,
+    counted: Iterable[int] = (),
+) -> list[EntitlementConflict]:
+    """The one check of a second entitlement (at intake's acceptance and at ``entitlement_create``):
+    the same program held again — by the household or any household a current member belongs or
+    belonged to, in whatever region (异地申办 must not pay twice), or, for a person's program, by the
+    person — and the programs that exclude ``program`` (``engine.compat``) for the same person or
+    household. ``person_id`` is the person a per-person program is for; ``payment`` the grant's payment
+    kind where known (one-off grants may repeat); ``counted`` the persons a decision counted, beside the
+    household's current members. Unscoped: it names no other region."""
+    from .programs import PER_PERSON
+
+    label = AidProgram.label_of(program)
+    out: list[EntitlementConflict] = []
+    active = Entitlement.objects.filter(status__in=LIVE).exclude(payment=PaymentKind.ONCE)
+    members = set(
+        Membership.objects.filter(household_id=household_id, end_date__isnull=True).values_list(
+            "person_id", flat=True
+        )
+    )
+    members |= set(counted)
+    persons = members | ({person_id} if person_id is not None else set())
+    once = payment == PaymentKind.ONCE or (payment is None and program == AidProgram.TEMPORARY)
+    per_person = program in PER_PERSON and person_id is not None
+    if not once:
+        if per_person and person_id is not None:
+            if active.filter(program=program, person_id=person_id).exists():
+                out.append(
+                    EntitlementConflict(
+                        "held",
+                        program,
+                        f"该救助对象已在享受{label}（可能在其他地区），不能重复享受同一救助项目",
+                    )
+                )
+        elif active.filter(program=program, person__isnull=True, household_id=household_id).exists():
+            out.append(EntitlementConflict("held", program, f"该户已在享受{label}，不能重复申请"))
+        else:
+            others = (
+                Membership.objects.filter(person_id__in=members)
+                .exclude(household_id=household_id)
+                .values("household_id")
+            )
+            if active.filter(program=program, person__isnull=True, household_id__in=others).exists():
+                out.append(
+                    EntitlementConflict(
+                        "elsewhere",
+                        program,
+                        f"该户成员所在（或曾在）的其他家庭（含异地）仍在享受或申请{label}，须原地区先行调整后方可受理",
+                    )
+                )
+    # Programs that exclude this one: held by the person(s) concerned, or by the households they live in
+    # (a person's program asked without its person: nothing to compare).
+    if program in PER_PERSON and person_id is None:
+        return out
+    subject = {person_id} if per_person else persons
+    live_in = set(
+        Membership.objects.filter(person_id__in=subject, end_date__isnull=True).values_list(
+            "household_id", flat=True
+        )
+    ) | {household_id}
+    held: list[Held] = []
+    candidates = active.exclude(program=program).filter(
+        Q(person_id__in=subject) | Q(person__isnull=True, household_id__in=live_in)
+    )
+    for e in candidates.only("program", "person_id", "household_id"):
+        # A person's program covers its person; a household's covers everyone who lives in it.
+        same_person = e.person_id in subject if e.person_id is not None else e.household_id in live_in
+        held.append(
+            Held(
+                e.program,
+                same_person=same_person,
+                same_household=e.household_id == household_id,
+                single=e.person_id is not None and e.program not in PER_PERSON,
+            )
+        )
+    single = person_id is not None and program not in PER_PERSON
+    for reason in conflicts(program, held, single=single):
+        out.append(EntitlementConflict("incompatible", program, reason))
+    return out
+
+
+def entitlement_get(*, user: Any, entitlement_id: int) -> Entitlement:
+    """One entitlement in the caller's jurisdiction (else 404)."""
+    require_perm(user, "benefits.view_entitlement")
+    return get_in_jurisdiction(
+        Entitlement.objects.select_related("household", "decision", "decision__policy_version", "person"),
+        user=user,
+        pk=entitlement_id,
+        region_field="region__code",
+    )
+
+
+def recomputations_list(*, user: Any) -> list[StandardRecomputation]:
+    """The recomputations of the caller's jurisdiction (and of the regions above whose policy applies
+    there are listed by the region that owns them), newest first."""
+    require_perm(user, "benefits.view_standardrecomputation")
+    return list(
+        scoped(StandardRecomputation.objects.select_related("policy_version", "region"), user, "region__code")
+        .annotate(n=Count("rows"))
+        .order_by("-created_at", "-id")[:200]
+    )
+
+
+def recomputation_get(*, user: Any, recomputation_id: int) -> StandardRecomputation:
+    require_perm(user, "benefits.view_standardrecomputation")
+    return get_in_jurisdiction(
+        StandardRecomputation.objects.select_related("policy_version", "region", "approved_by"),
+        user=user,
+        pk=recomputation_id,
+        region_field="region__code",
+    )
+
+
+def recomputation_rows(recomputation: StandardRecomputation) -> list[StandardRecomputationRow]:
+    return list(
+        recomputation.rows.select_related("entitlement", "entitlement__household").order_by("id")[:5000]
+    )
+
+
+def standard_raises(*, user: Any) -> list[PolicyVersion]:
+    """Policy versions of the caller's jurisdiction that raise a 低保 standard over the version before them
+    and have no recomputation yet: what the recomputation page offers to list."""
+    require_perm(user, "benefits.view_standardrecomputation")
+    versions = list(
+        scoped(PolicyVersion.objects.all(), user, "region__code").order_by("region_id", "effective_from")
+    )
+    done = set(StandardRecomputation.objects.values_list("policy_version_id", flat=True))
+    out = []
+    previous: dict[str, PolicyVersion] = {}
+    for v in versions:
+        before = previous.get(v.region_id)
+        previous[v.region_id] = v
+        if before is None or v.pk in done:
+            continue
+        if (
+            v.dibao_standard_urban > before.dibao_standard_urban
+            or v.dibao_standard_rural > before.dibao_standard_rural
+        ):
+            out.append(v)
     return out

@@ -29,17 +29,18 @@ from jiuzhu.core.vocab import (
     AllowanceStart,
     AuditObject,
     CaseOutcome,
-    EntitlementStatus,
     PaymentKind,
     ReviewClass,
 )
 from jiuzhu.policy.models import PolicyVersion
-from jiuzhu.registry.models import Household, Membership, Person
+from jiuzhu.registry.models import Household, Person
 
 from .engine.dibao import Member, Settings, dibao_allowance
-from .engine.review import ReviewMember, add_months, next_review, review_class
+from .engine.life import next_review_after
+from .engine.review import ReviewMember, add_months, review_class
 from .models import Decision, Entitlement, EntitlementEvent
 from .programs import AmountRequest, amount_rule
+from .selectors import entitlement_conflicts
 
 # Employment codes (jiuzhu.core.vocab.Employment) that mean the member works; flexible work is the one
 # whose income the review class treats as unstable (rules §1.11: "unstable income, able to work").
@@ -263,21 +264,19 @@ def entitlement_create(*, ctx: AuditContext, decision_id: int) -> Entitlement:
         grant = decision.computation.get("allowance") or {}
         payment = str(grant.get("payment") or PaymentKind.MONTHLY)
         label = AidProgram.label_of(decision.program)
-        active = Entitlement.objects.filter(program=decision.program, status=EntitlementStatus.ACTIVE)
-        if payment == PaymentKind.ONCE:
-            pass  # one-off grants may repeat (临时救助's own once-per-cause rule is the program's)
-        elif decision.person_id is not None:
-            if active.filter(person_id=decision.person_id).exists():
+        # The one check of a second entitlement and of incompatible programs (selectors).
+        for found in entitlement_conflicts(
+            household_id=decision.household_id,
+            person_id=decision.person_id,
+            program=decision.program,
+            payment=payment,
+            counted=[int(m["person_id"]) for m in decision.computation.get("members", [])],
+        ):
+            if found.kind == "incompatible":
+                raise Conflict(f"{found.message}，不能建立{label}在保记录")
+            if decision.person_id is not None:
                 raise Conflict(f"该救助对象已在享受{label}（可能在其他地区），不能重复享受同一救助项目")
-        else:
-            person_ids = [int(m["person_id"]) for m in decision.computation.get("members", [])]
-            households = set(
-                Membership.objects.filter(person_id__in=person_ids, end_date__isnull=True).values_list(
-                    "household_id", flat=True
-                )
-            ) | {decision.household_id}
-            if active.filter(person__isnull=True, household_id__in=households).exists():
-                raise Conflict(f"该家庭或其成员已在享受{label}（可能在其他地区），不能重复享受同一救助项目")
+            raise Conflict(f"该家庭或其成员已在享受{label}（可能在其他地区），不能重复享受同一救助项目")
         policy = decision.policy_version
         members = _review_members(decision)
         rclass = review_class(
@@ -313,7 +312,13 @@ def entitlement_create(*, ctx: AuditContext, decision_id: int) -> Entitlement:
             amount=decision.amount,
             members=decision.members,
             review_class=rclass.value,
-            next_review_on=next_review(decided_on=decision.decided_on, review_class=rclass, months=months),
+            next_review_on=next_review_after(
+                on=decision.decided_on,
+                review_class=rclass,
+                months={str(k): v for k, v in months.items()},
+                urban=bool(decision.computation.get("urban")),
+                c_urban_months=policy.review_months_c_urban,
+            ),
         )
         EntitlementEvent.objects.create(
             entitlement=entitlement,

@@ -423,6 +423,12 @@ class CaseOutcome(Vocab):
     REFUSED = "refused", _("不予确认")
     WITHDRAWN = "withdrawn", _("申请人撤回")
     TERMINATED = "terminated", _("终止办理")
+    # The ends of a periodic review (定期复核, rules §1.11): the entitlement kept, its amount changed,
+    # its payment suspended, or stopped (停保).
+    MAINTAINED = "maintained", _("维持")
+    ADJUSTED = "adjusted", _("调整")
+    SUSPENDED = "suspended", _("暂停")
+    STOPPED = "stopped", _("停保")
 
 
 class SpotCheck(Vocab):
@@ -443,6 +449,9 @@ class NoticeKind(Vocab):
     REFUSAL = "refusal", _("不予确认通知书")
     PUBLIC_NOTICE = "public_notice", _("公示")
     PRIOR_AID = "prior_aid_notice", _("先行救助登记告知书")
+    ADJUSTMENT = "adjustment", _("调整告知书")
+    SUSPENSION = "suspension", _("暂停发放告知书")
+    TERMINATION = "termination", _("终止救助告知书")
     CONCEALMENT_TERMINATION = "concealment_termination", _("终止救助通知书（隐瞒收入财产）")
     OVERPAYMENT_RECOVERY = "recovery_demand", _("追缴救助资金通知书")
 
@@ -451,6 +460,14 @@ class EntitlementStatus(Vocab):
     ACTIVE = "active", _("在保")
     SUSPENDED = "suspended", _("暂停")
     ENDED = "ended", _("已停保")
+
+
+class RecomputationStatus(Vocab):
+    """Where a recomputation after a raised standard stands (提标重算: listed, approved, applied)."""
+
+    DRAFT = "draft", _("待审批")
+    APPROVED = "approved", _("已审批待执行")
+    APPLIED = "applied", _("已执行")
 
 
 class ApplicationChannel(Vocab):
@@ -505,6 +522,7 @@ class AuditObject(Vocab):
     APPLICATION = "application", _("救助申请")
     COOPERATION_REQUEST = "cooperation_request", _("异地协作核查")
     PRIOR_AID = "prior_aid", _("先行救助")
+    STANDARD_RECOMPUTATION = "standard_recomputation", _("提标重算清单")
     CONCEALMENT_FINDING = "concealment_finding", _("隐瞒收入财产认定")
     DISHONESTY_RECORD = "dishonesty_record", _("失信记录")
     OVERPAYMENT_RECOVERY = "overpayment_recovery", _("追缴记录")

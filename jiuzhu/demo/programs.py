@@ -11,23 +11,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import ModuleType
 
-from . import program_disability, program_margins, program_migrate, program_tekun
+from . import (
+    program_disability,
+    program_integrity,
+    program_life,
+    program_margins,
+    program_migrate,
+    program_tekun,
+    program_temporary,
+)
 from .build import Layout
 
-MODULES: list[ModuleType] = []
-MODULES.append(program_tekun)
-MODULES.append(program_disability)
-MODULES.append(program_margins)
-MODULES.append(program_migrate)
-
-
-def _register() -> None:
-    from . import program_temporary
-
-    MODULES.append(program_temporary)
-
-
-_register()
+# In the order they run; the life of an entitlement (reviews, changes) comes after every program's.
+MODULES: list[ModuleType] = [
+    program_tekun,
+    program_disability,
+    program_margins,
+    program_temporary,
+    program_migrate,
+    program_integrity,
+    program_life,
+]
 
 
 def demo_programs(*, layout: Layout, log: Callable[[str], None] = print) -> None:
@@ -38,10 +42,3 @@ def demo_programs(*, layout: Layout, log: Callable[[str], None] = print) -> None
 def programs_delete(bounds: tuple[str, str]) -> None:
     for module in reversed(MODULES):
         module.delete(bounds)
-
-
-# The programs' demo modules, in the order they run (each imports the procedure's helpers when it runs:
-# the procedure imports this module).
-from . import program_integrity  # noqa: E402
-
-MODULES.append(program_integrity)

@@ -13,13 +13,14 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from jiuzhu.accounts.roles import Role
 from jiuzhu.audit.services import AuditContext, audit_record
-from jiuzhu.benefits.models import Entitlement
+from jiuzhu.benefits.programs import PER_PERSON
 from jiuzhu.benefits.programs.facts import facts_clean
+from jiuzhu.benefits.selectors import entitlement_conflicts
 from jiuzhu.core.errors import Conflict, NotFound, ValidationFailed
 from jiuzhu.core.permissions import require_perm
 from jiuzhu.core.text import clean_text
@@ -29,11 +30,10 @@ from jiuzhu.core.vocab import (
     ApplicationChannel,
     ApplicationStatus,
     AuditObject,
+    CasePurpose,
     CaseStatus,
     CooperationStatus,
-    EntitlementStatus,
     NoticeKind,
-    PaymentKind,
     Program,
 )
 from jiuzhu.policy.models import PolicyVersion
@@ -510,20 +510,24 @@ def application_declare_relative(
 # --- acceptance and refusal ---------------------------------------------------------------------------
 
 
-def second_entitlement(*, household_id: int, program: str) -> str | None:
-    """Why the household may not get ``program`` again: it has an active entitlement or an open case of
-    it, or another household (here or in any other region) that one of its current members belongs or
-    belonged to has one, which that region must adjust first. The message names no other region."""
+def second_entitlement(*, household_id: int, program: str, person_id: int | None = None) -> str | None:
+    """Why the household (or, for a per-person program, ``person_id``) may not get ``program``: it holds
+    it already, or another household (here or in any other region) that one of its current members
+    belongs or belonged to holds it, which that region must adjust first (``benefits.selectors.
+    entitlement_conflicts``, the one check, which also refuses the programs that exclude it: 特困 and
+    低保 for the same person …); or there is an open case of it, here or in such a household. The
+    message names no other region."""
     label = AidProgram.label_of(program)
-    if (
-        Entitlement.objects.filter(
-            household_id=household_id, program=program, status=EntitlementStatus.ACTIVE
-        )
-        .exclude(payment=PaymentKind.ONCE)  # one-off grants (临时救助) may repeat
-        .exists()
-    ):
-        return f"该户已在享受{label}，不能重复申请"
-    if Case.objects.filter(household_id=household_id, program=program, status=CaseStatus.OPEN).exists():
+    found = entitlement_conflicts(household_id=household_id, person_id=person_id, program=program)
+    held = [c for c in found if c.kind == "held"]
+    if held:
+        return held[0].message
+    cases = Case.objects.filter(program=program, status=CaseStatus.OPEN, purpose=CasePurpose.APPLICATION)
+    if program in PER_PERSON and person_id is not None:
+        mine = cases.filter(Q(subject_id=person_id) | Q(subject__isnull=True, applicant_id=person_id))
+        if mine.exists():
+            return f"该救助对象已有办理中的{label}申请，不能重复受理"
+    elif cases.filter(household_id=household_id).exists():
         return f"该户已有办理中的{label}申请，不能重复受理"
     persons = Membership.objects.filter(household_id=household_id, end_date__isnull=True).values("person_id")
     others = (
@@ -531,13 +535,13 @@ def second_entitlement(*, household_id: int, program: str) -> str | None:
         .exclude(household_id=household_id)
         .values("household_id")
     )
-    if (
-        Entitlement.objects.filter(household_id__in=others, program=program, status=EntitlementStatus.ACTIVE)
-        .exclude(payment=PaymentKind.ONCE)
-        .exists()
-        or Case.objects.filter(household_id__in=others, program=program, status=CaseStatus.OPEN).exists()
+    if any(c.kind == "elsewhere" for c in found) or (
+        program not in PER_PERSON and cases.filter(household_id__in=others).exists()
     ):
         return f"该户成员所在（或曾在）的其他家庭（含异地）仍在享受或申请{label}，须原地区先行调整后方可受理"
+    incompatible = [c for c in found if c.kind == "incompatible"]
+    if incompatible:
+        return incompatible[0].message
     return None
 
 
@@ -596,7 +600,10 @@ def application_accept(
                 errors["programs"] = exc.message
                 break
             if app.household_id is not None:
-                why = second_entitlement(household_id=app.household_id, program=program)
+                person = facts.get(program, {}).get("subject_id") or (
+                    app.applicant_id if program in PER_PERSON else None
+                )
+                why = second_entitlement(household_id=app.household_id, program=program, person_id=person)
                 if why:
                     errors["programs"] = why
                     break

@@ -272,6 +272,12 @@ class PolicyVersion(models.Model):
         default=True,
         help_text="否：按申请家庭所在地（城市或农村）的低保标准计算",
     )
+    review_months_c_urban = models.PositiveSmallIntegerField(
+        "城市C类家庭复核周期（月）",
+        default=0,
+        validators=[MaxValueValidator(24)],
+        help_text="0 为与C类相同；如咸阳城市C类按季度复核填 3（规则 §1.11）",
+    )
     # 特困 (rules §3.1, §3.3)
     tekun_supporter_age = models.PositiveSmallIntegerField(
         "特困：义务人年满此年龄且收入低、财产符合规定的，视为无履行义务能力",

@@ -28,7 +28,9 @@ class _Strict(Schema):
 
 
 class QueueParams(Schema):
-    kind: Literal["todo", "done", "overdue"] = Field("todo", description="todo=待办；done=已办；overdue=超期")
+    kind: Literal["todo", "done", "overdue", "reviews"] = Field(
+        "todo", description="todo=待办；done=已办；overdue=超期；reviews=定期复核（本辖区办理中的复核案件）"
+    )
     program: AidProgram | None = None
     step: str = Field("", max_length=40, description="环节代码，如 investigation")
     region: str = Field("", max_length=12, description="区划代码（本辖区内）")

@@ -8,7 +8,7 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from jiuzhu.core.errors import NotFound
-from jiuzhu.core.vocab import AidProgram
+from jiuzhu.core.vocab import AidProgram, CasePurpose
 
 from .flowchart import mermaid
 from .handbook import definition_in_force, docs_region, policy_or_none
@@ -30,11 +30,16 @@ class FlowchartOut(Schema):
     response=FlowchartOut,
     summary="审核确认流程图（Mermaid 文本，由生效的流程定义与政策参数生成）",
 )
-def flowchart(request: HttpRequest, program: str, region: str | None = None) -> FlowchartOut:
+def flowchart(
+    request: HttpRequest,
+    program: str,
+    region: str | None = None,
+    purpose: CasePurpose = CasePurpose.APPLICATION,
+) -> FlowchartOut:
     if program not in AidProgram.codes():
         raise NotFound("没有这个救助项目")
     region_code = docs_region(user=request.user, requested=region)
-    definition = definition_in_force(program=program, region_code=region_code)
+    definition = definition_in_force(program=program, region_code=region_code, purpose=purpose)
     if definition is None:
         raise NotFound("该区划尚未配置这个救助项目的审核确认流程")
     policy = policy_or_none(region_code=region_code, on=timezone.localdate())

@@ -125,6 +125,37 @@ class AttachReportForm(StepForm):
         field.choices = reports or []
 
 
+_MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+_REVIEW_OUTCOMES = [
+    ("maintained", _("维持（金额不变，确定下次复核日期）")),
+    ("adjusted", _("调整（按现行规则重新计算金额）")),
+    ("suspended", _("暂停发放")),
+    ("stopped", _("停保（终止救助）")),
+]
+
+
+class ReviewDecisionForm(StepForm):
+    """县级确认 of a periodic review: one of the four ends, the month it takes effect, the reasons."""
+
+    outcome = forms.ChoiceField(label=_("复核结论"), choices=_REVIEW_OUTCOMES, widget=forms.RadioSelect)
+    text = forms.CharField(label=_("确认意见"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    from_month = forms.DateField(
+        label=_("起始月份（调整、暂停自该月起；停保为最后发放月份）"),
+        required=False,
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+        widget=_MONTH,
+    )
+    reasons = forms.CharField(
+        label=_("理由（每行一条；暂停、停保必填）"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def reason_lines(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data.get("reasons", "").splitlines() if line.strip()]
+
+
 _CAN = [("1", _("能自主完成")), ("0", _("不能自主完成"))]
 
 

@@ -17,7 +17,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 
 from jiuzhu.accounts.roles import ROLES, Role
 from jiuzhu.core.errors import NotFound
-from jiuzhu.core.vocab import AidProgram, NoticeKind, StepKind, TransitionAction
+from jiuzhu.core.vocab import AidProgram, CasePurpose, NoticeKind, StepKind, TransitionAction
 from jiuzhu.policy.models import PolicyVersion
 from jiuzhu.policy.selectors import policy_in_force
 from jiuzhu.regions.codes import CODE_RE
@@ -65,14 +65,16 @@ def region_name(region_code: str | None) -> str:
 # --- what is in force --------------------------------------------------------------------------------
 
 
-def _definition(program: str, region_code: str | None) -> Definition | None:
+def _definition(
+    program: str, region_code: str | None, purpose: str = CasePurpose.APPLICATION
+) -> Definition | None:
     if region_code:
         try:
-            return definition_for(program=program, region_code=region_code)
+            return definition_for(program=program, region_code=region_code, purpose=purpose)
         except NotFound:
             return None
     return (
-        Definition.objects.filter(program=program, region__isnull=True, active=True)
+        Definition.objects.filter(program=program, purpose=purpose, region__isnull=True, active=True)
         .order_by("-version")
         .first()
     )
@@ -88,15 +90,19 @@ def _with_rows(definitions: list[Definition]) -> list[Definition]:
     return definitions
 
 
-def definitions_in_force(*, region_code: str | None) -> dict[str, Definition]:
+def definitions_in_force(
+    *, region_code: str | None, purpose: str = CasePurpose.APPLICATION
+) -> dict[str, Definition]:
     """Per program that has one, the definition in force for ``region_code`` (``selectors.definition_for``;
-    the latest active national one for ``None``), steps and transitions prefetched."""
-    found = [d for p in AidProgram.codes() if (d := _definition(p, region_code)) is not None]
+    the latest active national one for ``None``) for ``purpose``, steps and transitions prefetched."""
+    found = [d for p in AidProgram.codes() if (d := _definition(p, region_code, purpose)) is not None]
     return {d.program: d for d in _with_rows(found)}
 
 
-def definition_in_force(*, program: str, region_code: str | None) -> Definition | None:
-    found = _definition(program, region_code)
+def definition_in_force(
+    *, program: str, region_code: str | None, purpose: str = CasePurpose.APPLICATION
+) -> Definition | None:
+    found = _definition(program, region_code, purpose)
     return _with_rows([found])[0] if found is not None else None
 
 
@@ -426,7 +432,11 @@ def handbook_build(*, region_code: str | None, on: date) -> Handbook:
         on=on,
         policy=policy,
         policy_sections=policy_sections(policy) if policy else (),
-        procedures=tuple(procedure(d, policy=policy) for d in definitions.values()),
+        procedures=tuple(procedure(d, policy=policy) for d in definitions.values())
+        + tuple(
+            procedure(d, policy=policy)
+            for d in definitions_in_force(region_code=region_code, purpose=CasePurpose.REVIEW).values()
+        ),
         duties=role_duties(definitions, policy=policy),
         notices=notice_entries(region_code=region_code, on=on),
         notice_facts=tuple(NOTICE_FACTS.items()),

@@ -77,6 +77,35 @@ DEFAULT_TEXTS[NoticeKind.PRIOR_AID] = (
     "核定的救助金额高于已发放金额的，差额另行发放。",
 )
 
+# The notices of the life of an entitlement (rules §1.11: a reduction or a stop needs a legal ground, and
+# the household is told the reasons).
+DEFAULT_TEXTS[NoticeKind.ADJUSTMENT] = (
+    "调整告知书",
+    "{{ applicant_name }}（身份证号码 {{ id_number_masked }}）：\n"
+    "经{% if case_number %}定期复核（案件编号{{ case_number }}）{% else %}核实{% endif %}，"
+    "你（户）享受的{{ program_label }}自{{ from_month }}起调整：月保障金额由{{ old_amount }}元调整为"
+    "{{ amount }}元。\n"
+    "{% if reasons %}调整原因：\n"
+    "{% for reason in reasons %}{{ forloop.counter }}．{{ reason }}\n{% endfor %}{% endif %}"
+    "{% if computation_lines %}调整后的保障金额计算如下：\n"
+    "{% for line in computation_lines %}{{ line }}\n{% endfor %}{% endif %}" + _REMEDY,
+)
+DEFAULT_TEXTS[NoticeKind.SUSPENSION] = (
+    "暂停发放告知书",
+    "{{ applicant_name }}（身份证号码 {{ id_number_masked }}）：\n"
+    "因下列原因，你（户）享受的{{ program_label }}自{{ from_month }}起暂停发放：\n"
+    "{% for reason in reasons %}{{ forloop.counter }}．{{ reason }}\n{% endfor %}"
+    "请于收到本告知书后及时与所在乡镇人民政府（街道办事处）联系，配合核查；"
+    "情况核实后将依法恢复发放或作出其他决定。",
+)
+DEFAULT_TEXTS[NoticeKind.TERMINATION] = (
+    "终止救助告知书",
+    "{{ applicant_name }}（身份证号码 {{ id_number_masked }}）：\n"
+    "经{% if case_number %}定期复核（案件编号{{ case_number }}）{% else %}核实{% endif %}，"
+    "因下列原因，本机关于{{ decided_on }}决定终止你（户）享受的{{ program_label }}，"
+    "{{ end_month }}为最后发放月份：\n"
+    "{% for reason in reasons %}{{ forloop.counter }}．{{ reason }}\n{% endfor %}" + _REMEDY,
+)
 # Integrity (诚信, rules §1.11): a finding that income or assets were hidden ends the case or the
 # entitlement, and what was paid meanwhile is recovered (追缴).
 DEFAULT_TEXTS[NoticeKind.CONCEALMENT_TERMINATION] = (

@@ -53,6 +53,9 @@ NOTICE_FACTS: dict[str, str] = {
     "deadline": "期限：办结、补正材料或公示的截止日期",
     "document_no": "本文书的文号",
     "issued_on": "发文日期",
+    "old_amount": "调整前的月保障金额（元）",
+    "from_month": "调整、暂停发放的起始月份",
+    "end_month": "终止救助的最后发放月份",
     "amount_due": "应追缴（退回）金额（元）",
     "dishonesty_until": "失信记录的截止日期",
 }

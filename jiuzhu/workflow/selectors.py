@@ -23,7 +23,7 @@ from .checks import Checker
 from .models import Case, CaseEvent, Definition, Step, Transition
 
 QUEUE_KINDS = ("todo", "done", "overdue")
-QUEUE_LABELS = {"todo": "待办", "done": "已办", "overdue": "超期"}
+QUEUE_LABELS = {"todo": "待办", "done": "已办", "overdue": "超期", "reviews": "定期复核"}
 
 
 # --- definitions -------------------------------------------------------------------------------------
@@ -308,6 +308,9 @@ def queue_queryset(*, user: Any, kind: str, today: date) -> QuerySet[Case]:
             Q(step_due_on__lt=today) | Q(due_on__lt=today) | Q(prior_aid__due_on__lt=today),
             status=CaseStatus.OPEN,
         )
+    if kind == "reviews":
+        # The periodic reviews open in the jurisdiction (定期复核), whoever's step they are at.
+        return qs.filter(purpose=CasePurpose.REVIEW, status=CaseStatus.OPEN)
     raise NotFound("没有这个工作队列")
 
 

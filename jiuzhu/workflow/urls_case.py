@@ -28,6 +28,7 @@ urlpatterns = [
         name="workflow_case_file",
     ),
     path("<int:pk>/report/", v.attach_report, name="workflow_case_attach_report"),
+    path("<int:pk>/review-decision/", v.review_decision, name="workflow_case_review_decision"),
     path("<int:pk>/selfcare/", views_tekun.selfcare, name="workflow_case_selfcare"),
     path("<int:pk>/concealment/", views_integrity.case_concealment, name="workflow_case_concealment"),
 ]

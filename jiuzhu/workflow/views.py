@@ -89,3 +89,9 @@ def queue_done(request: HttpRequest) -> HttpResponse:
 @web_view("workflow.view_case")
 def queue_overdue(request: HttpRequest) -> HttpResponse:
     return _queue(request, "overdue")
+
+
+@web_view("workflow.view_case")
+def queue_reviews(request: HttpRequest) -> HttpResponse:
+    """定期复核: the review cases open in the jurisdiction (``jiuzhu reviews-open`` opens them)."""
+    return _queue(request, "reviews")

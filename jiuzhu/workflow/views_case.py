@@ -40,7 +40,7 @@ from .selectors import (
     case_step,
     case_transitions,
 )
-from .services import steps, tekun
+from .services import reviews, steps, tekun
 from .services.cases import case_act, case_attach_report
 
 VIEW_PERM = "workflow.view_case"
@@ -53,6 +53,7 @@ OWN_MOVES = {
     "confirmation": {"confirmed", "refused"},
     "township_confirmation": {"confirmed", "refused"},
     "county_special": {"confirmation"},
+    "review_decision": {"maintained", "adjusted", "suspended", "stopped"},
 }
 
 
@@ -137,6 +138,8 @@ def _blank_forms(
         from .forms_temporary import AmountProposeForm
 
         out["temporary_amount"] = AmountProposeForm(initial=v)
+    elif state == "review_decision":
+        out["review_decision"] = f.ReviewDecisionForm(initial=v)
     return out
 
 
@@ -406,3 +409,17 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
         return case_act(ctx=ctx, case_id=pk, **form.values())
 
     return _post(request, pk, "act", f.ActForm(request.POST), run, "案件已流转")
+
+
+@require_POST
+@web_view(VIEW_PERM)
+def review_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    """The county's decision on a periodic review (维持 / 调整 / 暂停发放 / 停保)."""
+
+    def run(ctx: AuditContext, form: f.StepForm) -> Any:
+        assert isinstance(form, f.ReviewDecisionForm)
+        return reviews.review_decide(
+            ctx=ctx, case_id=pk, reasons=form.reason_lines(), **form.values("reasons")
+        )
+
+    return _post(request, pk, "review_decision", f.ReviewDecisionForm(request.POST), run, "已作出复核决定")

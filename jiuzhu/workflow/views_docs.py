@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from jiuzhu.core.errors import NotFound
-from jiuzhu.core.vocab import AidProgram
+from jiuzhu.core.vocab import AidProgram, CasePurpose
 from jiuzhu.core.web import web_view
 
 from .handbook import (
@@ -29,7 +29,11 @@ def flowchart(request: HttpRequest, program: str) -> HttpResponse:
         raise NotFound("没有这个救助项目")
     region_code = docs_region(user=request.user, requested=request.GET.get("region"))
     on = timezone.localdate()
-    definition = definition_in_force(program=program, region_code=region_code)
+    # ?purpose=review: the program's periodic review (定期复核) instead of its application procedure.
+    purpose = (
+        CasePurpose.REVIEW if request.GET.get("purpose") == CasePurpose.REVIEW else CasePurpose.APPLICATION
+    )
+    definition = definition_in_force(program=program, region_code=region_code, purpose=purpose)
     chart = None
     if definition is not None:
         chart = procedure(definition, policy=policy_or_none(region_code=region_code, on=on))
@@ -42,6 +46,7 @@ def flowchart(request: HttpRequest, program: str) -> HttpResponse:
             "region_code": region_code,
             "region_name": region_name(region_code),
             "chart": chart,
+            "purpose": purpose,
         },
     )
 

@@ -54,6 +54,10 @@ UNSCOPED_PAGES = {
     "workflow/overdue/",
     "workflow/temporary/prior-aid/",
     "workflow/temporary/non-residents/",
+    "workflow/reviews/",
+    "workflow/reviews/open/",
+    "benefits/recomputations/",
+    "benefits/recomputations/new/",
     "benefits/recoveries/",
     "migration/",
     "migration/upload/",
@@ -193,6 +197,24 @@ WEB_BODIES: dict[str, dict[str, Any]] = {
     },
     "workflow/temporary/cases/<int:pk>/special-approval/": {"version": "1", "agree": "1", "text": "同意"},
     "workflow/temporary/cases/<int:pk>/amount/": {"version": "1", "amount_asked": "800.00"},
+    "workflow/cases/<int:pk>/review-decision/": {"version": "1", "outcome": "maintained", "text": "维持"},
+    "workflow/reviews/open/": {},
+    "workflow/entitlements/<int:pk>/adjust/": {
+        "from_month": "2026-05",
+        "reason": "收入增加",
+        "per_capita_income": "400",
+    },
+    "workflow/entitlements/<int:pk>/suspend/": {"from_month": "2026-05", "reason": "不配合复核"},
+    "workflow/entitlements/<int:pk>/resume/": {"from_month": "2026-05", "reason": "已配合"},
+    "workflow/entitlements/<int:pk>/terminate/": {"end_month": "2026-05", "reasons": "迁出"},
+    "workflow/entitlements/<int:pk>/taper/": {
+        "person_id": "{head_pk}",
+        "found_work_on": "2026-01-05",
+        "reason": "就业",
+    },
+    "benefits/recomputations/new/": {"policy_version_id": "1"},
+    "benefits/recomputations/<int:pk>/approve/": {},
+    "benefits/recomputations/<int:pk>/apply/": {},
     "workflow/cases/<int:pk>/selfcare/": {
         "version": "1",
         "assessed_on": "2026-01-05",
@@ -271,6 +293,9 @@ WEB_READS = {
     "workflow/cases/<int:pk>/files/<str:kind>/<int:record_id>/<str:field>/",
     "benefits/households/<int:pk>/",
     "workflow/temporary/prior-aid/",
+    "workflow/reviews/",
+    "benefits/recomputations/",
+    "benefits/recomputations/<int:pk>/",
     "benefits/recoveries/",
     "benefits/recoveries/<int:pk>/",
 }
@@ -376,6 +401,36 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "text": "同意",
     },
     ("post", "/api/workflow/temporary/cases/{case_id}/amount"): {"version": 1, "amount_asked": "800.00"},
+    ("post", "/api/workflow/cases/{case_id}/review-decision"): {
+        "version": 1,
+        "outcome": "maintained",
+        "text": "维持",
+    },
+    ("post", "/api/workflow/entitlements/{entitlement_id}/adjust"): {
+        "from_month": "2026-05-01",
+        "reason": "收入增加",
+        "per_capita_income": "400",
+    },
+    ("post", "/api/workflow/entitlements/{entitlement_id}/suspend"): {
+        "from_month": "2026-05-01",
+        "reason": "x",
+    },
+    ("post", "/api/workflow/entitlements/{entitlement_id}/resume"): {
+        "from_month": "2026-05-01",
+        "reason": "x",
+    },
+    ("post", "/api/workflow/entitlements/{entitlement_id}/terminate"): {
+        "end_month": "2026-05-01",
+        "reasons": ["迁出"],
+    },
+    ("post", "/api/workflow/entitlements/{entitlement_id}/taper"): {
+        "person_id": "{person}",
+        "found_work_on": "2026-01-05",
+        "reason": "就业",
+    },
+    ("post", "/api/benefits/recomputations"): {"policy_version_id": 1},
+    ("post", "/api/benefits/recomputations/{recomputation_id}/approve"): {},
+    ("post", "/api/benefits/recomputations/{recomputation_id}/apply"): {},
     ("post", "/api/workflow/cases/{case_id}/selfcare"): {
         "version": 1,
         "items": {
@@ -457,6 +512,12 @@ API_UNSCOPED_READS = {
     "/api/benefits/recoveries",
     "/api/migration/layouts",
 }
+# Writes without an object in the path that act only inside the caller's jurisdiction (opening the reviews
+# due): answered, never touching 东镇.
+API_UNSCOPED_WRITES: dict[tuple[str, str], tuple[int, ...]] = {
+    ("post", "/api/workflow/reviews/open"): (200,),
+}
+API_BODIES[("post", "/api/workflow/reviews/open")] = {}
 # Public operations (no login): answered alike for everyone, and never about 东镇's household.
 API_PUBLIC: dict[tuple[str, str], tuple[int, ...]] = {
     ("post", "/api/intake/public/applications"): (200,),
@@ -631,6 +692,56 @@ def east_investigation(east, east_report):
     return add_investigation(new_case(household=household, state="withdrawn", report=east_report))
 
 
+@pytest.fixture
+def east_entitlement(east, east_report):
+    """A 特困 entitlement of 东镇's head (a person's: beside the integrity fixtures' household ones), due
+    for review."""
+    from django.utils import timezone
+
+    from ..factories import new_life_entitlement
+
+    household, _ = east
+    return new_life_entitlement(
+        household=household,
+        program="tekun",
+        person=household.head,
+        ages=(45,),
+        amount="150.00",
+        next_review_on=timezone.localdate(),
+    )
+
+
+@pytest.fixture
+def east_recomputation(east_entitlement):
+    """A recomputation list of the county of 东镇, with 东镇's entitlement on it."""
+    from datetime import date
+    from decimal import Decimal
+
+    from jiuzhu.benefits.models import StandardRecomputation, StandardRecomputationRow
+
+    rec = StandardRecomputation.objects.create(
+        policy_version=east_entitlement.decision.policy_version,
+        region_id="980101000000",
+        from_month=date(2026, 1, 1),
+    )
+    StandardRecomputationRow.objects.create(
+        recomputation=rec, entitlement=east_entitlement, old_amount=Decimal("150"), new_amount=Decimal("200")
+    )
+    return rec
+
+
+def _east_entitlement_untouched(entitlement: Any, recomputation: Any) -> None:
+    """Nothing changed on 东镇's entitlement, no review opened for it, its recomputation as it was."""
+    from jiuzhu.workflow.models import Case
+
+    entitlement.refresh_from_db()
+    recomputation.refresh_from_db()
+    assert (entitlement.status, entitlement.version, str(entitlement.amount)) == ("active", 1, "150.00")
+    assert entitlement.events.count() == 1 and entitlement.valid_until is None
+    assert not Case.objects.filter(entitlement=entitlement).exists()
+    assert recomputation.status == "draft" and not recomputation.rows.filter(applied=True).exists()
+
+
 def _fill(route: str, ids: dict[str, int | str]) -> str:
     route = route.lstrip("^").rstrip("$")
     for name, value in ids.items():
@@ -708,6 +819,8 @@ def test_every_web_page_refuses_or_hides_other_townships(
     moved,
     other_caseworker,
     client_for,
+    east_entitlement,
+    east_recomputation,
 ) -> None:
     from jiuzhu.registry.models import Household, Person
 
@@ -756,6 +869,10 @@ def test_every_web_page_refuses_or_hides_other_townships(
             ids_here = {"pk": batch.pk}
         elif route.startswith("persons/"):
             ids_here = {"pk": member.pk}
+        elif route.startswith("workflow/entitlements/"):
+            ids_here = {"pk": east_entitlement.pk}
+        elif route.startswith("benefits/recomputations/"):
+            ids_here = {"pk": east_recomputation.pk}
         else:
             ids_here = ids
         path = "/" + _fill(route, ids_here)
@@ -780,6 +897,7 @@ def test_every_web_page_refuses_or_hides_other_townships(
     assert checked >= 20
     _east_untouched(household, member, token)
     _east_case_untouched(east_case, east_objection)
+    _east_entitlement_untouched(east_entitlement, east_recomputation)
     assert (Household.objects.count(), Person.objects.count()) == counts
     # The caller's own household, whose former member now lives in 东镇: nothing of 东镇 on its page.
     own = client.get(f"/households/{moved.household.pk}/").content.decode()
@@ -854,6 +972,8 @@ def test_every_api_operation_refuses_or_hides_other_townships(
     other_caseworker,
     client_for,
     east_prior_aid,
+    east_entitlement,
+    east_recomputation,
     east_integrity,
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -879,6 +999,7 @@ def test_every_api_operation_refuses_or_hides_other_townships(
         "public_notice_id": east_objection.notice_id,
         "objection_id": east_objection.pk,
         "prior_aid_id": east_prior_aid.pk,
+        "recomputation_id": east_recomputation.pk,
         "recovery_id": east_integrity[0].recovery.pk,
         "record_id": east_integrity[0].dishonesty.pk,
         "entitlement_id": east_integrity[1].pk,
@@ -924,6 +1045,9 @@ def test_every_api_operation_refuses_or_hides_other_townships(
             if (method, path_template) in API_PUBLIC:
                 assert response.status_code in API_PUBLIC[(method, path_template)], (path, text)
                 assert "东镇户主甲" not in text and household.number not in text
+            elif (method, path_template) in API_UNSCOPED_WRITES:
+                assert response.status_code in API_UNSCOPED_WRITES[(method, path_template)], (path, text)
+                assert "东镇户主甲" not in text and household.number not in text
             elif method == "get" and path_template in API_UNSCOPED_READS:
                 assert response.status_code == 200, (path, response.status_code)
                 assert "东镇户主甲" not in text and household.number not in text
@@ -942,6 +1066,7 @@ def test_every_api_operation_refuses_or_hides_other_townships(
     east_case.refresh_from_db()
     assert (east_case.state, east_case.version, east_case.claimed_by_id) == ("investigation", 1, None)
     _east_case_untouched(east_case, east_objection)
+    _east_entitlement_untouched(east_entitlement, east_recomputation)
     # The caller's own household, whose former member now lives in 东镇: only the household's history.
     own = client.get(f"/api/registry/households/{moved.household.pk}")
     assert own.status_code == 200

@@ -11,7 +11,7 @@ from jiuzhu.accounts.roles import Role
 from jiuzhu.audit.services import AuditContext
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.policy.models import PolicyVersion
-from jiuzhu.workflow.definitions import NATIONAL
+from jiuzhu.workflow.definitions import NATIONAL, REVIEWS
 from jiuzhu.workflow.definitions.spec import LIMIT_SETTINGS, StepSpec, TransitionSpec, apply_patch, soundness
 from jiuzhu.workflow.models import Definition
 from jiuzhu.workflow.services import definition_patch, definition_spec, definition_sync
@@ -69,13 +69,16 @@ def test_limit_settings_are_policy_fields() -> None:
 @pytest.mark.django_db
 def test_stored_definitions_read_back_as_their_specs_and_are_sound(tree) -> None:
     stored = definition_sync(ctx=AuditContext.system())
-    assert {d.program for d in stored} == set(NATIONAL)
+    by_purpose = {"application": NATIONAL, "review": REVIEWS}
+    assert {(d.purpose, d.program) for d in stored} == {
+        (purpose, program) for purpose, specs in by_purpose.items() for program in specs
+    }
     for d in stored:
-        assert definition_spec(d) == NATIONAL[d.program]
+        assert definition_spec(d) == by_purpose[d.purpose][d.program]
         assert soundness(definition_spec(d), roles=Role.values) == []
     # Idempotent: a second run writes nothing new.
     assert [d.pk for d in definition_sync(ctx=AuditContext.system())] == [d.pk for d in stored]
-    assert Definition.objects.count() == len(NATIONAL)
+    assert Definition.objects.count() == len(NATIONAL) + len(REVIEWS)
 
 
 @pytest.mark.django_db
@@ -160,3 +163,12 @@ BROKEN = {
 @pytest.mark.parametrize(("spec", "problem"), BROKEN.values(), ids=BROKEN.keys())
 def test_broken_definitions_are_reported(spec, problem) -> None:
     assert problem in soundness(spec, roles=Role.values)
+
+
+@pytest.mark.parametrize("program", sorted(REVIEWS))
+def test_every_review_definition_is_sound(program) -> None:
+    spec = REVIEWS[program]
+    assert spec.purpose == "review"
+    assert soundness(spec, roles=Role.values) == []
+    ends = {s.code for s in spec.ends}
+    assert ends == {"maintained", "adjusted", "suspended", "stopped", "terminated"}

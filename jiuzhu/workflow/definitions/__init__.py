@@ -8,6 +8,7 @@ from .children import CHILD_IN_DIFFICULTY, DE_FACTO_ORPHAN
 from .dibao import DIBAO
 from .disability import DISABILITY_CARE, DISABILITY_LIVING
 from .near_dibao import NEAR_DIBAO
+from .review import REVIEW_SPECS
 from .rigid_expense import RIGID_EXPENSE
 from .spec import DefinitionSpec
 from .tekun import TEKUN
@@ -25,7 +26,9 @@ NATIONAL: dict[str, DefinitionSpec] = {
     TEMPORARY.program: TEMPORARY,
 }
 
-REVIEWS: dict[str, DefinitionSpec] = {}
+REVIEWS: dict[str, DefinitionSpec] = {
+    **REVIEW_SPECS,
+}
 
 
 def all_specs() -> list[DefinitionSpec]:

@@ -389,7 +389,17 @@ def case_act(
     return case
 
 
-_DECIDING = frozenset({CaseOutcome.CONFIRMED, CaseOutcome.REFUSED})
+_DECIDING = frozenset(
+    {
+        CaseOutcome.CONFIRMED,
+        CaseOutcome.REFUSED,
+        # A review's ends change the entitlement and issue a notice (``services.reviews``).
+        CaseOutcome.MAINTAINED,
+        CaseOutcome.ADJUSTED,
+        CaseOutcome.SUSPENDED,
+        CaseOutcome.STOPPED,
+    }
+)
 
 
 def _needs_record(step: Step, new: Step) -> bool:
