@@ -356,13 +356,17 @@ class _Demo:
 
     def _childhood(self) -> None:
         children = list(self._children())
+        used: set[int] = set()
         for program in (ORPHAN, DIFFICULTY):
-            pool = list(children)
+            # A child is given one of the two (they exclude each other: ``engine.compat``); the second
+            # program takes the children the first left, then the others.
+            pool = [c for c in children if c[1].pk not in used] + [c for c in children if c[1].pk in used]
             for i, state in enumerate(CHILD_STATES):
                 if not pool:
                     self.log(f"  {AidProgram.label_of(program)}：无可用的儿童，未办理“{state}”案件")
                     continue
                 household, child = pool.pop(0)
+                used.add(child.pk)
                 self._child_case(program, household, child, state, i)
 
     def _child_case(self, program: str, household: Household, child: Person, state: str, i: int) -> None:

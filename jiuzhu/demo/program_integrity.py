@@ -31,6 +31,7 @@ from jiuzhu.benefits.models import (
     OverpaymentRecovery,
     RecoveryCollection,
 )
+from jiuzhu.core.vocab import EntitlementStatus
 from jiuzhu.regions.models import Region
 from jiuzhu.workflow.models import Case
 from jiuzhu.workflow.services.integrity import concealment_find
@@ -54,6 +55,11 @@ def build(*, layout: Layout, log: Callable[[str], None] = print) -> None:
     with transaction.atomic():
         proc = _Procedure(layout=layout, log=log)
         busy = set(Case.objects.filter(region__code__range=bounds).values_list("household_id", flat=True))
+        busy |= set(
+            Entitlement.objects.filter(
+                region__code__range=bounds, status=EntitlementStatus.ACTIVE
+            ).values_list("household_id", flat=True)
+        )
         proc.pool.unscreened = [h for h in proc.pool.unscreened if h.pk not in busy]
         proc.pool.screen(yes=1, no=1)
         ended = _application_ended(proc)

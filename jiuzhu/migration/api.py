@@ -23,7 +23,7 @@ router = Router(tags=["存量对象导入"])
 MAX_PAGE = 1_000_000
 
 
-class BatchOut(Schema):
+class MigrationBatchOut(Schema):
     id: int
     file_name: str
     layout: str
@@ -45,19 +45,19 @@ class BatchOut(Schema):
     finished_at: datetime | None
 
 
-class QuarantineOut(Schema):
+class MigrationQuarantineOut(Schema):
     row_number: int
     reasons: str
     raw: dict[str, str]
 
 
-class QuarantinePage(Schema):
-    items: list[QuarantineOut]
+class MigrationQuarantinePage(Schema):
+    items: list[MigrationQuarantineOut]
     page: int
     total: int
 
 
-class DifferenceOut(Schema):
+class MigrationDifferenceOut(Schema):
     entitlement_id: int
     household_number: str
     program: str
@@ -87,13 +87,13 @@ class LayoutsOut(Schema):
     layouts: list[LayoutOut]
 
 
-def _out(batch: MigrationBatch, already: bool = False) -> BatchOut:
-    return BatchOut.model_validate(batch).model_copy(update={"already_imported": already})
+def _out(batch: MigrationBatch, already: bool = False) -> MigrationBatchOut:
+    return MigrationBatchOut.model_validate(batch).model_copy(update={"already_imported": already})
 
 
 @router.post(
     "/batches",
-    response={201: BatchOut, 200: BatchOut, 202: BatchOut},
+    response={201: MigrationBatchOut, 200: MigrationBatchOut, 202: MigrationBatchOut},
     summary="导入存量对象文件（CSV/XLSX）",
     description=(
         "导入到调用者本人的辖区（县级或以上）。文件校验表头后进入后台队列，返回 202 和批次，"
@@ -101,7 +101,9 @@ def _out(batch: MigrationBatch, already: bool = False) -> BatchOut:
         "（200，already_imported 为 true）。layout 为列格式（见 GET /layouts），空则按表头自动识别。"
     ),
 )
-def batch_create(request: HttpRequest, file: File[UploadedFile], layout: Form[str] = "") -> Status[BatchOut]:
+def batch_create(
+    request: HttpRequest, file: File[UploadedFile], layout: Form[str] = ""
+) -> Status[MigrationBatchOut]:
     require_perm(request.user, "migration.add_migrationbatch")
     assert file.file is not None
     outcome = migration_import_enqueue(
@@ -115,38 +117,42 @@ def batch_create(request: HttpRequest, file: File[UploadedFile], layout: Form[st
     return Status(code, _out(batch, outcome.already_imported))
 
 
-@router.get("/batches/{batch_id}", response=BatchOut, summary="存量导入批次的状态与计数")
-def batch_detail(request: HttpRequest, batch_id: int) -> BatchOut:
+@router.get("/batches/{batch_id}", response=MigrationBatchOut, summary="存量导入批次的状态与计数")
+def batch_detail(request: HttpRequest, batch_id: int) -> MigrationBatchOut:
     require_perm(request.user, "migration.view_migrationbatch")
     return _out(selectors.batch_get(user=request.user, batch_id=batch_id))
 
 
 @router.get(
-    "/batches/{batch_id}/quarantine", response=QuarantinePage, summary="隔离行（行号、原因、原始内容）"
+    "/batches/{batch_id}/quarantine",
+    response=MigrationQuarantinePage,
+    summary="隔离行（行号、原因、原始内容）",
 )
-def batch_quarantine(request: HttpRequest, batch_id: int, page: int = 1) -> QuarantinePage:
+def batch_quarantine(request: HttpRequest, batch_id: int, page: int = 1) -> MigrationQuarantinePage:
     require_perm(request.user, "migration.view_migrationbatch")
     if not 1 <= page <= MAX_PAGE:
         raise ValidationFailed({"page": f"页码超出范围：请填写 1 到 {MAX_PAGE} 之间的页码"})
     batch = selectors.batch_get(user=request.user, batch_id=batch_id)
     rows = selectors.quarantine_rows(batch=batch)[(page - 1) * 100 : page * 100]
     items = [
-        QuarantineOut(row_number=q.row_number, reasons=q.reasons, raw={k: str(v) for k, v in q.raw.items()})
+        MigrationQuarantineOut(
+            row_number=q.row_number, reasons=q.reasons, raw={k: str(v) for k, v in q.raw.items()}
+        )
         for q in rows
     ]
-    return QuarantinePage(items=items, page=page, total=batch.rows_quarantined)
+    return MigrationQuarantinePage(items=items, page=page, total=batch.rows_quarantined)
 
 
 @router.get(
     "/batches/{batch_id}/differences",
-    response=list[DifferenceOut],
+    response=list[MigrationDifferenceOut],
     summary="金额差异报告：导入金额与按现行政策计算不一致或无法计算的在保记录",
 )
-def batch_differences(request: HttpRequest, batch_id: int) -> list[DifferenceOut]:
+def batch_differences(request: HttpRequest, batch_id: int) -> list[MigrationDifferenceOut]:
     require_perm(request.user, "migration.view_migrationbatch")
     batch = selectors.batch_get(user=request.user, batch_id=batch_id)
     return [
-        DifferenceOut(
+        MigrationDifferenceOut(
             entitlement_id=d.entitlement.pk,
             household_number=d.entitlement.household.number,
             program=d.entitlement.program,

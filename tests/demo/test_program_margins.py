@@ -17,7 +17,7 @@ from jiuzhu.benefits.models import Decision, Entitlement, EntitlementEvent
 from jiuzhu.demo import program_margins
 from jiuzhu.demo.build import Layout, demo_accounts, demo_users_ensure, demo_verification_data
 from jiuzhu.demo.procedure import demo_procedure, procedure_accounts, procedure_delete
-from jiuzhu.demo.programs import MODULES, demo_programs
+from jiuzhu.demo.programs import MODULES
 from jiuzhu.synth import synth_county
 from jiuzhu.workflow.models import Case
 
@@ -73,7 +73,7 @@ def test_margins_demo(built: dict[str, Any]) -> None:
 
     # Again: nothing changes.
     counts = (Case.objects.count(), Decision.objects.count(), Entitlement.objects.count())
-    demo_programs(layout=built["layout"], log=lambda _: None)
+    program_margins.build(layout=built["layout"], log=lambda _: None)
     assert (Case.objects.count(), Decision.objects.count(), Entitlement.objects.count()) == counts
 
     procedure_delete(built["layout"].county_code)
