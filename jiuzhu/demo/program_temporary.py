@@ -187,7 +187,7 @@ class _Temporary:
         return self.apply({**base, **facts})
 
     def emergencies(self) -> None:
-        from .procedure import _elapse
+        from .procedure import _elapse, _state_label
 
         plan = (
             ("verification", "fire", "2000"),
@@ -217,7 +217,7 @@ class _Temporary:
                         self.forward(case)
                         if target == "confirmed":
                             self.approve(case)
-            self.made[f"急难型·{target}"] += 1
+            self.made[f"急难型·{_state_label(target)}"] += 1
         # Refused by the once-per-cause rule: granted for a fire earlier this year, a second fire now.
         first = self.emergency("fire", "1000")
         if first is not None:
@@ -231,7 +231,7 @@ class _Temporary:
                     agree=False,
                     reasons=["本年度已因同一事由（火灾）获得临时救助，且县级未批准例外（同一事由每年一次）"],
                 )
-                self.made["急难型·refused（同一事由）"] += 1
+                self.made["急难型·不予批准（同一事由）"] += 1
 
     def to_review_opinion(self, case: Any) -> None:
         from jiuzhu.workflow.services.steps import review_opinion
@@ -273,7 +273,7 @@ class _Temporary:
         )
 
     def expenses(self) -> None:
-        from .procedure import _elapse
+        from .procedure import _elapse, _state_label
 
         plan = (
             ("verification", "medical_expense", 3, 2),
@@ -315,7 +315,7 @@ class _Temporary:
                             self.proc.close_notice(case)
                             if target == "confirmed":
                                 self.approve(case)
-            self.made[f"支出型·{target}"] += 1
+            self.made[f"支出型·{_state_label(target)}"] += 1
 
     def prior_aids(self) -> None:
         from jiuzhu.workflow.models import PriorAid

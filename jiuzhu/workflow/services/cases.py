@@ -281,8 +281,13 @@ def case_open(
             due_provisional=case_due.provisional,
             close_relative=close_relative,
             remote=remote,
-            minor_case=_minor_case(household, applicant, report, on=accepted_on, minor_age=policy.minor_age)
-            or _minor_subject(subject_id, on=accepted_on, minor_age=policy.minor_age),
+            # A per-person program's case is a minor's when its person is; a household's when the
+            # applicant or every member counted is.
+            minor_case=(
+                _minor_subject(subject_id or applicant_id, on=accepted_on, minor_age=policy.minor_age)
+                if program in PER_PERSON
+                else _minor_case(household, applicant, report, on=accepted_on, minor_age=policy.minor_age)
+            ),
             opened_by=user,
         )
         case._current_step = start  # type: ignore[attr-defined]
