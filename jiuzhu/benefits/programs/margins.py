@@ -138,9 +138,7 @@ def single_member_held(person_id: int) -> bool:
     from ..models import Entitlement
     from ..selectors import LIVE
 
-    return Entitlement.objects.filter(
-        program=AidProgram.DIBAO, person_id=person_id, status__in=LIVE
-    ).exists()
+    return Entitlement.objects.filter(program=AidProgram.DIBAO, person_id=person_id, status__in=LIVE).exists()
 
 
 def near_dibao_rule(req: AmountRequest) -> AmountResult:
