@@ -363,3 +363,32 @@ def test_a_second_near_dibao_naming_a_member_who_holds_a_single_member_dibao(wal
     assert "single_member_id" not in done.entitlement.details
     assert Entitlement.objects.filter(program="dibao", person=walk.elder).count() == 1
     assert "已在享受单人保" in str(done.entitlement.decision.computation)
+
+
+def test_a_suspended_taper_past_its_validity_ends_with_a_termination_notice(walk: Walk) -> None:
+    # A 低保 in its 渐退期 (valid to 2025-06), suspended meanwhile: the scan of 2025-07-01 ends it (last
+    # month 2025-06), bumps its version and issues a 终止救助告知书; a 低保边缘 past its validity ends
+    # without one (no money, its validity was on the decision).
+    from jiuzhu.workflow.models import Notice
+    from jiuzhu.workflow.services.expiry import entitlements_expire_notify
+
+    from ..factories import new_entitlement
+
+    taper = new_entitlement(walk.household, valid_until=date(2025, 6, 1), status="suspended")
+    other = new_household(head__name="李边缘")
+    edge = new_entitlement(
+        other, program="near_dibao", payment="no_cash", amount="0", valid_until=date(2025, 6, 1)
+    )
+    before = int(taper.version)
+    assert entitlements_expire_notify(ctx=AuditContext.system(), today=date(2025, 6, 30)) == 0
+    assert entitlements_expire_notify(ctx=AuditContext.system(), today=date(2025, 7, 1)) == 2
+    taper.refresh_from_db()
+    edge.refresh_from_db()
+    assert (taper.status, taper.end_month, taper.version) == ("ended", date(2025, 6, 1), before + 1)
+    assert edge.status == "ended"
+    [notice] = Notice.objects.filter(kind="termination")
+    assert notice.household_id == walk.household.pk
+    assert "终止救助告知书" in notice.title and "2025年6月为最后发放月份" in notice.body
+    assert "有效期至2025年6月届满" in notice.body
+    assert entitlements_expire_notify(ctx=AuditContext.system(), today=date(2025, 7, 1)) == 0
+    assert Notice.objects.filter(kind="termination").count() == 1
