@@ -5,10 +5,11 @@ automatic end of entitlements whose validity has passed (docs/decisions.md, "低
   fact ``single_member_id``, checked by the rule), a 低保 decision for that person alone (``person`` set,
   one member, their own income against the standard) and its entitlement, numbered after the case
   (``<case number>-DB``). Same transaction as the 低保边缘 decision.
-- ``entitlements_expire``: every live (active or suspended) entitlement whose last valid month (``valid_until``) is before
-  the month of ``today`` ends — status ended, ``end_month`` the last valid month, an event and an audit
-  line. Idempotent (a conditional update claims each one), so the daily scan and the command may both
-  run it.
+- ``entitlements_expire``: every live (active or suspended) entitlement whose last valid month
+  (``valid_until``) is before the month of ``today`` ends — status ended, ``end_month`` the last valid
+  month, ``version`` bumped, an event and an audit line (the workflow's scan adds the 终止救助告知书 of
+  the monthly-cash programs: ``workflow.services.expiry``). Idempotent (a
+  conditional update claims each one), so the daily scan and the command may both run it.
 """
 
 from __future__ import annotations
