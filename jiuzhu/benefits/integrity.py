@@ -53,6 +53,7 @@ from .models import (
     OverpaymentRecovery,
     RecoveryCollection,
 )
+from .selectors import LIVE
 
 MAX_ITEMS = 20
 TEXT_MAX = 200
@@ -317,7 +318,7 @@ def _entitlement_end(
 ) -> None:
     """End the entitlement with the finding's month (the month before its first, when found before
     it started: nothing was paid)."""
-    if entitlement.status != EntitlementStatus.ACTIVE:
+    if entitlement.status not in LIVE:  # suspended too: concealment is often found then
         raise Conflict("该在保记录已不在保障中")
     end = month_of(on)
     if end < entitlement.start_month:

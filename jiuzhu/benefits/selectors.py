@@ -304,15 +304,19 @@ def entitlement_conflicts(
     once = payment == PaymentKind.ONCE or (payment is None and program == AidProgram.TEMPORARY)
     per_person = program in PER_PERSON and person_id is not None
     if not once:
-        if per_person and person_id is not None:
-            if active.filter(program=program, person_id=person_id).exists():
-                out.append(
-                    EntitlementConflict(
-                        "held",
-                        program,
-                        f"该救助对象已在享受{label}（可能在其他地区），不能重复享受同一救助项目",
-                    )
+        # The person's own entitlement of this program (a per-person program, or a 单人保 — a household
+        # program held by one person), whenever the person is named.
+        person_held = person_id is not None and active.filter(program=program, person_id=person_id).exists()
+        if person_held:
+            out.append(
+                EntitlementConflict(
+                    "held",
+                    program,
+                    f"该救助对象已在享受{label}（可能在其他地区），不能重复享受同一救助项目",
                 )
+            )
+        if per_person or person_held:
+            pass
         elif active.filter(program=program, person__isnull=True, household_id=household_id).exists():
             out.append(EntitlementConflict("held", program, f"该户已在享受{label}，不能重复申请"))
         else:

@@ -5,18 +5,21 @@ automatic end of entitlements whose validity has passed (docs/decisions.md, "低
   fact ``single_member_id``, checked by the rule), a 低保 decision for that person alone (``person`` set,
   one member, their own income against the standard) and its entitlement, numbered after the case
   (``<case number>-DB``). Same transaction as the 低保边缘 decision.
-- ``entitlements_expire``: every active entitlement whose last valid month (``valid_until``) is before
-  the month of ``today`` ends — status ended, ``end_month`` the last valid month, an event and an audit
-  line. Idempotent (a conditional update claims each one), so the daily scan and the command may both
-  run it.
+- ``entitlements_expire``: every live (active or suspended) entitlement whose last valid month
+  (``valid_until``) is before the month of ``today`` ends — status ended, ``end_month`` the last valid
+  month, ``version`` bumped, an event and an audit line (the workflow's scan adds the 终止救助告知书 of
+  the monthly-cash programs: ``workflow.services.expiry``). Idempotent (a
+  conditional update claims each one), so the daily scan and the command may both run it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from jiuzhu.audit.services import AuditContext, audit_record
@@ -24,6 +27,7 @@ from jiuzhu.core.errors import NotFound
 from jiuzhu.core.vocab import AidProgram, AuditObject, CaseOutcome, EntitlementStatus
 
 from .models import Decision, Entitlement, EntitlementEvent
+from .selectors import LIVE
 from .services import DecisionMember, decision_record, entitlement_create, first_of_month
 
 SINGLE_SUFFIX = "-DB"
@@ -66,22 +70,28 @@ def single_member_grant(*, ctx: AuditContext, decision_id: int) -> Entitlement |
         return entitlement_create(ctx=ctx, decision_id=single.pk)
 
 
-def entitlements_expire(*, ctx: AuditContext, today: date | None = None) -> int:
-    """End every active entitlement whose validity has passed; the number ended now."""
+def entitlements_expire(
+    *,
+    ctx: AuditContext,
+    today: date | None = None,
+    ended: Callable[[Entitlement], None] | None = None,
+) -> int:
+    """End every live (active or suspended) entitlement whose validity has passed; the number ended now.
+    Each end bumps ``version``. ``ended`` is called with each entitlement ended, in its transaction:
+    the workflow's scan issues the 终止救助告知书 of the monthly-cash programs there (benefits does not
+    reach the notices)."""
     month = first_of_month(today or timezone.localdate())
-    due = Entitlement.objects.filter(
-        status=EntitlementStatus.ACTIVE, valid_until__isnull=False, valid_until__lt=month
-    )
+    due = Entitlement.objects.filter(status__in=LIVE, valid_until__isnull=False, valid_until__lt=month)
     rows = [
         (pk, last, region_code, program)
         for pk, last, region_code, program in due.values_list("pk", "valid_until", "region_id", "program")
         if last is not None
     ]
-    ended = 0
+    count = 0
     for pk, last, region_code, program in rows:
         with transaction.atomic():
-            claimed = Entitlement.objects.filter(pk=pk, status=EntitlementStatus.ACTIVE).update(
-                status=EntitlementStatus.ENDED, end_month=last
+            claimed = Entitlement.objects.filter(pk=pk, status__in=LIVE).update(
+                status=EntitlementStatus.ENDED, end_month=last, version=F("version") + 1
             )
             if not claimed:
                 continue
@@ -106,5 +116,7 @@ def entitlements_expire(*, ctx: AuditContext, today: date | None = None) -> int:
                     "expired": True,
                 },
             )
-            ended += 1
-    return ended
+            if ended is not None:
+                ended(Entitlement.objects.select_related("decision__applicant").get(pk=pk))
+            count += 1
+    return count

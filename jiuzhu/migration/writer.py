@@ -21,8 +21,10 @@ from django.utils import timezone
 
 from jiuzhu.audit.services import AuditContext
 from jiuzhu.batch.write import Const, Rows, reserve_ids, write
+from jiuzhu.benefits.engine.compat import Held, conflicts
 from jiuzhu.benefits.engine.review import ReviewMember, add_months, review_class
 from jiuzhu.benefits.models import Decision, Entitlement, EntitlementEvent
+from jiuzhu.benefits.selectors import LIVE
 from jiuzhu.benefits.services import SEVERE_GRADES, DecisionMember
 from jiuzhu.core.vocab import AidProgram, CaseOutcome, EntitlementSource, EntitlementStatus, ReviewClass
 from jiuzhu.regions.codes import is_within
@@ -386,6 +388,12 @@ def write_chunk(
             )
             if key in active:
                 continue
+            reasons = _incompatible(
+                row, key, household_of[h.key], [pk_of[r.id_number] for r in members], active
+            )
+            if reasons:  # the programs that exclude it are held (or loaded above): quarantined
+                out.refused[row.line] = [f"保障类别：{r}，本行在保记录未导入" for r in reasons]
+                continue
             active.add(key)
             ents.append((h, row, members))
             loaded_lines.add(row.line)
@@ -407,12 +415,39 @@ def write_chunk(
     return out
 
 
+def _incompatible(
+    row: MigRow,
+    key: tuple[str, int, str],
+    household: int,
+    members: list[int],
+    held: set[tuple[str, int, str]],
+) -> list[str]:
+    """The reasons of the incompatible-program table (``engine.compat``) the row's entitlement breaks,
+    beside the live entitlements held (the chunk's, and the rows loaded before it): a person's program
+    meets the person's own and their household's; a household's meets the household's and each of its
+    members'. In memory, from the one bulk query of ``_active``."""
+    persons = {key[1]} if key[0] == "p" else set(members)
+    found = [
+        Held(
+            program,
+            same_person=True,
+            same_household=True,
+            single=kind == "p" and program in HOUSEHOLD_PROGRAMS,
+        )
+        for kind, holder, program in held
+        if program != row.program
+        and ((kind == "h" and holder == household) or (kind == "p" and holder in persons))
+    ]
+    return conflicts(row.program, found)
+
+
 def _active(
     accepted: list[tuple[HouseholdRows, int | None, list[MigRow]]],
     pk_of: dict[str, int],
     existing: set[int],
 ) -> set[tuple[str, int, str]]:
-    """The active entitlements already held by the chunk's households and persons (a re-import)."""
+    """The live (active or suspended) entitlements already held by the chunk's households and persons
+    (a re-import): one query per table and chunk."""
     households = [e for _, e, _ in accepted if e is not None]
     persons = [
         p for p in (pk_of[r.id_number] for _, _, members in accepted for r in members) if p in existing
@@ -420,14 +455,14 @@ def _active(
     held: set[tuple[str, int, str]] = set()
     for start in range(0, len(households), _PARAMS):
         for household, program in Entitlement.objects.filter(
-            status=EntitlementStatus.ACTIVE,
+            status__in=LIVE,
             person__isnull=True,
             household_id__in=households[start : start + _PARAMS],
         ).values_list("household_id", "program"):
             held.add(("h", household, program))
     for start in range(0, len(persons), _PARAMS):
         for person, program in Entitlement.objects.filter(
-            status=EntitlementStatus.ACTIVE, person_id__in=persons[start : start + _PARAMS]
+            status__in=LIVE, person_id__in=persons[start : start + _PARAMS]
         ).values_list("person_id", "program"):
             held.add(("p", person, program))
     return held

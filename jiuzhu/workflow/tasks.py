@@ -44,9 +44,9 @@ def workflow_scan_tick() -> dict[str, int]:
     from .services.temporary import prior_aid_scan
 
     late = prior_aid_scan(ctx=AuditContext.system(channel="worker"))
-    from jiuzhu.benefits.services_margins import entitlements_expire
+    from .services.expiry import entitlements_expire_notify
 
-    expired = entitlements_expire(ctx=AuditContext.system(channel="worker"))
+    expired = entitlements_expire_notify(ctx=AuditContext.system(channel="worker"))
     return {
         "overdue": result.overdue,
         "escalated": result.escalated,

@@ -388,3 +388,23 @@ def test_the_expiry_command(found) -> None:
     call_command("dishonesty_expire", "--today", "2026-04-01", stdout=out)
     assert out.getvalue().splitlines() == ["标记到期的失信记录 0 条", "标记到期的失信记录 1 条"]
     assert DishonestyRecord.objects.get().status == "expired"
+
+
+def test_a_finding_on_a_suspended_entitlement(policy, make_user) -> None:
+    # Suspended (say, during a review, for not cooperating): the finding still ends it and the 追缴 is
+    # recorded — 520.00 a month from January to March 2024: 3 months, 1560.00.
+    from jiuzhu.benefits.models import Entitlement
+
+    from ..factories import new_finding as finding
+
+    entitlement = new_entitlement(
+        amount="520.00", start_month=date(2024, 1, 1), decided_on=date(2023, 12, 20)
+    )
+    Entitlement.objects.filter(pk=entitlement.pk).update(status="suspended")
+    entitlement.refresh_from_db()
+    done = finding(entitlement, by=make_user("county_approver", COUNTY), found_on=date(2024, 3, 31))
+    entitlement.refresh_from_db()
+    assert (entitlement.status, entitlement.end_month) == ("ended", date(2024, 3, 1))
+    assert done.recovery.amount_due == Decimal("1560.00") and done.recovery.months == 3
+    with pytest.raises(Conflict):  # ended: nothing more to find on it
+        finding(entitlement, by=make_user("county_approver", COUNTY), found_on=date(2024, 4, 30))

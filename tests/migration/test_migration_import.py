@@ -240,3 +240,46 @@ def test_the_policy_of_a_migrated_decision_is_the_one_in_force_at_the_start_mont
     dibao = Entitlement.objects.get(program="dibao", details__migration__batch=batch.pk)
     assert dibao.decision.policy_version == county  # start month 2024-03, before the township's version
     assert township.pk != county.pk
+
+
+def test_a_suspended_entitlement_is_live_on_a_reimport(tree, importer) -> None:
+    new_policy()
+    _import(importer, rows())
+    Entitlement.objects.filter(program="dibao").update(status="suspended")
+    more = (
+        rows()
+        + f"{H1},王四,{make_id_number(107, birth=date(2015, 1, 1))},子女,{EAST_VILLAGE},幸福村1组,,,,,,,,\n"
+    )
+    batch = _import(importer, more).batch
+    assert batch.entitlements_created == 0
+    assert Entitlement.objects.filter(program="dibao").count() == 1
+
+
+def test_rows_breaking_the_incompatible_programs_are_quarantined(tree, importer) -> None:
+    # In the file: 赵四 is 特困 (line 2) and his household is then listed for 低保 (line 3): the 低保 row
+    # is refused with the table's reason; the 特困 stays.
+    new_policy()
+    content = HEADER + (
+        f"{T1},赵四,{T1},户主,{EAST_VILLAGE},幸福村2组,特困,1030,2023-01,,全失能,民救〔2023〕1号,2022-12-20,\n"
+        f"{T1},赵四,{T1},户主,{EAST_VILLAGE},幸福村2组,低保,500,2024-01,B,,民救〔2024〕9号,2023-12-20,\n"
+    )
+    batch = _import(importer, content).batch
+    assert batch.entitlements_created == 1 and batch.rows_quarantined == 1
+    assert list(Entitlement.objects.values_list("program", flat=True)) == ["tekun"]
+    reasons = dict(MigrationRow.objects.filter(batch=batch).values_list("row_number", "reasons"))
+    assert "同一人不能同时享受特困与低保" in str(reasons[3]) and "未导入" in str(reasons[3])
+
+
+def test_a_row_incompatible_with_what_is_held_already_is_quarantined(tree, importer) -> None:
+    # 王大's household holds 低保 (first file, then suspended); a later file lists him for 特困.
+    new_policy()
+    _import(importer, rows())
+    Entitlement.objects.filter(program="dibao").update(status="suspended")
+    later = HEADER + (
+        f"{H1},王大,{H1},户主,{EAST_VILLAGE},幸福村1组,特困,1030,2024-05,,全失能,民救〔2024〕7号,2024-04-20,\n"
+    )
+    batch = _import(importer, later, name="later.csv").batch
+    assert batch.entitlements_created == 0 and batch.rows_quarantined == 1
+    assert not Entitlement.objects.filter(program="tekun", person__id_number=H1).exists()
+    [reasons] = MigrationRow.objects.filter(batch=batch).values_list("reasons", flat=True)
+    assert "特困人员已纳入特困供养" in str(reasons)

@@ -326,3 +326,69 @@ def test_flowchart_and_handbook_of_both_programs(walk: Walk, client_for: Any) ->
         assert page.status_code == 200 and name in page.content.decode()
     book = client.get("/workflow/docs/handbook/").content.decode()
     assert "低保边缘家庭审核确认" in book and "刚性支出困难家庭审核确认" in book
+
+
+def test_a_second_near_dibao_naming_a_member_who_holds_a_single_member_dibao(walk: Walk) -> None:
+    # The 边缘 validity ended; the household applies again naming the same member, whose 单人保 is still
+    # live (suspended counts too): the decision is confirmed, the 单人保 goes on, none is added.
+    from jiuzhu.benefits.selectors import entitlement_conflicts
+
+    lines = [{"person_id": walk.elder.pk, "category": "transfer", "amount": "1200.00", "used": True}]
+    case = walk.open(
+        "near_dibao",
+        new_margins_report(walk.household, per_capita="1000.00", lines=lines),
+        single_member_id=walk.elder.pk,
+    )
+    walk.to_confirmation(case)
+    first = steps.confirmation_decide(
+        ctx=ctx(walk.approver), case_id=case.pk, version=walk.version(case), agree=True, text="同意"
+    )
+    assert first.entitlement is not None
+    Entitlement.objects.filter(pk=first.entitlement.pk).update(status="ended")
+    single = Entitlement.objects.get(program="dibao", person=walk.elder)
+    Entitlement.objects.filter(pk=single.pk).update(status="suspended")
+    # The one check names the person's own 单人保 (a household program held by one person).
+    found = entitlement_conflicts(household_id=walk.household.pk, person_id=walk.elder.pk, program="dibao")
+    assert [f.kind for f in found] == ["held"] and "该救助对象已在享受低保" in found[0].message
+    again = walk.open(
+        "near_dibao",
+        new_margins_report(walk.household, per_capita="1000.00", lines=lines),
+        single_member_id=walk.elder.pk,
+    )
+    walk.to_confirmation(again)
+    done = steps.confirmation_decide(
+        ctx=ctx(walk.approver), case_id=again.pk, version=walk.version(again), agree=True, text="同意"
+    )
+    assert done.case.state == "confirmed" and done.entitlement is not None
+    assert "single_member_id" not in done.entitlement.details
+    assert Entitlement.objects.filter(program="dibao", person=walk.elder).count() == 1
+    assert "已在享受单人保" in str(done.entitlement.decision.computation)
+
+
+def test_a_suspended_taper_past_its_validity_ends_with_a_termination_notice(walk: Walk) -> None:
+    # A 低保 in its 渐退期 (valid to 2025-06), suspended meanwhile: the scan of 2025-07-01 ends it (last
+    # month 2025-06), bumps its version and issues a 终止救助告知书; a 低保边缘 past its validity ends
+    # without one (no money, its validity was on the decision).
+    from jiuzhu.workflow.models import Notice
+    from jiuzhu.workflow.services.expiry import entitlements_expire_notify
+
+    from ..factories import new_entitlement
+
+    taper = new_entitlement(walk.household, valid_until=date(2025, 6, 1), status="suspended")
+    other = new_household(head__name="李边缘")
+    edge = new_entitlement(
+        other, program="near_dibao", payment="no_cash", amount="0", valid_until=date(2025, 6, 1)
+    )
+    before = int(taper.version)
+    assert entitlements_expire_notify(ctx=AuditContext.system(), today=date(2025, 6, 30)) == 0
+    assert entitlements_expire_notify(ctx=AuditContext.system(), today=date(2025, 7, 1)) == 2
+    taper.refresh_from_db()
+    edge.refresh_from_db()
+    assert (taper.status, taper.end_month, taper.version) == ("ended", date(2025, 6, 1), before + 1)
+    assert edge.status == "ended"
+    [notice] = Notice.objects.filter(kind="termination")
+    assert notice.household_id == walk.household.pk
+    assert "终止救助告知书" in notice.title and "2025年6月为最后发放月份" in notice.body
+    assert "有效期至2025年6月届满" in notice.body
+    assert entitlements_expire_notify(ctx=AuditContext.system(), today=date(2025, 7, 1)) == 0
+    assert Notice.objects.filter(kind="termination").count() == 1

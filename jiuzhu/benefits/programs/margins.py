@@ -133,6 +133,14 @@ def single_member_result(req: AmountRequest) -> AmountResult | None:
     )
 
 
+def single_member_held(person_id: int) -> bool:
+    """Whether the person already holds a live 单人保 (a 低保 entitlement of their own)."""
+    from ..models import Entitlement
+    from ..selectors import LIVE
+
+    return Entitlement.objects.filter(program=AidProgram.DIBAO, person_id=person_id, status__in=LIVE).exists()
+
+
 def near_dibao_rule(req: AmountRequest) -> AmountResult:
     """低保边缘: the line re-checked at the decision; no money; the 专项救助 eligibility; the validity;
     the 单人保 named on the case, checked and shown (the individual 低保 is granted with the decision)."""
@@ -148,7 +156,20 @@ def near_dibao_rule(req: AmountRequest) -> AmountResult:
     reasons = list(found.reasons)
     details = special_assistance()
     extra: dict[str, Any] = {"figures": dict(found.figures)}
-    single = single_member_result(req) if found.eligible else None
+    named = req.details.get("single_member_id")
+    if found.eligible and named is not None and single_member_held(int(named)):
+        # The member already holds a live 单人保 (not tied to the 低保边缘 validity): it goes on as it is.
+        name = next((m.name for m in req.members if m.person_id == int(named)), "")
+        steps.append(
+            {
+                "label": f"单人保（{name}）",
+                "formula": "该成员已在享受单人保（低保），继续按原在保记录保障，不另行建立",
+                "amount": "0",
+            }
+        )
+        reasons.append(f"{name}已在享受单人保，不另行建立低保在保记录")
+        named = None
+    single = single_member_result(req) if found.eligible and named is not None else None
     if single is not None:
         person_id = int(req.details["single_member_id"])
         name = next((m.name for m in req.members if m.person_id == person_id), "")

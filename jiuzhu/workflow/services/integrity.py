@@ -28,9 +28,10 @@ from jiuzhu.benefits.integrity import (
     require_finder,
 )
 from jiuzhu.benefits.models import ConcealmentFinding, DishonestyRecord, Entitlement, OverpaymentRecovery
+from jiuzhu.benefits.selectors import LIVE
 from jiuzhu.core.errors import Conflict
 from jiuzhu.core.masking import id_number_masked
-from jiuzhu.core.vocab import CasePurpose, CaseStatus, EntitlementStatus, NoticeKind, TransitionAction
+from jiuzhu.core.vocab import CasePurpose, CaseStatus, NoticeKind, TransitionAction
 from jiuzhu.regions.codes import Level, level_of
 from jiuzhu.regions.scope import get_in_jurisdiction
 from jiuzhu.registry.models import Household, Person
@@ -189,9 +190,7 @@ def _on_case(
     entitlement = None
     if case.purpose == CasePurpose.REVIEW and case.entitlement_id is not None:
         entitlement = (
-            Entitlement.objects.select_for_update()
-            .filter(pk=case.entitlement_id, status=EntitlementStatus.ACTIVE)
-            .first()
+            Entitlement.objects.select_for_update().filter(pk=case.entitlement_id, status__in=LIVE).first()
         )
     found = concealment_record(
         ctx=ctx,
@@ -251,7 +250,7 @@ def _on_entitlement(
     require_finder(ctx.user)
     if entitlement.version != version:
         raise Conflict("该在保记录已被他人变更，请刷新后重试")
-    if entitlement.status != EntitlementStatus.ACTIVE:
+    if entitlement.status not in LIVE:  # a suspended one too (suspended during a review, say)
         raise Conflict("该在保记录已不在保障中")
     running = Case.objects.filter(entitlement_id=entitlement.pk, status=CaseStatus.OPEN).first()
     if running is not None:

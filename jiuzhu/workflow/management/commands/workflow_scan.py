@@ -4,8 +4,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from jiuzhu.audit.services import AuditContext
-from jiuzhu.benefits.services_margins import entitlements_expire
 from jiuzhu.workflow.services import cases_scan
+from jiuzhu.workflow.services.expiry import entitlements_expire_notify
 from jiuzhu.workflow.tasks import workflow_scan_schedule
 
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, today: date | None, **options: Any) -> None:
         result = cases_scan(ctx=AuditContext.system(), today=today)
-        expired = entitlements_expire(ctx=AuditContext.system(), today=today)
+        expired = entitlements_expire_notify(ctx=AuditContext.system(), today=today)
         workflow_scan_schedule()  # (re)starts the worker's cycle of scans
         self.stdout.write(
             f"新标记超期 {result.overdue} 件，督办 {result.escalated} 件，重算期限 {result.recomputed} 件"
