@@ -235,8 +235,9 @@ class RecomputationRowOut(Schema):
     household_number: str
     program: str
     old_amount: Decimal
-    new_amount: Decimal
+    new_amount: Decimal | None
     applied: bool
+    note: str = ""
 
 
 class RecomputationOut(Schema):
@@ -294,6 +295,7 @@ def _detail(request: HttpRequest, recomputation_id: int) -> RecomputationDetailO
                 old_amount=x.old_amount,
                 new_amount=x.new_amount,
                 applied=x.applied,
+                note=x.note,
             )
             for x in rows
         ],

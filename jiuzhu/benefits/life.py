@@ -23,11 +23,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from jiuzhu.audit.services import AuditContext, audit_record
-from jiuzhu.core.errors import Conflict, NotFound, ValidationFailed
+from jiuzhu.core.errors import Conflict, ValidationFailed
 from jiuzhu.core.permissions import require_perm
 from jiuzhu.core.text import clean_text
 from jiuzhu.core.vocab import AidProgram, AuditObject, EntitlementStatus, PaymentKind, ReviewClass
 from jiuzhu.policy.models import PolicyVersion
+from jiuzhu.regions.scope import get_in_jurisdiction
 from jiuzhu.registry.models import Membership
 
 from .engine.life import next_review_after, taper_last_month
@@ -69,6 +70,15 @@ def _member(data: dict[str, Any]) -> DecisionMember:
     return DecisionMember(**{k: v for k, v in data.items() if k in names})
 
 
+def program_details(details: dict[str, Any]) -> dict[str, Any]:
+    """The program facts a rule reads, from those a decision or an entitlement recorded: a recorded care
+    tier (the former system's, imported) stands for the self-care assessment the 特困 rule reads."""
+    out = {k: v for k, v in (details or {}).items() if k != "migration"}
+    if out.get("care_tier") and "selfcare" not in out:
+        out["selfcare"] = {"tier": out["care_tier"]}
+    return out
+
+
 def entitlement_amount_request(
     entitlement: Entitlement, *, policy: PolicyVersion, on: date, per_capita_income: Decimal | None = None
 ) -> AmountRequest:
@@ -84,10 +94,10 @@ def entitlement_amount_request(
         members=[_member(m) for m in comp.get("members", [])],
         per_capita_income=Decimal(income) if income is not None else None,
         policy=policy,
-        urban=bool(comp.get("urban")),
+        urban=bool(comp["urban"]) if "urban" in comp else entitlement.household.urban_rural == "urban",
         decided_on=on,
         subject=_member(subject) if subject else None,
-        details=comp.get("details") or {},
+        details=program_details(comp.get("details") or {}),
     )
 
 
@@ -106,14 +116,12 @@ def entitlement_recompute(
 
 def _locked(ctx: AuditContext, entitlement_id: int, version: int | None, *, live: bool = True) -> Entitlement:
     require_perm(ctx.user, CHANGE_PERM)
-    entitlement = (
-        Entitlement.objects.select_for_update(of=("self",))
-        .select_related("decision", "household")
-        .filter(pk=entitlement_id)
-        .first()
+    entitlement = get_in_jurisdiction(
+        Entitlement.objects.select_for_update(of=("self",)).select_related("decision", "household"),
+        user=ctx.user,
+        pk=entitlement_id,
+        region_field="region__code",
     )
-    if entitlement is None:
-        raise NotFound()
     if version is not None and entitlement.version != version:
         raise Conflict("该在保记录已被他人变更，请刷新后重试")
     if live and entitlement.status not in LIVE:

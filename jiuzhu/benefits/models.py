@@ -181,8 +181,9 @@ class StandardRecomputationRow(models.Model):
     recomputation = models.ForeignKey(StandardRecomputation, on_delete=models.CASCADE, related_name="rows")
     entitlement = models.ForeignKey(Entitlement, on_delete=models.PROTECT, related_name="+")
     old_amount = models.DecimalField("原月保障金额", max_digits=12, decimal_places=2)
-    new_amount = models.DecimalField("新月保障金额", max_digits=12, decimal_places=2)
+    new_amount = models.DecimalField("新月保障金额", max_digits=12, decimal_places=2, null=True, blank=True)
     applied = models.BooleanField("已执行", default=False)
+    note = models.CharField("未重算或未执行的原因", max_length=200, blank=True, default="")
 
     class Meta:
         verbose_name = "提标重算明细"

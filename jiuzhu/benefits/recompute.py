@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from jiuzhu.accounts.roles import Role
@@ -23,11 +24,17 @@ from jiuzhu.core.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from jiuzhu.core.permissions import require_perm
 from jiuzhu.core.vocab import AuditObject, EntitlementStatus, PaymentKind, RecomputationStatus
 from jiuzhu.policy.models import PolicyVersion
+from jiuzhu.policy.selectors import policy_in_force
 from jiuzhu.regions.codes import Level, is_within, level_of, subtree_bounds
 
 from .life import entitlement_adjust, entitlement_recompute, month_of
 from .models import Entitlement, StandardRecomputation, StandardRecomputationRow
 from .selectors import recomputation_get
+
+# Sent after each entitlement a recomputation adjusts (in the row's transaction), with ``ctx``,
+# ``entitlement``, ``old_amount``, ``new_amount``, ``from_month`` and ``document_no``: the workflow, which
+# sits above, issues the 调整告知书 (``workflow.services.reviews``).
+recomputation_adjusted = Signal()
 
 
 def _audit(ctx: AuditContext, rec: StandardRecomputation, action: str, **detail: Any) -> None:
@@ -90,13 +97,35 @@ def recomputation_create(
             status__in=(EntitlementStatus.ACTIVE, EntitlementStatus.SUSPENDED),
             payment=PaymentKind.MONTHLY,
         ).select_related("decision")
+        in_force: dict[str, int | None] = {}
         for e in live.order_by("id").iterator(chunk_size=500):
+
+            def skipped(why: str, e: Entitlement = e) -> StandardRecomputationRow:
+                return StandardRecomputationRow(
+                    recomputation=rec, entitlement=e, old_amount=e.amount, new_amount=None, note=why[:200]
+                )
+
+            if e.region_id not in in_force:
+                try:
+                    in_force[e.region_id] = policy_in_force(region_code=e.region_id, on=month).pk
+                except NotFound:
+                    in_force[e.region_id] = None
+            if in_force[e.region_id] != policy.pk:
+                rows.append(skipped("本地区该月适用其他政策版本，不按本版本重算"))
+                continue
             try:
                 result = entitlement_recompute(e, policy=policy, on=month)
-            except ValidationFailed:
+            except ValidationFailed as exc:
+                why = "；".join(exc.errors.values()) if exc.errors else exc.message
+                rows.append(skipped(f"无法重算：{why}"))
                 continue
             new = Decimal(result.amount).quantize(Decimal("0.01"))
-            if result.eligible and new > 0 and new != e.amount:
+            if not result.eligible:
+                why = "；".join(result.reasons) or "不符合条件"
+                rows.append(skipped(f"按新标准计算不符合条件：{why}"))
+            elif new <= 0:
+                rows.append(skipped("按新标准计算金额为 0"))
+            elif new != e.amount:
                 rows.append(
                     StandardRecomputationRow(
                         recomputation=rec, entitlement=e, old_amount=e.amount, new_amount=new
@@ -146,17 +175,32 @@ def recomputation_apply(*, ctx: AuditContext, recomputation_id: int) -> Standard
                 continue
             e = row.entitlement
             live = e.status in (EntitlementStatus.ACTIVE, EntitlementStatus.SUSPENDED)
-            if live and e.amount != row.new_amount:
-                entitlement_adjust(
+            if row.new_amount is None:
+                pass  # listed with the reason it was not recomputed
+            elif live and e.amount != row.old_amount:
+                # changed since the list was made (a review, a manual change): its figure is stale
+                row.note = "已变更，需重新计算"
+            elif live and e.amount != row.new_amount:
+                month = max(rec.from_month, e.start_month)
+                e = entitlement_adjust(
                     ctx=ctx,
                     entitlement_id=e.pk,
                     amount=row.new_amount,
-                    from_month=max(rec.from_month, e.start_month),
+                    from_month=month,
                     reason=f"提高保障标准（{document}）重算"[:200],
                     computation={"recomputation": rec.pk, "policy_version": rec.policy_version_id},
                 )
+                recomputation_adjusted.send(
+                    sender=StandardRecomputation,
+                    ctx=ctx,
+                    entitlement=e,
+                    old_amount=row.old_amount,
+                    new_amount=row.new_amount,
+                    from_month=month,
+                    document_no=document,
+                )
             row.applied = True
-            row.save(update_fields=["applied"])
+            row.save(update_fields=["applied", "note"])
     with transaction.atomic():
         rec = StandardRecomputation.objects.select_for_update().get(pk=rec.pk)
         if not rec.rows.filter(applied=False).exists() and rec.status != RecomputationStatus.APPLIED:

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from jiuzhu.benefits.life import program_details
 from jiuzhu.benefits.models import Entitlement
 from jiuzhu.benefits.programs import RULES, AmountRequest
 from jiuzhu.benefits.services import DecisionMember
@@ -126,11 +127,7 @@ def _difference(e: Entitlement, today: date, policies: dict[str, Any]) -> Differ
         for m in getattr(e.household, "current_members", [])
     ]
     subject = DecisionMember.of(e.person, age=e.person.age_on(today)) if e.person else None
-    details = {k: v for k, v in (e.details or {}).items() if k != "migration"}
-    if details.get("care_tier") and "selfcare" not in details:
-        # The file gave the care tier the former system assessed; the 特困 rule reads it from the
-        # self-care assessment a case records.
-        details["selfcare"] = {"tier": details["care_tier"]}
+    details = program_details(e.details or {})
     request = AmountRequest(
         program=e.program,
         members=members,

@@ -8,11 +8,13 @@ from datetime import date
 from decimal import Decimal
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from jiuzhu.audit.services import AuditContext
 from jiuzhu.benefits.models import Entitlement
+from jiuzhu.core.errors import ValidationFailed
 
 from .services import reviews
 
@@ -26,7 +28,7 @@ class _Strict(Schema):
 
 
 class ReviewsOpenIn(_Strict):
-    today: date | None = Field(default=None, description="按此日期计算应立案的复核（默认今天）")
+    today: date | None = Field(default=None, description="按此日期计算应立案的复核（默认今天，不能晚于今天）")
 
 
 class ReviewsOpenOut(Schema):
@@ -40,6 +42,8 @@ class ReviewsOpenOut(Schema):
     summary="为本辖区临近复核日期的在保对象立定期复核案件（可重复调用）",
 )
 def reviews_open(request: HttpRequest, payload: ReviewsOpenIn) -> ReviewsOpenOut:
+    if payload.today is not None and payload.today > timezone.localdate():
+        raise ValidationFailed({"today": "计算日期不能晚于今天"})
     result = reviews.reviews_open(ctx=AuditContext.from_request(request), today=payload.today)
     return ReviewsOpenOut(opened=result.opened, skipped=result.skipped)
 

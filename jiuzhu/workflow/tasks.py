@@ -47,10 +47,14 @@ def workflow_scan_tick() -> dict[str, int]:
     from .services.expiry import entitlements_expire_notify
 
     expired = entitlements_expire_notify(ctx=AuditContext.system(channel="worker"))
+    from .services.reviews import reviews_open_scheduled
+
+    reviews = reviews_open_scheduled(channel="worker")
     return {
         "overdue": result.overdue,
         "escalated": result.escalated,
         "recomputed": result.recomputed,
         "prior_aid_overdue": late,
         "expired": expired,
+        "reviews_opened": len(reviews.opened),
     }

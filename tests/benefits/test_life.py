@@ -320,3 +320,87 @@ def test_a_standard_raised_in_the_admin_shows_the_recomputation_list(policy, mak
     listing = root.get("/admin/benefits/standardrecomputation/").content.decode()
     assert str(raised.document_no) in listing or "待审批" in listing
     assert PolicyVersion.objects.count() == 2
+
+
+# --- review 11: what a recomputation cannot recompute, stale rows, other versions, notices, scope -------
+
+
+def test_a_migrated_decision_reads_urban_from_the_household_and_the_care_tier_as_selfcare(policy) -> None:
+    household = new_household(urban_rural="urban")
+    e = new_life_entitlement(household=household)
+    comp = dict(e.decision.computation)
+    del comp["urban"]  # the migration's decisions record no "urban"
+    comp["details"] = {"care_tier": "partial"}
+    e.decision.computation = comp
+    e.decision.save(update_fields=["computation"])
+    e = Entitlement.objects.select_related("decision", "household").get(pk=e.pk)
+    request = life.entitlement_amount_request(e, policy=policy, on=date(2026, 7, 1))
+    assert request.urban is True
+    assert request.details["selfcare"] == {"tier": "partial"}
+    # Urban standard 700: (700 − 370) × 2 = 660.
+    assert life.entitlement_recompute(e, policy=policy, on=date(2026, 7, 1)).amount == Decimal("660")
+
+
+def test_recomputation_lists_what_it_could_not_recompute_with_the_reason(approver, policy) -> None:
+    unknown = new_life_entitlement(per_capita_income=None)  # no income recorded: the rule refuses
+    above = new_life_entitlement(per_capita_income="600")  # 600 > 560: no longer eligible
+    raised = new_policy(effective_from=date(2026, 7, 1), dibao_standard_rural=Decimal("560"))
+    rec = recomputation_create(ctx=_ctx(approver), policy_version_id=raised.pk)
+    rows = {r.entitlement_id: r for r in rec.rows.all()}
+    assert rows[unknown.pk].new_amount is None and rows[unknown.pk].note.startswith("无法重算：")
+    assert rows[above.pk].new_amount is None and "不符合条件" in rows[above.pk].note
+    recomputation_approve(ctx=_ctx(approver), recomputation_id=rec.pk)
+    assert recomputation_apply(ctx=_ctx(approver), recomputation_id=rec.pk).status == "applied"
+    unknown.refresh_from_db()
+    above.refresh_from_db()
+    assert (unknown.amount, above.amount) == (Decimal("300.00"), Decimal("300.00"))  # left alone
+
+
+def test_apply_leaves_an_entitlement_changed_since_the_list(approver, policy) -> None:
+    a = new_life_entitlement()
+    raised = new_policy(effective_from=date(2026, 7, 1), dibao_standard_rural=Decimal("560"))
+    rec = recomputation_create(ctx=_ctx(approver), policy_version_id=raised.pk)
+    recomputation_approve(ctx=_ctx(approver), recomputation_id=rec.pk)
+    life.entitlement_adjust(
+        ctx=_ctx(approver),
+        entitlement_id=a.pk,
+        amount=Decimal("150.00"),
+        from_month=date(2026, 7, 1),
+        reason="复核",
+    )
+    recomputation_apply(ctx=_ctx(approver), recomputation_id=rec.pk)
+    a.refresh_from_db()
+    row = rec.rows.get(entitlement=a)
+    assert a.amount == Decimal("150.00") and row.applied and row.note == "已变更，需重新计算"
+
+
+def test_a_city_version_does_not_recompute_a_county_with_its_own(approver, policy, tree) -> None:
+    e = new_life_entitlement()
+    new_policy(COUNTY, effective_from=date(2026, 1, 1), dibao_standard_rural=Decimal("540"))  # county's own
+    city = new_policy("980100000000", effective_from=date(2026, 7, 1), dibao_standard_rural=Decimal("900"))
+    rec = recomputation_create(ctx=_ctx(approver), policy_version_id=city.pk)
+    row = rec.rows.get(entitlement=e)
+    assert row.new_amount is None and "其他政策版本" in row.note
+
+
+def test_apply_issues_an_adjustment_notice_per_entitlement(approver, policy) -> None:
+    from jiuzhu.workflow.models import Notice
+
+    a = new_life_entitlement()
+    raised = new_policy(effective_from=date(2026, 7, 1), dibao_standard_rural=Decimal("560"))
+    rec = recomputation_create(ctx=_ctx(approver), policy_version_id=raised.pk)
+    recomputation_approve(ctx=_ctx(approver), recomputation_id=rec.pk)
+    recomputation_apply(ctx=_ctx(approver), recomputation_id=rec.pk)
+    notice = Notice.objects.get(household_id=a.household_id, kind="adjustment")
+    assert "380" in notice.body and "300" in notice.body
+
+
+def test_life_writes_are_scoped_to_the_callers_jurisdiction(make_user, policy) -> None:
+    e = new_life_entitlement()
+    outsider = make_user("county_approver", "980102000000")
+    with pytest.raises(NotFound):
+        life.entitlement_maintain(
+            ctx=_ctx(outsider), entitlement_id=e.pk, reviewed_on=date(2026, 6, 1), reason="维持"
+        )
+    e.refresh_from_db()
+    assert e.events.count() == 1

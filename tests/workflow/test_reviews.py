@@ -322,3 +322,67 @@ def test_the_commands(synced, caseworker, approver) -> None:
     assert "1 户" in out.getvalue() and "已执行" in out.getvalue()
     e.refresh_from_db()
     assert e.amount == Decimal("460.00")  # (600 − 370) × 2
+
+
+# --- review 11: program facts on the review case, the 残联 re-check, opening on schedule, "today" -----
+
+
+def test_the_review_case_carries_the_entitlements_program_facts(synced, caseworker) -> None:
+    e = new_life_entitlement(
+        next_review_on=TODAY + timedelta(days=5), details={"support_form": "centralised"}
+    )
+    comp = dict(e.decision.computation)
+    comp["details"] = {"selfcare": {"tier": "none"}}
+    e.decision.computation = comp
+    e.decision.save(update_fields=["computation"])
+    [number] = reviews_open(ctx=_ctx(caseworker)).opened
+    details = Case.objects.get(number=number).details
+    assert details["selfcare"] == {"tier": "none"} and details["support_form"] == "centralised"
+    assert details["due_on"] == e.next_review_on.isoformat()
+
+
+def test_a_disability_subsidy_is_not_maintained_without_a_valid_certificate(
+    synced, caseworker, reviewer, approver
+) -> None:
+    from ..factories import new_household
+
+    household = new_household()
+    case, e = _open(
+        caseworker, household=household, program="disability_care", person=household.head, ages=(45,)
+    )
+    case = _to_decision(case, caseworker, reviewer)
+    with pytest.raises(ValidationFailed) as err:
+        review_decide(
+            ctx=_ctx(approver), case_id=case.pk, version=case.version, outcome="maintained", text="无变化"
+        )
+    assert "残疾人证核对未通过" in err.value.errors["outcome"]
+    e.refresh_from_db()
+    assert e.events.filter(kind="maintain").count() == 0
+
+
+def test_the_scan_opens_the_reviews_due(synced, caseworker, make_user) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from jiuzhu.workflow.tasks import workflow_scan_tick
+
+    make_user("county_approver", COUNTY, is_superuser=True)
+    e = new_life_entitlement(next_review_on=TODAY)
+    out = StringIO()
+    call_command("workflow_scan", stdout=out)
+    assert "新立定期复核案件 1 件" in out.getvalue()
+    assert Case.objects.filter(entitlement=e, purpose="review").count() == 1
+    new_life_entitlement(next_review_on=TODAY)
+    assert workflow_scan_tick.call()["reviews_opened"] == 1
+
+
+def test_the_api_refuses_a_future_today(synced, caseworker, client_for) -> None:
+    new_life_entitlement(next_review_on=TODAY + timedelta(days=300))
+    response = client_for(caseworker).post(
+        "/api/workflow/reviews/open",
+        {"today": (TODAY + timedelta(days=300)).isoformat()},
+        content_type="application/json",
+    )
+    assert response.status_code == 422, response.content
+    assert Case.objects.filter(purpose="review").count() == 0

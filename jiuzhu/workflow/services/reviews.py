@@ -31,7 +31,8 @@ from jiuzhu.benefits import life
 from jiuzhu.benefits.engine.life import next_review_after, review_due
 from jiuzhu.benefits.models import Entitlement
 from jiuzhu.benefits.programs import PER_PERSON, AmountResult, amount_rule
-from jiuzhu.benefits.selectors import entitlement_get
+from jiuzhu.benefits.recompute import recomputation_adjusted
+from jiuzhu.benefits.selectors import disability_certificate_check, entitlement_get
 from jiuzhu.core.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from jiuzhu.core.masking import id_number_masked
 from jiuzhu.core.text import clean_text
@@ -152,7 +153,12 @@ def reviews_open(
                     subject_id=subject,
                     purpose=CasePurpose.REVIEW,
                     entitlement_id=e.pk,
-                    details={"due_on": due, "review_class": e.review_class},
+                    details={
+                        **((e.decision.computation or {}).get("details") or {}),
+                        **{k: v for k, v in (e.details or {}).items() if k != "migration"},
+                        "due_on": due,
+                        "review_class": e.review_class,
+                    },
                     accepted_on=accepted_on,
                 )
         except ServiceError as exc:
@@ -160,6 +166,17 @@ def reviews_open(
             continue
         result.opened.append(case.number)
     return result
+
+
+def reviews_open_scheduled(*, today: date | None = None, channel: str = "worker") -> ReviewsOpened:
+    """The scheduled scan's share: the reviews due everywhere, opened as the first active superuser (a
+    case records who opened it); nothing when there is none."""
+    from jiuzhu.accounts.models import User
+
+    actor = User.objects.filter(is_superuser=True, is_active=True).order_by("id").first()
+    if actor is None:
+        return ReviewsOpened(skipped={"无可立案的系统用户": 1})
+    return reviews_open(ctx=AuditContext(user=actor, channel=channel), today=today)
 
 
 # --- the county's decision ------------------------------------------------------------------------------
@@ -267,6 +284,13 @@ def review_decide(
         facts = {**_common_facts(e, today), "case_number": case.number}
         kind: str | None = None
         reason_text = f"定期复核 {case.number}：{opinion_text}"[:200]
+        if outcome in ("maintained", "adjusted") and e.program in CERTIFICATE_PROGRAMS and e.person_id:
+            # 残联 data is checked at every review, not only at the application.
+            check = disability_certificate_check(person_id=e.person_id, on=today, claimed=e.details)
+            if not check.ok:
+                raise ValidationFailed(
+                    {"outcome": "残疾人证核对未通过：" + "；".join(check.reasons) + "，不能维持或调整"}
+                )
         if outcome == "maintained":
             e = life.entitlement_maintain(ctx=ctx, entitlement_id=e.pk, reviewed_on=today, reason=reason_text)
         elif outcome == "adjusted":
@@ -353,6 +377,39 @@ def _notify(ctx: AuditContext, e: Entitlement, kind: str, facts: dict[str, Any])
         facts={**_common_facts(e, today), **facts},
         on=today,
     )
+
+
+CERTIFICATE_PROGRAMS = (AidProgram.DISABILITY_LIVING, AidProgram.DISABILITY_CARE)
+
+
+def _recomputation_notice(
+    sender: Any,
+    *,
+    ctx: AuditContext,
+    entitlement: Entitlement,
+    old_amount: Decimal,
+    new_amount: Decimal,
+    from_month: date,
+    document_no: str,
+    **kwargs: Any,
+) -> None:
+    """The 调整告知书 of each entitlement a 提标重算 adjusts (``benefits.recompute``)."""
+    e = Entitlement.objects.select_related("decision", "decision__applicant").get(pk=entitlement.pk)
+    _notify(
+        ctx,
+        e,
+        NoticeKind.ADJUSTMENT,
+        {
+            "amount": new_amount,
+            "old_amount": old_amount,
+            "from_month": _month_label(from_month),
+            "reasons": [f"提高保障标准（{document_no}）重算"],
+            "computation_lines": [],
+        },
+    )
+
+
+recomputation_adjusted.connect(_recomputation_notice, dispatch_uid="workflow.reviews.recomputation_notice")
 
 
 def _seen(ctx: AuditContext, entitlement_id: int) -> Entitlement:

@@ -32,3 +32,7 @@ class Command(BaseCommand):
         late = prior_aid_scan(ctx=AuditContext.system(), today=today)
         self.stdout.write(f"先行救助补办超期新标记 {late} 件")
         self.stdout.write(f"有效期届满终止在保记录 {expired} 条")
+        from jiuzhu.workflow.services.reviews import reviews_open_scheduled
+
+        reviews = reviews_open_scheduled(today=today, channel="cli")
+        self.stdout.write(f"新立定期复核案件 {len(reviews.opened)} 件")
