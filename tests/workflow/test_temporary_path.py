@@ -250,24 +250,41 @@ def test_a_second_grant_for_the_same_cause_this_year_cannot_be_confirmed(w: Worl
 def test_last_years_grant_on_31_december_does_not_count(w: World) -> None:
     head = w.household.head
     add_temporary_grant(head, cause="fire", decided_on=date(TODAY.year - 1, 12, 31))
+    case = open_case(w, amount_asked="2000.00")
+    to_review(w, case)
+    case_act(ctx=ctx(w.reviewer), case_id=case.pk, version=version(case), target="township_confirmation")
+    done = confirmation_decide(
+        ctx=ctx(w.reviewer), case_id=case.pk, version=version(case), agree=True, text="同意"
+    )
+    assert done.decision.amount == D("2000.00")
+
+
+def test_less_than_the_emergency_floor_asked_is_granted_the_floor(w: World) -> None:
+    # 1000.00 asked < the floor 2 × 900 = 1800.00: the decision grants 1800.00 and says why
     case = open_case(w, amount_asked="1000.00")
     to_review(w, case)
     case_act(ctx=ctx(w.reviewer), case_id=case.pk, version=version(case), target="township_confirmation")
     done = confirmation_decide(
         ctx=ctx(w.reviewer), case_id=case.pk, version=version(case), agree=True, text="同意"
     )
-    assert done.decision.amount == D("1000.00")
+    assert done.decision.amount == D("1800.00")
+    lines = done.decision.computation["allowance"]["steps"]
+    assert lines[-1] == {
+        "label": "不低于急难型最低救助额",
+        "formula": "900 × 2 = 1800.00（申请 1000.00 元）",
+        "amount": "1800.00",
+    }
 
 
 def test_the_county_exception_allows_one_more(w: World) -> None:
     add_temporary_grant(w.household.head, cause="fire", decided_on=TODAY)
-    case = open_case(w, amount_asked="1000.00", county_exception=True)
+    case = open_case(w, amount_asked="2000.00", county_exception=True)
     to_review(w, case)
     case_act(ctx=ctx(w.reviewer), case_id=case.pk, version=version(case), target="township_confirmation")
     done = confirmation_decide(
         ctx=ctx(w.reviewer), case_id=case.pk, version=version(case), agree=True, text="同意"
     )
-    assert done.decision.amount == D("1000.00")
+    assert done.decision.amount == D("2000.00")
 
 
 # --- the facts at intake ------------------------------------------------------------------------------
