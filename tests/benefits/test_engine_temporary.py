@@ -1,6 +1,7 @@
 """临时救助 (rules §5) at its edges, each figure worked by hand: the 支出型 formula and its months cap, the
-急难型 floor (raised to when less is asked), the three caps (township, general, county) at, one fen over and one fen under, the cut to
-each cap, the prior aid ratified, and the once-per-year-per-cause rule across a year's end. No database.
+急难型 floor (raised to when less is asked), the three caps (township, general, county) at, one fen
+over and one fen under, the cut to each cap, the prior aid ratified, and the once-per-year-per-cause
+rule across a year's end. No database.
 
 Unless a test says otherwise: standard 800 yuan a month; township cap 3 months (2400.00), general cap
 10 months (8000.00), county cap 30 months (24000.00); emergency floor 2 months (1600.00); at most 6
@@ -169,7 +170,8 @@ def test_the_floor_follows_the_settings() -> None:
     odd = replace(BASE, standard=D("712.5"), emergency_floor_months=D("2.5"))
     g = grant(emergency("1781.24"), odd)
     assert g.amount == D("1781.25")
-    assert g.steps[-1] == Step("不低于急难型最低救助额", "712.5 × 2.5 = 1781.25（申请 1781.24 元）", D("1781.25"))
+    formula = "712.5 × 2.5 = 1781.25（申请 1781.24 元）"
+    assert g.steps[-1] == Step("不低于急难型最低救助额", formula, D("1781.25"))
     assert grant(emergency("1781.25"), odd).steps == (Step("申请救助金额", "1781.25", D("1781.25")),)
 
 

@@ -61,7 +61,6 @@ from .cases import case_act, case_note, case_open
 from .steps import _locked_case, _opinion, _version_now, case_amount_request, township_of
 
 
-
 def _amount(value: Any, errors: dict[str, str]) -> Decimal:
     try:
         amount = Decimal(str(value))
