@@ -514,14 +514,16 @@ def test_the_rule_grants_only_on_yes_and_recomputation_refuses_only_no(w: World)
     # 800 × 1.3 = 1040.00; + 412 (dispersed 半护理) = 1452.00
     yes = rule({"outcome": "yes", "findings": []})
     assert (yes.eligible, yes.amount) == (True, Decimal("1452.00"))
-    for sanwu in ({"outcome": "review", "findings": []}, _PENDING, None, {}):
-        refused = rule(sanwu)
-        assert (refused.eligible, refused.amount) == (False, Decimal("0.00")), sanwu
+    pending: tuple[dict[str, Any] | None, ...] = ({"outcome": "review", "findings": []}, _PENDING, None, {})
+    for pended in pending:
+        refused = rule(pended)
+        assert (refused.eligible, refused.amount) == (False, Decimal("0.00")), pended
         assert refused.reasons and "三无" in refused.reasons[0]
     no = rule({"outcome": "no", "findings": [{"met": False, "reasons": ["张大儿（子女）具备履行义务能力"]}]})
     assert no.reasons == ("不符合特困人员“三无”条件", "张大儿（子女）具备履行义务能力")
     # an existing entitlement recomputed (its facts may carry no finding): only "no" stops it
-    for sanwu in ({"outcome": "yes"}, {"outcome": "review"}, None):
+    kept: tuple[dict[str, Any] | None, ...] = ({"outcome": "yes"}, {"outcome": "review"}, None)
+    for sanwu in kept:
         assert rule(sanwu, recompute=True).amount == Decimal("1452.00")
     assert not rule({"outcome": "no"}, recompute=True).eligible
 
