@@ -98,6 +98,7 @@ def entitlement_amount_request(
         decided_on=on,
         subject=_member(subject) if subject else None,
         details=program_details(comp.get("details") or {}),
+        recompute=True,
     )
 
 

@@ -108,8 +108,9 @@ class _Tekun:
 
     def apply(self, form: str = "dispersed", *, want: str | None = None) -> Any:
         """A window application for 特困 of the next candidate (its oldest member), accepted: its case.
-        ``want``: the 三无 outcome the case should have ("yes" or "review" for one to be confirmed,
-        "no" for one to be refused); a candidate that does not fit is left for the next call."""
+        ``want``: the 三无 outcome the case should have ("yes" for one to be confirmed — one still to be
+        checked cannot be —, "no" for one to be refused); a candidate that does not fit is left for the
+        next call."""
         from jiuzhu.intake import services as intake
         from jiuzhu.workflow.models import Case
         from jiuzhu.workflow.services.tekun import tekun_sanwu
@@ -157,7 +158,7 @@ class _Tekun:
                     )
                     if want is not None:
                         outcome = tekun_sanwu(case).outcome
-                        if (want == "no") != (outcome == "no"):
+                        if outcome != want:
                             raise _Skip()
                     return case
             except _Skip:

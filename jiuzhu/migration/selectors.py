@@ -137,6 +137,7 @@ def _difference(e: Entitlement, today: date, policies: dict[str, Any]) -> Differ
         decided_on=today,
         subject=subject,
         details=details,
+        recompute=True,
     )
     try:
         granted = rule(request)

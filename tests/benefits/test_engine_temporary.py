@@ -1,6 +1,7 @@
 """临时救助 (rules §5) at its edges, each figure worked by hand: the 支出型 formula and its months cap, the
-急难型 floor, the three caps (township, general, county) at, one fen over and one fen under, the cut to
-each cap, the prior aid ratified, and the once-per-year-per-cause rule across a year's end. No database.
+急难型 floor (raised to when less is asked), the three caps (township, general, county) at, one fen
+over and one fen under, the cut to each cap, the prior aid ratified, and the once-per-year-per-cause
+rule across a year's end. No database.
 
 Unless a test says otherwise: standard 800 yuan a month; township cap 3 months (2400.00), general cap
 10 months (8000.00), county cap 30 months (24000.00); emergency floor 2 months (1600.00); at most 6
@@ -138,13 +139,60 @@ def test_emergency_without_an_amount_asked_gets_the_floor() -> None:
     assert grant(emergency("0")).amount == D("1600.00")
 
 
-def test_emergency_less_than_the_floor_when_less_is_asked() -> None:
-    assert grant(emergency("500")).amount == D("500.00")
-    assert grant(emergency("1599.99")).amount == D("1599.99")
+def test_emergency_less_than_the_floor_asked_is_raised_to_the_floor() -> None:
+    # rules §5: 急难型 at least 2 × the standard = 800 × 2 = 1600.00, whatever less is asked
+    g = grant(emergency("1599.99"))
+    assert (g.eligible, g.amount, g.top_up, g.approval) == (
+        True,
+        D("1600.00"),
+        D("1600.00"),
+        "township_approval",
+    )
+    assert g.steps == (
+        Step("申请救助金额", "1599.99", D("1599.99")),
+        Step("不低于急难型最低救助额", "800 × 2 = 1600.00（申请 1599.99 元）", D("1600.00")),
+    )
+    assert g.reasons == ("急难型临时救助（火灾），救助金额 1600.00 元",)
+    assert grant(emergency("500")).amount == D("1600.00")
+    assert grant(emergency("0.01")).amount == D("1600.00")
+
+
+def test_emergency_at_or_above_the_floor_is_what_was_asked() -> None:
+    at = grant(emergency("1600"))
+    assert at.amount == D("1600.00")
+    assert at.steps == (Step("申请救助金额", "1600.00", D("1600.00")),)
+    above = grant(emergency("1600.01"))
+    assert above.amount == D("1600.01") and len(above.steps) == 1
+
+
+def test_the_floor_follows_the_settings() -> None:
+    # 712.5 × 2.5 = 1781.25: 1781.24 asked is raised, 1781.25 is left
+    odd = replace(BASE, standard=D("712.5"), emergency_floor_months=D("2.5"))
+    g = grant(emergency("1781.24"), odd)
+    assert g.amount == D("1781.25")
+    formula = "712.5 × 2.5 = 1781.25（申请 1781.24 元）"
+    assert g.steps[-1] == Step("不低于急难型最低救助额", formula, D("1781.25"))
+    assert grant(emergency("1781.25"), odd).steps == (Step("申请救助金额", "1781.25", D("1781.25")),)
+
+
+def test_a_floor_above_the_general_cap_is_still_cut_to_it() -> None:
+    # floor 12 months: 800 × 12 = 9600.00 > 8000.00 (general cap), so the county's 一事一议 decides
+    high = replace(BASE, emergency_floor_months=D("12"))
+    g = grant(emergency("500"), high)
+    assert (g.amount, g.approval) == (D("8000.00"), "county_special_approval")
+    assert [s.amount for s in g.steps] == [D("500.00"), D("9600.00"), D("8000.00")]
+    assert grant(emergency("500", county_special=True), high).amount == D("9600.00")
+
+
+def test_the_floor_before_the_prior_aid_is_ratified() -> None:
+    # 1000 asked → 1600.00; 1000.00 already paid at once → 600.00 more
+    g = grant(emergency("1000", prior_aid=D("1000")))
+    assert (g.amount, g.top_up) == (D("1600.00"), D("600.00"))
+    assert g.steps[-1] == Step("已先行救助，本次补发", "1600.00 − 1000.00 = 600.00", D("600.00"))
 
 
 def test_emergency_amounts_round_to_the_fen() -> None:
-    assert grant(emergency("1000.005")).amount == D("1000.01")
+    assert grant(emergency("2000.005")).amount == D("2000.01")
 
 
 # --- 支出型: standard × people × months ----------------------------------------------------------------
@@ -205,8 +253,8 @@ def test_a_second_grant_for_the_same_cause_in_the_year_is_refused() -> None:
 
 def test_the_county_may_allow_one_more() -> None:
     past = (PastGrant(date(2026, 1, 1), "fire"),)
-    g = grant(emergency("1000", past=past, county_exception=True))
-    assert (g.eligible, g.amount) == (True, D("1000.00"))
+    g = grant(emergency("2000", past=past, county_exception=True))
+    assert (g.eligible, g.amount) == (True, D("2000.00"))
     assert g.reasons[0] == "2026 年已因“火灾”获临时救助 1 次（每年不超过 1 次），经县级批准例外"
 
 
@@ -293,7 +341,7 @@ def test_the_input_errors_say_what_is_wrong() -> None:
 def test_one_person_one_month_and_one_yuan() -> None:
     assert grant(expense(1, 1)).amount == D("800.00")  # 800 × 1 × 1
     assert grant(expense(1, 1, expense_amount=D("1"))).amount == D("1.00")
-    assert grant(emergency("1")).amount == D("1.00")
+    assert grant(emergency("3"), replace(BASE, standard=D("1"))).amount == D("3.00")  # floor 1 × 2 = 2
     g = grant(emergency("3000", prior_aid=D("1")))
     assert g.top_up == D("2999.00")
 
@@ -314,9 +362,9 @@ def test_a_refusal_keeps_who_would_have_approved_and_the_figures() -> None:
 
 def test_an_eligible_grant_counts_earlier_grants_and_says_what_it_is() -> None:
     past = (PastGrant(date(2026, 2, 1), "fire"),)
-    g = grant(emergency("1000", past=past, county_exception=True))
+    g = grant(emergency("2000", past=past, county_exception=True))
     assert g.times_this_year == 1
-    assert g.reasons[-1] == "急难型临时救助（火灾），救助金额 1000.00 元"
+    assert g.reasons[-1] == "急难型临时救助（火灾），救助金额 2000.00 元"
     assert grant(emergency("1000")).times_this_year == 0
 
 

@@ -403,3 +403,187 @@ def test_a_reassessment_on_a_review_case_records_the_change_and_its_limit(w: Wor
     # The rule gives the adjusted amount: 1040.00 + 721.00 (dispersed, full care).
     result = amount_rule("tekun")(case_amount_request(review, w.policy, timezone.localdate()))
     assert result.amount == Decimal("1761.00")
+
+
+# --- the 三无 finding must be "yes" for a grant (rules §3.1: all three conditions met) ------------------
+
+
+def _with_sanwu(case: Any, sanwu: dict[str, Any] | None) -> None:
+    """The case's 三无 finding replaced (``None``: none recorded), as the assessment would leave it."""
+    from jiuzhu.workflow.models import Case
+
+    details = {k: v for k, v in case.details.items() if k != "sanwu"}
+    if sanwu is not None:
+        details["sanwu"] = sanwu
+    Case.objects.filter(pk=case.pk).update(details=details)
+    case.refresh_from_db()
+
+
+_PENDING = {
+    "outcome": "review",
+    "findings": [
+        {"code": "labour", "label": "无劳动能力", "met": True, "reasons": ["张奶奶年满60周岁"]},
+        {"code": "means", "label": "无生活来源", "met": True, "reasons": ["家庭财产符合规定"]},
+        {
+            "code": "support",
+            "label": "无法定义务人或义务人无履行义务能力",
+            "met": None,
+            "reasons": ["张大儿（子女）待核实：年满70周岁，收入或财产情况待核实"],
+        },
+    ],
+}
+
+
+def test_a_sanwu_still_to_be_checked_cannot_be_confirmed_and_says_what_is_pending(w: World) -> None:
+    case = _case(w, state="confirmation")
+    add_investigation(case, w.caseworker, w.caseworker2)
+    add_selfcare(case, w.approver, w.caseworker, lost=2)
+    _with_sanwu(case, _PENDING)
+    with pytest.raises(ValidationFailed) as exc:
+        confirmation_decide(
+            ctx=AuditContext(user=w.approver), case_id=case.pk, version=case.version, agree=True, text="同意"
+        )
+    said = str(exc.value.errors)
+    assert "特困人员“三无”条件待核实：无法定义务人或义务人无履行义务能力" in said
+    assert "张大儿（子女）待核实：年满70周岁，收入或财产情况待核实" in said
+    assert "无劳动能力（" not in said  # only what is pending is named
+    # the county may still refuse it, with its reasons
+    done = confirmation_decide(
+        ctx=AuditContext(user=w.approver),
+        case_id=case.pk,
+        version=case.version,
+        agree=False,
+        text="不同意",
+        reasons=["赡养人收入财产情况未能核实"],
+    )
+    assert done.entitlement is None and done.case.outcome == "refused"
+
+
+def test_a_review_finding_without_its_findings_names_all_three_conditions(w: World) -> None:
+    case = _case(w, state="confirmation")
+    add_investigation(case, w.caseworker, w.caseworker2)
+    add_selfcare(case, w.approver, w.caseworker, lost=2, sanwu="review")
+    case.refresh_from_db()
+    with pytest.raises(ValidationFailed) as exc:
+        confirmation_decide(
+            ctx=AuditContext(user=w.approver), case_id=case.pk, version=case.version, agree=True, text="同意"
+        )
+    assert "特困人员“三无”条件待核实：无劳动能力、无生活来源、无法定义务人或义务人无履行义务能力" in str(
+        exc.value.errors
+    )
+
+
+def test_no_sanwu_finding_recorded_cannot_be_confirmed(w: World) -> None:
+    case = _case(w, state="confirmation")
+    add_investigation(case, w.caseworker, w.caseworker2)
+    add_selfcare(case, w.approver, w.caseworker, lost=2)
+    _with_sanwu(case, None)
+    with pytest.raises(ValidationFailed) as exc:
+        confirmation_decide(
+            ctx=AuditContext(user=w.approver), case_id=case.pk, version=case.version, agree=True, text="同意"
+        )
+    assert "尚未作出特困人员“三无”条件认定" in str(exc.value.errors)
+    from jiuzhu.benefits.models import Entitlement
+
+    assert not Entitlement.objects.filter(person_id=case.subject_id).exists()
+
+
+def test_the_rule_grants_only_on_yes_and_recomputation_refuses_only_no(w: World) -> None:
+    from jiuzhu.benefits.programs.base import AmountRequest
+    from jiuzhu.benefits.programs.tekun import tekun_rule
+
+    selfcare = {"tier": "partial"}
+
+    def rule(sanwu: dict[str, Any] | None, *, recompute: bool = False) -> Any:
+        details: dict[str, Any] = {"support_form": "dispersed", "selfcare": selfcare}
+        if sanwu is not None:
+            details["sanwu"] = sanwu
+        return tekun_rule(
+            AmountRequest(
+                program="tekun",
+                members=[],
+                per_capita_income=None,
+                policy=w.policy,
+                urban=False,
+                decided_on=timezone.localdate(),
+                details=details,
+                recompute=recompute,
+            )
+        )
+
+    # 800 × 1.3 = 1040.00; + 412 (dispersed 半护理) = 1452.00
+    yes = rule({"outcome": "yes", "findings": []})
+    assert (yes.eligible, yes.amount) == (True, Decimal("1452.00"))
+    pending: tuple[dict[str, Any] | None, ...] = ({"outcome": "review", "findings": []}, _PENDING, None, {})
+    for pended in pending:
+        refused = rule(pended)
+        assert (refused.eligible, refused.amount) == (False, Decimal("0.00")), pended
+        assert refused.reasons and "三无" in refused.reasons[0]
+    no = rule({"outcome": "no", "findings": [{"met": False, "reasons": ["张大儿（子女）具备履行义务能力"]}]})
+    assert no.reasons == ("不符合特困人员“三无”条件", "张大儿（子女）具备履行义务能力")
+    # an existing entitlement recomputed (its facts may carry no finding): only "no" stops it
+    kept: tuple[dict[str, Any] | None, ...] = ({"outcome": "yes"}, {"outcome": "review"}, None)
+    for sanwu in kept:
+        assert rule(sanwu, recompute=True).amount == Decimal("1452.00")
+    assert not rule({"outcome": "no"}, recompute=True).eligible
+
+
+# --- the supporter's asset limit uses the supporter's own household's standard -----------------------
+
+
+_BANK = iter(range(1, 999))
+
+
+def _unable_supporter(w: World, household: Any, deposits: str, name: str) -> Any:
+    """A supporter without capacity (no self-care, no labour) holding ``deposits`` in the bank: unable
+    to support only when the deposits are within 24 months of their own household's 低保 standard."""
+    from jiuzhu.exchange.models import FeedRecord
+
+    from ..factories import new_import_batch
+
+    person = add_member(
+        household,
+        "child",
+        name=name,
+        id_number=make_id_number(next(_SEQ), birth=date(1975, 3, 3)),
+        self_care="none",
+        labour_capacity="none",
+    )
+    FeedRecord.objects.create(
+        feed="bank",
+        id_number=person.id_number,
+        date=timezone.localdate(),
+        amount=Decimal(deposits),
+        row_key=f"bank-{person.pk}-{next(_BANK)}",
+        batch=new_import_batch(),
+    )
+    return person
+
+
+def test_a_rural_supporters_assets_are_measured_on_the_rural_standard(w: World) -> None:
+    # rural (the world's household): 24 × 800 = 19200.00; urban would be 24 × 900 = 21600.00
+    case = _case(w)
+    son = _unable_supporter(w, w.household, "20000", "张大儿")
+    _set_supporters(w, [{"person_id": son.pk, "name": son.name, "relation": "子女"}])
+    case.refresh_from_db()
+    support = tekun_sanwu(case).support
+    assert support.met is False  # 20000 > 19200: not "within the limits", so not unable
+    assert support.reasons == ("张大儿（子女）具备履行义务能力",)
+    _set_supporters(w, [])
+    within = _unable_supporter(w, w.household, "19200", "张二儿")
+    _set_supporters(w, [{"person_id": within.pk, "name": within.name, "relation": "子女"}])
+    case.refresh_from_db()
+    support = tekun_sanwu(case).support
+    assert support.met is True
+    assert support.reasons == ("张二儿（子女）无履行义务能力：无民事行为能力，财产符合规定",)
+
+
+def test_an_urban_supporter_of_a_rural_applicant_is_measured_on_the_urban_standard(w: World) -> None:
+    from ..factories import new_household
+
+    case = _case(w)
+    town = new_household(head__name="张城", urban_rural="urban")
+    son = _unable_supporter(w, town, "21000", "张城儿")  # ≤ 24 × 900 = 21600.00, > 24 × 800 = 19200.00
+    _set_supporters(w, [{"person_id": son.pk, "name": son.name, "relation": "子女"}])
+    case.refresh_from_db()
+    assert tekun_sanwu(case).support.met is True

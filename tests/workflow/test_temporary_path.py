@@ -250,24 +250,41 @@ def test_a_second_grant_for_the_same_cause_this_year_cannot_be_confirmed(w: Worl
 def test_last_years_grant_on_31_december_does_not_count(w: World) -> None:
     head = w.household.head
     add_temporary_grant(head, cause="fire", decided_on=date(TODAY.year - 1, 12, 31))
+    case = open_case(w, amount_asked="2000.00")
+    to_review(w, case)
+    case_act(ctx=ctx(w.reviewer), case_id=case.pk, version=version(case), target="township_confirmation")
+    done = confirmation_decide(
+        ctx=ctx(w.reviewer), case_id=case.pk, version=version(case), agree=True, text="同意"
+    )
+    assert done.decision.amount == D("2000.00")
+
+
+def test_less_than_the_emergency_floor_asked_is_granted_the_floor(w: World) -> None:
+    # 1000.00 asked < the floor 2 × 900 = 1800.00: the decision grants 1800.00 and says why
     case = open_case(w, amount_asked="1000.00")
     to_review(w, case)
     case_act(ctx=ctx(w.reviewer), case_id=case.pk, version=version(case), target="township_confirmation")
     done = confirmation_decide(
         ctx=ctx(w.reviewer), case_id=case.pk, version=version(case), agree=True, text="同意"
     )
-    assert done.decision.amount == D("1000.00")
+    assert done.decision.amount == D("1800.00")
+    lines = done.decision.computation["allowance"]["steps"]
+    assert lines[-1] == {
+        "label": "不低于急难型最低救助额",
+        "formula": "900 × 2 = 1800.00（申请 1000.00 元）",
+        "amount": "1800.00",
+    }
 
 
 def test_the_county_exception_allows_one_more(w: World) -> None:
     add_temporary_grant(w.household.head, cause="fire", decided_on=TODAY)
-    case = open_case(w, amount_asked="1000.00", county_exception=True)
+    case = open_case(w, amount_asked="2000.00", county_exception=True)
     to_review(w, case)
     case_act(ctx=ctx(w.reviewer), case_id=case.pk, version=version(case), target="township_confirmation")
     done = confirmation_decide(
         ctx=ctx(w.reviewer), case_id=case.pk, version=version(case), agree=True, text="同意"
     )
-    assert done.decision.amount == D("1000.00")
+    assert done.decision.amount == D("2000.00")
 
 
 # --- the facts at intake ------------------------------------------------------------------------------
@@ -364,6 +381,79 @@ def test_prior_aid_topped_up_by_the_decision_is_a_new_grant(w: World) -> None:
     assert done.entitlement is not None and done.entitlement.amount == D("500.00")
     # the prior aid for the same cause is not counted against its own ratification
     assert Entitlement.objects.filter(program="temporary", person=head).count() == 2
+
+
+def test_prior_aid_below_the_floor_is_what_was_paid_and_the_decision_tops_it_up(w: World) -> None:
+    head = w.household.head
+    aid = prior_aid_grant(
+        ctx=ctx(w.caseworker),
+        household_id=w.household.pk,
+        recipient_id=head.pk,
+        amount="500",
+        cause="fire",
+        reason="房屋失火",
+    )
+    # paid at once: 500.00, not the floor (the floor is the decision's)
+    assert (aid.entitlement.amount, aid.decision.amount) == (D("500.00"), D("500.00"))
+    assert aid.decision.computation["allowance"]["steps"] == [
+        {"label": "先行救助金额", "formula": "500.00", "amount": "500.00"}
+    ]
+    case = aid.case
+    to_review(w, case)
+    case_act(ctx=ctx(w.reviewer), case_id=case.pk, version=version(case), target="township_confirmation")
+    done = confirmation_decide(
+        ctx=ctx(w.reviewer), case_id=case.pk, version=version(case), agree=True, text="追认"
+    )
+    # the floor 2 × 900 = 1800.00, less the 500.00 paid: 1300.00 more
+    assert done.decision.computation["allowance"]["temporary"]["amount"] == "1800.00"
+    assert done.decision.amount == D("1300.00")
+    assert done.entitlement is not None and done.entitlement.amount == D("1300.00")
+
+
+def test_a_prior_aid_topped_up_by_the_decision_counts_as_one_grant(w: World) -> None:
+    from jiuzhu.benefits.selectors_temporary import temporary_past_grants
+    from jiuzhu.policy.models import PolicyVersion
+
+    PolicyVersion.objects.filter(pk=w.policy.pk).update(temporary_times_per_cause=2)
+    head = w.household.head
+    aid = prior_aid_grant(
+        ctx=ctx(w.caseworker),
+        household_id=w.household.pk,
+        recipient_id=head.pk,
+        amount="1000",
+        cause="fire",
+        reason="房屋失火",
+    )
+    case = aid.case
+    to_review(w, case)
+    temporary_amount_propose(ctx=ctx(w.reviewer), case_id=case.pk, version=version(case), amount_asked="2500")
+    case_act(ctx=ctx(w.reviewer), case_id=case.pk, version=version(case), target="township_confirmation")
+    done = confirmation_decide(
+        ctx=ctx(w.reviewer), case_id=case.pk, version=version(case), agree=True, text="同意"
+    )
+    assert done.decision.amount == D("1500.00")  # 2500.00 − 1000.00
+    # two entitlements (paid at once, topped up), one grant for one fire
+    assert Entitlement.objects.filter(program="temporary", person=head).count() == 2
+    past = temporary_past_grants(person_id=head.pk)
+    assert [(g.granted_on, g.cause) for g in past] == [(TODAY, "fire")]
+    # so a second fire this year is the second grant (at most 2): allowed, and a third is refused
+    second = open_case(w, amount_asked="2000.00")
+    to_review(w, second)
+    case_act(ctx=ctx(w.reviewer), case_id=second.pk, version=version(second), target="township_confirmation")
+    allowed = confirmation_decide(
+        ctx=ctx(w.reviewer), case_id=second.pk, version=version(second), agree=True, text="同意"
+    )
+    assert allowed.decision.amount == D("2000.00")
+    assert allowed.decision.computation["allowance"]["temporary"]["times_this_year"] == 1
+    assert len(temporary_past_grants(person_id=head.pk)) == 2
+    third = open_case(w, amount_asked="2000.00")
+    to_review(w, third)
+    case_act(ctx=ctx(w.reviewer), case_id=third.pk, version=version(third), target="township_confirmation")
+    with pytest.raises(ValidationFailed) as exc:
+        confirmation_decide(
+            ctx=ctx(w.reviewer), case_id=third.pk, version=version(third), agree=True, text="同意"
+        )
+    assert "已因“火灾”获临时救助 2 次（每年不超过 2 次）" in str(exc.value.errors)
 
 
 def test_prior_aid_is_limited_to_the_township_cap_and_the_once_per_cause_rule(w: World) -> None:

@@ -7,8 +7,9 @@ household's where the region says so), from the policy version in force:
 - **支出型 (expense)**: ``standard × people helped × months of hardship``, the months at most
   ``expense_months_max`` (more asked are counted as the maximum, with a line saying so); not more than
   the expense itself where one is given (a grant does not exceed what it answers).
-- **急难型 (emergency)**: the amount asked, at least ``emergency_floor_months × standard`` when nothing
-  (or 0) is asked — less than the floor is granted only when less is asked.
+- **急难型 (emergency)**: the amount asked, but never less than ``emergency_floor_months × standard``
+  (the floor, rules §5: ≥ 2 × the standard): nothing (or 0) asked gives the floor, and less than the
+  floor asked is raised to it with a line saying so. The caps below still cut it.
 - **Caps**: up to ``township_cap_months × standard`` the township approves (county mandate); up to
   ``cap_months × standard`` the county; above it only the county case by case (一事一议), up to
   ``county_cap_months × standard``. Above the general cap without the county's 一事一议 approval the grant
@@ -180,6 +181,10 @@ def temporary_grant(*, request: Request, settings: Settings) -> Grant:
         if r.amount_asked is not None and r.amount_asked > 0:
             base = money(r.amount_asked)
             steps.append(Step("申请救助金额", f"{base}", base))
+            if base < floor:
+                formula = f"{std} × {_shown(s.emergency_floor_months)} = {floor}（申请 {base} 元）"
+                base = floor
+                steps.append(Step("不低于急难型最低救助额", formula, floor))
         else:
             base = floor
             steps.append(

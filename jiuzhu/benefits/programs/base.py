@@ -28,6 +28,9 @@ class AmountRequest:
     subject: DecisionMember | None = None  # the person a per-person program is for
     details: Mapping[str, Any] = field(default_factory=dict)  # the case's program facts
     report: Mapping[str, Any] = field(default_factory=dict)  # the verification report's results
+    # True when an existing entitlement's facts are recomputed (a review, a raised standard, a migrated
+    # file), False for a case's own decision, where the rules ask every condition to be found met
+    recompute: bool = False
 
 
 @dataclass(frozen=True)

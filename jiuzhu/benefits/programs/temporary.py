@@ -29,7 +29,7 @@ FACTS: tuple[Fact, ...] = (
     SUBJECT,
     Fact("kind", "救助类型", CHOICE, tuple(TemporaryKind.labels().items()), required=True),
     Fact("cause", "救助事由", CHOICE, tuple(TemporaryCause.labels().items()), required=True),
-    Fact("amount_asked", "申请救助金额（元）", MONEY, help="急难型：不填按最低救助额（低保标准的规定月数）"),
+    Fact("amount_asked", "申请救助金额（元）", MONEY, help="急难型：至少为最低救助额（低保标准的规定月数）"),
     Fact("expense_amount", "自付支出金额（元）", MONEY, help="支出型：扣除医保报销和其他救助后的自付部分"),
     Fact("people", "救助人数", INT, help="支出型：按人数计算；急难型默认 1"),
     Fact("months", "困难月数", INT, help="支出型：按月数计算，超过政策规定的最长月数按最长月数计"),

@@ -92,7 +92,10 @@ def _supporter(
     policy: PolicyVersion,
     tekun: bool,
     dibao: bool,
+    urban: bool,
 ) -> engine.Supporter:
+    """What the engine needs of one supporter; ``urban``: the supporter's own household is urban (its
+    低保 standard bounds the deposits and securities that still count as "within the limits")."""
     since = on - timedelta(days=365)
     income_rows = [f for f in facts if f.feed in _INCOME_FEEDS and f.date and since < f.date <= on]
     income = sum((Decimal(f.amount or 0) for f in income_rows), Decimal("0"))
@@ -100,7 +103,7 @@ def _supporter(
     for f in facts:  # ordered by date: the last one of each feed stays
         if f.feed in _ASSET_FEEDS and f.date and f.date <= on:
             latest[f.feed] = Decimal(f.amount or 0)
-    limit = policy.financial_assets_months * policy.dibao_standard_urban
+    limit = policy.financial_assets_months * policy.dibao_standard(urban=urban)
     enrolled, _level = _in_full_time_education(person, facts, on)
     return engine.Supporter(
         name=person.name,
@@ -131,6 +134,12 @@ def tekun_sanwu(case: Case, on: date | None = None) -> engine.Sanwu:
     facts = _facts_of([p.id_number for p in persons.values()], on)
     ids = [int(s["person_id"]) for s in supporters]
     tekun, dibao = _holds(ids, TEKUN, on), _holds(ids, AidProgram.DIBAO.value, on)
+    # Each supporter's own household's urban/rural (the applicant's when the supporter has none here).
+    urban = dict(
+        Membership.objects.filter(person_id__in=ids, end_date__isnull=True).values_list(
+            "person_id", "household__urban_rural"
+        )
+    )
     enrolled, _level = _in_full_time_education(person, facts.get(person.id_number, []), on)
     applicant = engine.Applicant(
         name=person.name,
@@ -149,6 +158,7 @@ def tekun_sanwu(case: Case, on: date | None = None) -> engine.Sanwu:
             policy,
             pid in tekun,
             pid in dibao,
+            urban.get(pid, case.household.urban_rural) == "urban",
         )
         for s in supporters
         if (pid := int(s["person_id"])) in persons and pid != person.pk

@@ -16,7 +16,7 @@ queue shows the completion deadline with its light; the scan flags the late ones
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -29,6 +29,7 @@ from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.benefits.engine.review import ReviewMember, next_review, review_class
 from jiuzhu.benefits.models import Decision, Entitlement, EntitlementEvent
 from jiuzhu.benefits.programs import amount_rule
+from jiuzhu.benefits.selectors_temporary import PRIOR_SUFFIX  # the 先行救助 decision's number suffix
 from jiuzhu.benefits.services import DecisionMember
 from jiuzhu.core.errors import NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.core.masking import id_number_masked
@@ -58,8 +59,6 @@ from ..models import Case, Opinion, PriorAid
 from ..notices import notice_issue
 from .cases import case_act, case_note, case_open
 from .steps import _locked_case, _opinion, _version_now, case_amount_request, township_of
-
-PRIOR_SUFFIX = "-XZ"  # the 先行救助 decision's number: the case's, with this suffix
 
 
 def _amount(value: Any, errors: dict[str, str]) -> Decimal:
@@ -161,7 +160,7 @@ def prior_aid_grant(
             paid_on=paid_on,
             details=details,
             text=text,
-            result=result,
+            result=_as_paid(result, value),
         )
         # The case's facts now carry the payment, which its decision ratifies rather than pays again.
         case.details = {**details, "prior_aid_amount": str(value), "prior_aid_entitlement_id": entitlement.pk}
@@ -219,6 +218,23 @@ def prior_aid_grant(
             detail={"case": case.number, **data},
         )
     return aid
+
+
+def _as_paid(result: Any, value: Decimal) -> Any:
+    """The 先行救助's own grant is what the township paid, even below the 急难型 floor: the floor is the
+    case's decision's, which ratifies the payment and tops it up (the rule's grant is never less)."""
+    if result.amount == value:
+        return result
+    paid = str(value)
+    figures = {**result.extra.get("temporary", {}), "amount": paid, "top_up": paid}
+    return replace(
+        result,
+        amount=value,
+        steps=({"label": "先行救助金额", "formula": paid, "amount": paid},),
+        reasons=(f"先行救助 {paid} 元，审批决定追认并补足至急难型最低救助额",),
+        details={**result.details, "grant": paid},
+        extra={**result.extra, "temporary": figures},
+    )
 
 
 def _prior_grant(
