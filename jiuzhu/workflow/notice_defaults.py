@@ -48,7 +48,10 @@ DEFAULT_TEXTS: dict[str, tuple[str, str]] = {
         "确认通知书",
         "{{ applicant_name }}（身份证号码 {{ id_number_masked }}）：\n"
         "你（户）于{{ applied_on }}提出的{{ program_label }}申请，经调查核实和审核，本机关于{{ decided_on }}"
-        "确认给予{{ program_label }}。保障人口{{ household_size }}人，月保障金额{{ amount }}元。\n"
+        "确认给予{{ program_label }}。保障人口{{ household_size }}人，"
+        '{% if payment == "once" %}一次性救助金额{{ amount }}元。'
+        '{% elif payment == "no_cash" %}不发放救助金，按规定享受相应的专项救助。'
+        "{% else %}月保障金额{{ amount }}元。{% endif %}\n"
         "{% if computation_lines %}保障金额计算如下：\n"
         "{% for line in computation_lines %}{{ line }}\n{% endfor %}{% endif %}"
         "家庭人口、收入、财产等情况发生变化的，请及时告知所在乡镇人民政府（街道办事处）。",

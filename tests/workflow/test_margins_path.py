@@ -169,6 +169,9 @@ def test_near_dibao_from_acceptance_to_the_county_decision_with_single_member(wa
     assert single.decision.case_number == f"{case.number}-DB" and single.valid_until is None
     assert single.household_id == walk.household.pk
     assert "单人保" in done.notice.body and "750.00" in done.notice.body
+    # No money for the 边缘 household itself: the notice says so instead of a monthly amount of 0.
+    assert "不发放救助金，按规定享受相应的专项救助" in done.notice.body
+    assert "月保障金额0.00元" not in done.notice.body
     assert (
         "不发放资金；可享受医疗救助、教育救助、住房救助、就业救助等专项救助，有效期 12 个月"
         in done.notice.body

@@ -117,6 +117,7 @@ def test_an_emergency_within_the_township_cap_is_approved_by_the_township_withou
     assert e is not None and (e.payment, e.amount, e.person_id) == ("once", D("2700.00"), w.household.head_id)
     assert e.start_month == TODAY.replace(day=1) == e.valid_until  # paid at once, this month
     assert e.details["cause"] == "fire" and e.details["approval"] == "township_approval"
+    assert "一次性救助金额2700.00元" in done.notice.body and "月保障金额" not in done.notice.body
 
 
 def test_an_emergency_without_an_amount_gets_the_floor(w: World) -> None:

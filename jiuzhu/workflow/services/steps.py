@@ -737,6 +737,7 @@ def confirmation_decide(
             facts = {
                 **common,
                 "amount": str(decision.amount),
+                "payment": str(decision.computation.get("allowance", {}).get("payment") or "monthly"),
                 "computation_lines": [f"{s['label']}：{s['formula']}" for s in lines],
             }
             kind, target = NoticeKind.CONFIRMATION, "confirmed"
