@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from jiuzhu.core.vocab import AidProgram, CaseOutcome, DeadlineKind, StepKind, TransitionAction
 
-from .spec import COUNTY, TOWNSHIP, DefinitionSpec, StepSpec, TransitionSpec
+from .spec import COUNTY, TOWNSHIP, DefinitionSpec, StepSpec, TransitionSpec, exits
 
 CASEWORKER = "township_caseworker"
 REVIEWER = "township_reviewer"
@@ -123,7 +123,6 @@ _STEPS = (
     StepSpec("terminated", "终止", StepKind.END, outcome=CaseOutcome.TERMINATED),
 )
 
-_OPEN = tuple(s.code for s in _STEPS if s.kind != StepKind.END)
 
 _TRANSITIONS = (
     TransitionSpec("verification", "investigation", F, "启动入户调查"),
@@ -182,14 +181,7 @@ _TRANSITIONS = (
     TransitionSpec("review", "materials", BACK, "告知补正材料", reason_required=True),
     TransitionSpec("materials", "investigation", F, "材料已补正，返回入户调查", "came_from"),
     TransitionSpec("materials", "review", F, "材料已补正，返回乡镇审核", "came_from"),
-    *(
-        TransitionSpec(code, "withdrawn", TransitionAction.WITHDRAW, "申请人撤回", reason_required=True)
-        for code in _OPEN
-    ),
-    *(
-        TransitionSpec(code, "terminated", TransitionAction.TERMINATE, "终止办理", reason_required=True)
-        for code in _OPEN
-    ),
+    *exits(_STEPS),
 )
 
 DIBAO = DefinitionSpec(

@@ -18,10 +18,10 @@ from __future__ import annotations
 from dataclasses import replace
 from itertools import pairwise
 
-from jiuzhu.core.vocab import AidProgram, StepKind, TransitionAction
+from jiuzhu.core.vocab import AidProgram, TransitionAction
 
 from .dibao import DIBAO
-from .spec import DefinitionSpec, StepSpec, TransitionSpec
+from .spec import DefinitionSpec, StepSpec, TransitionSpec, exits
 
 F = TransitionAction.FORWARD
 BACK = TransitionAction.SEND_BACK
@@ -70,15 +70,7 @@ def build(
             TransitionSpec(here.code, "materials", BACK, "告知补正材料", reason_required=True),
             TransitionSpec("materials", here.code, F, f"材料已补正，返回{here.name}", "came_from"),
         ]
-    open_codes = [s.code for s in steps if s.kind != StepKind.END]
-    transitions += [
-        TransitionSpec(code, "withdrawn", TransitionAction.WITHDRAW, "申请人撤回", reason_required=True)
-        for code in open_codes
-    ]
-    transitions += [
-        TransitionSpec(code, "terminated", TransitionAction.TERMINATE, "终止办理", reason_required=True)
-        for code in open_codes
-    ]
+    transitions += exits(steps)
     return DefinitionSpec(program=program, name=name, steps=steps, transitions=tuple(transitions))
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from jiuzhu.core.vocab import AidProgram, CaseOutcome, CasePurpose, StepKind, TransitionAction
 
-from .spec import COUNTY, TOWNSHIP, DefinitionSpec, StepSpec, TransitionSpec
+from .spec import COUNTY, TOWNSHIP, DefinitionSpec, StepSpec, TransitionSpec, exits
 
 CASEWORKER = "township_caseworker"
 REVIEWER = "township_reviewer"
@@ -92,7 +92,6 @@ _END_NAMES = {"maintained": "维持", "adjusted": "调整", "suspended": "暂停
 def _review_spec(program: str, name: str, *, township_review: bool = True) -> DefinitionSpec:
     county = _TEKUN_COUNTY if not township_review else _COUNTY
     steps = (_CHECK, _TOWNSHIP, county, *_ENDS) if township_review else (_CHECK, county, *_ENDS)
-    opened = [s.code for s in steps if s.kind != StepKind.END]
     transitions: list[TransitionSpec] = []
     if township_review:
         transitions += [
@@ -107,10 +106,7 @@ def _review_spec(program: str, name: str, *, township_review: bool = True) -> De
             TransitionSpec(DECISION_STEP, "investigation", BACK, "退回重新核查", reason_required=True),
         ]
     transitions += [TransitionSpec(DECISION_STEP, code, F, label) for code, label in _END_NAMES.items()]
-    transitions += [
-        TransitionSpec(code, "terminated", TransitionAction.TERMINATE, "终止办理", reason_required=True)
-        for code in opened
-    ]
+    transitions += exits(steps, withdraw=False)
     return DefinitionSpec(
         program=program, name=name, steps=steps, transitions=tuple(transitions), purpose=CasePurpose.REVIEW
     )

@@ -145,6 +145,21 @@ class TransitionSpec:
     reason_required: bool = False
 
 
+def exits(steps: Collection[StepSpec], *, withdraw: bool = True) -> tuple[TransitionSpec, ...]:
+    """Withdraw (the applicant, to ``withdrawn``) and terminate (to ``terminated``) from every open
+    step, each with its reason: the exits every procedure has."""
+    open_codes = [s.code for s in steps if s.kind != StepKind.END]
+    out = [
+        TransitionSpec(code, "withdrawn", TransitionAction.WITHDRAW, "申请人撤回", reason_required=True)
+        for code in (open_codes if withdraw else ())
+    ]
+    out += [
+        TransitionSpec(code, "terminated", TransitionAction.TERMINATE, "终止办理", reason_required=True)
+        for code in open_codes
+    ]
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class DefinitionSpec:
     program: str

@@ -14,10 +14,10 @@ same, so that the same step services record them.
 
 from __future__ import annotations
 
-from jiuzhu.core.vocab import AidProgram, CaseOutcome, DeadlineKind, StepKind, TransitionAction
+from jiuzhu.core.vocab import AidProgram, CaseOutcome, DeadlineKind, StepKind
 
 from .dibao import APPROVER, BACK, CASEWORKER, REVIEWER, F
-from .spec import COUNTY, TOWNSHIP, DefinitionSpec, StepSpec, TransitionSpec
+from .spec import COUNTY, TOWNSHIP, DefinitionSpec, StepSpec, TransitionSpec, exits
 
 _STEPS = (
     StepSpec(
@@ -110,7 +110,6 @@ _STEPS = (
     StepSpec("terminated", "终止", StepKind.END, outcome=CaseOutcome.TERMINATED),
 )
 
-_OPEN = tuple(s.code for s in _STEPS if s.kind != StepKind.END)
 
 _TRANSITIONS = (
     TransitionSpec("verification", "investigation", F, "启动调查核实"),
@@ -138,14 +137,7 @@ _TRANSITIONS = (
     TransitionSpec("review", "materials", BACK, "告知补正材料", reason_required=True),
     TransitionSpec("materials", "investigation", F, "材料已补正，返回调查核实", "came_from"),
     TransitionSpec("materials", "review", F, "材料已补正，返回乡镇审核", "came_from"),
-    *(
-        TransitionSpec(code, "withdrawn", TransitionAction.WITHDRAW, "申请人撤回", reason_required=True)
-        for code in _OPEN
-    ),
-    *(
-        TransitionSpec(code, "terminated", TransitionAction.TERMINATE, "终止办理", reason_required=True)
-        for code in _OPEN
-    ),
+    *exits(_STEPS),
 )
 
 TEKUN = DefinitionSpec(program=AidProgram.TEKUN, name="特困人员认定", steps=_STEPS, transitions=_TRANSITIONS)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from jiuzhu.core.vocab import AidProgram, CaseOutcome, DeadlineKind, StepKind, TransitionAction
 
-from .spec import COUNTY, TOWNSHIP, DefinitionSpec, StepSpec, TransitionSpec
+from .spec import COUNTY, TOWNSHIP, DefinitionSpec, StepSpec, TransitionSpec, exits
 
 CASEWORKER = "township_caseworker"
 REVIEWER = "township_reviewer"
@@ -113,7 +113,6 @@ _STEPS = (
     StepSpec("terminated", "终止", StepKind.END, outcome=CaseOutcome.TERMINATED),
 )
 
-_OPEN = tuple(s.code for s in _STEPS if s.kind != StepKind.END)
 
 _APPROVERS = (
     ("township_confirmation", "乡镇审批", "temporary_approve_township"),
@@ -147,14 +146,7 @@ _TRANSITIONS = (
     TransitionSpec("township_confirmation", "review", BACK, "退回乡镇审核", reason_required=True),
     TransitionSpec("county_special", "review", BACK, "退回乡镇审核", reason_required=True),
     TransitionSpec("confirmation", "review", BACK, "退回乡镇审核", reason_required=True),
-    *(
-        TransitionSpec(code, "withdrawn", TransitionAction.WITHDRAW, "申请人撤回", reason_required=True)
-        for code in _OPEN
-    ),
-    *(
-        TransitionSpec(code, "terminated", TransitionAction.TERMINATE, "终止办理", reason_required=True)
-        for code in _OPEN
-    ),
+    *exits(_STEPS),
 )
 
 TEMPORARY = DefinitionSpec(
