@@ -32,7 +32,7 @@ from jiuzhu.regions.scope import get_in_jurisdiction
 from jiuzhu.registry.models import Membership
 
 from .engine.life import next_review_after, taper_last_month
-from .engine.review import add_months
+from .engine.review import add_months, month_of
 from .models import Entitlement, EntitlementEvent
 from .programs import AmountRequest, AmountResult, amount_rule
 from .services import DecisionMember
@@ -51,10 +51,6 @@ EVENT_LABELS: dict[str, str] = {
     "taper": "渐退期",
     "expire": "到期终止",
 }
-
-
-def month_of(day: date) -> date:
-    return day.replace(day=1)
 
 
 def review_months(policy: PolicyVersion) -> dict[str, int]:

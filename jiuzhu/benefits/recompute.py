@@ -27,7 +27,8 @@ from jiuzhu.policy.models import PolicyVersion
 from jiuzhu.policy.selectors import policy_in_force
 from jiuzhu.regions.codes import Level, is_within, level_of, subtree_bounds
 
-from .life import entitlement_adjust, entitlement_recompute, month_of
+from .engine.review import month_of
+from .life import entitlement_adjust, entitlement_recompute
 from .models import Entitlement, StandardRecomputation, StandardRecomputationRow
 from .selectors import recomputation_get
 

@@ -37,7 +37,7 @@ from jiuzhu.registry.models import Household, Person
 
 from .engine.dibao import Member, Settings, dibao_allowance
 from .engine.life import next_review_after
-from .engine.review import ReviewMember, add_months, review_class
+from .engine.review import ReviewMember, add_months, month_of, review_class
 from .models import Decision, Entitlement, EntitlementEvent
 from .programs import AmountRequest, amount_rule
 from .selectors import entitlement_conflicts
@@ -213,18 +213,14 @@ def decision_record(
     return decision
 
 
-def first_of_month(day: date) -> date:
-    return day.replace(day=1)
-
-
 def start_month(*, policy: PolicyVersion, decided_on: date, applied_on: date | None) -> date:
     """The first month paid (rules §1.7): the month of application, of the decision, or the month
     after the decision, per ``policy.allowance_start``."""
     if policy.allowance_start == AllowanceStart.APPLICATION_MONTH:
-        return first_of_month(applied_on or decided_on)
+        return month_of(applied_on or decided_on)
     if policy.allowance_start == AllowanceStart.MONTH_AFTER_DECISION:
-        return add_months(first_of_month(decided_on), 1)
-    return first_of_month(decided_on)
+        return add_months(month_of(decided_on), 1)
+    return month_of(decided_on)
 
 
 def _review_members(decision: Decision) -> list[ReviewMember]:
@@ -297,7 +293,7 @@ def entitlement_create(*, ctx: AuditContext, decision_id: int) -> Entitlement:
             applied_on=date.fromisoformat(applied) if applied else None,
         )
         if payment == PaymentKind.ONCE:
-            start = first_of_month(decision.decided_on)  # a one-off grant is paid at once
+            start = month_of(decision.decided_on)  # a one-off grant is paid at once
         valid_months = grant.get("valid_months")
         entitlement = Entitlement.objects.create(
             household_id=decision.household_id,

@@ -26,9 +26,10 @@ from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.core.errors import NotFound
 from jiuzhu.core.vocab import AidProgram, AuditObject, CaseOutcome, EntitlementStatus
 
+from .engine.review import month_of
 from .models import Decision, Entitlement, EntitlementEvent
 from .selectors import LIVE
-from .services import DecisionMember, decision_record, entitlement_create, first_of_month
+from .services import DecisionMember, decision_record, entitlement_create
 
 SINGLE_SUFFIX = "-DB"
 
@@ -80,7 +81,7 @@ def entitlements_expire(
     Each end bumps ``version``. ``ended`` is called with each entitlement ended, in its transaction:
     the workflow's scan issues the 终止救助告知书 of the monthly-cash programs there (benefits does not
     reach the notices)."""
-    month = first_of_month(today or timezone.localdate())
+    month = month_of(today or timezone.localdate())
     due = Entitlement.objects.filter(status__in=LIVE, valid_until__isnull=False, valid_until__lt=month)
     rows = [
         (pk, last, region_code, program)

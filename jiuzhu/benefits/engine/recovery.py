@@ -25,6 +25,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from jiuzhu.core.vocab import PaymentKind
 
+from .review import month_of
+
 FEN = Decimal("0.01")
 
 
@@ -55,11 +57,6 @@ class Recovery:
             "amount_due": str(self.amount_due),
             "steps": [{"label": s.label, "formula": s.formula} for s in self.steps],
         }
-
-
-def month_of(day: date) -> date:
-    """The first day of ``day``'s month."""
-    return day.replace(day=1)
 
 
 def months_inclusive(first: date, last: date) -> int:

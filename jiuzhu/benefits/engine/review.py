@@ -78,6 +78,11 @@ def review_class(
     return ReviewClass.B
 
 
+def month_of(day: date) -> date:
+    """The first day of ``day``'s month (a month is named by its first day)."""
+    return day.replace(day=1)
+
+
 def add_months(day: date, months: int) -> date:
     """``day`` plus ``months`` calendar months; the day of the month is kept, or the last day of the
     target month when it is shorter (31 January + 1 → 28/29 February)."""

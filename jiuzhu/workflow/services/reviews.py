@@ -29,6 +29,7 @@ from django.utils import timezone
 from jiuzhu.audit.services import AuditContext
 from jiuzhu.benefits import life
 from jiuzhu.benefits.engine.life import next_review_after, review_due
+from jiuzhu.benefits.engine.review import month_of
 from jiuzhu.benefits.models import Entitlement
 from jiuzhu.benefits.programs import PER_PERSON, AmountResult, amount_rule
 from jiuzhu.benefits.recompute import recomputation_adjusted
@@ -58,7 +59,7 @@ def _month_label(day: date) -> str:
 
 
 def next_month(day: date) -> date:
-    return life.add_months(day.replace(day=1), 1)
+    return life.add_months(month_of(day), 1)
 
 
 # --- opening reviews ----------------------------------------------------------------------------------
