@@ -26,7 +26,7 @@ from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.core.errors import Conflict, ValidationFailed
 from jiuzhu.core.permissions import require_perm
 from jiuzhu.core.text import clean_text
-from jiuzhu.core.vocab import AidProgram, AuditObject, EntitlementStatus, PaymentKind, ReviewClass
+from jiuzhu.core.vocab import AidProgram, AuditObject, EntitlementStatus, PaymentKind
 from jiuzhu.policy.models import PolicyVersion
 from jiuzhu.regions.scope import get_in_jurisdiction
 from jiuzhu.registry.models import Membership
@@ -35,7 +35,7 @@ from .engine.life import next_review_after, taper_last_month
 from .engine.review import add_months, month_of
 from .models import Entitlement, EntitlementEvent
 from .programs import AmountRequest, AmountResult, amount_rule
-from .services import DecisionMember
+from .services import DecisionMember, review_months
 
 CHANGE_PERM = "benefits.change_entitlement"
 LIVE = (EntitlementStatus.ACTIVE, EntitlementStatus.SUSPENDED)
@@ -51,14 +51,6 @@ EVENT_LABELS: dict[str, str] = {
     "taper": "渐退期",
     "expire": "到期终止",
 }
-
-
-def review_months(policy: PolicyVersion) -> dict[str, int]:
-    return {
-        ReviewClass.A.value: policy.review_months_a,
-        ReviewClass.B.value: policy.review_months_b,
-        ReviewClass.C.value: policy.review_months_c,
-    }
 
 
 def _member(data: dict[str, Any]) -> DecisionMember:

@@ -213,6 +213,15 @@ def decision_record(
     return decision
 
 
+def review_months(policy: PolicyVersion) -> dict[str, int]:
+    """The months between reviews of each class (A/B/C) under ``policy``."""
+    return {
+        ReviewClass.A.value: policy.review_months_a,
+        ReviewClass.B.value: policy.review_months_b,
+        ReviewClass.C.value: policy.review_months_c,
+    }
+
+
 def start_month(*, policy: PolicyVersion, decided_on: date, applied_on: date | None) -> date:
     """The first month paid (rules §1.7): the month of application, of the decision, or the month
     after the decision, per ``policy.allowance_start``."""
@@ -281,11 +290,6 @@ def entitlement_create(*, ctx: AuditContext, decision_id: int) -> Entitlement:
             minor_age=policy.minor_age,
             elderly_age=policy.elderly_age,
         )
-        months = {
-            ReviewClass.A: policy.review_months_a,
-            ReviewClass.B: policy.review_months_b,
-            ReviewClass.C: policy.review_months_c,
-        }
         applied = decision.computation.get("applied_on")
         start = start_month(
             policy=policy,
@@ -311,7 +315,7 @@ def entitlement_create(*, ctx: AuditContext, decision_id: int) -> Entitlement:
             next_review_on=next_review_after(
                 on=decision.decided_on,
                 review_class=rclass,
-                months={str(k): v for k, v in months.items()},
+                months=review_months(policy),
                 urban=bool(decision.computation.get("urban")),
                 c_urban_months=policy.review_months_c_urban,
             ),

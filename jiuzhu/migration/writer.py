@@ -25,8 +25,8 @@ from jiuzhu.benefits.engine.compat import Held, conflicts
 from jiuzhu.benefits.engine.review import ReviewMember, add_months, review_class
 from jiuzhu.benefits.models import Decision, Entitlement, EntitlementEvent
 from jiuzhu.benefits.selectors import LIVE
-from jiuzhu.benefits.services import SEVERE_GRADES, DecisionMember
-from jiuzhu.core.vocab import AidProgram, CaseOutcome, EntitlementSource, EntitlementStatus, ReviewClass
+from jiuzhu.benefits.services import SEVERE_GRADES, DecisionMember, review_months
+from jiuzhu.core.vocab import AidProgram, CaseOutcome, EntitlementSource, EntitlementStatus
 from jiuzhu.regions.codes import is_within
 from jiuzhu.regions.models import Region
 from jiuzhu.registry.choices import Relation
@@ -504,11 +504,7 @@ def _write_entitlements(
                 elderly_age=policy.elderly_age,
             ).value
         )
-        interval = {
-            ReviewClass.A: policy.review_months_a,
-            ReviewClass.B: policy.review_months_b,
-            ReviewClass.C: policy.review_months_c,
-        }[ReviewClass(rclass)]
+        interval = review_months(policy)[rclass]
         decided_on = row.decided_on or row.start_month
         months_valid = valid_months(policy, row.program)
         source = {"batch": batch.pk, "file": batch.file_name, "row": row.line}

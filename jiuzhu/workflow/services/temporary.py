@@ -26,11 +26,12 @@ from django.utils import timezone
 
 from jiuzhu.accounts.roles import Role
 from jiuzhu.audit.services import AuditContext, audit_record
-from jiuzhu.benefits.engine.review import ReviewMember, next_review, review_class
+from jiuzhu.benefits.engine.life import next_review_after
+from jiuzhu.benefits.engine.review import ReviewMember, review_class
 from jiuzhu.benefits.models import Decision, Entitlement, EntitlementEvent
 from jiuzhu.benefits.programs import amount_rule
 from jiuzhu.benefits.selectors_temporary import PRIOR_SUFFIX  # the 先行救助 decision's number suffix
-from jiuzhu.benefits.services import DecisionMember
+from jiuzhu.benefits.services import DecisionMember, review_months
 from jiuzhu.core.errors import NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.core.masking import id_number_masked
 from jiuzhu.core.permissions import require_perm
@@ -43,7 +44,6 @@ from jiuzhu.core.vocab import (
     CaseStatus,
     NoticeKind,
     PaymentKind,
-    ReviewClass,
     TemporaryCause,
     TemporaryKind,
 )
@@ -292,11 +292,6 @@ def _prior_grant(
     rclass = review_class(
         members=[member], income_stable=True, minor_age=policy.minor_age, elderly_age=policy.elderly_age
     )
-    months = {
-        ReviewClass.A: policy.review_months_a,
-        ReviewClass.B: policy.review_months_b,
-        ReviewClass.C: policy.review_months_c,
-    }
     entitlement = Entitlement.objects.create(
         household_id=case.household_id,
         person=person,
@@ -310,7 +305,13 @@ def _prior_grant(
         amount=result.amount,
         members=1,
         review_class=rclass.value,
-        next_review_on=next_review(decided_on=paid_on, review_class=rclass, months=months),
+        next_review_on=next_review_after(
+            on=paid_on,
+            review_class=rclass,
+            months=review_months(policy),
+            urban=case.household.urban_rural == "urban",
+            c_urban_months=policy.review_months_c_urban,
+        ),
     )
     EntitlementEvent.objects.create(
         entitlement=entitlement,
