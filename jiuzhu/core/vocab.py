@@ -527,6 +527,11 @@ class AuditObject(Vocab):
     DISHONESTY_RECORD = "dishonesty_record", _("失信记录")
     OVERPAYMENT_RECOVERY = "overpayment_recovery", _("追缴记录")
     MIGRATION_BATCH = "migration_batch", _("存量导入批次")
+    MONITORING_RUN = "monitoring_run", _("监测运行")
+    WARNING = "warning", _("预警")
+    PAYROLL = "payroll", _("发放名册")
+    PAYROLL_JOB = "payroll_job", _("名册作业")
+    PAYROLL_LINE = "payroll_line", _("发放明细")
 
 
 def audit_object_type(model: Any) -> str:

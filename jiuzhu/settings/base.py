@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "jiuzhu.workflow",
     "jiuzhu.intake",
     "jiuzhu.migration",
+    "jiuzhu.monitoring",
+    "jiuzhu.payments",
     "jiuzhu.synth",
     "jiuzhu.demo",
 ]
