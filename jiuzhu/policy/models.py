@@ -285,6 +285,19 @@ class PolicyVersion(models.Model):
         validators=[MinValueValidator(18), MaxValueValidator(120)],
     )
     tekun_investigation_days = _days("特困调查核实时限（工作日，含自理能力评估）", 15)
+    # 动态监测 (rules §7.2: the 医保 thresholds 6,000 / 10,000 yuan are confirmed; the rest are defaults)
+    monitor_medical_oop_assisted = _money("医疗自付预警线·在保及监测对象（元/次）", "6000")
+    monitor_medical_oop_others = _money("医疗自付预警线·其他居民（元/次）", "10000")
+    monitor_lookback_months = _days("监测回溯期（月，早于此的登记事实不再预警）", 12)
+    monitor_absence_months = _days("离开居住地预警（连续月数）", 6)
+    monitor_income_ratio = _ratio("收入增加预警：家庭月人均收入超过低保标准的倍数", "1.000")
+    monitor_lead_income_ratio = _ratio("主动发现：家庭月人均收入低于低保标准的倍数", "1.500")
+    # 发放 (rules §10.6: pro-rating in the first month)
+    payroll_prorate_first_month = models.BooleanField(
+        "首月按日折算", default=False, help_text="否：决定起始月份发放整月"
+    )
+    payroll_arrears_months_max = _days("补发最多追溯月数", 12)
+    payroll_recovery_ratio = _ratio("抵扣追缴：每月最多抵扣实发金额的比例", "0.300")
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -115,6 +115,9 @@ def expr(node: Any, ctx: _Ctx) -> Any:  # an exp.Expression (SQLGlot's builders 
     if op == "coalesce":
         first, *rest = (expr(x, ctx) for x in args)
         return exp.Coalesce(this=first, expressions=rest)
+    if op == "if":
+        cond, a, b = (expr(x, ctx) for x in args)
+        return exp.Case(ifs=[exp.If(this=cond, true=a)], default=b)
     if op == "contains":
         return fn.list_contains(expr(args[0], ctx), expr(args[1], ctx), e)
     if op == "age":

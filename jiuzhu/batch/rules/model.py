@@ -19,7 +19,7 @@ The predicate vocabulary (``Expr``), written as nested tuples (lists after a JSO
     logic     ("and", e, …) ("or", e, …) ("not", e)
     compare   ("eq"|"ne"|"lt"|"le"|"gt"|"ge", a, b) ("in", a, (v, …)) ("null", a) ("notnull", a)
               ("contains", list_col, ("lit", code))   item of a comma-separated list
-    arithmetic ("add"|"sub"|"mul"|"div", a, b) ("coalesce", a, b)
+    arithmetic ("add"|"sub"|"mul"|"div", a, b) ("coalesce", a, b) ("if", cond, a, b)
     dates     ("age", birth, on)          whole years of age on a date
               ("months_between", a, b)    whole months from a to b (a day short of a month is 0)
               ("add_months", d, n)        the date n months later (end of month clamped)
@@ -75,5 +75,7 @@ class Rule:
     deadline_days: int = 10  # working days
     action: str = ""  # the suggested action, in Chinese
     outcome: str = ""  # the outcome a hit points to: stop | adjust | assist | review
+    # Whether a hit holds the person's payroll lines in the pre-payment comparison (月比对).
+    holds_payment: bool = False
     settings: tuple[str, ...] = field(default=())  # the policy settings the rule reads (s.*)
     sources: str = ""  # the rule's source or basis

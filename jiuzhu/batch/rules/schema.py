@@ -11,7 +11,7 @@ rules where its data lives. A rule may read only the columns named here; the com
 - ``feeds``: the departmental facts (one row per staged fact), with the typed slots and, as text, the
   payload fields the rules read (``FEED_FIELDS``).
 - ``settings``: one row per county with the policy in force on the run date, a column per setting the
-  rules name (``SETTING_COLUMNS``, numbers only).
+  rules name (``compiler.settings_used``): numbers as DECIMAL(18,4), lists as comma-separated text.
 """
 
 from __future__ import annotations
@@ -36,6 +36,11 @@ PERSONS: dict[str, str] = {
     # the programs of the live entitlements covering the person, sorted, comma-separated
     "programs": "VARCHAR",
     "bank_account": "VARCHAR",
+    # The household's 低保 standard (urban or rural, per person per month) in the policy in force on the
+    # run date, and its monthly per-capita income from the feeds (wages, pensions, unemployment benefit,
+    # taxed income) over the three whole months before the run date.
+    "standard": "DECIMAL(14,2)",
+    "income_pc": "DECIMAL(14,2)",
 }
 
 COVERAGE: dict[str, str] = {
