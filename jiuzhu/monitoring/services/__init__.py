@@ -1,0 +1,1 @@
+"""Every write of monitoring: runs (``runs``) and the handling of warnings (``warnings``)."""
