@@ -12,6 +12,7 @@ from collections.abc import Callable
 from types import ModuleType
 
 from . import (
+    monitoring,
     program_disability,
     program_integrity,
     program_life,
@@ -31,6 +32,7 @@ MODULES: list[ModuleType] = [
     program_migrate,
     program_integrity,
     program_life,
+    monitoring,  # after the life of entitlements: the month's warnings and payroll
 ]
 
 
