@@ -47,7 +47,7 @@ import pyarrow as pa  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Q  # noqa: E402
 
-from bench.monitoring_data import SYNTH_COUNTY_CODE, ensure_data, load, log  # noqa: E402
+from bench.monitoring_data import SYNTH_COUNTY_CODE, Cpu, ensure_data, load, log  # noqa: E402
 from jiuzhu.audit.services import AuditContext  # noqa: E402
 from jiuzhu.batch.rules.duck import run_duckdb  # noqa: E402
 from jiuzhu.batch.rules.model import Rule  # noqa: E402
@@ -123,11 +123,13 @@ def counts() -> dict[str, int]:
 # --- 1. end to end ----------------------------------------------------------------------------------
 
 
-def end_to_end(ctx: AuditContext, as_of: date, county: Region) -> tuple[Any, float]:
+def end_to_end(ctx: AuditContext, as_of: date, county: Region) -> tuple[Any, Cpu]:
     monitoring_run = optional("jiuzhu.monitoring.services.runs", "monitoring_run")
     if monitoring_run is None:
         raise SystemExit("jiuzhu.monitoring.services.runs.monitoring_run 尚不存在")
-    return timed(lambda: monitoring_run(ctx=ctx, as_of=as_of, county=county))
+    with Cpu() as cpu:
+        result = monitoring_run(ctx=ctx, as_of=as_of, county=county)
+    return result, cpu
 
 
 def describe_run(result: Any) -> str:
@@ -369,10 +371,10 @@ def pre_payment(ctx: AuditContext, as_of: date, county: Region) -> None:
     month = as_of.replace(day=1)
     payroll, s_gen = generate_month(ctx=ctx, county=county, program="dibao", month=month)
     print(f"payroll 低保 {month:%Y-%m} generated for the check: {s_gen:.1f} s ({load()})")
-    result, s_check = run_check(ctx=ctx, payroll=payroll)
-    print(
-        f"pre-payment check (月比对: monitoring_run pre_payment + holds): {s_check:.1f} s ({load()}) {result}"
-    )
+    with Cpu() as cpu:
+        result, s_check = run_check(ctx=ctx, payroll=payroll)
+    print(f"pre-payment check (月比对: monitoring_run pre_payment + holds): {s_check:.1f} s, {result}")
+    print(f"  {cpu}")
 
 
 def main() -> None:
@@ -402,19 +404,22 @@ def main() -> None:
     e2e_seconds = None
     if "e2e" not in skip:
         clear_monitoring()
-        result, e2e_seconds = end_to_end(ctx, args.as_of, county)
+        result, cpu = end_to_end(ctx, args.as_of, county)
+        e2e_seconds = cpu.wall
         c = counts()
         print(
-            f"monitoring_run, first (empty state): {e2e_seconds:.1f} s, {result.hits.num_rows:,} hits → "
-            f"{c['warnings']:,} warnings, {c['evidence']:,} evidence ({load()})"
+            f"monitoring_run, first (empty state): {cpu.wall:.1f} s, {result.hits.num_rows:,} hits → "
+            f"{c['warnings']:,} warnings, {c['evidence']:,} evidence"
         )
+        print(f"  {cpu}")
         print(f"  {describe_run(result)}")
-        again, s_again = end_to_end(ctx, args.as_of, county)
+        again, cpu = end_to_end(ctx, args.as_of, county)
         c = counts()
         print(
-            f"monitoring_run, again (all known): {s_again:.1f} s, {again.hits.num_rows:,} hits, "
-            f"{c['warnings']:,} warnings ({load()})"
+            f"monitoring_run, again (all known): {cpu.wall:.1f} s, {again.hits.num_rows:,} hits, "
+            f"{c['warnings']:,} warnings"
         )
+        print(f"  {cpu}")
         print(f"  {describe_run(again)}")
 
     tables = None

@@ -39,7 +39,7 @@ django.setup()
 import numpy as np  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from bench.monitoring_data import SYNTH_COUNTY_CODE, ensure_data, load, log  # noqa: E402
+from bench.monitoring_data import SYNTH_COUNTY_CODE, Cpu, ensure_data, load, log  # noqa: E402
 from jiuzhu.audit.services import AuditContext  # noqa: E402
 from jiuzhu.benefits.models import Entitlement, EntitlementEvent  # noqa: E402
 from jiuzhu.payments.models import Payroll, PayrollLine  # noqa: E402
@@ -207,14 +207,18 @@ def main() -> None:
     lines = 0
     amount = Decimal(0)
     for program in PROGRAMS:
-        payroll, s_gen = generate_month(ctx=ctx, county=county, program=program, month=month)
+        with Cpu() as cpu:
+            payroll, s_gen = generate_month(ctx=ctx, county=county, program=program, month=month)
         print(
             f"payroll_generate {program} {month:%Y-%m}: {s_gen:.1f} s, {payroll.lines_count:,} lines, "
-            f"{payroll.total_amount:,} 元 ({load()})"
+            f"{payroll.total_amount:,} 元"
         )
-        job, s_exp = export(ctx=ctx, payroll=payroll)
+        print(f"  {cpu}")
+        with Cpu() as cpu:
+            job, s_exp = export(ctx=ctx, payroll=payroll)
         result = getattr(job, "result", {}) or {}
-        print(f"bank_file_export {program} (CSV): {s_exp:.1f} s, {result} ({load()})")
+        print(f"bank_file_export {program} (CSV): {s_exp:.1f} s, {result}")
+        print(f"  {cpu}")
         total_gen += s_gen
         total_exp += s_exp
         lines += payroll.lines_count

@@ -58,6 +58,47 @@ def load() -> str:
     return f"load {one:.1f}/{five:.1f} on {os.cpu_count()} CPUs"
 
 
+def backend_cpu() -> float | None:
+    """CPU seconds of this session's PostgreSQL backend so far (when the server runs on this machine and
+    /proc shows it)."""
+    import os
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        row = cur.fetchone()
+    try:
+        with open(f"/proc/{row[0]}/stat") as fh:  # type: ignore[index]
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Cpu:
+    """Wall time, this process's CPU time and its PostgreSQL backend's, over a block: on a loaded machine
+    the CPU seconds say what the work costs, the wall time what the other processes left of the cores."""
+
+    def __enter__(self) -> Cpu:
+        self.pg0 = backend_cpu()
+        self.cpu0 = time.process_time()
+        self.t0 = time.perf_counter()
+        self.load0 = load()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self.t0
+        self.cpu = time.process_time() - self.cpu0
+        pg1 = backend_cpu()
+        self.pg = None if self.pg0 is None or pg1 is None else pg1 - self.pg0
+        self.load1 = load()
+
+    def __str__(self) -> str:
+        pg = f"{self.pg:.1f} s" if self.pg is not None else "(not readable)"
+        return f"CPU: this process {self.cpu:.1f} s, PostgreSQL backend {pg}; {self.load0} → {self.load1}"
+
+
 def ensure_county(households: int) -> None:
     from jiuzhu.synth import synth_county
 
