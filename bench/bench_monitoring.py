@@ -258,7 +258,7 @@ def orm_baseline(rules: Sequence[Rule], as_of: date, sample: int, seed: int) -> 
             settings[name] = ",".join(value) if isinstance(value, list) else value
     ev = _Eval(as_of, settings)
     ids = list(
-        Household.objects.filter(region_id__startswith=SYNTH_COUNTY_CODE[:6]).values_list("id", flat=True)
+        Household.objects.filter(region__code__startswith=SYNTH_COUNTY_CODE[:6]).values_list("id", flat=True)
     )
     rng = np.random.default_rng(seed)
     chosen = rng.choice(np.array(ids), size=min(sample, len(ids)), replace=False).tolist()

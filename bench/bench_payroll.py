@@ -139,7 +139,7 @@ def baseline(
     低保 (rolled back)."""
     ids = list(
         Entitlement.objects.filter(
-            region_id__startswith=county.code[:6], program="dibao", status="active"
+            region__code__startswith=county.code[:6], program="dibao", status="active"
         ).values_list("id", flat=True)
     )
     rng = np.random.default_rng(seed)
