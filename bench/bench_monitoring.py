@@ -331,28 +331,26 @@ def spark_beside_duckdb(rules: Sequence[Rule], tables: dict[str, pa.Table], as_o
     if write_tables is None or run_spark is None:
         print("Spark: jiuzhu.batch.rules.spark / parquet 尚不存在，跳过")
         return
+    table_paths = optional("jiuzhu.batch.rules.parquet", "table_paths")
     with tempfile.TemporaryDirectory(prefix="bench-mon-parquet-") as folder:
         _, s_write = timed(lambda: write_tables(tables, folder, as_of=as_of))
         print(f"Parquet export of the four tables: {s_write:.1f} s ({load()})")
-        paths = {
-            name: os.path.join(folder, f"{name}.parquet")
-            for name in tables
-            if os.path.exists(os.path.join(folder, f"{name}.parquet"))
-        }
-        duck_in: dict[str, Any] = paths if len(paths) == len(tables) else tables
-        d_hits, d_s = best_of(2, lambda: run_duckdb(rules, duck_in, as_of=as_of))
+        if table_paths is not None:
+            paths, _ = table_paths(folder)
+        else:
+            paths = {name: os.path.join(folder, f"{name}.parquet") for name in tables}
+        d_hits, d_s = best_of(2, lambda: run_duckdb(rules, paths, as_of=as_of))
+        print(f"DuckDB on the Parquet files: {d_s:.1f} s, {d_hits.num_rows:,} hits ({load()})")
+        with Cpu() as cold:
+            s_hits = run_spark(rules, paths, as_of=as_of)
+        with Cpu() as warm:
+            s_hits = run_spark(rules, paths, as_of=as_of)
         print(
-            f"DuckDB on {'the Parquet files' if duck_in is paths else 'the Arrow tables'}: "
-            f"{d_s:.1f} s, {d_hits.num_rows:,} hits ({load()})"
-        )
-        s_hits, s_cold = timed(lambda: run_spark(rules, folder, as_of=as_of))
-        s_hits, s_warm = timed(lambda: run_spark(rules, folder, as_of=as_of))
-        print(
-            f"Spark local[2] on the Parquet files: {s_cold:.1f} s with the session's start, "
-            f"{s_warm:.1f} s in a warm session, {s_hits.num_rows:,} hits ({load()})"
+            f"Spark local[2] on the Parquet files: {cold.wall:.1f} s with the session's start, "
+            f"{warm.wall:.1f} s in a warm session, {s_hits.num_rows:,} hits ({load()})"
         )
         print(
-            f"Spark / DuckDB (warm): {s_warm / d_s:.1f}×; "
+            f"Spark / DuckDB (warm): {warm.wall / d_s:.1f}×; "
             f"hit sets: {monitoring_hand.compare_hits(d_hits, s_hits)}"
         )
 
