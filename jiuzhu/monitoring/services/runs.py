@@ -81,7 +81,12 @@ def run_stale(run: MonitoringRun, now: Any = None) -> bool:
     return run.status == JobStatus.RUNNING and beat is not None and now - beat > HEARTBEAT_STALE
 
 
-def _check(ctx: AuditContext, county: Region | None, kind: str, engine: str) -> None:
+EARLIEST = date(2000, 1, 1)
+
+
+def _check(ctx: AuditContext, county: Region | None, kind: str, engine: str, as_of: date) -> None:
+    if not EARLIEST <= as_of <= timezone.localdate() + timedelta(days=366):
+        raise ValidationFailed({"as_of": "比对日期应在 2000 年以后、一年之内"})
     if ctx.user is not None and not can_start_runs(ctx.user):
         raise PermissionDenied()
     if ctx.user is not None and county is None and not getattr(ctx.user, "is_superuser", False):
@@ -191,7 +196,7 @@ def monitoring_run(
 ) -> RunResult:
     """Run the rules over a county (or every county) as of a date and write what they found."""
     rules = tuple(rules if rules is not None else _default_rules())
-    _check(ctx, county, kind, engine)
+    _check(ctx, county, kind, engine, as_of)
     run = _open_run(ctx, as_of=as_of, county=county, kind=kind, engine=engine, rules=rules)
     total = len(rules) + 2
     timings: dict[str, float] = {}
@@ -463,3 +468,28 @@ def evidence_payload(text: str) -> dict[str, Any]:
     """A hit's evidence as stored (the engines write it as a JSON object)."""
     value = json.loads(text) if text else {}
     return value if isinstance(value, dict) else {"值": value}
+
+
+def monitoring_run_enqueue(
+    *, ctx: AuditContext, as_of: date, county: Region | None, kind: str = "monitor", engine: str = "duckdb"
+) -> None:
+    """Check a run may start and hand it to the background worker (``jiuzhu db_worker``); the run page
+    shows it once the worker has begun."""
+    _check(ctx, county, kind, engine, as_of)
+    busy = MonitoringRun.objects.filter(
+        kind=kind, as_of=as_of, region=county, engine=engine, status=JobStatus.RUNNING
+    )
+    if any(not run_stale(r) for r in busy):
+        raise Conflict("该县同一比对日期的监测正在运行，请稍后查看结果")
+    from ..tasks_runs import monitoring_run_queued  # the task module imports this one
+
+    user = ctx.user
+    monitoring_run_queued.enqueue(
+        as_of=as_of.isoformat(),
+        county_code=county.code if county else None,
+        kind=kind,
+        engine=engine,
+        user_id=user.pk if user is not None else None,
+        ip=ctx.ip,
+        channel=ctx.channel,
+    )
