@@ -81,7 +81,8 @@ class Command(BaseCommand):
                     progress=progress,
                 )
             except ServiceError as exc:
-                raise CommandError(exc.message) from exc
+                details = "；".join(str(v) for v in (getattr(exc, "errors", None) or {}).values())
+                raise CommandError(f"{exc.message}：{details}" if details else exc.message) from exc
         run = result.run
         self.stdout.write(
             f"监测运行 #{run.pk}（{run.get_kind_display()}，{as_of.isoformat()}）：比对 {run.persons} 人，"
