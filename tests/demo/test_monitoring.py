@@ -26,6 +26,17 @@ from jiuzhu.synth import synth_county
 
 pytestmark = pytest.mark.django_db
 
+# The demo drives the services of every part of monitoring and payment.
+for _needed in (
+    "jiuzhu.monitoring.services.runs",
+    "jiuzhu.monitoring.services.warnings",
+    "jiuzhu.payments.services.generate",
+    "jiuzhu.payments.services.check",
+    "jiuzhu.payments.services.holds",
+    "jiuzhu.payments.services.bank",
+):
+    pytest.importorskip(_needed)
+
 
 @pytest.fixture
 def built(db: None, tmp_path: Path, settings: Any) -> dict[str, Any]:
