@@ -49,6 +49,7 @@ PAYING = (PayrollLine.Status.PENDING, PayrollLine.Status.PAID)
 DEATH_FEEDS = ("police_death",)
 # A report lists at most this many rows of one kind (the count says how many there are in all).
 REPORT_ROWS = 1000
+CENT = Decimal("0.01")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -58,6 +59,11 @@ def parse_month(value: str, *, field_name: str = "month") -> date:
     if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1900:
         raise ValidationFailed({field_name: "月份格式应为 YYYY-MM，如 2026-11"})
     return date(int(m.group(1)), int(m.group(2)), 1)
+
+
+def money(value: Any) -> Decimal:
+    """A sum as yuan and fen (SQLite's sums lose the scale)."""
+    return Decimal(value or 0).quantize(CENT)
 
 
 def month_end(month: date) -> date:
@@ -325,16 +331,15 @@ def household_chain(*, user: Any, household_id: int) -> HouseholdChain:
         entitlements=entitlements,
         lines=lines,
         warnings=warnings,
-        paid_total=sum((x.amount for x in lines if x.status == PayrollLine.Status.PAID), Decimal("0")),
-        due_total=sum((x.amount for x in lines if x.status == PayrollLine.Status.PENDING), Decimal("0")),
-        unpaid_total=sum(
-            (
+        paid_total=money(sum(x.amount for x in lines if x.status == PayrollLine.Status.PAID)),
+        due_total=money(sum(x.amount for x in lines if x.status == PayrollLine.Status.PENDING)),
+        unpaid_total=money(
+            sum(
                 x.amount
                 for x in lines
                 if x.status
                 in (PayrollLine.Status.FAILED, PayrollLine.Status.RETURNED, PayrollLine.Status.STOPPED)
-            ),
-            Decimal("0"),
+            )
         ),
     )
 
@@ -407,7 +412,7 @@ def person_payments(*, user: Any, person_id: int) -> PersonPayments:
     return PersonPayments(
         person=person,
         lines=lines,
-        paid_total=sum((x.amount for x in paid), Decimal("0")),
+        paid_total=money(sum(x.amount for x in paid)),
         months=len({x.payroll.month for x in paid}),
     )
 
@@ -655,7 +660,7 @@ def anomaly_report(*, user: Any, month: date, kind: str = "") -> AnomalyReport:
             continue
         found = list(finder(user, month))
         report.counts[code] = len(found)
-        report.amounts[code] = sum((a.line.amount for a in found), Decimal("0"))
+        report.amounts[code] = money(sum(a.line.amount for a in found))
         report.rows += found[:REPORT_ROWS]
     return report
 
@@ -726,9 +731,9 @@ def payment_totals(*, user: Any, month_from: date, month_to: date, program: str 
             township_code=g["township_id"],
             township_name=g["township__name"],
             lines=g["n"],
-            amount=g["total"] or Decimal("0"),
+            amount=money(g["total"]),
             paid_count=g["paid_n"],
-            paid_amount=g["paid"] or Decimal("0"),
+            paid_amount=money(g["paid"]),
             held_count=g["held"],
             stopped_count=g["stopped"],
             failed_count=g["failed"],
@@ -743,8 +748,8 @@ def payment_totals(*, user: Any, month_from: date, month_to: date, program: str 
     return Totals(
         rows=rows,
         lines=sum(r.lines for r in rows),
-        amount=sum((r.amount for r in rows), Decimal("0")),
-        paid_amount=sum((r.paid_amount for r in rows), Decimal("0")),
+        amount=money(sum(r.amount for r in rows)),
+        paid_amount=money(sum(r.paid_amount for r in rows)),
         by_program=dict(by_program),
         by_month=dict(sorted(by_month.items())),
     )
@@ -791,12 +796,12 @@ class Bulletin:
 
 def bulletin_township(*, user: Any, code: str = "") -> Region:
     """The township the bulletin is for: ``code``, in the caller's jurisdiction (else 404); empty: the
-    caller's own township (a township or village user), else a 422 asking for one."""
+    caller's own township (a township user), else a 422 asking for one."""
     code = code.strip()
     if not code:
         region_code = getattr(user, "region_id", None) or ""
-        if region_code and level_of(region_code) >= Level.TOWNSHIP:
-            code = region_code[:9] + "000"
+        if region_code and level_of(region_code) == Level.TOWNSHIP:
+            code = region_code
         else:
             raise ValidationFailed({"township": "请选择乡镇（街道）"})
     try:
@@ -852,7 +857,7 @@ def township_bulletin(*, user: Any, township: str = "", month: date) -> Bulletin
                 warnings=by_rule_w.get(code, 0),
                 leads=by_rule_l.get(code, 0),
                 holds=len(mine),
-                held_amount=sum((h.line.amount for h in mine), Decimal("0")),
+                held_amount=money(sum(h.line.amount for h in mine)),
                 cleared=sum(1 for h in mine if h.status == PayrollHold.Status.CLEARED),
                 confirmed=sum(1 for h in mine if h.status == PayrollHold.Status.CONFIRMED),
                 open_holds=sum(1 for h in mine if h.status == PayrollHold.Status.HELD),
@@ -882,7 +887,7 @@ def township_bulletin(*, user: Any, township: str = "", month: date) -> Bulletin
         month=month,
         as_of=as_of,
         payroll_lines=counts["n"],
-        payroll_amount=counts["total"] or Decimal("0"),
+        payroll_amount=money(counts["total"]),
         held=counts["held"],
         stopped=counts["stopped"],
         paid=counts["paid"],

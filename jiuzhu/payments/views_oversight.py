@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
@@ -121,29 +122,34 @@ def _anomaly_report(request: HttpRequest) -> tuple[AnomalyFilter, Any]:
     return filters, report
 
 
+def wants_xlsx(request: HttpRequest) -> bool:
+    return request.GET.get("format") == "xlsx"
+
+
 @web_view(REPORT_PERM)
 def anomalies(request: HttpRequest) -> HttpResponse:
+    """The report; with ``?format=xlsx`` (and the same filters) its masked download."""
     filters, report = _anomaly_report(request)
+    if report is not None and wants_xlsx(request):
+        return _anomalies_xlsx(request, report)
     if report is not None:
         shown_lines(request.user, [a.line for a in report.rows])
     return render(
         request,
         "payments/oversight_anomalies.html",
-        {"filters": filters, "report": report, "kinds": ANOMALY_KINDS, "query": request.GET.urlencode()},
+        {
+            "filters": filters,
+            "report": report,
+            "kinds": ANOMALY_KINDS,
+            "xlsx_query": urlencode(
+                {"month": f"{report.month:%Y-%m}", "kind": report.kind, "format": "xlsx"} if report else {}
+            ),
+        },
         status=200 if report is not None else 422,
     )
 
 
-@web_view(REPORT_PERM)
-def anomalies_xlsx(request: HttpRequest) -> HttpResponse:
-    filters, report = _anomaly_report(request)
-    if report is None:
-        return render(
-            request,
-            "payments/oversight_anomalies.html",
-            {"filters": filters, "report": None, "kinds": ANOMALY_KINDS},
-            status=422,
-        )
+def _anomalies_xlsx(request: HttpRequest, report: Any) -> HttpResponse:
     audit_record(
         ctx=AuditContext.from_request(request),
         action="export",
@@ -184,7 +190,6 @@ def _bulletin_page(request: HttpRequest, filters: BulletinFilter, bulletin: Any)
             "filters": filters,
             "bulletin": bulletin,
             "townships": selectors_oversight.townships_for(request.user),
-            "query": request.GET.urlencode(),
         },
         status=200 if bulletin is not None or choosing else 422,
     )
@@ -192,15 +197,14 @@ def _bulletin_page(request: HttpRequest, filters: BulletinFilter, bulletin: Any)
 
 @web_view(REPORT_PERM)
 def bulletin(request: HttpRequest) -> HttpResponse:
+    """The bulletin; with ``?format=xlsx`` (and the same township and month) its masked download."""
     filters, result = _bulletin(request)
+    if result is not None and wants_xlsx(request):
+        return _bulletin_xlsx(request, result)
     return _bulletin_page(request, filters, result)
 
 
-@web_view(REPORT_PERM)
-def bulletin_xlsx(request: HttpRequest) -> HttpResponse:
-    filters, result = _bulletin(request)
-    if result is None:
-        return _bulletin_page(request, filters, None)
+def _bulletin_xlsx(request: HttpRequest, result: Any) -> HttpResponse:
     audit_record(
         ctx=AuditContext.from_request(request),
         action="export",
