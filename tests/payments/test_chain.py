@@ -171,3 +171,27 @@ def test_a_persons_payments_in_the_jurisdiction(chain_household, make_user, clie
     assert {x["id_number"] for x in api.json()["lines"]} == {id_number_masked(household.head.id_number)}
     for path in (f"/oversight/persons/{child.pk}/payments/", f"/api/oversight/persons/{child.pk}/payments"):
         assert client_for(make_user("township_caseworker", WEST_TOWN)).get(path).status_code == 404
+
+
+def test_the_chain_reads_a_fixed_number_of_queries(chain_household, make_user) -> None:
+    """Whatever the household's size of history: one more line, hold, event and warning add no query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    household, _, ent, _ = chain_household
+    user = make_user("auditor", EAST_TOWN)
+    selectors_oversight.household_chain(
+        user=user, household_id=household.pk
+    )  # the user's permissions, cached
+    with CaptureQueriesContext(connection) as before:
+        selectors_oversight.household_chain(user=user, household_id=household.pk)
+    line = oversight_line(ent, month=date(2026, 4, 1), status="held")
+    oversight_hold(line, rule="vehicle_acquired")
+    oversight_warning(
+        household.head, rule="vehicle_acquired", raised_on=date(2026, 3, 20), due_on=date(2026, 4, 3)
+    )
+    EntitlementEvent.objects.create(entitlement=ent, at=_aware(2026, 3, 25), kind="maintain", changes={})
+    with CaptureQueriesContext(connection) as after:
+        chain = selectors_oversight.household_chain(user=user, household_id=household.pk)
+    assert len(chain.items) == 14
+    assert len(after.captured_queries) == len(before.captured_queries)
