@@ -13,6 +13,7 @@ from jiuzhu.audit.models import AuditEvent
 from jiuzhu.benefits.models import EntitlementEvent
 from jiuzhu.core.masking import id_number_masked
 from jiuzhu.intake.models import Application
+from jiuzhu.monitoring.rules import RULES_BY_CODE
 from jiuzhu.payments import selectors_oversight
 
 from ..conftest import COUNTY, EAST_TOWN, WEST_TOWN, WEST_VILLAGE
@@ -106,7 +107,9 @@ def test_the_chain_page_for_staff_and_auditor_and_not_for_elsewhere(
     staff = client_for(make_user("township_caseworker", EAST_TOWN)).get(url)
     assert staff.status_code == 200
     body = staff.content.decode()
-    assert household.number in body and household.head.id_number in body and "死亡、火化" in body
+    assert (
+        household.number in body and household.head.id_number in body and RULES_BY_CODE["death"].name in body
+    )
     auditor = client_for(make_user("auditor", COUNTY)).get(url)
     assert auditor.status_code == 200
     text = auditor.content.decode()
