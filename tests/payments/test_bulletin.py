@@ -163,7 +163,7 @@ def test_the_bulletin_page_api_and_masked_download(month, make_user, client_for)
     assert book.sheetnames == ["概况", "比对发现", "暂停发放核实", "预警办结", "超期预警"]
     holds = list(book["暂停发放核实"].iter_rows(values_only=True))
     assert holds[1][:5] == (
-        "死亡、火化",
+        label("death"),
         a.number,
         "甲**某",
         a.head.id_number[:3] + "*" * 11 + a.head.id_number[-4:],
