@@ -317,6 +317,9 @@ def _register() -> None:
     from jiuzhu.monitoring.api_runs import router as monitoring_runs_router
 
     api.add_router("/monitoring", monitoring_runs_router)
+    from jiuzhu.payments.api_oversight import router as oversight_router
+
+    api.add_router("/oversight", oversight_router)
 
 
 _register()

@@ -64,6 +64,9 @@ UNSCOPED_PAGES = {
     "migration/template.csv",
     "monitoring/runs/",
     "monitoring/runs/start/",
+    "oversight/",
+    "oversight/anomalies/",
+    "oversight/bulletin/",
 }
 
 _PERSON_FORM = {
@@ -303,6 +306,11 @@ WEB_READS = {
     "benefits/recoveries/<int:pk>/",
     "monitoring/runs/",
     "monitoring/runs/<int:pk>/",
+    "oversight/",
+    "oversight/anomalies/",
+    "oversight/bulletin/",
+    "oversight/households/<int:pk>/chain/",
+    "oversight/persons/<int:person_id>/payments/",
 }
 
 # A valid body for each API write, so that refusals come from jurisdiction, not from validation.
@@ -517,6 +525,9 @@ API_UNSCOPED_READS = {
     "/api/benefits/recoveries",
     "/api/migration/layouts",
     "/api/monitoring/runs",
+    "/api/oversight/anomalies",
+    "/api/oversight/totals",
+    "/api/oversight/bulletin",
 }
 # Writes without an object in the path that act only inside the caller's jurisdiction (opening the reviews
 # due): answered, never touching 东镇.
@@ -1210,3 +1221,62 @@ def test_integrity_pages_and_operations_refuse_other_jurisdictions(
     running.refresh_from_db()
     case.refresh_from_db()
     assert (running.status, running.version, case.state, case.version) == ("active", 1, "investigation", 1)
+
+
+# --- fund supervision (阳光资金监管): 东镇's payroll lines, holds and warnings ---------------------------
+
+
+def test_oversight_pages_and_operations_refuse_other_jurisdictions(
+    east, east_report, make_user, client_for
+) -> None:
+    """东镇's head died before February and was paid, with a hold and an overdue warning; 西镇's staff and
+    auditor and the neighbouring county's approver see none of it on any oversight page, export or
+    operation, and 东镇's chain and payments are 404 to them."""
+    from datetime import date
+
+    from jiuzhu.registry.models import Person
+
+    from ..factories import new_entitlement, oversight_hold, oversight_line, oversight_warning
+
+    household, member = east
+    Person.objects.filter(pk=household.head_id).update(death_date=date(2026, 1, 10))
+    line = oversight_line(new_entitlement(household, amount="520.00"), month=date(2026, 2, 1))
+    oversight_hold(line, rule="death")
+    oversight_warning(household.head, raised_on=date(2026, 2, 1), due_on=date(2026, 2, 6))
+    secrets = ("东镇户主甲", household.number, household.head.id_number[-6:], line.bank_account[-6:])
+    for user in (
+        make_user("township_caseworker", WEST_TOWN),
+        make_user("auditor", WEST_TOWN),
+        make_user("county_approver", "980102000000"),
+    ):
+        client = client_for(user)
+        for path in (
+            f"/oversight/households/{household.pk}/chain/",
+            f"/oversight/persons/{member.pk}/payments/",
+            f"/oversight/persons/{household.head_id}/payments/",
+            f"/api/oversight/households/{household.pk}/chain",
+            f"/api/oversight/persons/{household.head_id}/payments",
+        ):
+            assert client.get(path).status_code == 404, (user.role, path)
+        for path, query in (
+            ("/oversight/", {"month_from": "2026-01", "month_to": "2026-02"}),
+            ("/oversight/anomalies/", {"month": "2026-02"}),
+            ("/oversight/bulletin/", {"month": "2026-02"}),
+            ("/api/oversight/anomalies", {"month": "2026-02"}),
+            ("/api/oversight/totals", {"month_from": "2026-01", "month_to": "2026-02"}),
+            ("/api/oversight/bulletin", {"month": "2026-02"}),
+        ):
+            response = client.get(path, query)
+            assert response.status_code in (200, 422), (user.role, path, response.status_code)
+            for secret in secrets:
+                assert secret not in response.content.decode(), (user.role, path, secret)
+        for path, query in (
+            ("/oversight/bulletin/", {"township": EAST_TOWN, "month": "2026-02"}),
+            ("/oversight/bulletin/", {"township": EAST_TOWN, "month": "2026-02", "format": "xlsx"}),
+            ("/api/oversight/bulletin", {"township_id": EAST_TOWN, "month": "2026-02"}),
+        ):
+            assert client.get(path, query).status_code == 404, (user.role, path, query)
+    # The same pages show it to 东镇's own caseworker (so the walk above proves something).
+    own = client_for(make_user("township_caseworker", EAST_TOWN))
+    assert household.number in own.get("/oversight/anomalies/", {"month": "2026-02"}).content.decode()
+    assert household.number in own.get("/oversight/bulletin/", {"month": "2026-02"}).content.decode()
