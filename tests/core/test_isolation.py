@@ -62,6 +62,7 @@ UNSCOPED_PAGES = {
     "migration/",
     "migration/upload/",
     "migration/template.csv",
+    "monitoring/rules/",
 }
 
 _PERSON_FORM = {
@@ -298,6 +299,7 @@ WEB_READS = {
     "benefits/recomputations/<int:pk>/",
     "benefits/recoveries/",
     "benefits/recoveries/<int:pk>/",
+    "monitoring/rules/",
 }
 
 # A valid body for each API write, so that refusals come from jurisdiction, not from validation.
