@@ -216,7 +216,7 @@ DISABILITY = Rule(
     severity="medium",
     action="核查困难残疾人生活补贴、重度残疾人护理补贴资格及单人保条件",
     outcome="assist",
-    sources="残联残疾人证信息（规则 §7.2）",
+    sources="残联残疾人证信息；残疾人两项补贴（规则 §7.2、§6）",
 )
 
 DISABILITY_LEAD = Rule(
@@ -240,7 +240,7 @@ DISABILITY_LEAD = Rule(
     role="village_assistant",
     action="入户了解情况，引导申请低保（单人保）、两项补贴",
     outcome="assist",
-    sources="残联重度残疾人信息（规则 §7.2）",
+    sources="残联重度残疾人信息；残疾人两项补贴（规则 §7.2、§6）",
 )
 
 UNEMPLOYMENT_LEAD = Rule(
@@ -334,7 +334,7 @@ ABSENT = Rule(
     action="核实实际居住地，已在外地定居的转移或终止救助关系",
     outcome="stop",
     holds_payment=True,
-    sources="公安居住登记（规则 §7.2、§10.9）",
+    sources="公安居住登记；户籍地与经常居住地（规则 §1.2）、跨区域在保唯一性（§10.9）",
 )
 
 SCHOOL = Rule(
@@ -382,7 +382,7 @@ GUARDIAN_DIED = Rule(
     role="village_assistant",
     action="入户核实儿童监护情况，符合条件的认定事实无人抚养儿童或特困",
     outcome="assist",
-    sources="公安、殡葬死亡信息与家庭成员关系（规则 §7.2）",
+    sources="公安、殡葬死亡信息与家庭成员关系；事实无人抚养儿童认定（规则 §7.2、§8.1）",
 )
 
 GUARDIAN_DETAINED = Rule(
@@ -406,7 +406,7 @@ GUARDIAN_DETAINED = Rule(
     role="village_assistant",
     action="入户核实儿童监护情况，符合条件的认定事实无人抚养儿童",
     outcome="assist",
-    sources="司法服刑、强制隔离戒毒信息与家庭成员关系（规则 §7.2）",
+    sources="司法服刑、强制隔离戒毒信息与家庭成员关系；事实无人抚养儿童认定（规则 §7.2、§8.1）",
 )
 
 DUPLICATE_PERSON = Rule(
@@ -458,7 +458,7 @@ DUPLICATE_PROGRAM = Rule(
     action="核实后保留应享受的项目，停发互斥项目并追回",
     outcome="adjust",
     holds_payment=True,
-    sources="救助项目互斥规则（规则 §1.11、§3、§4、§6；benefits/engine/compat.py）",
+    sources="救助项目互斥规则（规则 §3、§6、§8.1；benefits/engine/compat.py）",
 )
 
 DUPLICATE_ACCOUNT = Rule(
