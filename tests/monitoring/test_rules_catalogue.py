@@ -79,3 +79,27 @@ def test_test_defaults_are_the_policy_defaults() -> None:
             assert ",".join(default) == value
         else:
             assert str(default) == str(value) or float(default) == float(value), name
+
+
+@pytest.mark.parametrize("length", [0, -1, "6", 2.5])
+def test_prefix_needs_a_positive_whole_length(length: object) -> None:
+    from dataclasses import replace
+
+    from jiuzhu.batch.rules.compiler import RuleError
+    from jiuzhu.monitoring.rules import ABSENT
+
+    bad = replace(ABSENT, when=("eq", ("prefix", "f.region", length), ("lit", "440305")))
+    with pytest.raises(RuleError, match="prefix"):
+        rule_sql(bad, "duckdb", date(2026, 11, 30))
+
+
+def test_a_field_of_a_further_feed_is_known_and_of_another_feed_is_not() -> None:
+    from dataclasses import replace
+
+    from jiuzhu.batch.rules.compiler import RuleError
+    from jiuzhu.monitoring.rules import INCOME_UP
+
+    ok = replace(INCOME_UP, when=("eq", "f.income_type", ("lit", "business")))
+    assert "income_type" in rule_sql(ok, "duckdb", date(2026, 11, 30))
+    with pytest.raises(RuleError, match="plate"):
+        rule_sql(replace(INCOME_UP, when=("eq", "f.plate", ("lit", "x"))), "duckdb", date(2026, 11, 30))
