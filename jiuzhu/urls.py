@@ -24,6 +24,7 @@ urlpatterns = [
     path("workflow/temporary/", include("jiuzhu.workflow.urls_temporary")),
     path("workflow/", include("jiuzhu.workflow.urls")),
     path("intake/", include("jiuzhu.intake.urls")),
+    path("monitoring/runs/", include("jiuzhu.monitoring.urls_runs")),
     path("apply/", include("jiuzhu.intake.urls_public")),
     path("monitoring/rules/", include("jiuzhu.monitoring.urls_rules")),
     path("", include("jiuzhu.registry.urls")),

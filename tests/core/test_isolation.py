@@ -62,6 +62,8 @@ UNSCOPED_PAGES = {
     "migration/",
     "migration/upload/",
     "migration/template.csv",
+    "monitoring/runs/",
+    "monitoring/runs/start/",
     "monitoring/rules/",
 }
 
@@ -110,6 +112,7 @@ WEB_BODIES: dict[str, dict[str, Any]] = {
     "verification/<int:pk>/reports/": {"applicant": "{head_pk}", "programs": "dibao"},
     "exchange/upload/": {"feed": "hrss_wage", "file": "{wage_file}"},
     "migration/upload/": {"layout": "", "file": "{migration_file}"},
+    "monitoring/runs/start/": {"county": "980101000000", "as_of": "2026-11-15", "kind": "monitor"},
     "intake/new/": {"id_number": "{head_id_number}", "channel": "window"},
     "intake/<int:pk>/verify/": {"version": "1"},
     "intake/<int:pk>/materials/": {"version": "1", "items": "户口簿复印件"},
@@ -299,6 +302,8 @@ WEB_READS = {
     "benefits/recomputations/<int:pk>/",
     "benefits/recoveries/",
     "benefits/recoveries/<int:pk>/",
+    "monitoring/runs/",
+    "monitoring/runs/<int:pk>/",
     "monitoring/rules/",
 }
 
@@ -513,6 +518,7 @@ API_UNSCOPED_READS = {
     "/api/workflow/temporary/prior-aid",
     "/api/benefits/recoveries",
     "/api/migration/layouts",
+    "/api/monitoring/runs",
 }
 # Writes without an object in the path that act only inside the caller's jurisdiction (opening the reviews
 # due): answered, never touching 东镇.
@@ -520,11 +526,21 @@ API_UNSCOPED_WRITES: dict[tuple[str, str], tuple[int, ...]] = {
     ("post", "/api/workflow/reviews/open"): (200,),
 }
 API_BODIES[("post", "/api/workflow/reviews/open")] = {}
+API_BODIES[("post", "/api/monitoring/runs")] = {"county": "980101000000", "as_of": "2026-11-15"}
 # Public operations (no login): answered alike for everyone, and never about 东镇's household.
 API_PUBLIC: dict[tuple[str, str], tuple[int, ...]] = {
     ("post", "/api/intake/public/applications"): (200,),
     ("post", "/api/intake/public/status"): (404,),
 }
+
+
+def _neighbour_run() -> Any:
+    """A monitoring run of the neighbouring county (runs belong to a county, read by its townships)."""
+    from datetime import date
+
+    from jiuzhu.monitoring.models import MonitoringRun
+
+    return MonitoringRun.objects.get_or_create(as_of=date(2026, 11, 15), region_id="980102000000")[0]
 
 
 def _walk(patterns: list[Any], prefix: str = "") -> list[tuple[str, URLPattern]]:
@@ -875,6 +891,8 @@ def test_every_web_page_refuses_or_hides_other_townships(
             ids_here = {"pk": east_entitlement.pk}
         elif route.startswith("benefits/recomputations/"):
             ids_here = {"pk": east_recomputation.pk}
+        elif route.startswith("monitoring/runs/"):
+            ids_here = {"pk": _neighbour_run().pk}  # a township sees its county's runs, not another's
         else:
             ids_here = ids
         path = "/" + _fill(route, ids_here)
@@ -1005,6 +1023,7 @@ def test_every_api_operation_refuses_or_hides_other_townships(
         "recovery_id": east_integrity[0].recovery.pk,
         "record_id": east_integrity[0].dishonesty.pk,
         "entitlement_id": east_integrity[1].pk,
+        "run_id": _neighbour_run().pk,
     }
     fill = {
         '"{person}"': str(member.pk),
