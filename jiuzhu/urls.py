@@ -27,5 +27,6 @@ urlpatterns = [
     path("monitoring/runs/", include("jiuzhu.monitoring.urls_runs")),
     path("oversight/", include("jiuzhu.payments.urls_oversight")),
     path("apply/", include("jiuzhu.intake.urls_public")),
+    path("monitoring/rules/", include("jiuzhu.monitoring.urls_rules")),
     path("", include("jiuzhu.registry.urls")),
 ]
