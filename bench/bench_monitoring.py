@@ -391,6 +391,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=300, help="ORM 逐户基线的样本户数")
     parser.add_argument("--fresh-data", action="store_true")
     parser.add_argument("--load-only", action="store_true")
+    parser.add_argument("--once", action="store_true", help="端到端只运行一次（不测第二次）")
     parser.add_argument("--skip", default="", help="逗号分隔：e2e,rules,orm,spark,prepay")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
@@ -419,6 +420,7 @@ def main() -> None:
         )
         print(f"  {cpu}")
         print(f"  {describe_run(result)}")
+    if "e2e" not in skip and not args.once:
         again, cpu = end_to_end(ctx, args.as_of, county)
         c = counts()
         print(
