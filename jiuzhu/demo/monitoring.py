@@ -68,7 +68,7 @@ def build(*, layout: Layout, log: Callable[[str], None] = print) -> None:
         log("  动态监测：第一乡镇在保家庭不足，未生成监测演示数据")
         return
     facts = _facts(homes, town1, users, today)
-    feeds = _import(facts, county, users["approver"])
+    feeds = _import(facts, county)
     log(f"  动态监测：导入部门数据 {feeds} 个来源（死亡、购车、大额医疗、经营、购房、服刑）")
 
     from jiuzhu.monitoring.services.runs import monitoring_run
@@ -233,7 +233,8 @@ def _facts(
     return facts
 
 
-def _import(facts: dict[str, list[dict[str, str]]], county: Region, user: User) -> int:
+def _import(facts: dict[str, list[dict[str, str]]], county: Region) -> int:
+    """The departments' files, imported by the exchange as the demo's other feeds are (system channel)."""
     from jiuzhu.exchange.services import feed_import
 
     for feed, rows in facts.items():
@@ -242,7 +243,7 @@ def _import(facts: dict[str, list[dict[str, str]]], county: Region, user: User) 
         writer.writeheader()
         writer.writerows(rows)
         feed_import(
-            ctx=_ctx(user),
+            ctx=AuditContext.system(),
             feed_code=feed,
             file_name=f"{FILE_PREFIX}{feed}.csv",
             fh=io.BytesIO(out.getvalue().encode("utf-8")),
@@ -269,6 +270,7 @@ def _payroll(
 
     approver = users["approver"]
     month = today.replace(day=1)
+    _bank_accounts(county)
     payroll = payroll_generate(ctx=_ctx(approver), county_code=county.code, program="dibao", month=month)
     payroll = payroll_check(ctx=_ctx(approver), payroll_id=payroll.pk)
     dead_home, car_home = homes[0][0].pk, homes[1][0].pk
@@ -296,7 +298,7 @@ def _payroll(
             decided["cleared"] += 1
     payroll.refresh_from_db()
     if payroll.status == "holds":
-        payroll = payroll_submit(ctx=_ctx(users["caseworker"]), payroll_id=payroll.pk)
+        payroll = payroll_submit(ctx=_ctx(approver), payroll_id=payroll.pk)
     payroll = payroll_approve(ctx=_ctx(approver), payroll_id=payroll.pk)
     job = bank_file_export(ctx=_ctx(approver), payroll_id=payroll.pk, fmt="csv")
     failed = _bank_return(payroll, job, approver, today, bank_file_open, bank_return_import)
@@ -310,42 +312,41 @@ def _payroll(
     )
 
 
+def _bank_accounts(county: Region) -> None:
+    """Demo data only: households paid monthly that were registered without a bank account (the migrated
+    ones) get one, as the township records it before the first payroll."""
+    paid = Entitlement.objects.filter(
+        region__code__range=county.bounds(), status=EntitlementStatus.ACTIVE, payment="monthly"
+    ).values("household_id")
+    for household in Household.objects.filter(pk__in=paid, bank_account=""):
+        Household.objects.filter(pk=household.pk).update(
+            bank_name="安和农商银行", bank_account=f"62309901{household.pk:011d}"
+        )
+
+
 def _bank_return(
     payroll: Any, job: Any, user: User, today: date, bank_file_open: Any, bank_return_import: Any
 ) -> int:
-    """The bank's return file: every line of the exported file paid except two (a closed account, a name
-    that does not match)."""
-    from jiuzhu.payments.bankfiles import return_csv
+    """The bank's return file: one row per account of the bank file (the lines sharing an account summed),
+    every one paid except two (a closed account, a name that does not match)."""
+    from decimal import Decimal
 
-    opened = bank_file_open(ctx=_ctx(user), payroll_id=payroll.pk, job_id=job.pk)
-    path = getattr(opened, "path", None)
-    content = path.read_bytes() if path is not None else b""
-    text = content.decode("utf-8-sig", errors="replace")
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, [])
-    at = {name: i for i, name in enumerate(header)}
-    rows: list[list[Any]] = []
+    from jiuzhu.payments.bankfiles import return_csv
+    from jiuzhu.payments.models import PayrollLine
+
+    bank_file_open(ctx=_ctx(user), payroll_id=payroll.pk, job_id=job.pk)  # downloaded (and audited)
+    accounts: dict[str, list[Any]] = {}
+    exported = PayrollLine.objects.filter(payroll=payroll, status="pending").exclude(bank_account="")
+    for line in exported.order_by("bank_account", "id"):
+        row = accounts.setdefault(line.bank_account, [line.bank_account, line.id_number, Decimal(0)])
+        row[2] += line.amount
     failures = ["账户已销户", "户名与账号不符"]
-    for k, cells in enumerate(reader):
-        if not cells or cells[0] in ("合计", "校验", "总计") or "账号" not in at:
-            continue
-        account = cells[at["账号"]]
-        if not account or not account[0].isdigit():
-            continue
-        status, message = ("成功", "")
+    rows: list[list[Any]] = []
+    for k, (account, number, amount) in enumerate(accounts.values()):
+        status, message = "成功", ""
         if failures and k % 3 == 1:
             status, message = "失败", failures.pop(0)
-        rows.append(
-            [
-                account,
-                cells[at["身份证号码"]] if "身份证号码" in at else "",
-                cells[at["金额"]],
-                status,
-                f"YH{today:%Y%m%d}{k:06d}",
-                message,
-                today.isoformat(),
-            ]
-        )
+        rows.append([account, number, f"{amount:.2f}", status, f"YH{today:%Y%m%d}{k:06d}", message, ""])
     bank_return_import(
         ctx=_ctx(user),
         payroll_id=payroll.pk,

@@ -100,8 +100,9 @@ def test_the_monitoring_demo(built: dict[str, Any]) -> None:
     client = Client()
     for username, url, text in [
         ("approver", "/monitoring/runs/", "监测"),
-        ("caseworker", "/monitoring/", "预警"),
-        ("approver", "/payments/", "低保"),
+        ("caseworker", "/monitoring/warnings/", "预警"),
+        ("village", "/monitoring/warnings/", "线索"),
+        ("approver", "/payments/payrolls/", "低保"),
     ]:
         client.force_login(User.objects.get(username=username))
         response = client.get(url)
