@@ -19,7 +19,6 @@ nothing) and the write, which never committed, happens once. A failed run is res
 from __future__ import annotations
 
 import inspect
-import json
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -516,12 +515,6 @@ def _with_warnings(hits: pa.Table, links: list[tuple[Any, ...]]) -> pa.Table:
         con.close()
     schema = hits.schema.append(pa.field("warning_id", pa.int64()))
     return out.cast(schema)
-
-
-def evidence_payload(text: str) -> dict[str, Any]:
-    """A hit's evidence as stored (the engines write it as a JSON object)."""
-    value = json.loads(text) if text else {}
-    return value if isinstance(value, dict) else {"值": value}
 
 
 def monitoring_run_enqueue(
