@@ -405,7 +405,7 @@ def extract_tables(*, as_of: date, county: Region | None, rules: Sequence[Rule])
         validate_code(county.code)
     base = _read(_persons_sql(bounds), _BASE_PERSONS)
     coverage = _read(_coverage_sql(bounds), COVERAGE)
-    rule_feeds = sorted({r.feed for r in rules if r.feed})
+    rule_feeds = sorted({f for r in rules for f in (r.feed, *r.feeds) if f})
     feeds_all = _read(_feeds_sql(bounds, rule_feeds, as_of=as_of), FEEDS)
     counties = set(base.column("county_code").to_pylist())
     if county is not None:

@@ -36,6 +36,7 @@ from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.batch.copytext import copy_text
 from jiuzhu.batch.rules.duck import run_duckdb
 from jiuzhu.batch.rules.model import Rule
+from jiuzhu.batch.rules.spark import run_spark
 from jiuzhu.core.errors import Conflict, PermissionDenied, ValidationFailed
 from jiuzhu.core.vocab import AuditObject
 from jiuzhu.policy.selectors import work_calendar
@@ -221,10 +222,9 @@ def _evaluate(
     if engine == "duckdb":
         return run_duckdb(rules, tables, as_of=as_of, progress=step)
     try:
-        from jiuzhu.batch.rules.spark import run_spark  # type: ignore[import-not-found,unused-ignore]
+        hits: pa.Table = run_spark(rules, tables, as_of=as_of)
     except ImportError as exc:  # pragma: no cover - depends on the installed groups
-        raise ValidationFailed({"engine": "本机未安装 Spark 引擎"}) from exc
-    hits: pa.Table = run_spark(rules, tables, as_of=as_of)
+        raise ValidationFailed({"engine": "本机未安装 Spark 引擎（uv sync --group spark）"}) from exc
     for rule in rules:
         step(rule, 0)
     return hits
