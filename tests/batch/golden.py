@@ -48,7 +48,20 @@ TRICKY = (
     "{json}",
     "a|b",
 )
-NUMBER_TEXT = ("12.345", " 99 ", "1e3", "abc", "", "-0.005", "6000", "6000.01", "5999.99", "NaN", "１２", ".5")
+NUMBER_TEXT = (
+    "12.345",
+    " 99 ",
+    "1e3",
+    "abc",
+    "",
+    "-0.005",
+    "6000",
+    "6000.01",
+    "5999.99",
+    "NaN",
+    "１２",
+    ".5",
+)
 DATE_TEXT = ("2026-1-5", "2026", "2026-02-30", "2026-11-30", "2025-11-30", " 2026-03-01 ", "", "x")
 
 
@@ -190,7 +203,9 @@ def county(seed: int, as_of: date, households: int = 60) -> dict[str, pa.Table]:
     for row in rnd.sample(coverage, min(6, len(coverage))):
         eid += 1
         person = persons_by_id[row["person_id"]]
-        coverage.append({**row, "entitlement_id": eid, "program": "tekun" if row["program"] == "dibao" else "dibao"})
+        coverage.append(
+            {**row, "entitlement_id": eid, "program": "tekun" if row["program"] == "dibao" else "dibao"}
+        )
         person["programs"] = ",".join(sorted({*person["programs"].split(","), "dibao", "tekun"} - {""}))
 
     feeds: list[dict[str, Any]] = []
@@ -201,20 +216,22 @@ def county(seed: int, as_of: date, households: int = 60) -> dict[str, pa.Table]:
     for feed in feed_codes:
         for _ in range(rnd.randint(25, 45)):
             n += 1
-            row: dict[str, Any] = dict.fromkeys(FIELD_NAMES)
-            row.update(
+            fact: dict[str, Any] = dict.fromkeys(FIELD_NAMES)
+            fact.update(
                 feed=feed,
                 id_number=rnd.choice(ids),
                 date=rnd.choice(dates) if rnd.random() > 0.04 else None,
-                amount=Decimal(rnd.choice(("0.00", "6000.00", "6000.01", "5999.99", "10000.00", "10000.01", "12.50")))
+                amount=Decimal(
+                    rnd.choice(("0.00", "6000.00", "6000.01", "5999.99", "10000.00", "10000.01", "12.50"))
+                )
                 if rnd.random() > 0.05
                 else None,
                 kind=rnd.choice(_kinds(feed)),
                 row_key=f"{feed}:{n}",
             )
             for name in FEED_FIELDS.get(feed, ()):
-                row[name] = _feed_value(feed, name, rnd, as_of)
-            feeds.append(row)
+                fact[name] = _feed_value(feed, name, rnd, as_of)
+            feeds.append(fact)
         # The same person twice in a feed on one day, to order the window rules' ties by row key.
         twin = dict(feeds[-1])
         n += 1
@@ -288,7 +305,11 @@ VOCAB_RULES: tuple[Rule, ...] = (
             ("in", "f.kind", (("lit", "prison"), ("lit", "compulsory_rehab"))),
         ),
         settings=("monitor_lookback_months",),
-        evidence=(("类型", "f.kind"), ("刑满", ("date_of", "f.end_date")), ("上溯", "s.monitor_lookback_months")),
+        evidence=(
+            ("类型", "f.kind"),
+            ("刑满", ("date_of", "f.end_date")),
+            ("上溯", "s.monitor_lookback_months"),
+        ),
     ),
     _rule(
         "t_number",
@@ -304,7 +325,10 @@ VOCAB_RULES: tuple[Rule, ...] = (
         evidence=(
             ("自付", "f.amount"),
             ("总额", ("number", "f.total")),
-            ("比例", ("if", ("gt", ("div", "f.amount", ("number", "f.total")), 0.5), ("lit", "高"), ("lit", "低"))),
+            (
+                "比例",
+                ("if", ("gt", ("div", "f.amount", ("number", "f.total")), 0.5), ("lit", "高"), ("lit", "低")),
+            ),
             ("单号", "f.bill_no"),
         ),
     ),
@@ -394,3 +418,14 @@ VOCAB_RULES: tuple[Rule, ...] = (
         programs=(("dibao", "tekun"), ("tekun", "children")),
     ),
 )
+
+
+def spark_for_tests() -> Any:
+    """The process's Spark session tuned for tables of a few hundred rows: one shuffle partition and no
+    whole-stage code generation (compiling code costs more than it saves on so little data)."""
+    from jiuzhu.batch.rules.spark import spark_session
+
+    session = spark_session()
+    session.conf.set("spark.sql.shuffle.partitions", "1")
+    session.conf.set("spark.sql.codegen.wholeStage", "false")
+    return session

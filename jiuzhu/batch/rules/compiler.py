@@ -444,7 +444,7 @@ def rule_query(rule: Rule, engine: Engine, as_of: date) -> exp.Select:
         rule,
         engine,
         as_of,
-        {"p"} | ({"c"} if rule.kind == "duplicate" else set()) | ({"s"} if rule.settings else set()),
+        {"p", "s"} | ({"c"} if rule.kind == "duplicate" else set()),
     )
     if rule.kind == "match":
         q = _match(rule, ctx)

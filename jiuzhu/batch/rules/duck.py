@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -32,6 +33,11 @@ def _empty(columns: Mapping[str, str]) -> str:
     return f"SELECT {cols} WHERE FALSE"
 
 
+def _quoted(path: str | Path) -> str:
+    """A path as a SQL string literal (a view's definition cannot take a parameter)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
 def connect(
     tables: Mapping[str, Any], rules: Sequence[Rule], *, threads: int | None = None
 ) -> duckdb.DuckDBPyConnection:
@@ -43,16 +49,16 @@ def connect(
         source = tables.get(name)
         if source is None:
             con.execute(f"CREATE VIEW {name} AS {_empty(columns)}")
-        elif isinstance(source, str):
-            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet(?)", [source])
+        elif isinstance(source, str | Path):
+            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({_quoted(source)})")
         else:
             con.register(name, source)
     settings = tables.get("settings")
     if settings is None:
         columns = {"county_code": "VARCHAR", **{s: "DECIMAL(18,4)" for s in settings_used(rules)}}
         con.execute(f"CREATE VIEW settings AS {_empty(columns)}")
-    elif isinstance(settings, str):
-        con.execute("CREATE VIEW settings AS SELECT * FROM read_parquet(?)", [settings])
+    elif isinstance(settings, str | Path):
+        con.execute(f"CREATE VIEW settings AS SELECT * FROM read_parquet({_quoted(settings)})")
     else:
         con.register("settings", settings)
     return con
