@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 
 from jiuzhu.batch.rules.compiler import RuleError, rule_query, rule_sql, rules_sql, settings_used
-from jiuzhu.batch.rules.duck import run_duckdb
+from jiuzhu.batch.rules.duck import connect, run_duckdb
 from jiuzhu.batch.rules.model import Rule
 from jiuzhu.batch.rules.schema import COVERAGE, FEEDS, FIELD_NAMES, HITS, PERSONS, arrow_schema
 
@@ -331,6 +331,9 @@ def test_one_fact_through_two_paths_is_one_hit() -> None:
     data = tables([person(1, 10)], [feed("v", "ID1", date(2026, 1, 1), amount=Decimal("5.00"))])
     data["settings"] = settings
     assert len(hits([r], data)) == 1
+    con = connect(data, [r])
+    assert len(con.sql(rules_sql([r], "duckdb", AS_OF, dedup=False)).fetchall()) == 2
+    assert len(con.sql(rules_sql([r], "duckdb", AS_OF)).fetchall()) == 1
 
 
 def test_missing_tables_are_empty() -> None:

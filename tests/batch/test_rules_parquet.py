@@ -73,3 +73,21 @@ def test_a_directory_without_a_manifest_is_refused(tmp_path: Path) -> None:
     (tmp_path / "manifest.json").write_text('{"format": 99}', encoding="utf-8")
     with pytest.raises(TablesError, match="格式版本 99"):
         read_tables(tmp_path)
+
+
+def test_the_printed_sql_returns_what_the_platform_runs() -> None:
+    """``rules_sql`` (what ``jiuzhu monitor --emit-sql`` prints) run as it is over the same tables gives the
+    rows ``run_duckdb`` gives, duplicates through two paths taken out the same way."""
+    from jiuzhu.batch.rules.compiler import rules_sql
+    from jiuzhu.batch.rules.duck import connect
+    from jiuzhu.monitoring.rules import RULES
+
+    rules = [*RULES, *golden.VOCAB_RULES]
+    data = golden.county(2, date(2028, 2, 29))
+    data["settings"] = golden.settings(rules, 2)
+    expected = run_duckdb(rules, data, as_of=date(2028, 2, 29))
+    con = connect(data, rules)
+    printed = con.sql(rules_sql(rules, "duckdb", date(2028, 2, 29))).to_arrow_table()
+    order = [("rule", "ascending"), ("evidence_key", "ascending"), ("person_id", "ascending")]
+    assert printed.num_rows == expected.num_rows > 100
+    assert printed.cast(expected.schema).sort_by(order).equals(expected.sort_by(order))

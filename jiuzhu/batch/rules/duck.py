@@ -18,14 +18,11 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from .compiler import rule_sql, settings_used
+from .compiler import DEDUP_ORDER, rule_sql, settings_used
 from .model import Rule
 from .schema import HITS_SCHEMA, TABLES
 
 ORDER = "rule, evidence_key, person_id"
-# A rule that reaches one fact through two paths keeps one hit per (evidence_key, person_id): the first in
-# this order, so every engine keeps the same row (``spark`` uses the same list).
-DEDUP_ORDER = ("evidence_key", "person_id", "household_id", "region_code", "event_date", "evidence")
 
 
 def _empty(columns: Mapping[str, str]) -> str:
