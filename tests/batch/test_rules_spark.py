@@ -88,3 +88,13 @@ def test_run_spark_on_missing_tables_and_no_rules(spark: Any) -> None:
     assert run_spark(golden.VOCAB_RULES[:2], {}, as_of=as_of).schema == HITS_SCHEMA
     assert run_spark([], {}, as_of=as_of).num_rows == 0
     assert spark_session() is spark_session()  # reused within the process
+
+
+def test_a_stopped_session_is_started_again() -> None:
+    from jiuzhu.batch.rules.spark import run_spark, spark_stop
+
+    spark_stop()
+    spark_stop()  # twice is harmless
+    session = golden.spark_for_tests()
+    assert session.sql("SELECT 1 AS one").collect()[0]["one"] == 1
+    assert run_spark([], {}, as_of=date(2026, 11, 30)).num_rows == 0

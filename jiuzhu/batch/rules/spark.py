@@ -50,7 +50,7 @@ appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
 def spark_session() -> SparkSession:
     """The process's Spark session: local[2] (or ``JIUZHU_SPARK_MASTER``), UI off, quiet logs, UTC."""
     global _SESSION
-    if _SESSION is not None and not _SESSION.sparkContext._jsc.sc().isStopped():
+    if _SESSION is not None and _alive(_SESSION):
         return _SESSION  # type: ignore[no-any-return]
     from pyspark.sql import SparkSession
 
@@ -72,6 +72,14 @@ def spark_session() -> SparkSession:
     session.sparkContext.setLogLevel("ERROR")
     _SESSION = session
     return session
+
+
+def _alive(session: Any) -> bool:
+    """Whether a session's context still runs (stopped elsewhere, its JVM handle is gone)."""
+    try:
+        return not session.sparkContext._jsc.sc().isStopped()
+    except AttributeError:
+        return False
 
 
 def spark_stop() -> None:
