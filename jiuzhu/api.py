@@ -314,6 +314,9 @@ def _register() -> None:
     from jiuzhu.migration.api import router as migration_router
 
     api.add_router("/migration", migration_router)
+    from jiuzhu.payments.api_bank import router as bank_router
+
+    api.add_router("/payments/bank", bank_router)
 
 
 _register()
