@@ -94,6 +94,7 @@ def bank_export(request: HttpRequest, pk: int) -> HttpResponse:
         if exc.status in (403, 404):
             raise
         form.add_error(None, _error_text(exc))
+        messages.error(request, _error_text(exc))
         return _page(request, pk, export_form=form, status=exc.status)
     r = job.result
     messages.success(

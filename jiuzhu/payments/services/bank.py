@@ -260,10 +260,10 @@ def bank_file_export(
     params = {"format": fmt, "encoding": encoding if fmt == "csv" else ""}
     with transaction.atomic():
         payroll = payroll_for_bank(user=ctx.user, payroll_id=payroll_id, lock=True)
-        if payroll.status not in EXPORTABLE:
-            raise Conflict(f"名册{payroll.get_status_display()}，须经县级审批后才能导出银行文件")
         if payroll.bank_returns.exists():
             raise Conflict("该名册已导入银行回盘，不能再导出银行文件（以免重复发放）")
+        if payroll.status not in EXPORTABLE:
+            raise Conflict(f"名册{payroll.get_status_display()}，须经县级审批后才能导出银行文件")
         pending = payroll.lines.filter(status=PayrollLine.Status.PENDING)
         missing = list(pending.filter(bank_account="").values_list("pk", flat=True))
         if missing:
@@ -435,10 +435,9 @@ def _match(
         if r.reasons:
             applied.unmatched.append(r.unmatched())
             continue
-        if r.account in seen:
+        if r.account in seen:  # an earlier row of the file has answered for this account
             applied.unmatched.append(r.unmatched(f"账号在文件中重复出现（已在第{seen[r.account]}行）"))
             continue
-        seen[r.account] = r.row
         mine = lines.get(r.account)
         if not mine:
             applied.unmatched.append(r.unmatched("账号不在本名册导出的银行文件中"))
@@ -452,6 +451,7 @@ def _match(
             continue
         statuses = {x.status for x in mine}
         if statuses == {r.status}:
+            seen[r.account] = r.row
             applied.unchanged += 1
             applied.counts[r.status] += 1
             continue
@@ -464,6 +464,7 @@ def _match(
             now = PayrollLine.Status(r.status).label
             applied.unmatched.append(r.unmatched(f"该账户已登记为“{was}”，不能改为“{now}”"))
             continue
+        seen[r.account] = r.row
         applied.counts[r.status] += 1
         settled = (r.settled_on or today) if r.status == PayrollLine.Status.PAID else None
         for x in mine:
