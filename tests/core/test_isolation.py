@@ -62,6 +62,8 @@ UNSCOPED_PAGES = {
     "migration/",
     "migration/upload/",
     "migration/template.csv",
+    "payments/bank/",
+    "payments/bank/return-template.csv",
 }
 
 _PERSON_FORM = {
@@ -251,6 +253,8 @@ WEB_BODIES: dict[str, dict[str, Any]] = {
     },
     "benefits/recoveries/<int:pk>/waive/": {"version": "1", "reason": "无力偿还"},
     "benefits/dishonesty/<int:pk>/revoke/": {"version": "1", "reason": "复议撤销"},
+    "payments/bank/<int:pk>/export/": {"fmt": "csv", "encoding": "utf-8-sig"},
+    "payments/bank/<int:pk>/returns/": {"file": "{bank_return_file}"},
 }
 # Pages that only read: a POST to them must change nothing and answer like a GET.
 WEB_READS = {
@@ -298,6 +302,11 @@ WEB_READS = {
     "benefits/recomputations/<int:pk>/",
     "benefits/recoveries/",
     "benefits/recoveries/<int:pk>/",
+    "payments/bank/",
+    "payments/bank/return-template.csv",
+    "payments/bank/<int:pk>/",
+    "payments/bank/<int:pk>/files/<int:job_id>/",
+    "payments/bank/returns/<int:pk>/",
 }
 
 # A valid body for each API write, so that refusals come from jurisdiction, not from validation.
@@ -464,6 +473,7 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("post", "/api/benefits/recoveries/{recovery_id}/waive"): {"version": 1, "reason": "无力偿还"},
     ("post", "/api/benefits/dishonesty/{record_id}/revoke"): {"version": 1, "reason": "复议撤销"},
+    ("post", "/api/payments/bank/payrolls/{payroll_id}/exports"): {"format": "csv", "encoding": "utf-8-sig"},
 }
 # Multipart API writes (signed records): the form fields; the files are added by the walk.
 API_MULTIPART: dict[tuple[str, str], dict[str, Any]] = {
@@ -491,6 +501,7 @@ API_MULTIPART: dict[tuple[str, str], dict[str, Any]] = {
         "signatures": "{png_file}",
     },
     ("post", "/api/migration/batches"): {"layout": "", "file": "{migration_file}"},
+    ("post", "/api/payments/bank/payrolls/{payroll_id}/returns"): {"file": "{bank_return_file}"},
 }
 # Required query parameters of reads, so that refusals come from jurisdiction.
 API_QUERIES: dict[str, dict[str, str]] = {
@@ -770,6 +781,11 @@ def _form(body: dict[str, Any], fill: dict[str, str]) -> dict[str, Any]:
                     f"{head},某人,{head},户主,{EAST_VILLAGE},东一村,低保,300,2024-01\n"
                 ).encode(),
             )
+        elif value == "{bank_return_file}":
+            out[key] = SimpleUploadedFile(
+                "bank-return.csv",
+                f"账号,身份证号码,金额,状态,银行流水号,说明\n{EAST_ACCOUNT},,520.00,成功,B1,\n".encode(),
+            )
         else:
             out[key] = fill.get(value, value) if isinstance(value, str) else value
     return out
@@ -873,6 +889,10 @@ def test_every_web_page_refuses_or_hides_other_townships(
             ids_here = {"pk": east_entitlement.pk}
         elif route.startswith("benefits/recomputations/"):
             ids_here = {"pk": east_recomputation.pk}
+        elif route.startswith("payments/bank/returns/"):
+            ids_here = {"pk": east_bank(household)["return_id"]}
+        elif route.startswith("payments/bank/"):
+            ids_here = {"pk": east_bank(household)["payroll_id"], "job_id": east_bank(household)["job_id"]}
         else:
             ids_here = ids
         path = "/" + _fill(route, ids_here)
@@ -1003,6 +1023,7 @@ def test_every_api_operation_refuses_or_hides_other_townships(
         "recovery_id": east_integrity[0].recovery.pk,
         "record_id": east_integrity[0].dishonesty.pk,
         "entitlement_id": east_integrity[1].pk,
+        **east_bank(household),
     }
     fill = {
         '"{person}"': str(member.pk),
@@ -1191,3 +1212,32 @@ def test_integrity_pages_and_operations_refuse_other_jurisdictions(
     running.refresh_from_db()
     case.refresh_from_db()
     assert (running.status, running.version, case.state, case.version) == ("active", 1, "investigation", 1)
+
+
+# --- bank files and return files (payments): 测试县's payroll paying 东镇's household ----------------------
+
+EAST_ACCOUNT = "6222029999000001"
+
+
+def east_bank(household: Any) -> dict[str, int]:
+    """The approved 低保 payroll of 东镇's county for November 2026 with a line paying 东镇's household into
+    ``EAST_ACCOUNT``, an export job and a bank return (made once, then found): the ids of the walk."""
+    from datetime import date
+
+    from jiuzhu.payments.models import BankReturn, Payroll, PayrollJob
+
+    from ..factories import add_bank_line, new_bank_payroll
+
+    payroll = Payroll.objects.filter(
+        region_id="980101000000", program="dibao", month=date(2026, 11, 1)
+    ).first()
+    if payroll is None:
+        payroll = new_bank_payroll(status="exported")
+        add_bank_line(payroll, household=household, amount="520.00", bank_account=EAST_ACCOUNT)
+        PayrollJob.objects.create(payroll=payroll, kind="export", status="done", params={"format": "csv"})
+        BankReturn.objects.create(payroll=payroll, file_name="r.csv", sha256="e" * 64)
+    return {
+        "payroll_id": payroll.pk,
+        "job_id": PayrollJob.objects.get(payroll=payroll).pk,
+        "return_id": BankReturn.objects.get(payroll=payroll).pk,
+    }

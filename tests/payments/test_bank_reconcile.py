@@ -281,7 +281,7 @@ def test_a_paid_line_collects_its_deduction_once(deducting: tuple[Bank, Any, Any
     ]
     _import(b, body)  # the same file again
     _import(
-        b, f"6222000000000005,,420.00,成功,D1,,\r\n", name="又一份.csv"
+        b, "6222000000000005,,420.00,成功,D1,,\r\n", name="又一份.csv"
     )  # the same answer in another file
     assert RecoveryCollection.objects.filter(recovery=recovery).count() == 1
 
