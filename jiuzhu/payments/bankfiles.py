@@ -16,11 +16,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from openpyxl import Workbook
 
@@ -51,9 +51,9 @@ def money(cents: int) -> str:
     return f"{sign}{cents // 100}.{cents % 100:02d}"
 
 
-@dataclass(frozen=True)
-class Detail:
-    """One detail line: an account, the holder shown, and the sum of its payroll lines in fen."""
+class Detail(NamedTuple):
+    """One detail line: an account, the holder shown, and the sum of its payroll lines in fen (a plain
+    tuple from the database serves as well)."""
 
     account: str
     holder_name: str
@@ -77,11 +77,30 @@ class Written:
         return money(self.cents)
 
 
-def detail_cells(d: Detail, note: str) -> list[str]:
-    return [d.account, spreadsheet_cell(d.holder_name), d.id_number, money(d.cents), spreadsheet_cell(note)]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _csv_text(rows: Iterable[list[Any]]) -> str:
+def _cell(text: str) -> str:
+    # spreadsheet_cell, called only for the rare text that needs it (a million names go through here)
+    return spreadsheet_cell(text) if text.startswith(_FORMULA_START) else text
+
+
+def detail_rows(chunk: Sequence[tuple[str, str, str, int, int]], note: str) -> list[tuple[str, ...]]:
+    """The five cells of each detail line of a chunk."""
+    note = _cell(note)
+    return [
+        (
+            _cell(account),
+            _cell(holder),
+            _cell(id_number),
+            f"{cents // 100}.{cents % 100:02d}" if cents >= 0 else money(cents),
+            note,
+        )
+        for account, holder, id_number, cents, _lines in chunk
+    ]
+
+
+def _csv_text(rows: Iterable[Sequence[Any]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerows(rows)
@@ -93,9 +112,12 @@ def trailer(w: Written, note: str) -> list[list[str]]:
     return [[TOTALS_MARK, str(w.accounts), "", w.total, note], [CHECKSUM_MARK, w.checksum, "", "", ""]]
 
 
+Chunks = Iterable[Sequence[tuple[str, str, str, int, int]]]
+
+
 def write_csv(
     out: IO[bytes],
-    chunks: Iterable[list[Detail]],
+    chunks: Chunks,
     *,
     note: str,
     encoding: str = "utf-8-sig",
@@ -110,7 +132,7 @@ def write_csv(
         out.write("\ufeff".encode())
     out.write(_csv_text([HEADER]).encode(codec))
     for chunk in chunks:
-        text = _csv_text(detail_cells(d, note) for d in chunk)
+        text = _csv_text(detail_rows(chunk, note))
         data = text.encode("utf-8")
         w.digest.update(data)
         out.write(data if codec == "utf-8" else text.encode(codec))
@@ -120,18 +142,18 @@ def write_csv(
     return w
 
 
-def _count(w: Written, chunk: list[Detail], progress: Any) -> None:
+def _count(w: Written, chunk: Sequence[tuple[str, str, str, int, int]], progress: Any) -> None:
     w.accounts += len(chunk)
-    lines = sum(d.lines for d in chunk)
+    lines = sum(d[4] for d in chunk)
     w.lines += lines
-    w.cents += sum(d.cents for d in chunk)
+    w.cents += sum(d[3] for d in chunk)
     if progress:
         progress(lines)
 
 
 def write_xlsx(
     out: IO[bytes],
-    chunks: Iterable[list[Detail]],
+    chunks: Chunks,
     *,
     note: str,
     progress: Any = None,
@@ -147,19 +169,20 @@ def write_xlsx(
     ws.append(HEADER)
     rows_here = 0
     for chunk in chunks:
-        w.digest.update(_csv_text(detail_cells(d, note) for d in chunk).encode("utf-8"))
-        for d in chunk:
+        cells = detail_rows(chunk, note)
+        w.digest.update(_csv_text(cells).encode("utf-8"))
+        for row in cells:
             if rows_here == sheet_rows:
                 sheets += 1
                 ws = wb.create_sheet(f"银行代发{sheets}")
                 ws.append(HEADER)
                 rows_here = 0
-            ws.append(detail_cells(d, note))
+            ws.append(row)
             rows_here += 1
         _count(w, chunk, progress)
     w.checksum = w.digest.hexdigest()
-    for row in trailer(w, note):
-        ws.append(row)
+    for last in trailer(w, note):
+        ws.append(last)
     wb.save(out)
     return w
 
@@ -308,11 +331,11 @@ def return_csv(rows: Iterable[list[Any]], *, encoding: str = "utf-8-sig") -> byt
     return _csv_text([RETURN_HEADER, *rows]).encode(encoding)
 
 
-def read_chunks(rows: Iterator[tuple[Any, ...]], size: int) -> Iterator[list[Detail]]:
-    """Detail lines in chunks from database rows (account, holder, ID number, fen, lines)."""
-    chunk: list[Detail] = []
-    for account, holder, id_number, cents, lines in rows:
-        chunk.append(Detail(str(account), str(holder), str(id_number), int(cents), int(lines)))
+def read_chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    """Detail lines (account, holder, ID number, fen, lines: integers, as the query casts them) in chunks."""
+    chunk: list[Any] = []
+    for row in rows:
+        chunk.append(row)
         if len(chunk) == size:
             yield chunk
             chunk = []

@@ -280,9 +280,7 @@ def test_a_paid_line_collects_its_deduction_once(deducting: tuple[Bank, Any, Any
         {"line": line.pk, "recovery": recovery.pk, "amount": "100.00", "collected": "100.00"}
     ]
     _import(b, body)  # the same file again
-    _import(
-        b, "6222000000000005,,420.00,成功,D1,,\r\n", name="又一份.csv"
-    )  # the same answer in another file
+    _import(b, "6222000000000005,,420.00,成功,D1,,\r\n", name="又一份.csv")  # the same answer in another file
     assert RecoveryCollection.objects.filter(recovery=recovery).count() == 1
 
 

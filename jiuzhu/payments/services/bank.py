@@ -201,7 +201,7 @@ def _detail_sql() -> str:
     return (
         "SELECT bank_account, holder_name, id_number, cents, n FROM ("
         " SELECT bank_account, holder_name, id_number,"
-        " SUM(CAST(ROUND(amount * 100) AS BIGINT)) OVER w AS cents,"
+        " CAST(SUM(CAST(ROUND(amount * 100) AS BIGINT)) OVER w AS BIGINT) AS cents,"
         " COUNT(*) OVER w AS n,"
         " ROW_NUMBER() OVER (PARTITION BY bank_account ORDER BY id) AS rn"
         f" FROM {table} WHERE payroll_id = %s AND status = %s AND bank_account <> ''"
