@@ -224,6 +224,7 @@ def download(request: HttpRequest, payroll_id: int, job_id: int) -> FileResponse
 )
 def return_import(request: HttpRequest, payroll_id: int, file: File[UploadedFile]) -> Status[BankReturnOut]:
     require_perm(request.user, bank.IMPORT_PERM)
+    bank.payroll_for_bank(user=request.user, payroll_id=payroll_id)  # 404 elsewhere, before the file
     assert file.file is not None
     bank.check_upload_size(file.file)
     outcome = bank.bank_return_import(

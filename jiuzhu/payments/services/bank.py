@@ -381,7 +381,7 @@ class ReturnOutcome:
     already_imported: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     pk: int
     id_number: str
