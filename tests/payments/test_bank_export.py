@@ -57,7 +57,7 @@ def test_the_csv_file_line_by_line(bank: Bank) -> None:
     assert job.result["sha256"] == hashlib.sha256(data).hexdigest() and job.result["size"] == len(data)
     assert job.progress_done == 3 and job.progress_total == 3  # the one without an account is not in it
     bank.refresh()
-    assert bank.payroll.status == "exported" and bank.payroll.version == 2
+    assert bank.payroll.status == "exported" and bank.payroll.version == 2 and bank.payroll.failed_count == 1
     assert (bank.no_account.status, bank.no_account.bank_message) == ("failed", "无银行账号，未列入银行文件")
     assert [x.status for x in (bank.a, bank.b1, bank.b2, bank.held, bank.stopped)] == [
         "pending",

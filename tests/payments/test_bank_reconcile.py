@@ -302,3 +302,27 @@ def test_a_failed_line_collects_nothing_and_a_waived_recovery_is_noted(
         out.job is not None
         and out.job.result["recoveries"][0]["note"] == "追缴记录已核销（免于追缴），未登记"
     )
+
+
+def test_an_import_that_fails_midway_leaves_nothing_and_is_retried(
+    exported: Bank, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jiuzhu.payments.services import bank as bank_services
+
+    real = bank_services._recount
+
+    def broken(payroll: Any) -> Any:
+        raise RuntimeError("连接中断")
+
+    body = f"{ACCOUNT_A},,850.00,成功,B1,,\r\n{ACCOUNT_B},,450.50,失败,B2,冻结,\r\n"
+    before = _state(exported)
+    monkeypatch.setattr(bank_services, "_recount", broken)
+    with pytest.raises(RuntimeError):
+        _import(exported, body)
+    assert _state(exported) == before and not BankReturn.objects.exists()
+    job = PayrollJob.objects.get(kind="reconcile")
+    assert job.status == "failed" and "连接中断" in job.error
+    monkeypatch.setattr(bank_services, "_recount", real)
+    out = _import(exported, body)
+    assert out.job is not None and out.job.pk == job.pk and out.job.attempts == 2 and out.job.status == "done"
+    assert [s[0] for s in _state(exported)] == ["paid", "failed", "failed"]

@@ -270,6 +270,7 @@ def bank_file_export(
             PayrollLine.objects.filter(pk__in=missing).update(
                 status=PayrollLine.Status.FAILED, bank_message=NO_ACCOUNT
             )
+            Payroll.objects.filter(pk=payroll.pk).update(failed_count=F("failed_count") + len(missing))
             audit_record(
                 ctx=ctx,
                 action="update",
