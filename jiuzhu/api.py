@@ -320,6 +320,9 @@ def _register() -> None:
     from jiuzhu.payments.api_oversight import router as oversight_router
 
     api.add_router("/oversight", oversight_router)
+    from jiuzhu.payments.api_bank import router as bank_router
+
+    api.add_router("/payments/bank", bank_router)
 
 
 _register()

@@ -28,5 +28,6 @@ urlpatterns = [
     path("oversight/", include("jiuzhu.payments.urls_oversight")),
     path("apply/", include("jiuzhu.intake.urls_public")),
     path("monitoring/rules/", include("jiuzhu.monitoring.urls_rules")),
+    path("payments/bank/", include("jiuzhu.payments.urls_bank")),
     path("", include("jiuzhu.registry.urls")),
 ]

@@ -975,3 +975,76 @@ def oversight_hold(
         reason=reason,
         **fields,
     )
+
+
+# --- bank files and reconciliation: payrolls and their lines, written directly --------------------------
+
+
+def new_bank_payroll(
+    *, region: str = "980101000000", program: str = "dibao", month: date = date(2026, 11, 1), **fields: Any
+) -> Any:
+    """A payroll of the county ``region`` (approved unless ``status`` is given), written directly."""
+    from jiuzhu.payments.models import Payroll
+
+    fields.setdefault("status", Payroll.Status.APPROVED)
+    return Payroll.objects.create(
+        region=Region.objects.get(code=region), program=program, month=month, **fields
+    )
+
+
+def add_bank_line(
+    payroll: Any,
+    *,
+    household: Household | None = None,
+    amount: Any = "520.00",
+    bank_account: str | None = None,
+    status: str = "pending",
+    deductions: list[dict[str, Any]] | None = None,
+    entitlement: Any = None,
+    person: Person | None = None,
+    **fields: Any,
+) -> Any:
+    """A line of ``payroll`` paying ``amount`` for a new entitlement of ``household`` (a new one in 东一村
+    when none) to its head — or of ``person``, to them — into ``bank_account`` (the household's, a fresh
+    one when none); the payroll's totals follow. ``deductions`` as the payroll's computation lists them."""
+    from decimal import Decimal
+
+    from django.db.models import F
+
+    from jiuzhu.payments.models import Payroll, PayrollLine
+
+    household = household or new_household()
+    extra = {"person": person} if person is not None else {}
+    entitlement = entitlement or new_entitlement(household, program=payroll.program, amount=amount, **extra)
+    payee = person or household.head
+    if bank_account is None:
+        bank_account = household.bank_account or f"62220200{household.pk:011d}"
+    money = Decimal(str(amount))
+    deducted = sum((Decimal(str(d["amount"])) for d in deductions or []), Decimal("0"))
+    line = PayrollLine.objects.create(
+        payroll=payroll,
+        entitlement=entitlement,
+        household=household,
+        person=payee,
+        region=household.region,
+        township=household.region.parent,
+        base_amount=money + deducted,
+        deduction_amount=deducted,
+        amount=money,
+        computation={
+            "months": [
+                {"month": f"{payroll.month:%Y-%m}", "kind": "current", "amount": f"{money + deducted:.2f}"}
+            ],
+            "deductions": deductions or [],
+        },
+        bank_name="测试银行",
+        bank_account=bank_account,
+        holder_name=payee.name,
+        id_number=payee.id_number,
+        status=status,
+        **fields,
+    )
+    Payroll.objects.filter(pk=payroll.pk).update(
+        lines_count=F("lines_count") + 1, total_amount=F("total_amount") + money
+    )
+    return line

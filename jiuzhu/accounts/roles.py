@@ -275,3 +275,18 @@ _MIGRATION: dict[Role, tuple[str, ...]] = {
 }
 for _role, _perms in _MIGRATION.items():
     ROLES[_role] = replace(ROLES[_role], permissions=(*ROLES[_role].permissions, *_perms))
+
+
+# Bank files and the bank's return files (银行代发与回盘对账): the county approver exports an approved
+# payroll's bank file, downloads it and imports the bank's answers; the auditor reads them.
+_BANK: dict[Role, tuple[str, ...]] = {
+    Role.COUNTY_APPROVER: (
+        "payments.view_payroll",
+        "payments.change_payroll",
+        "payments.view_bankreturn",
+        "payments.add_bankreturn",
+    ),
+    Role.AUDITOR: ("payments.view_payroll", "payments.view_bankreturn"),
+}
+for _role, _perms in _BANK.items():
+    ROLES[_role] = replace(ROLES[_role], permissions=(*ROLES[_role].permissions, *_perms))

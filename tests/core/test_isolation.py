@@ -68,6 +68,8 @@ UNSCOPED_PAGES = {
     "oversight/anomalies/",
     "oversight/bulletin/",
     "monitoring/rules/",
+    "payments/bank/",
+    "payments/bank/return-template.csv",
 }
 
 _PERSON_FORM = {
@@ -258,6 +260,8 @@ WEB_BODIES: dict[str, dict[str, Any]] = {
     },
     "benefits/recoveries/<int:pk>/waive/": {"version": "1", "reason": "无力偿还"},
     "benefits/dishonesty/<int:pk>/revoke/": {"version": "1", "reason": "复议撤销"},
+    "payments/bank/<int:pk>/export/": {"fmt": "csv", "encoding": "utf-8-sig"},
+    "payments/bank/<int:pk>/returns/": {"file": "{bank_return_file}"},
 }
 # Pages that only read: a POST to them must change nothing and answer like a GET.
 WEB_READS = {
@@ -313,6 +317,11 @@ WEB_READS = {
     "oversight/households/<int:pk>/chain/",
     "oversight/persons/<int:person_id>/payments/",
     "monitoring/rules/",
+    "payments/bank/",
+    "payments/bank/return-template.csv",
+    "payments/bank/<int:pk>/",
+    "payments/bank/<int:pk>/files/<int:job_id>/",
+    "payments/bank/returns/<int:pk>/",
 }
 
 # A valid body for each API write, so that refusals come from jurisdiction, not from validation.
@@ -479,6 +488,7 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("post", "/api/benefits/recoveries/{recovery_id}/waive"): {"version": 1, "reason": "无力偿还"},
     ("post", "/api/benefits/dishonesty/{record_id}/revoke"): {"version": 1, "reason": "复议撤销"},
+    ("post", "/api/payments/bank/payrolls/{payroll_id}/exports"): {"format": "csv", "encoding": "utf-8-sig"},
 }
 # Multipart API writes (signed records): the form fields; the files are added by the walk.
 API_MULTIPART: dict[tuple[str, str], dict[str, Any]] = {
@@ -506,6 +516,7 @@ API_MULTIPART: dict[tuple[str, str], dict[str, Any]] = {
         "signatures": "{png_file}",
     },
     ("post", "/api/migration/batches"): {"layout": "", "file": "{migration_file}"},
+    ("post", "/api/payments/bank/payrolls/{payroll_id}/returns"): {"file": "{bank_return_file}"},
 }
 # Required query parameters of reads, so that refusals come from jurisdiction.
 API_QUERIES: dict[str, dict[str, str]] = {
@@ -799,6 +810,11 @@ def _form(body: dict[str, Any], fill: dict[str, str]) -> dict[str, Any]:
                     f"{head},某人,{head},户主,{EAST_VILLAGE},东一村,低保,300,2024-01\n"
                 ).encode(),
             )
+        elif value == "{bank_return_file}":
+            out[key] = SimpleUploadedFile(
+                "bank-return.csv",
+                f"账号,身份证号码,金额,状态,银行流水号,说明\n{EAST_ACCOUNT},,520.00,成功,B1,\n".encode(),
+            )
         else:
             out[key] = fill.get(value, value) if isinstance(value, str) else value
     return out
@@ -904,6 +920,10 @@ def test_every_web_page_refuses_or_hides_other_townships(
             ids_here = {"pk": east_recomputation.pk}
         elif route.startswith("monitoring/runs/"):
             ids_here = {"pk": _neighbour_run().pk}  # a township sees its county's runs, not another's
+        elif route.startswith("payments/bank/returns/"):
+            ids_here = {"pk": east_bank(household)["return_id"]}
+        elif route.startswith("payments/bank/"):
+            ids_here = {"pk": east_bank(household)["payroll_id"], "job_id": east_bank(household)["job_id"]}
         else:
             ids_here = ids
         path = "/" + _fill(route, ids_here)
@@ -1035,6 +1055,7 @@ def test_every_api_operation_refuses_or_hides_other_townships(
         "record_id": east_integrity[0].dishonesty.pk,
         "entitlement_id": east_integrity[1].pk,
         "run_id": _neighbour_run().pk,
+        **east_bank(household),
     }
     fill = {
         '"{person}"': str(member.pk),
@@ -1282,3 +1303,32 @@ def test_oversight_pages_and_operations_refuse_other_jurisdictions(
     own = client_for(make_user("township_caseworker", EAST_TOWN))
     assert household.number in own.get("/oversight/anomalies/", {"month": "2026-02"}).content.decode()
     assert household.number in own.get("/oversight/bulletin/", {"month": "2026-02"}).content.decode()
+
+
+# --- bank files and return files (payments): 测试县's payroll paying 东镇's household ----------------------
+
+EAST_ACCOUNT = "6222029999000001"
+
+
+def east_bank(household: Any) -> dict[str, int]:
+    """The exported 低保 payroll of 东镇's county for October 2025 with a line paying 东镇's household into
+    ``EAST_ACCOUNT``, an export job and a bank return (made once, then found): the ids of the walk."""
+    from datetime import date
+
+    from jiuzhu.payments.models import BankReturn, Payroll, PayrollJob
+
+    from ..factories import add_bank_line, new_bank_payroll
+
+    payroll = Payroll.objects.filter(
+        region_id="980101000000", program="dibao", month=date(2025, 10, 1)
+    ).first()
+    if payroll is None:
+        payroll = new_bank_payroll(status="exported", month=date(2025, 10, 1))
+        add_bank_line(payroll, household=household, amount="520.00", bank_account=EAST_ACCOUNT)
+        PayrollJob.objects.create(payroll=payroll, kind="export", status="done", params={"format": "csv"})
+        BankReturn.objects.create(payroll=payroll, file_name="r.csv", sha256="e" * 64)
+    return {
+        "payroll_id": payroll.pk,
+        "job_id": PayrollJob.objects.get(payroll=payroll).pk,
+        "return_id": BankReturn.objects.get(payroll=payroll).pk,
+    }
