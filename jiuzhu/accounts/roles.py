@@ -275,3 +275,16 @@ _MIGRATION: dict[Role, tuple[str, ...]] = {
 }
 for _role, _perms in _MIGRATION.items():
     ROLES[_role] = replace(ROLES[_role], permissions=(*ROLES[_role].permissions, *_perms))
+
+
+# 发放 (payroll): the county approver generates, checks, submits and approves the county's payrolls; the
+# township staff verify the holds of their township; the auditor reads.
+_PAYROLL_READ = ("payments.view_payroll", "payments.view_payrollline", "payments.view_payrollhold")
+_PAYROLL: dict[Role, tuple[str, ...]] = {
+    Role.COUNTY_APPROVER: (*_PAYROLL_READ, "payments.add_payroll", "payments.change_payroll"),
+    Role.TOWNSHIP_CASEWORKER: (*_PAYROLL_READ, "payments.change_payrollhold"),
+    Role.TOWNSHIP_REVIEWER: (*_PAYROLL_READ, "payments.change_payrollhold"),
+    Role.AUDITOR: _PAYROLL_READ,
+}
+for _role, _perms in _PAYROLL.items():
+    ROLES[_role] = replace(ROLES[_role], permissions=(*ROLES[_role].permissions, *_perms))
