@@ -38,7 +38,7 @@ def payrolls_scoped(user: Any) -> QuerySet[Payroll]:
     qs = Payroll.objects.select_related("region")
     if _below_county(user):
         return qs.filter(region_id=_county_of(user.region_id))
-    return scoped(qs, user, "region_id")
+    return scoped(qs, user, "region__code")
 
 
 def payrolls_list(
@@ -66,7 +66,7 @@ def payroll_get(*, user: Any, payroll_id: int, county_only: bool = False) -> Pay
             raise NotFound()
         return payroll
     return get_in_jurisdiction(
-        Payroll.objects.select_related("region"), user=user, pk=payroll_id, region_field="region_id"
+        Payroll.objects.select_related("region"), user=user, pk=payroll_id, region_field="region__code"
     )
 
 
@@ -74,7 +74,7 @@ def lines_list(
     *, user: Any, payroll: Payroll, status: str = "", township: str = "", query: str = ""
 ) -> QuerySet[PayrollLine]:
     """The payroll's lines the caller may see (its subtree), filtered."""
-    qs = scoped(PayrollLine.objects.filter(payroll=payroll), user, "region_id").select_related(
+    qs = scoped(PayrollLine.objects.filter(payroll=payroll), user, "region__code").select_related(
         "township", "household"
     )
     if status:
@@ -89,7 +89,7 @@ def lines_list(
 def holds_list(*, user: Any, payroll: Payroll | None = None, status: str = "") -> QuerySet[PayrollHold]:
     """Holds of the caller's subtree (of one payroll, or of every payroll it may see)."""
     require_perm(user, VIEW_PERM)
-    qs = scoped(PayrollHold.objects.all(), user, "line__region_id").select_related(
+    qs = scoped(PayrollHold.objects.all(), user, "line__region__code").select_related(
         "line", "line__payroll", "line__township", "line__household"
     )
     if payroll is not None:
@@ -105,7 +105,7 @@ def hold_get(*, user: Any, hold_id: int) -> PayrollHold:
         PayrollHold.objects.select_related("line", "line__payroll"),
         user=user,
         pk=hold_id,
-        region_field="line__region_id",
+        region_field="line__region__code",
     )
 
 
@@ -129,7 +129,7 @@ def township_totals(*, user: Any, payroll: Payroll) -> list[TownshipTotal]:
     stopped lines, open holds."""
     S = PayrollLine.Status
     rows = (
-        scoped(PayrollLine.objects.filter(payroll=payroll), user, "region_id")
+        scoped(PayrollLine.objects.filter(payroll=payroll), user, "region__code")
         .values("township_id", "township__name")
         .annotate(
             n=Count("id", filter=~Q(status=S.STOPPED)),
@@ -140,7 +140,7 @@ def township_totals(*, user: Any, payroll: Payroll) -> list[TownshipTotal]:
         .order_by("township_id")
     )
     holds = dict(
-        scoped(PayrollHold.objects.filter(line__payroll=payroll, status="held"), user, "line__region_id")
+        scoped(PayrollHold.objects.filter(line__payroll=payroll, status="held"), user, "line__region__code")
         .values("line__township_id")
         .annotate(n=Count("id"))
         .values_list("line__township_id", "n")

@@ -130,8 +130,8 @@ def _hold_lines(payroll: Payroll) -> int:
     lt, ht = qn(L._meta.db_table), qn(H._meta.db_table)
     sql = (
         f"UPDATE {lt} SET {qn('status')} = %s WHERE {qn(L._meta.get_field('payroll').column)} = %s "
-        f"AND {qn('status')} = %s AND EXISTS (SELECT 1 FROM {ht} h WHERE h.{qn(H._meta.get_field('line').column)}"
-        f" = {lt}.{qn('id')} AND h.{qn('status')} = %s)"
+        f"AND {qn('status')} = %s AND EXISTS (SELECT 1 FROM {ht} h "
+        f"WHERE h.{qn(H._meta.get_field('line').column)} = {lt}.{qn('id')} AND h.{qn('status')} = %s)"
     )
     with connection.cursor() as cur:
         cur.execute(sql, [L.Status.HELD, payroll.pk, L.Status.PENDING, H.Status.HELD])
@@ -199,16 +199,12 @@ def _run(
     from jiuzhu.monitoring.services.runs import monitoring_run
 
     rules = [r for r in RULES if r.holds_payment]
-    steps = len(rules) + 1
-    job_beat(job, 0, steps)
-    done = 0
+    job_beat(job, 0, len(rules) + 3)
 
-    def step(*_: Any) -> None:
-        nonlocal done
-        done = min(done + 1, steps - 1)
-        job_beat(job, done, steps)
+    def step(done: int, total: int, *_: Any) -> None:
+        job_beat(job, done, total + 1)
         if progress:
-            progress(done, steps)
+            progress(done, total + 1)
 
     run = monitoring_run(
         ctx=ctx,
@@ -221,7 +217,4 @@ def _run(
     )
     Payroll.objects.filter(pk=payroll.pk).update(check_run=run.run)
     counts = apply_hits(payroll, run.hits, rules=[r.code for r in rules])
-    job_beat(job, steps, steps)
-    if progress:
-        progress(steps, steps)
     return {**counts, "run": run.run.pk, "as_of": as_of.isoformat()}

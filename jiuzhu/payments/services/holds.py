@@ -32,7 +32,7 @@ def _locked_hold(ctx: AuditContext, hold_id: int, version: int | None) -> Payrol
         PayrollHold.objects.select_for_update(of=("self",)).select_related("line", "line__payroll"),
         user=ctx.user,
         pk=hold_id,
-        region_field="line__region_id",
+        region_field="line__region__code",
     )
     if version is not None and hold.version != version:
         raise Conflict("该暂停发放记录已被他人处理，请刷新后重试")
