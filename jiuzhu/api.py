@@ -314,6 +314,9 @@ def _register() -> None:
     from jiuzhu.migration.api import router as migration_router
 
     api.add_router("/migration", migration_router)
+    from jiuzhu.payments.api import router as payroll_router
+
+    api.add_router("/payroll", payroll_router)
 
 
 _register()

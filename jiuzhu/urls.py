@@ -25,5 +25,6 @@ urlpatterns = [
     path("workflow/", include("jiuzhu.workflow.urls")),
     path("intake/", include("jiuzhu.intake.urls")),
     path("apply/", include("jiuzhu.intake.urls_public")),
+    path("payments/payrolls/", include("jiuzhu.payments.urls")),
     path("", include("jiuzhu.registry.urls")),
 ]

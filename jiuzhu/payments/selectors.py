@@ -27,7 +27,7 @@ VIEW_PERM = "payments.view_payroll"
 
 def _below_county(user: Any) -> bool:
     code = getattr(user, "region_id", None)
-    return bool(code) and level_of(code) > Level.COUNTY
+    return bool(code) and level_of(str(code)) > Level.COUNTY
 
 
 def _county_of(code: str) -> str:

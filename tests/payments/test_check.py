@@ -22,9 +22,12 @@ from jiuzhu.payments.services.check import apply_hits, check_date, holding_rules
 
 from ..conftest import COUNTY, WEST_VILLAGE
 from ..factories import add_member
-from .test_generate import NOV, approver, county, ent, generate, household  # noqa: F401
+from . import test_generate
+from .test_generate import NOV, ent, generate, household
 
 pytestmark = pytest.mark.django_db
+county = test_generate.county
+approver = test_generate.approver
 
 _TYPES = {"VARCHAR": pa.string(), "INT": pa.int32(), "BIGINT": pa.int64(), "DATE": pa.date32()}
 

@@ -22,10 +22,13 @@ from jiuzhu.payments.services.holds import (
 
 from ..conftest import EAST_TOWN, WEST_TOWN, WEST_VILLAGE
 from ..factories import new_user
+from . import test_generate
 from .test_check import hit, hits_table
-from .test_generate import approver, county, ent, generate, household  # noqa: F401
+from .test_generate import ent, generate, household
 
 pytestmark = pytest.mark.django_db
+county = test_generate.county
+approver = test_generate.approver
 
 
 @pytest.fixture
@@ -92,7 +95,6 @@ def test_confirming_stops_the_line_with_its_reason(held, tree) -> None:
 
 
 def test_a_hold_is_decided_once_and_by_its_own_township(held, tree) -> None:
-    _, _, west = held
     hold = PayrollHold.objects.get(evidence_key="k-west")
     with pytest.raises(NotFound):
         hold_clear(ctx=ctx_of("township_caseworker", tree[EAST_TOWN]), hold_id=hold.pk, version=1)

@@ -349,10 +349,10 @@ def apply_deductions(lines: Sequence[Line], recoveries: Sequence[RecoveryDue], r
     for group in by_household.values():
         group.sort(key=lambda ln: (ln.ent.person_id is not None, ln.ent.id))
     for rec in sorted(recoveries, key=lambda r: r.id):
-        group = by_household.get(rec.household_id)
-        if not group or rec.outstanding <= 0:
+        members = by_household.get(rec.household_id)
+        if not members or rec.outstanding <= 0:
             continue
-        line = next((ln for ln in group if ln.ent.id == rec.entitlement_id), group[0])
+        line = next((ln for ln in members if ln.ent.id == rec.entitlement_id), members[0])
         room = (line.gross * ratio).quantize(CENT, rounding=ROUND_DOWN) - line.deduction
         take = min(room, rec.outstanding)
         if take > 0:
