@@ -55,7 +55,13 @@ def payroll_generate(request: HttpRequest) -> HttpResponse:
     form = GenerateForm(request.POST)
     if form.is_valid():
         try:
-            payroll = generate.payroll_generate(ctx=AuditContext.from_request(request), **form.cleaned_data)
+            data = form.cleaned_data
+            payroll = generate.payroll_generate(
+                ctx=AuditContext.from_request(request),
+                county_code=data["county"],
+                program=data["program"],
+                month=data["month"],
+            )
         except ServiceError as exc:
             if exc.status in (403, 404):
                 raise

@@ -722,6 +722,8 @@ def payroll_open(*, ctx: AuditContext, county_code: str, program: str, month: da
         today = timezone.localdate()
         if month_of(month) > add_months(month_of(today), 1):
             errors["month"] = "只能生成本月或下月及以前月份的发放名册"
+        elif month < date(2000, 1, 1):
+            errors["month"] = "发放月份不能早于 2000 年"
     if errors:
         raise ValidationFailed(errors)
     region = _county(county_code) if in_jurisdiction(ctx.user, county_code) else None
