@@ -1003,6 +1003,9 @@ def test_every_api_operation_refuses_or_hides_other_townships(
         "recovery_id": east_integrity[0].recovery.pk,
         "record_id": east_integrity[0].dishonesty.pk,
         "entitlement_id": east_integrity[1].pk,
+        # Payrolls and holds: walked with 东镇's real ones by test_payroll_pages_and_operations_refuse_…
+        "payroll_id": 987654321,
+        "hold_id": 987654321,
     }
     fill = {
         '"{person}"': str(member.pk),
@@ -1197,7 +1200,7 @@ def test_integrity_pages_and_operations_refuse_other_jurisdictions(
 # and holds only; another county sees nothing ----------------------------------------------------------------
 
 UNSCOPED_PAGES |= {"payments/payrolls/", "payments/payrolls/new/"}
-WEB_READS.add("payments/payrolls/<int:pk>/")
+WEB_READS |= {"payments/payrolls/", "payments/payrolls/<int:pk>/"}
 WEB_BODIES.update(
     {
         "payments/payrolls/new/": {"county": "980101000000", "program": "dibao", "month": "2026-11"},
