@@ -173,7 +173,7 @@ class PayrollSettings:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class Ent:
     """One entitlement as the generation reads it."""
 
@@ -217,6 +217,8 @@ class Line:
     arrears: Decimal
     carried_from: int | None = None
     deductions: list[dict[str, Any]] = field(default_factory=list)
+    # Only the month itself, at the entitlement's amount: written by the fast path.
+    simple: bool = False
 
     @property
     def gross(self) -> Decimal:
@@ -415,7 +417,7 @@ def _ent(row: tuple[Any, ...]) -> Ent:
         document_no=str(row[10] or ""),
         decision_policy_id=int(row[11]),
         decided_on=_date(row[12]),  # type: ignore[arg-type]
-        details=_json(row[13]) or {},
+        details={} if row[13] in (None, "{}", {}) else (_json(row[13]) or {}),
         bank_name=str(row[14] or ""),
         bank_account=str(row[15] or ""),
         payee_id=int(row[16]),
@@ -575,9 +577,21 @@ def compute_lines(
     failed = read_failed(county=county, program=program, month=month)
     lines: list[Line] = []
     seen: set[int] = set()
+    key = _month_key(month)
+    prorate_start = month if settings.prorate_first_month else None
     for ent in ents:
         seen.add(ent.id)
         history = histories.get(ent.id)
+        if (
+            ent.paid_last_month
+            and history is None
+            and ent.id not in failed
+            and not ent.details.get("taper")
+            and ent.start_month != prorate_start
+        ):
+            current = [{"month": key, "kind": "current", "amount": f"{ent.amount:.2f}"}]
+            lines.append(Line(ent, current, ent.amount, ZERO, simple=True))
+            continue
         months = line_months(ent, history, month=month, first_payroll=first_payroll, settings=settings)
         lines.append(Line(ent, months, ZERO, ZERO))
     # A failed payment of an entitlement that ended since is still owed; a suspended one waits.
@@ -591,6 +605,8 @@ def compute_lines(
         if ent_id in extra:
             lines.append(Line(extra[ent_id], [], ZERO, ZERO))
     for line in lines:
+        if line.simple:
+            continue
         carried = failed.get(line.ent.id)
         if carried is not None:
             line_id, carried_month, gross = carried
@@ -650,6 +666,20 @@ def township_of(region_code: str) -> str:
     return region_code
 
 
+def _computation_text(line: Line, settings: PayrollSettings, month_key: str) -> str:
+    """The computation as JSON text; the common line (the month alone, nothing deducted) by template."""
+    if line.simple and not line.deductions:
+        e = line.ent
+        amount = f"{e.amount:.2f}"
+        doc = json.dumps(e.document_no, ensure_ascii=False)
+        return (
+            f'{{"months":[{{"month":"{month_key}","kind":"current","amount":"{amount}"}}],"deductions":[],'
+            f'"entitlement_amount":"{amount}","decision":{e.decision_id},"document_no":{doc},'
+            f'"policy_version":{settings.policy_version_id}}}'
+        )
+    return json.dumps(computation_of(line, settings), ensure_ascii=False, separators=(",", ":"))
+
+
 def _values(payroll: Payroll, line: Line, settings: PayrollSettings) -> tuple[Any, ...]:
     e = line.ent
     deduction = line.deduction
@@ -666,7 +696,7 @@ def _values(payroll: Payroll, line: Line, settings: PayrollSettings) -> tuple[An
         line.arrears,
         deduction,
         line.gross - deduction,
-        json.dumps(computation_of(line, settings), ensure_ascii=False, separators=(",", ":")),
+        _computation_text(line, settings, _month_key(payroll.month)),
         e.bank_name[:100],
         e.bank_account[:32],
         e.holder_name[:50],
@@ -678,6 +708,17 @@ def _values(payroll: Payroll, line: Line, settings: PayrollSettings) -> tuple[An
     )
 
 
+def _copy_line(r: tuple[Any, ...]) -> str:
+    """One row of ``_values`` in COPY text format: text fields escaped, numbers as they are."""
+    t = copy_text
+    carried = NULL if r[18] is None else r[18]
+    return (
+        f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3]}\t{t(r[4])}\t{t(r[5])}\t{r[6]}\t{r[7]}\t{r[8]}\t{r[9]}\t{r[10]}\t"
+        f"{r[11]}\t{t(r[12])}\t{t(r[13])}\t{t(r[14])}\t{t(r[15])}\t{t(r[16])}\t{t(r[17])}\t{carried}\t"
+        f"{t(r[19])}\t{t(r[20])}\n"
+    )
+
+
 def write_lines(payroll: Payroll, lines: Sequence[tuple[Any, ...]]) -> int:
     """One chunk of lines, in its own transaction; a line already there is left as it is. Returns how
     many were added."""
@@ -686,9 +727,7 @@ def write_lines(payroll: Payroll, lines: Sequence[tuple[Any, ...]]) -> int:
     with transaction.atomic():
         if connection.vendor == "postgresql":
             stage = stage_open(PayrollLine, list(_FIELDS), name="stage_payroll_lines")
-            text = "".join(
-                "\t".join(NULL if v is None else copy_text(str(v)) for v in row) + "\n" for row in lines
-            )
+            text = "".join(map(_copy_line, lines))
             stage_copy(stage, io.BytesIO(text.encode()))
             added = stage_merge(stage, key=["payroll", "entitlement"])
             stage_clear(stage)
