@@ -323,6 +323,9 @@ def _register() -> None:
     from jiuzhu.payments.api_bank import router as bank_router
 
     api.add_router("/payments/bank", bank_router)
+    from jiuzhu.payments.api import router as payroll_router
+
+    api.add_router("/payroll", payroll_router)
 
 
 _register()

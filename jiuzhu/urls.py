@@ -29,5 +29,6 @@ urlpatterns = [
     path("apply/", include("jiuzhu.intake.urls_public")),
     path("monitoring/rules/", include("jiuzhu.monitoring.urls_rules")),
     path("payments/bank/", include("jiuzhu.payments.urls_bank")),
+    path("payments/payrolls/", include("jiuzhu.payments.urls")),
     path("", include("jiuzhu.registry.urls")),
 ]

@@ -277,16 +277,25 @@ for _role, _perms in _MIGRATION.items():
     ROLES[_role] = replace(ROLES[_role], permissions=(*ROLES[_role].permissions, *_perms))
 
 
-# Bank files and the bank's return files (银行代发与回盘对账): the county approver exports an approved
-# payroll's bank file, downloads it and imports the bank's answers; the auditor reads them.
-_BANK: dict[Role, tuple[str, ...]] = {
+# 发放 (payroll) and the bank (银行代发与回盘对账): the county approver generates, checks, submits and
+# approves the county's payrolls, exports the bank file and imports the bank's answers; the township staff
+# verify the holds of their township; the auditor reads.
+_PAYROLL_READ = (
+    "payments.view_payroll",
+    "payments.view_payrollline",
+    "payments.view_payrollhold",
+    "payments.view_bankreturn",
+)
+_PAYROLL: dict[Role, tuple[str, ...]] = {
     Role.COUNTY_APPROVER: (
-        "payments.view_payroll",
+        *_PAYROLL_READ,
+        "payments.add_payroll",
         "payments.change_payroll",
-        "payments.view_bankreturn",
         "payments.add_bankreturn",
     ),
-    Role.AUDITOR: ("payments.view_payroll", "payments.view_bankreturn"),
+    Role.TOWNSHIP_CASEWORKER: (*_PAYROLL_READ, "payments.change_payrollhold"),
+    Role.TOWNSHIP_REVIEWER: (*_PAYROLL_READ, "payments.change_payrollhold"),
+    Role.AUDITOR: _PAYROLL_READ,
 }
-for _role, _perms in _BANK.items():
+for _role, _perms in _PAYROLL.items():
     ROLES[_role] = replace(ROLES[_role], permissions=(*ROLES[_role].permissions, *_perms))

@@ -1056,6 +1056,9 @@ def test_every_api_operation_refuses_or_hides_other_townships(
         "entitlement_id": east_integrity[1].pk,
         "run_id": _neighbour_run().pk,
         **east_bank(household),
+        # Payrolls and holds: walked with 东镇's real ones by test_payroll_pages_and_operations_refuse_…
+        "payroll_id": 987654321,
+        "hold_id": 987654321,
     }
     fill = {
         '"{person}"': str(member.pk),
@@ -1332,3 +1335,145 @@ def east_bank(household: Any) -> dict[str, int]:
         "job_id": PayrollJob.objects.get(payroll=payroll).pk,
         "return_id": BankReturn.objects.get(payroll=payroll).pk,
     }
+# --- payroll (发放名册, 月比对): the county's payroll is read by its townships, each seeing its own lines
+# and holds only; another county sees nothing ----------------------------------------------------------------
+
+UNSCOPED_PAGES |= {"payments/payrolls/", "payments/payrolls/new/"}
+WEB_READS |= {"payments/payrolls/", "payments/payrolls/<int:pk>/"}
+WEB_BODIES.update(
+    {
+        "payments/payrolls/new/": {"county": "980101000000", "program": "dibao", "month": "2026-11"},
+        "payments/payrolls/<int:pk>/check/": {},
+        "payments/payrolls/<int:pk>/retry/": {},
+        "payments/payrolls/<int:pk>/submit/": {"version": "1"},
+        "payments/payrolls/<int:pk>/approve/": {"version": "1"},
+        "payments/payrolls/holds/<int:pk>/clear/": {"version": "1", "reason": "误报"},
+        "payments/payrolls/holds/<int:pk>/confirm/": {"version": "1", "reason": "经核实已死亡"},
+    }
+)
+API_UNSCOPED_READS.add("/api/payroll/payrolls")
+API_BODIES.update(
+    {
+        ("post", "/api/payroll/payrolls"): {
+            "county": "980101000000",
+            "program": "dibao",
+            "month": "2026-11-01",
+        },
+        ("post", "/api/payroll/payrolls/{payroll_id}/check"): {},
+        ("post", "/api/payroll/payrolls/{payroll_id}/retry"): {},
+        ("post", "/api/payroll/payrolls/{payroll_id}/submit"): {"version": 1},
+        ("post", "/api/payroll/payrolls/{payroll_id}/approve"): {"version": 1},
+        ("post", "/api/payroll/holds/{hold_id}/clear"): {"version": 1, "reason": "误报"},
+        ("post", "/api/payroll/holds/{hold_id}/confirm"): {"version": 1, "reason": "经核实已死亡"},
+    }
+)
+
+
+@pytest.fixture
+def east_payroll(east, tree):
+    """The county's November 低保 payroll with 东镇's line held for a death."""
+    import json
+    from datetime import date
+
+    import pyarrow as pa
+
+    from jiuzhu.audit.services import AuditContext
+    from jiuzhu.payments.models import Payroll
+    from jiuzhu.payments.services.check import apply_hits
+    from jiuzhu.payments.services.generate import payroll_generate
+
+    from ..factories import new_entitlement, new_policy
+
+    household, _ = east
+    new_policy()
+    new_entitlement(household, amount="520.00", start_month=date(2026, 1, 1))
+    approver = new_user(role="county_approver", region=tree["980101000000"])
+    payroll = payroll_generate(
+        ctx=AuditContext(user=approver), county_code="980101000000", program="dibao", month=date(2026, 11, 1)
+    )
+    hits = pa.Table.from_pylist(
+        [
+            {
+                "rule": "death",
+                "person_id": household.head_id,
+                "household_id": household.pk,
+                "evidence_key": "east-death",
+                "evidence": json.dumps({"死亡日期": "2026-11-03"}),
+                "warning_id": None,
+            }
+        ],
+        schema=pa.schema(
+            [
+                ("rule", pa.string()),
+                ("person_id", pa.int64()),
+                ("household_id", pa.int64()),
+                ("evidence_key", pa.string()),
+                ("evidence", pa.string()),
+                ("warning_id", pa.int64()),
+            ]
+        ),
+    )
+    apply_hits(payroll, hits, rules={"death"})
+    Payroll.objects.filter(pk=payroll.pk).update(status="holds")
+    payroll.refresh_from_db()
+    return payroll
+
+
+def test_payroll_pages_and_operations_refuse_other_jurisdictions(
+    east, east_payroll, other_caseworker, client_for, make_user
+) -> None:
+    from jiuzhu.payments.models import PayrollHold, PayrollLine
+
+    household, _ = east
+    payroll = east_payroll
+    hold = PayrollHold.objects.get()
+    secrets = ("东镇户主甲", household.number, household.head.id_number)
+    # 西镇, in the same county: the payroll page and lists, without 东镇's lines and holds.
+    west = client_for(other_caseworker)
+    for path in (
+        f"/payments/payrolls/{payroll.pk}/",
+        f"/payments/payrolls/{payroll.pk}/?hold_status=held",
+        f"/api/payroll/payrolls/{payroll.pk}",
+        f"/api/payroll/payrolls/{payroll.pk}/lines",
+        f"/api/payroll/payrolls/{payroll.pk}/holds",
+    ):
+        response = west.get(path)
+        assert response.status_code == 200, path
+        for secret in secrets:
+            assert secret not in response.content.decode(), (path, secret)
+    assert west.get(f"/api/payroll/payrolls/{payroll.pk}/lines").json() == []
+    # Another county: nothing at all.
+    far = client_for(make_user("county_approver", "980102000000"))
+    for path in (f"/payments/payrolls/{payroll.pk}/", f"/api/payroll/payrolls/{payroll.pk}"):
+        assert far.get(path).status_code == 404, path
+    assert far.get("/api/payroll/payrolls").json() == []
+    for client in (west, far):
+        for route, key in (
+            ("payments/payrolls/holds/<int:pk>/clear/", ("post", "/api/payroll/holds/{hold_id}/clear")),
+            ("payments/payrolls/holds/<int:pk>/confirm/", ("post", "/api/payroll/holds/{hold_id}/confirm")),
+        ):
+            assert client.post("/" + _fill(route, {"pk": hold.pk}), WEB_BODIES[route]).status_code in (
+                403,
+                404,
+            )
+            api_path = key[1].replace("{hold_id}", str(hold.pk))
+            response = client.post(api_path, API_BODIES[key], content_type="application/json")
+            assert response.status_code in (403, 404), api_path
+        for action in ("check", "retry", "submit", "approve"):
+            route = f"payments/payrolls/<int:pk>/{action}/"
+            assert client.post("/" + _fill(route, {"pk": payroll.pk}), WEB_BODIES[route]).status_code in (
+                403,
+                404,
+            )
+            key = ("post", f"/api/payroll/payrolls/{{payroll_id}}/{action}")
+            response = client.post(
+                key[1].replace("{payroll_id}", str(payroll.pk)),
+                API_BODIES[key],
+                content_type="application/json",
+            )
+            assert response.status_code in (403, 404), (action, response.status_code)
+    hold.refresh_from_db()
+    payroll.refresh_from_db()
+    assert (hold.status, hold.version) == ("held", 1)
+    assert PayrollLine.objects.get().status == "held"
+    assert (payroll.status, payroll.approved_by_id, payroll.check_run_id) == ("holds", None, None)
