@@ -284,18 +284,18 @@ _PAYROLL_READ = (
     "payments.view_payroll",
     "payments.view_payrollline",
     "payments.view_payrollhold",
-    "payments.view_bankreturn",
 )
 _PAYROLL: dict[Role, tuple[str, ...]] = {
     Role.COUNTY_APPROVER: (
         *_PAYROLL_READ,
         "payments.add_payroll",
         "payments.change_payroll",
+        "payments.view_bankreturn",
         "payments.add_bankreturn",
     ),
     Role.TOWNSHIP_CASEWORKER: (*_PAYROLL_READ, "payments.change_payrollhold"),
     Role.TOWNSHIP_REVIEWER: (*_PAYROLL_READ, "payments.change_payrollhold"),
-    Role.AUDITOR: _PAYROLL_READ,
+    Role.AUDITOR: (*_PAYROLL_READ, "payments.view_bankreturn"),
 }
 for _role, _perms in _PAYROLL.items():
     ROLES[_role] = replace(ROLES[_role], permissions=(*ROLES[_role].permissions, *_perms))
