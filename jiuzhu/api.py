@@ -314,6 +314,9 @@ def _register() -> None:
     from jiuzhu.migration.api import router as migration_router
 
     api.add_router("/migration", migration_router)
+    from jiuzhu.monitoring.api import router as monitoring_router
+
+    api.add_router("/monitoring", monitoring_router)
 
 
 _register()
