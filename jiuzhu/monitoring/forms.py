@@ -52,11 +52,15 @@ class VerifyForm(_Versioned):
     verification = forms.CharField(
         label=_("核实情况（入户核实、部门核对的结果）"),
         max_length=2000,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def values(self) -> dict[str, Any]:
-        return {"version": self.cleaned_data["version"], "verification": self.cleaned_data["verification"]}
+        return {
+            "version": self.cleaned_data["version"],
+            "verification": self.cleaned_data.get("verification") or "",
+        }
 
 
 class OutcomeForm(_Versioned):
