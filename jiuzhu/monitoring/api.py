@@ -28,7 +28,7 @@ class _Strict(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-class QueueParams(Schema):
+class WarningQueueParams(Schema):
     queue: Literal["township", "escalated", "leads", "all"] | None = Field(
         None,
         description="township=本乡镇待核实、待办结；escalated=超期督办（县级）；leads=本村主动发现线索；"
@@ -73,25 +73,25 @@ class WarningRowOut(Schema):
     version: int
 
 
-class LightCountsOut(Schema):
+class WarningLightCountsOut(Schema):
     red: int
     yellow: int
     green: int
 
 
-class QueueOut(Schema):
+class WarningQueueOut(Schema):
     queue: str
     items: list[WarningRowOut]
-    counts: LightCountsOut = Field(description="筛选结果中未办结预警的各灯数量")
+    counts: WarningLightCountsOut = Field(description="筛选结果中未办结预警的各灯数量")
     page: int
     page_size: int
     total: int
 
 
 @router.get(
-    "/warnings", response=QueueOut, summary="预警工作队列（按角色：本乡镇、超期督办、本村线索、全部）"
+    "/warnings", response=WarningQueueOut, summary="预警工作队列（按角色：本乡镇、超期督办、本村线索、全部）"
 )
-def warnings_queue(request: HttpRequest, params: Query[QueueParams]) -> QueueOut:
+def warnings_queue(request: HttpRequest, params: Query[WarningQueueParams]) -> WarningQueueOut:
     page = selectors.queue(
         user=request.user,
         kind=params.queue,
@@ -102,17 +102,17 @@ def warnings_queue(request: HttpRequest, params: Query[QueueParams]) -> QueueOut
         village=params.village or None,
         page=params.page,
     )
-    return QueueOut(
+    return WarningQueueOut(
         queue=page.kind,
         items=[WarningRowOut(**vars(r)) for r in page.rows],
-        counts=LightCountsOut(**page.counts),
+        counts=WarningLightCountsOut(**page.counts),
         page=page.page,
         page_size=page.per_page,
         total=page.total,
     )
 
 
-class EvidenceOut(Schema):
+class WarningEvidenceOut(Schema):
     id: int
     evidence_key: str
     event_date: date | None
@@ -121,7 +121,7 @@ class EvidenceOut(Schema):
     created_at: datetime
 
 
-class MemberOut(Schema):
+class WarningMemberOut(Schema):
     person_id: int
     name: str
     id_number_masked: str
@@ -129,7 +129,7 @@ class MemberOut(Schema):
     is_subject: bool
 
 
-class EntitlementOut(Schema):
+class WarningEntitlementOut(Schema):
     id: int
     program: str
     program_label: str
@@ -174,9 +174,9 @@ class WarningOut(Schema):
     closed_at: datetime | None
     version: int
     chain_url: str
-    evidence: list[EvidenceOut]
-    members: list[MemberOut]
-    entitlements: list[EntitlementOut]
+    evidence: list[WarningEvidenceOut]
+    members: list[WarningMemberOut]
+    entitlements: list[WarningEntitlementOut]
 
 
 def _out(d: selectors.WarningDetail) -> WarningOut:
@@ -213,7 +213,7 @@ def _out(d: selectors.WarningDetail) -> WarningOut:
         version=w.version,
         chain_url=d.chain_url,
         evidence=[
-            EvidenceOut(
+            WarningEvidenceOut(
                 id=e.pk,
                 evidence_key=e.evidence_key,
                 event_date=e.event_date,
@@ -223,8 +223,8 @@ def _out(d: selectors.WarningDetail) -> WarningOut:
             )
             for e in d.evidence
         ],
-        members=[MemberOut(**vars(m)) for m in d.members],
-        entitlements=[EntitlementOut(**vars(e)) for e in d.entitlements],
+        members=[WarningMemberOut(**vars(m)) for m in d.members],
+        entitlements=[WarningEntitlementOut(**vars(e)) for e in d.entitlements],
     )
 
 
@@ -233,13 +233,13 @@ def warning_read(request: HttpRequest, warning_id: int) -> WarningOut:
     return _out(selectors.warning_detail(user=request.user, warning_id=warning_id))
 
 
-class VerifyIn(_Strict):
+class WarningVerifyIn(_Strict):
     version: int = Field(ge=0, le=_INT, description="读取时的版本号（乐观锁）")
     verification: str = Field(description="核实情况：入户核实、部门核对的结果")
 
 
 @router.post("/warnings/{warning_id}/verify", response=WarningOut, summary="记录核实情况（待核实 → 已核实）")
-def warning_verify_op(request: HttpRequest, warning_id: int, payload: VerifyIn) -> WarningOut:
+def warning_verify_op(request: HttpRequest, warning_id: int, payload: WarningVerifyIn) -> WarningOut:
     warning_verify(
         ctx=AuditContext.from_request(request),
         warning_id=warning_id,
@@ -249,7 +249,7 @@ def warning_verify_op(request: HttpRequest, warning_id: int, payload: VerifyIn) 
     return _out(selectors.warning_detail(user=request.user, warning_id=warning_id))
 
 
-class CloseIn(_Strict):
+class WarningCloseIn(_Strict):
     version: int = Field(ge=0, le=_INT, description="读取时的版本号（乐观锁）")
     outcome: Warning.Outcome = Field(
         description="assist=纳入救助；adjust=调整待遇；stop=停止救助；dismiss=排除"
@@ -262,7 +262,7 @@ class CloseIn(_Strict):
     end_month: date | None = Field(None, description="停止救助的最后发放月份（默认本月）")
 
 
-class ClosedOut(Schema):
+class WarningClosedOut(Schema):
     warning: WarningOut
     application_number: str | None
     case_number: str | None
@@ -270,8 +270,10 @@ class ClosedOut(Schema):
     notice_id: int | None
 
 
-@router.post("/warnings/{warning_id}/close", response=ClosedOut, summary="作出处理结果并办结（须先核实）")
-def warning_close_op(request: HttpRequest, warning_id: int, payload: CloseIn) -> ClosedOut:
+@router.post(
+    "/warnings/{warning_id}/close", response=WarningClosedOut, summary="作出处理结果并办结（须先核实）"
+)
+def warning_close_op(request: HttpRequest, warning_id: int, payload: WarningCloseIn) -> WarningClosedOut:
     closed = warning_close(
         ctx=AuditContext.from_request(request),
         warning_id=warning_id,
@@ -282,7 +284,7 @@ def warning_close_op(request: HttpRequest, warning_id: int, payload: CloseIn) ->
         entitlement_id=payload.entitlement_id,
         end_month=payload.end_month,
     )
-    return ClosedOut(
+    return WarningClosedOut(
         warning=_out(selectors.warning_detail(user=request.user, warning_id=warning_id)),
         application_number=closed.application.number if closed.application is not None else None,
         case_number=closed.case.number if closed.case is not None else None,
