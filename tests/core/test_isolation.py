@@ -1208,7 +1208,7 @@ def test_integrity_pages_and_operations_refuse_other_jurisdictions(
     assert (running.status, running.version, case.state, case.version) == ("active", 1, "investigation", 1)
 
 
-# --- 动态监测预警: a warning of 东镇 (its page, forms and operations) ------------------------------------------
+# --- 动态监测预警: a warning of 东镇 (its page, forms and operations) -----------------------------------
 
 
 def _east_warning(household: Any) -> Any:
