@@ -184,3 +184,31 @@ def test_the_api_closed_loop(world, caseworker, client_for, make_user) -> None:
     assert again.status_code == 409
     e.refresh_from_db()
     assert (e.status, e.end_month) == ("ended", date(2026, 3, 1))
+
+
+def test_the_page_reads_a_fixed_number_of_queries(world, caseworker, client_for) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ..factories import add_member
+
+    e, w = world
+    client = client_for(caseworker)
+    url = f"/monitoring/warnings/{w.pk}/"
+    client.get(url)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count()
+    from jiuzhu.monitoring.models import WarningEvidence
+
+    new_life_entitlement(household=e.household, program="near_dibao", amount="0", ages=(45,))
+    for n in range(3):
+        add_member(e.household, "child")
+        WarningEvidence.objects.create(
+            warning=w, rule="death", person=w.person, evidence_key=f"more-{n}", evidence={}, run=w.first_run
+        )
+    assert count() == few
