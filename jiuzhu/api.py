@@ -314,6 +314,12 @@ def _register() -> None:
     from jiuzhu.migration.api import router as migration_router
 
     api.add_router("/migration", migration_router)
+    from jiuzhu.monitoring.api_runs import router as monitoring_runs_router
+
+    api.add_router("/monitoring", monitoring_runs_router)
+    from jiuzhu.payments.api_oversight import router as oversight_router
+
+    api.add_router("/oversight", oversight_router)
     from jiuzhu.monitoring.api import router as monitoring_router
 
     api.add_router("/monitoring", monitoring_router)

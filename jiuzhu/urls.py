@@ -24,6 +24,8 @@ urlpatterns = [
     path("workflow/temporary/", include("jiuzhu.workflow.urls_temporary")),
     path("workflow/", include("jiuzhu.workflow.urls")),
     path("intake/", include("jiuzhu.intake.urls")),
+    path("monitoring/runs/", include("jiuzhu.monitoring.urls_runs")),
+    path("oversight/", include("jiuzhu.payments.urls_oversight")),
     path("monitoring/", include("jiuzhu.monitoring.urls")),
     path("apply/", include("jiuzhu.intake.urls_public")),
     path("", include("jiuzhu.registry.urls")),

@@ -869,6 +869,114 @@ def add_temporary_grant(
     )
 
 
+# --- fund supervision (阳光资金监管): payrolls, lines, holds and warnings, written directly ----------
+
+
+def oversight_payroll(
+    *, county: str = "980101000000", program: str = "dibao", month: date, **fields: Any
+) -> Any:
+    """The payroll of ``county``, ``program`` and ``month`` (created once; later calls return it)."""
+    from jiuzhu.payments.models import Payroll
+
+    fields.setdefault("status", Payroll.Status.APPROVED)
+    payroll, _ = Payroll.objects.get_or_create(
+        region_id=county, program=program, month=month, defaults=fields
+    )
+    return payroll
+
+
+def oversight_line(
+    entitlement: Any,
+    *,
+    month: date,
+    amount: Any = None,
+    base_amount: Any = None,
+    arrears_amount: Any = "0",
+    deduction_amount: Any = "0",
+    status: str = "paid",
+    payee: Person | None = None,
+    bank_account: str | None = None,
+    decision_id_ref: int | None = -1,
+    computation: dict[str, Any] | None = None,
+) -> Any:
+    """A payroll line of ``entitlement`` in the payroll of its county, program and ``month``: the
+    entitlement's amount, paid to the household's head (or ``payee``), unless told otherwise."""
+    from decimal import Decimal
+
+    from jiuzhu.payments.models import PayrollLine
+
+    household = entitlement.household
+    payee = payee or entitlement.person or household.head
+    base = Decimal(str(base_amount if base_amount is not None else entitlement.amount))
+    arrears, deduction = Decimal(str(arrears_amount)), Decimal(str(deduction_amount))
+    payroll = oversight_payroll(
+        county=household.region_id[:6] + "000000", program=entitlement.program, month=month
+    )
+    return PayrollLine.objects.create(
+        payroll=payroll,
+        entitlement=entitlement,
+        household=household,
+        person=payee,
+        region=household.region,
+        township_id=household.region_id[:9] + "000",
+        decision_id_ref=entitlement.decision_id if decision_id_ref == -1 else decision_id_ref,
+        policy_version_id_ref=entitlement.decision.policy_version_id,
+        base_amount=base,
+        arrears_amount=arrears,
+        deduction_amount=deduction,
+        amount=Decimal(str(amount)) if amount is not None else base + arrears - deduction,
+        computation=computation
+        or {"months": [{"month": f"{month:%Y-%m}", "kind": "current", "amount": str(base)}]},
+        bank_name="农村信用社",
+        bank_account=bank_account if bank_account is not None else f"62210000{household.pk:08d}",
+        holder_name=payee.name,
+        id_number=payee.id_number,
+        status=status,
+    )
+
+
+def oversight_warning(
+    person: Person,
+    *,
+    rule: str = "death",
+    raised_on: date,
+    due_on: date,
+    household: Household | None = None,
+    **fields: Any,
+) -> Any:
+    """A warning on ``person`` (of their current household) for ``rule``, dispatched to its township."""
+    from jiuzhu.monitoring.models import Warning
+
+    household = household or Membership.objects.get(person=person, end_date__isnull=True).household
+    return Warning.objects.create(
+        rule=rule,
+        person=person,
+        household=household,
+        region=household.region,
+        township_id=household.region_id[:9] + "000",
+        raised_on=raised_on,
+        due_on=due_on,
+        **fields,
+    )
+
+
+def oversight_hold(
+    line: Any, *, rule: str = "death", status: str = "held", reason: str = "", **fields: Any
+) -> Any:
+    """A hold of the pre-payment comparison on ``line`` (the line itself is left as it is)."""
+    from jiuzhu.payments.models import PayrollHold
+
+    return PayrollHold.objects.create(
+        line=line,
+        rule=rule,
+        evidence_key=f"{rule}-{line.pk}-{PayrollHold.objects.count()}",
+        evidence={"事实": rule},
+        status=status,
+        reason=reason,
+        **fields,
+    )
+
+
 # --- 动态监测预警 (monitoring) ------------------------------------------------------------------------------
 
 

@@ -62,6 +62,11 @@ UNSCOPED_PAGES = {
     "migration/",
     "migration/upload/",
     "migration/template.csv",
+    "monitoring/runs/",
+    "monitoring/runs/start/",
+    "oversight/",
+    "oversight/anomalies/",
+    "oversight/bulletin/",
 }
 
 _PERSON_FORM = {
@@ -109,6 +114,7 @@ WEB_BODIES: dict[str, dict[str, Any]] = {
     "verification/<int:pk>/reports/": {"applicant": "{head_pk}", "programs": "dibao"},
     "exchange/upload/": {"feed": "hrss_wage", "file": "{wage_file}"},
     "migration/upload/": {"layout": "", "file": "{migration_file}"},
+    "monitoring/runs/start/": {"county": "980101000000", "as_of": "2026-11-15", "kind": "monitor"},
     "intake/new/": {"id_number": "{head_id_number}", "channel": "window"},
     "intake/<int:pk>/verify/": {"version": "1"},
     "intake/<int:pk>/materials/": {"version": "1", "items": "户口簿复印件"},
@@ -298,6 +304,13 @@ WEB_READS = {
     "benefits/recomputations/<int:pk>/",
     "benefits/recoveries/",
     "benefits/recoveries/<int:pk>/",
+    "monitoring/runs/",
+    "monitoring/runs/<int:pk>/",
+    "oversight/",
+    "oversight/anomalies/",
+    "oversight/bulletin/",
+    "oversight/households/<int:pk>/chain/",
+    "oversight/persons/<int:person_id>/payments/",
 }
 
 # A valid body for each API write, so that refusals come from jurisdiction, not from validation.
@@ -511,6 +524,10 @@ API_UNSCOPED_READS = {
     "/api/workflow/temporary/prior-aid",
     "/api/benefits/recoveries",
     "/api/migration/layouts",
+    "/api/monitoring/runs",
+    "/api/oversight/anomalies",
+    "/api/oversight/totals",
+    "/api/oversight/bulletin",
 }
 # Writes without an object in the path that act only inside the caller's jurisdiction (opening the reviews
 # due): answered, never touching 东镇.
@@ -518,6 +535,7 @@ API_UNSCOPED_WRITES: dict[tuple[str, str], tuple[int, ...]] = {
     ("post", "/api/workflow/reviews/open"): (200,),
 }
 API_BODIES[("post", "/api/workflow/reviews/open")] = {}
+API_BODIES[("post", "/api/monitoring/runs")] = {"county": "980101000000", "as_of": "2026-11-15"}
 # Public operations (no login): answered alike for everyone, and never about 东镇's household.
 API_PUBLIC: dict[tuple[str, str], tuple[int, ...]] = {
     ("post", "/api/intake/public/applications"): (200,),
@@ -535,6 +553,15 @@ API_BODIES[("post", "/api/monitoring/warnings/{warning_id}/close")] = {
     "outcome": "dismiss",
     "reason": "误报",
 }
+
+
+def _neighbour_run() -> Any:
+    """A monitoring run of the neighbouring county (runs belong to a county, read by its townships)."""
+    from datetime import date
+
+    from jiuzhu.monitoring.models import MonitoringRun
+
+    return MonitoringRun.objects.get_or_create(as_of=date(2026, 11, 15), region_id="980102000000")[0]
 
 
 def _walk(patterns: list[Any], prefix: str = "") -> list[tuple[str, URLPattern]]:
@@ -885,6 +912,8 @@ def test_every_web_page_refuses_or_hides_other_townships(
             ids_here = {"pk": east_entitlement.pk}
         elif route.startswith("benefits/recomputations/"):
             ids_here = {"pk": east_recomputation.pk}
+        elif route.startswith("monitoring/runs/"):
+            ids_here = {"pk": _neighbour_run().pk}  # a township sees its county's runs, not another's
         elif route.startswith("monitoring/warnings/<int:pk>/"):
             ids_here = {"pk": _east_warning(household).pk}
         else:
@@ -1017,6 +1046,7 @@ def test_every_api_operation_refuses_or_hides_other_townships(
         "recovery_id": east_integrity[0].recovery.pk,
         "record_id": east_integrity[0].dishonesty.pk,
         "entitlement_id": east_integrity[1].pk,
+        "run_id": _neighbour_run().pk,
         "warning_id": _east_warning(household).pk,
     }
     fill = {
@@ -1206,6 +1236,65 @@ def test_integrity_pages_and_operations_refuse_other_jurisdictions(
     running.refresh_from_db()
     case.refresh_from_db()
     assert (running.status, running.version, case.state, case.version) == ("active", 1, "investigation", 1)
+
+
+# --- fund supervision (阳光资金监管): 东镇's payroll lines, holds and warnings ---------------------------
+
+
+def test_oversight_pages_and_operations_refuse_other_jurisdictions(
+    east, east_report, make_user, client_for
+) -> None:
+    """东镇's head died before February and was paid, with a hold and an overdue warning; 西镇's staff and
+    auditor and the neighbouring county's approver see none of it on any oversight page, export or
+    operation, and 东镇's chain and payments are 404 to them."""
+    from datetime import date
+
+    from jiuzhu.registry.models import Person
+
+    from ..factories import new_entitlement, oversight_hold, oversight_line, oversight_warning
+
+    household, member = east
+    Person.objects.filter(pk=household.head_id).update(death_date=date(2026, 1, 10))
+    line = oversight_line(new_entitlement(household, amount="520.00"), month=date(2026, 2, 1))
+    oversight_hold(line, rule="death")
+    oversight_warning(household.head, raised_on=date(2026, 2, 1), due_on=date(2026, 2, 6))
+    secrets = ("东镇户主甲", household.number, household.head.id_number[-6:], line.bank_account[-6:])
+    for user in (
+        make_user("township_caseworker", WEST_TOWN),
+        make_user("auditor", WEST_TOWN),
+        make_user("county_approver", "980102000000"),
+    ):
+        client = client_for(user)
+        for path in (
+            f"/oversight/households/{household.pk}/chain/",
+            f"/oversight/persons/{member.pk}/payments/",
+            f"/oversight/persons/{household.head_id}/payments/",
+            f"/api/oversight/households/{household.pk}/chain",
+            f"/api/oversight/persons/{household.head_id}/payments",
+        ):
+            assert client.get(path).status_code == 404, (user.role, path)
+        for path, query in (
+            ("/oversight/", {"month_from": "2026-01", "month_to": "2026-02"}),
+            ("/oversight/anomalies/", {"month": "2026-02"}),
+            ("/oversight/bulletin/", {"month": "2026-02"}),
+            ("/api/oversight/anomalies", {"month": "2026-02"}),
+            ("/api/oversight/totals", {"month_from": "2026-01", "month_to": "2026-02"}),
+            ("/api/oversight/bulletin", {"month": "2026-02"}),
+        ):
+            response = client.get(path, query)
+            assert response.status_code in (200, 422), (user.role, path, response.status_code)
+            for secret in secrets:
+                assert secret not in response.content.decode(), (user.role, path, secret)
+        for path, query in (
+            ("/oversight/bulletin/", {"township": EAST_TOWN, "month": "2026-02"}),
+            ("/oversight/bulletin/", {"township": EAST_TOWN, "month": "2026-02", "format": "xlsx"}),
+            ("/api/oversight/bulletin", {"township_id": EAST_TOWN, "month": "2026-02"}),
+        ):
+            assert client.get(path, query).status_code == 404, (user.role, path, query)
+    # The same pages show it to 东镇's own caseworker (so the walk above proves something).
+    own = client_for(make_user("township_caseworker", EAST_TOWN))
+    assert household.number in own.get("/oversight/anomalies/", {"month": "2026-02"}).content.decode()
+    assert household.number in own.get("/oversight/bulletin/", {"month": "2026-02"}).content.decode()
 
 
 # --- 动态监测预警: a warning of 东镇 (its page, forms and operations) -----------------------------------

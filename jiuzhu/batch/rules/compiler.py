@@ -25,7 +25,30 @@ class RuleError(ValueError):
 
 
 _COMPARE = {"eq": exp.EQ, "ne": exp.NEQ, "lt": exp.LT, "le": exp.LTE, "gt": exp.GT, "ge": exp.GTE}
-_ARITH = {"add": exp.Add, "sub": exp.Sub, "mul": exp.Mul, "div": exp.Div}
+_ARITH = {"add": exp.Add, "sub": exp.Sub, "mul": exp.Mul}
+# How many operands each operator takes (None: one or more).
+_ARITY: dict[str, int | None] = {
+    "lit": 1,
+    "date": 1,
+    "and": None,
+    "or": None,
+    "not": 1,
+    **dict.fromkeys(_COMPARE, 2),
+    **dict.fromkeys(_ARITH, 2),
+    "div": 2,
+    "in": 2,
+    "null": 1,
+    "notnull": 1,
+    "coalesce": None,
+    "if": 3,
+    "contains": 2,
+    "age": 2,
+    "months_between": 2,
+    "add_months": 2,
+    "month_key": 1,
+    "number": 1,
+    "date_of": 1,
+}
 _AGG = {"sum": exp.Sum, "max": exp.Max, "min": exp.Min, "count": exp.Count}
 _WINDOW_COLUMNS = ("prev_kind", "recency")
 
@@ -78,7 +101,7 @@ def expr(node: Any, ctx: _Ctx) -> Any:  # an exp.Expression (SQLGlot's builders 
     if isinstance(node, bool):
         return exp.Boolean(this=node)
     if isinstance(node, int | float):
-        return exp.Literal.number(node)
+        return fn.number_literal(node)
     if isinstance(node, str):
         if node == "as_of":
             return fn.date_literal(ctx.as_of.isoformat())
@@ -89,14 +112,21 @@ def expr(node: Any, ctx: _Ctx) -> Any:  # an exp.Expression (SQLGlot's builders 
         raise ctx.fail(f"无法识别的表达式 {node!r}")
     op, *args = node
     e = ctx.engine
+    if not isinstance(op, str) or op not in _ARITY:
+        raise ctx.fail(f"未知运算 {op!r}")
+    arity = _ARITY[op]
+    if (arity is None and not args) or (arity is not None and len(args) != arity):
+        want = "至少 1" if arity is None else str(arity)
+        raise ctx.fail(f"运算 {op} 需要 {want} 个操作数，给了 {len(args)} 个")
     if op == "lit":
         return exp.Literal.string(str(args[0]))
     if op == "date":
-        return fn.date_literal(date.fromisoformat(str(args[0])).isoformat())
+        try:
+            return fn.date_literal(date.fromisoformat(str(args[0])).isoformat())
+        except ValueError:
+            raise ctx.fail(f"日期 {args[0]!r} 不是 YYYY-MM-DD") from None
     if op in ("and", "or"):
         parts = [expr(a, ctx) for a in args]
-        if not parts:
-            raise ctx.fail(f"{op} 需要至少一个条件")
         return exp.and_(*parts) if op == "and" else exp.or_(*parts)
     if op == "not":
         return exp.not_(expr(args[0], ctx))
@@ -106,7 +136,11 @@ def expr(node: Any, ctx: _Ctx) -> Any:  # an exp.Expression (SQLGlot's builders 
     if op in _ARITH:
         a, b = (expr(x, ctx) for x in args)
         return exp.Paren(this=_ARITH[op](this=a, expression=b))
+    if op == "div":
+        return fn.divide(expr(args[0], ctx), expr(args[1], ctx), e)
     if op == "in":
+        if not isinstance(args[1], list | tuple) or not args[1]:
+            raise ctx.fail("in 的第二个操作数应为非空列表")
         return exp.In(this=expr(args[0], ctx), expressions=[expr(v, ctx) for v in args[1]])
     if op == "null":
         return exp.Is(this=expr(args[0], ctx), expression=exp.Null())
@@ -132,7 +166,7 @@ def expr(node: Any, ctx: _Ctx) -> Any:  # an exp.Expression (SQLGlot's builders 
         return fn.as_number(expr(args[0], ctx), e)
     if op == "date_of":
         return fn.as_date(expr(args[0], ctx), e)
-    raise ctx.fail(f"未知运算 {op!r}")
+    raise AssertionError(op)  # pragma: no cover - every operator of _ARITY is handled above
 
 
 def _population(rule: Rule, ctx: _Ctx) -> exp.Expression | None:
@@ -153,7 +187,10 @@ def _feed_rows(rule: Rule) -> exp.Expression:
         this=exp.Anonymous(this="LAG", expressions=[exp.column("kind")]),
         partition_by=part,
         order=exp.Order(
-            expressions=[exp.Ordered(this=exp.column("date")), exp.Ordered(this=exp.column("row_key"))]
+            expressions=[
+                exp.Ordered(this=exp.column("date"), nulls_first=True),
+                exp.Ordered(this=exp.column("row_key"), nulls_first=True),
+            ]
         ),
     )
     recency = exp.Window(
@@ -161,8 +198,8 @@ def _feed_rows(rule: Rule) -> exp.Expression:
         partition_by=[exp.column("id_number")],
         order=exp.Order(
             expressions=[
-                exp.Ordered(this=exp.column("date"), desc=True),
-                exp.Ordered(this=exp.column("row_key"), desc=True),
+                exp.Ordered(this=exp.column("date"), desc=True, nulls_first=False),
+                exp.Ordered(this=exp.column("row_key"), desc=True, nulls_first=False),
             ]
         ),
     )
@@ -261,6 +298,7 @@ def _aggregate(rule: Rule, ctx: _Ctx) -> exp.Select:
             on=exp.column("id_number", table="f").eq(exp.column("id_number", table="p")),
         )
     )
+    inner = _settings_join(inner, ctx, exp.column("county_code", table="p"))
     conds = [c for c in (_population(rule, ctx), expr(rule.when, ctx)) if c is not None]
     inner = inner.where(exp.and_(*conds))
     selects: list[Any] = [
@@ -379,6 +417,7 @@ def _duplicate(rule: Rule, ctx: _Ctx) -> exp.Select:
             on=exp.column("person_id", table="p").eq(exp.column("person_id", table="c")),
         )
     )
+    q = _settings_join(q, ctx, exp.column("county_code", table="p"))
     q = q.where(exp.column("household_id", table="p").eq(exp.column("household_id", table="c")))
     base = q.select(
         *_hits_select(

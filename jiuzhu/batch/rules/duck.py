@@ -19,9 +19,12 @@ import pyarrow as pa
 
 from .compiler import rule_sql, settings_used
 from .model import Rule
-from .schema import HITS, TABLES
+from .schema import HITS_SCHEMA, TABLES
 
 ORDER = "rule, evidence_key, person_id"
+# A rule that reaches one fact through two paths keeps one hit per (evidence_key, person_id): the first in
+# this order, so every engine keeps the same row (``spark`` uses the same list).
+DEDUP_ORDER = ("evidence_key", "person_id", "household_id", "region_code", "event_date", "evidence")
 
 
 def _empty(columns: Mapping[str, str]) -> str:
@@ -68,18 +71,14 @@ def run_duckdb(
     parts = []
     for rule in rules:
         sql = rule_sql(rule, "duckdb", as_of)
+        order = ", ".join(f"{c} NULLS FIRST" for c in DEDUP_ORDER)
         table = con.sql(
-            f"SELECT DISTINCT ON (evidence_key, person_id) * FROM ({sql}) ORDER BY evidence_key, person_id"
+            f"SELECT DISTINCT ON (evidence_key, person_id) * FROM ({sql}) ORDER BY {order}"
         ).to_arrow_table()
         parts.append(table)
         if progress:
             progress(rule, table.num_rows)
     con.close()
-    schema = pa.schema([(name, _arrow_type(t)) for name, t in HITS.items()])
     if not parts:
-        return schema.empty_table()
-    return pa.concat_tables([p.cast(schema) for p in parts])
-
-
-def _arrow_type(sql: str) -> pa.DataType:
-    return {"VARCHAR": pa.string(), "INT": pa.int32(), "BIGINT": pa.int64(), "DATE": pa.date32()}[sql]
+        return HITS_SCHEMA.empty_table()
+    return pa.concat_tables([p.cast(HITS_SCHEMA) for p in parts])

@@ -16,6 +16,10 @@ rules where its data lives. A rule may read only the columns named here; the com
 
 from __future__ import annotations
 
+import re
+
+import pyarrow as pa
+
 PERSONS: dict[str, str] = {
     "person_id": "BIGINT",
     "id_number": "VARCHAR",
@@ -99,3 +103,29 @@ HITS: dict[str, str] = {
     "evidence_key": "VARCHAR",
     "evidence": "VARCHAR",
 }
+
+
+def arrow_type(sql: str) -> pa.DataType:
+    """The Arrow type of a column's SQL type (the types above, and DECIMAL(p,s) of the settings)."""
+    simple = {
+        "VARCHAR": pa.string(),
+        "INT": pa.int32(),
+        "BIGINT": pa.int64(),
+        "DATE": pa.date32(),
+        "BOOLEAN": pa.bool_(),
+        "DOUBLE": pa.float64(),
+    }
+    if sql in simple:
+        return simple[sql]
+    m = re.fullmatch(r"DECIMAL\((\d+),\s*(\d+)\)", sql)
+    if not m:
+        raise ValueError(f"未知的列类型 {sql}")
+    return pa.decimal128(int(m.group(1)), int(m.group(2)))
+
+
+def arrow_schema(columns: dict[str, str]) -> pa.Schema:
+    """An Arrow schema of one of the tables above."""
+    return pa.schema([(name, arrow_type(sql)) for name, sql in columns.items()])
+
+
+HITS_SCHEMA: pa.Schema = arrow_schema(HITS)

@@ -1,1 +1,2 @@
-"""Every write of payments: generation and the pre-payment comparison (``generate``, ``check``, ``holds``), bank files and reconciliation (``bank``)."""
+"""Every write of payments: generation and the pre-payment comparison (``generate``, ``check``,
+``holds``), bank files and reconciliation (``bank``)."""
