@@ -50,7 +50,7 @@ def test_the_page_shows_the_evidence_members_entitlements_and_the_chain_link(
     assert head.name in body and head.id_number not in body  # masked
     assert id_number_masked(head.id_number) in body
     assert f'data-entitlement="{e.pk}"' in body and "300.00" in body
-    assert f'href="/households/{e.household_id}/"' in body  # the household file until the chain page lands
+    assert f'href="/oversight/households/{e.household_id}/chain/"' in body  # 一户一条救助链
     assert 'id="form-verify"' in body and 'id="form-outcome"' not in body  # verify first
 
 
@@ -146,7 +146,7 @@ def test_the_api_queue_and_detail(world, caseworker, client_for) -> None:
     assert detail["members"][0]["is_subject"] is True
     assert [x["id"] for x in detail["entitlements"]] == [e.pk]
     assert detail["holds_payment"] is True and detail["suggested_outcome"] == "stop"
-    assert detail["chain_url"] == f"/households/{e.household_id}/"
+    assert detail["chain_url"] == f"/oversight/households/{e.household_id}/chain/"
 
 
 def test_the_api_closed_loop(world, caseworker, client_for, make_user) -> None:
