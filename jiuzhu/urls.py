@@ -28,5 +28,6 @@ urlpatterns = [
     path("oversight/", include("jiuzhu.payments.urls_oversight")),
     path("monitoring/", include("jiuzhu.monitoring.urls")),
     path("apply/", include("jiuzhu.intake.urls_public")),
+    path("monitoring/rules/", include("jiuzhu.monitoring.urls_rules")),
     path("", include("jiuzhu.registry.urls")),
 ]

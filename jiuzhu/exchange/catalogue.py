@@ -82,6 +82,8 @@ def _feeds() -> list[Feed]:
                     ),
                 ),
                 Column("as_of", "数据日期", "date", slot="date"),
+                # 户籍注销 (death, emigration, a duplicate registration removed); blank is normal.
+                Column("status", "户籍状态", "choice", required=False, choices=("normal", "cancelled")),
             ),
             key=("id_number", "as_of"),
         ),
@@ -349,6 +351,26 @@ def _feeds() -> list[Feed]:
                 Column("end_date", "结束日期", "date", required=False, future_years=30),
             ),
             key=("id_number", "kind", "start_date"),
+        ),
+        Feed(
+            "residence",
+            "居住登记",
+            "公安",
+            (
+                ID,
+                # Where the person lives now, anywhere in the country: text, not checked against the
+                # region table, which holds only this platform's own divisions.
+                Column("region", "居住地区划代码", "str"),
+                Column("since", "居住起始日期", "date", slot="date"),
+                Column(
+                    "kind",
+                    "登记类型",
+                    "choice",
+                    choices=("residence_permit", "residence_registration"),
+                    slot="kind",
+                ),
+            ),
+            key=("id_number", "region", "since"),
         ),
     ]
 

@@ -3,7 +3,9 @@
 Reads the synthetic people back from the registry and writes one CSV per feed in the catalogue's
 column names, deterministic for a seed. The files carry what real exports carry: ordinary records,
 deliberate anomalies for the report to find (a job lost, a car bought, a large deposit change, a
-catastrophic medical bill, a member serving a sentence, registry/户籍 mismatches) and a small share of
+catastrophic medical bill, a member serving a sentence, registry/户籍 mismatches, and an event for every
+monitoring rule: a 户籍 cancelled, a business newly registered, a new disability certificate, a change of
+school status, years lived in another province, a child's parent dead or in prison) and a small share of
 bad rows (wrong check digit, impossible date, negative amount, unknown region, duplicated row), which
 the import must quarantine.
 """
@@ -12,8 +14,9 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from django.db.models import Q
@@ -186,12 +189,26 @@ def synth_feeds(
             writers[feed] = _Writer(folder, feed, columns, np.random.default_rng([seed, len(writers)]))
         return writers[feed]
 
-    hukou = w("police_hukou", ["id_number", "name", "hukou_region", "household_no", "relation", "as_of"])
+    # The monitoring events draw from their own generator, so the rest of the files stay as they were.
+    ev = np.random.default_rng([seed, 7919])
+    events = _events(p, ev, as_of)
+    hukou = w(
+        "police_hukou", ["id_number", "name", "hukou_region", "household_no", "relation", "as_of", "status"]
+    )
     relation_noise = rng.random(n) < 0.01
     for i in range(n):
         relation = "other" if relation_noise[i] else p.relation[i]
+        status = "cancelled" if i in events.hukou_cancelled else "normal"
         hukou.write(
-            [p.id_number[i], p.name[i], p.hukou[i], f"H{p.household_no[i]}", relation, as_of.isoformat()]
+            [
+                p.id_number[i],
+                p.name[i],
+                p.hukou[i],
+                f"H{p.household_no[i]}",
+                relation,
+                as_of.isoformat(),
+                status,
+            ]
         )
 
     adults = p.age >= 18
@@ -373,8 +390,99 @@ def synth_feeds(
     for i in np.flatnonzero((p.age >= 80) & (rng.random(n) < 0.01)).tolist():
         deaths.write([p.id_number[i], months[-2].replace(day=15).isoformat(), "cremation"])
 
+    _write_events(p, ev, as_of, months, events, w)
+
     for writer in writers.values():
         writer.close()
         if not writer.rows:  # a department with nothing to report sends no file (a header alone is refused)
             writer.path.unlink()
     return {feed: (writer.path, writer.rows) for feed, writer in writers.items() if writer.rows}
+
+
+@dataclass
+class _Events:
+    hukou_cancelled: set[int]
+    guardians_dead: list[int]
+    guardians_detained: list[int]
+
+
+def _some(candidates: np.ndarray, share: float, ev: np.random.Generator) -> list[int]:
+    """A share of the candidates, at least one where there are any, in index order."""
+    if not len(candidates):
+        return []
+    count = max(1, round(len(candidates) * share))
+    return sorted(ev.choice(candidates, size=count, replace=False).tolist())
+
+
+def _events(p: People, ev: np.random.Generator, as_of: date) -> _Events:
+    """Who the monitoring events happen to: a few 户籍 cancelled, and parents (heads or spouses) of
+    households with a minor child who died or went to prison lately."""
+    n = len(p.id_number)
+    with_child = set(p.household[(p.age < 18) & np.isin(p.relation, ["child", "grandchild"])].tolist())
+    parents = [
+        i
+        for i in np.flatnonzero(np.isin(p.relation, ["head", "spouse"]) & (p.age < 60)).tolist()
+        if p.household[i] in with_child
+    ]
+    ev.shuffle(parents)
+    dead = sorted(parents[: max(1, len(parents) // 200)]) if parents else []
+    detained = sorted(parents[len(dead) : len(dead) + max(1, len(parents) // 300)]) if parents else []
+    cancelled = set(_some(np.arange(n), 0.002, ev))
+    return _Events(hukou_cancelled=cancelled, guardians_dead=dead, guardians_detained=detained)
+
+
+def _write_events(
+    p: People,
+    ev: np.random.Generator,
+    as_of: date,
+    months: list[date],
+    events: _Events,
+    w: Any,
+) -> None:
+    """The rows that give each monitoring rule something to find, appended to the feeds."""
+    n = len(p.id_number)
+    recent = months[-min(12, len(months)) :]
+    deaths = w("police_death", ["id_number", "death_date", "source"])
+    for i in events.guardians_dead:
+        deaths.write([p.id_number[i], recent[-1].replace(day=10).isoformat(), "death"])
+    justice = w("justice", ["id_number", "kind", "start_date", "end_date"])
+    for i in events.guardians_detained:
+        justice.write([p.id_number[i], "prison", recent[0].isoformat(), ""])
+    for i in _some(np.flatnonzero((p.age >= 18) & (p.age < 50)), 0.001, ev):
+        justice.write([p.id_number[i], "compulsory_rehab", recent[-3].isoformat(), ""])
+
+    business = w("business", ["id_number", "reg_no", "kind", "status", "registered_on", "capital"])
+    for i in np.flatnonzero((p.relation == "head") & (ev.random(n) < 0.01)).tolist():
+        business.write(
+            [
+                p.id_number[i],
+                f"92990101MB{p.household[i]:08d}",
+                BusinessKind.INDIVIDUAL.value,
+                "active",
+                recent[int(ev.integers(0, len(recent)))].isoformat(),
+                "30000",
+            ]
+        )
+
+    disability = w("disability", ["id_number", "category", "grade", "issued_on"])
+    for i in np.flatnonzero((p.disability != "") & (ev.random(n) < 0.1)).tolist():
+        grade = max(1, (int(p.grade[i]) or 4) - 1)  # reassessed one grade more severe
+        issued = recent[int(ev.integers(0, len(recent)))]
+        disability.write([p.id_number[i], p.disability[i], str(grade), issued.isoformat()])
+
+    education = w("education", ["id_number", "status", "level", "school", "as_of"])
+    enrolled_on = date(as_of.year, 9, 1) if as_of.month >= 9 else date(as_of.year - 1, 9, 1)
+    changed_on = min(as_of, max(enrolled_on + timedelta(days=30), recent[-1].replace(day=15)))
+    for i in np.flatnonzero(p.in_school & (ev.random(n) < 0.05)).tolist():
+        status = "graduated" if p.age[i] >= 17 else "dropped"
+        education.write([p.id_number[i], status, "senior", "安和县学校", changed_on.isoformat()])
+
+    # Residence registrations: most where the household lives, a few in another province for years.
+    residence = w("residence", ["id_number", "region", "since", "kind"])
+    draw = ev.random(n)
+    for i in np.flatnonzero(draw < 0.1).tolist():
+        since = months[int(ev.integers(0, len(months)))]
+        if draw[i] < 0.015:
+            residence.write([p.id_number[i], "440305001001", since.isoformat(), "residence_permit"])
+        elif p.hukou[i]:
+            residence.write([p.id_number[i], p.hukou[i], since.isoformat(), "residence_registration"])

@@ -67,6 +67,7 @@ UNSCOPED_PAGES = {
     "oversight/",
     "oversight/anomalies/",
     "oversight/bulletin/",
+    "monitoring/rules/",
 }
 
 _PERSON_FORM = {
@@ -311,6 +312,7 @@ WEB_READS = {
     "oversight/bulletin/",
     "oversight/households/<int:pk>/chain/",
     "oversight/persons/<int:person_id>/payments/",
+    "monitoring/rules/",
 }
 
 # A valid body for each API write, so that refusals come from jurisdiction, not from validation.

@@ -169,3 +169,40 @@ def test_who_may_start_a_run(world: dict[str, Any], make_user: Any) -> None:
         monitoring_run(ctx=CTX, as_of=AS_OF, county=Region.objects.get(code=EAST_TOWN))
     with pytest.raises(ValidationFailed):
         monitoring_run(ctx=CTX, as_of=AS_OF, county=world["county"], engine="oracle")
+
+
+@pytest.mark.django_db
+def test_progress_is_reported_per_step(world: dict[str, Any]) -> None:
+    seen: list[tuple[int, int, str]] = []
+    monitoring_run(
+        ctx=CTX, as_of=AS_OF, county=world["county"], progress=lambda d, t, w: seen.append((d, t, w))
+    )
+    total = len(RULES) + 2  # the extract, each rule, the write
+    assert [d for d, _, _ in seen] == list(range(1, total + 1))
+    assert {t for _, t, _ in seen} == {total}
+    assert seen[0][2] == "读取数据" and seen[1][2] == "死亡、火化" and seen[-1][2] == "完成"
+    pairs: list[tuple[int, int]] = []
+    monitoring_run(ctx=CTX, as_of=AS_OF, county=world["county"], progress=lambda d, t: pairs.append((d, t)))
+    assert pairs[-1] == (total, total)
+
+
+@pytest.mark.django_db
+def test_a_failed_run_is_recorded_and_resumed(world: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    from jiuzhu.monitoring.services import runs
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("数据库连接中断")
+
+    monkeypatch.setattr(runs, "extract_tables", broken)
+    with pytest.raises(RuntimeError):
+        monitoring_run(ctx=CTX, as_of=AS_OF, county=world["county"])
+    failed = MonitoringRun.objects.get()
+    assert (failed.status, failed.error) == (JobStatus.FAILED, "数据库连接中断")
+    monkeypatch.undo()
+    result = monitoring_run(ctx=CTX, as_of=AS_OF, county=world["county"])
+    assert (result.run.pk, result.run.attempts, result.run.status, result.run.error) == (
+        failed.pk,
+        2,
+        JobStatus.DONE,
+        "",
+    )

@@ -48,6 +48,7 @@ _ARITY: dict[str, int | None] = {
     "month_key": 1,
     "number": 1,
     "date_of": 1,
+    "prefix": 2,
 }
 _AGG = {"sum": exp.Sum, "max": exp.Max, "min": exp.Min, "count": exp.Count}
 _WINDOW_COLUMNS = ("prev_kind", "recency")
@@ -74,7 +75,7 @@ def _column(ref: str, ctx: _Ctx) -> exp.Expression:
         known = PERSONS
     elif alias == "f":
         known = [*FEEDS, *(_WINDOW_COLUMNS if ctx.rule.window else ())]
-        fields = FEED_FIELDS.get(ctx.rule.feed or "", ())
+        fields = [f for code in _feed_codes(ctx.rule) for f in FEED_FIELDS.get(code, ())]
         if (
             name not in ("feed", "id_number", "date", "amount", "kind", "row_key", *_WINDOW_COLUMNS)
             and name not in fields
@@ -166,6 +167,12 @@ def expr(node: Any, ctx: _Ctx) -> Any:  # an exp.Expression (SQLGlot's builders 
         return fn.as_number(expr(args[0], ctx), e)
     if op == "date_of":
         return fn.as_date(expr(args[0], ctx), e)
+    if op == "prefix":
+        if not isinstance(args[1], int) or isinstance(args[1], bool) or args[1] < 1:
+            raise ctx.fail(f"prefix 的长度必须是正整数：{args[1]!r}")
+        return exp.Substring(
+            this=expr(args[0], ctx), start=exp.Literal.number(1), length=exp.Literal.number(args[1])
+        )
     raise AssertionError(op)  # pragma: no cover - every operator of _ARITY is handled above
 
 
@@ -177,9 +184,19 @@ def _population(rule: Rule, ctx: _Ctx) -> exp.Expression | None:
     return None
 
 
+def _feed_codes(rule: Rule) -> tuple[str, ...]:
+    return (rule.feed or "", *rule.feeds)
+
+
+def _feed_filter(rule: Rule) -> exp.Expression:
+    if not rule.feeds:
+        return exp.column("feed").eq(exp.Literal.string(rule.feed or ""))
+    return exp.column("feed").isin(*[exp.Literal.string(c) for c in _feed_codes(rule)])
+
+
 def _feed_rows(rule: Rule) -> exp.Expression:
     """The feed's rows, with the window columns where the rule asks for them."""
-    base = exp.select("*").from_("feeds").where(exp.column("feed").eq(exp.Literal.string(rule.feed or "")))
+    base = exp.select("*").from_("feeds").where(_feed_filter(rule))
     if not rule.window:
         return base
     part = [exp.column("id_number")]
@@ -206,7 +223,7 @@ def _feed_rows(rule: Rule) -> exp.Expression:
     return (
         exp.select("*", exp.alias_(prev, "prev_kind"), exp.alias_(recency, "recency"))
         .from_(exp.Subquery(this=base, alias=exp.TableAlias(this=exp.to_identifier("fr"))))
-        .where(exp.column("feed").eq(exp.Literal.string(rule.feed or "")))
+        .where(_feed_filter(rule))
     )
 
 

@@ -25,6 +25,7 @@ The predicate vocabulary (``Expr``), written as nested tuples (lists after a JSO
               ("add_months", d, n)        the date n months later (end of month clamped)
               ("month_key", d)            YYYYMM as a number
     casts     ("number", a) ("date_of", a)   a text payload field as a number or a date
+    text      ("prefix", a, n)            the first n characters (a region code's county: 6)
 
 Every function goes through ``functions`` per engine, never through a dialect's own date arithmetic:
 DuckDB's ``date_diff('year', …)`` counts boundaries while Spark's counts whole years.
@@ -54,6 +55,8 @@ class Rule:
     when: Expr
     kind: Kind = "match"
     feed: str | None = None  # the one feed read, joined on the subject's (or guardian's) ID number
+    # Further feeds read beside ``feed`` (an aggregate summing several sources); their rows are one set.
+    feeds: tuple[str, ...] = ()
     via: Literal["self", "guardian"] = "self"
     window: bool = False  # adds f.prev_kind and f.recency to the feed rows
     # The evidence shown with a hit: label → operand. The date of the fact is ``event_date``.
