@@ -326,6 +326,9 @@ def _register() -> None:
     from jiuzhu.payments.api import router as payroll_router
 
     api.add_router("/payroll", payroll_router)
+    from jiuzhu.monitoring.api import router as monitoring_router
+
+    api.add_router("/monitoring", monitoring_router)
 
 
 _register()

@@ -1048,3 +1048,67 @@ def add_bank_line(
         lines_count=F("lines_count") + 1, total_amount=F("total_amount") + money
     )
     return line
+# --- 动态监测预警 (monitoring) ------------------------------------------------------------------------------
+
+
+def new_warning(
+    household: Household | None = None,
+    *,
+    person: Person | None = None,
+    rule: str = "death",
+    purpose: str = "warning",
+    severity: str = "high",
+    raised_on: date | None = None,
+    due_on: date | None = None,
+    status: str = "open",
+    evidence: list[tuple[date | None, dict[str, Any]]] | None = None,
+    run: Any = None,
+    **fields: Any,
+) -> Any:
+    """A warning on ``person`` (default: the household's head) of ``household`` (a new one by default),
+    dispatched to the household's township, with its evidence rows (default: one, dated ``raised_on``)
+    and the monitoring run they came from (a new finished one by default): as a run leaves them."""
+    from django.utils import timezone
+
+    from jiuzhu.monitoring.models import MonitoringRun, Warning, WarningEvidence
+
+    household = household or new_household()
+    person = person or household.head
+    raised_on = raised_on or timezone.localdate()
+    due_on = due_on or raised_on + timedelta(days=14)
+    if run is None:
+        run = MonitoringRun.objects.create(
+            as_of=raised_on,
+            region=household.region.parent.parent if household.region.parent else None,
+            status="done",
+            phase="done",
+        )
+    village = household.region
+    evidence = evidence if evidence is not None else [(raised_on, {"死亡日期": raised_on.isoformat()})]
+    warning = Warning.objects.create(
+        rule=rule,
+        purpose=purpose,
+        severity=severity,
+        person=person,
+        household=household,
+        region=village,
+        township=village.parent if village.parent_id else village,
+        status=status,
+        raised_on=raised_on,
+        due_on=due_on,
+        first_run=run,
+        evidence_count=max(1, len(evidence)),
+        last_event_on=max((d for d, _ in evidence if d), default=None),
+        **fields,
+    )
+    for n, (day, data) in enumerate(evidence):
+        WarningEvidence.objects.create(
+            warning=warning,
+            rule=rule,
+            person=person,
+            evidence_key=f"{warning.pk}-{n}",
+            event_date=day,
+            evidence=data,
+            run=run,
+        )
+    return warning

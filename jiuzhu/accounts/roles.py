@@ -299,3 +299,17 @@ _PAYROLL: dict[Role, tuple[str, ...]] = {
 }
 for _role, _perms in _PAYROLL.items():
     ROLES[_role] = replace(ROLES[_role], permissions=(*ROLES[_role].permissions, *_perms))
+
+
+# 动态监测预警 (rules §7): the township's caseworker verifies the warnings dispatched to the township and
+# gives each its outcome; the village assistant verifies the leads of the village (主动发现); the county
+# approver follows the county's escalated warnings and may close them; the reviewer and the auditor read.
+_MONITORING: dict[Role, tuple[str, ...]] = {
+    Role.TOWNSHIP_CASEWORKER: ("monitoring.view_warning", "monitoring.change_warning"),
+    Role.VILLAGE_ASSISTANT: ("monitoring.view_warning", "monitoring.change_warning"),
+    Role.TOWNSHIP_REVIEWER: ("monitoring.view_warning",),
+    Role.COUNTY_APPROVER: ("monitoring.view_warning", "monitoring.change_warning"),
+    Role.AUDITOR: ("monitoring.view_warning",),
+}
+for _role, _perms in _MONITORING.items():
+    ROLES[_role] = replace(ROLES[_role], permissions=(*ROLES[_role].permissions, *_perms))

@@ -554,6 +554,18 @@ API_PUBLIC: dict[tuple[str, str], tuple[int, ...]] = {
     ("post", "/api/intake/public/applications"): (200,),
     ("post", "/api/intake/public/status"): (404,),
 }
+# 动态监测预警: the queue (unscoped: shows only the caller's), the warning page and its two forms, the API.
+UNSCOPED_PAGES |= {"monitoring/warnings/"}
+WEB_READS |= {"monitoring/warnings/", "monitoring/warnings/<int:pk>/"}
+WEB_BODIES["monitoring/warnings/<int:pk>/verify/"] = {"version": "1", "verification": "入户核实属实"}
+WEB_BODIES["monitoring/warnings/<int:pk>/close/"] = {"version": "1", "outcome": "dismiss", "reason": "误报"}
+API_UNSCOPED_READS |= {"/api/monitoring/warnings"}
+API_BODIES[("post", "/api/monitoring/warnings/{warning_id}/verify")] = {"version": 1, "verification": "属实"}
+API_BODIES[("post", "/api/monitoring/warnings/{warning_id}/close")] = {
+    "version": 1,
+    "outcome": "dismiss",
+    "reason": "误报",
+}
 
 
 def _neighbour_run() -> Any:
@@ -924,6 +936,8 @@ def test_every_web_page_refuses_or_hides_other_townships(
             ids_here = {"pk": east_bank(household)["return_id"]}
         elif route.startswith("payments/bank/"):
             ids_here = {"pk": east_bank(household)["payroll_id"], "job_id": east_bank(household)["job_id"]}
+        elif route.startswith("monitoring/warnings/<int:pk>/"):
+            ids_here = {"pk": _east_warning(household).pk}
         else:
             ids_here = ids
         path = "/" + _fill(route, ids_here)
@@ -1059,6 +1073,7 @@ def test_every_api_operation_refuses_or_hides_other_townships(
         # Payrolls and holds: walked with 东镇's real ones by test_payroll_pages_and_operations_refuse_…
         "payroll_id": 987654321,
         "hold_id": 987654321,
+        "warning_id": _east_warning(household).pk,
     }
     fill = {
         '"{person}"': str(member.pk),
@@ -1477,3 +1492,57 @@ def test_payroll_pages_and_operations_refuse_other_jurisdictions(
     assert (hold.status, hold.version) == ("held", 1)
     assert PayrollLine.objects.get().status == "held"
     assert (payroll.status, payroll.approved_by_id, payroll.check_run_id) == ("holds", None, None)
+# --- 动态监测预警: a warning of 东镇 (its page, forms and operations) -----------------------------------
+
+
+def _east_warning(household: Any) -> Any:
+    """The open death warning on 东镇's household head (made once)."""
+    from jiuzhu.monitoring.models import Warning
+
+    from ..factories import new_warning
+
+    found = Warning.objects.filter(household=household, rule="death").first()
+    return found or new_warning(household)
+
+
+def test_warning_pages_and_operations_refuse_other_jurisdictions(east, make_user, client_for) -> None:
+    """The warning page, its forms and its operations, on 东镇's warning, by 西镇's staff, a 西一村 assistant
+    and the neighbouring county's approver: 403/404, their queues show none of it, and nothing changes."""
+    household, _ = east
+    warning = _east_warning(household)
+    web = {
+        f"/monitoring/warnings/{warning.pk}/": {},
+        f"/monitoring/warnings/{warning.pk}/verify/": WEB_BODIES["monitoring/warnings/<int:pk>/verify/"],
+        f"/monitoring/warnings/{warning.pk}/close/": WEB_BODIES["monitoring/warnings/<int:pk>/close/"],
+    }
+    api_writes = {
+        f"/api/monitoring/warnings/{warning.pk}/verify": (
+            "post",
+            "/api/monitoring/warnings/{warning_id}/verify",
+        ),
+        f"/api/monitoring/warnings/{warning.pk}/close": (
+            "post",
+            "/api/monitoring/warnings/{warning_id}/close",
+        ),
+    }
+    for user in (
+        make_user("township_caseworker", WEST_TOWN),
+        make_user("village_assistant", WEST_VILLAGE),
+        make_user("auditor", WEST_TOWN),
+        make_user("county_approver", "980102000000"),
+    ):
+        client = client_for(user)
+        for path, body in web.items():
+            assert client.get(path).status_code in (403, 404, 405), (user.role, path)
+            assert client.post(path, _form(body, {})).status_code in (403, 404), (user.role, path)
+        for path, key in api_writes.items():
+            response = client.post(path, API_BODIES[key], content_type="application/json")
+            assert response.status_code in (403, 404), (user.role, path, response.content)
+        assert client.get(f"/api/monitoring/warnings/{warning.pk}").status_code == 404
+        for path in ("/monitoring/warnings/?queue=all", "/api/monitoring/warnings?queue=all"):
+            response = client.get(path)
+            assert response.status_code == 200, (user.role, path)
+            text = response.content.decode()
+            assert household.number not in text and "东镇户主甲" not in text, (user.role, path)
+    warning.refresh_from_db()
+    assert (warning.status, warning.version, warning.verification, warning.outcome) == ("open", 1, "", "")
