@@ -320,6 +320,15 @@ def _register() -> None:
     from jiuzhu.payments.api_oversight import router as oversight_router
 
     api.add_router("/oversight", oversight_router)
+    from jiuzhu.payments.api_bank import router as bank_router
+
+    api.add_router("/payments/bank", bank_router)
+    from jiuzhu.payments.api import router as payroll_router
+
+    api.add_router("/payroll", payroll_router)
+    from jiuzhu.monitoring.api import router as monitoring_router
+
+    api.add_router("/monitoring", monitoring_router)
 
 
 _register()

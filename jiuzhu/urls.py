@@ -26,7 +26,10 @@ urlpatterns = [
     path("intake/", include("jiuzhu.intake.urls")),
     path("monitoring/runs/", include("jiuzhu.monitoring.urls_runs")),
     path("oversight/", include("jiuzhu.payments.urls_oversight")),
+    path("monitoring/", include("jiuzhu.monitoring.urls")),
     path("apply/", include("jiuzhu.intake.urls_public")),
     path("monitoring/rules/", include("jiuzhu.monitoring.urls_rules")),
+    path("payments/bank/", include("jiuzhu.payments.urls_bank")),
+    path("payments/payrolls/", include("jiuzhu.payments.urls")),
     path("", include("jiuzhu.registry.urls")),
 ]

@@ -975,3 +975,140 @@ def oversight_hold(
         reason=reason,
         **fields,
     )
+
+
+# --- bank files and reconciliation: payrolls and their lines, written directly --------------------------
+
+
+def new_bank_payroll(
+    *, region: str = "980101000000", program: str = "dibao", month: date = date(2026, 11, 1), **fields: Any
+) -> Any:
+    """A payroll of the county ``region`` (approved unless ``status`` is given), written directly."""
+    from jiuzhu.payments.models import Payroll
+
+    fields.setdefault("status", Payroll.Status.APPROVED)
+    return Payroll.objects.create(
+        region=Region.objects.get(code=region), program=program, month=month, **fields
+    )
+
+
+def add_bank_line(
+    payroll: Any,
+    *,
+    household: Household | None = None,
+    amount: Any = "520.00",
+    bank_account: str | None = None,
+    status: str = "pending",
+    deductions: list[dict[str, Any]] | None = None,
+    entitlement: Any = None,
+    person: Person | None = None,
+    **fields: Any,
+) -> Any:
+    """A line of ``payroll`` paying ``amount`` for a new entitlement of ``household`` (a new one in 东一村
+    when none) to its head — or of ``person``, to them — into ``bank_account`` (the household's, a fresh
+    one when none); the payroll's totals follow. ``deductions`` as the payroll's computation lists them."""
+    from decimal import Decimal
+
+    from django.db.models import F
+
+    from jiuzhu.payments.models import Payroll, PayrollLine
+
+    household = household or new_household()
+    extra = {"person": person} if person is not None else {}
+    entitlement = entitlement or new_entitlement(household, program=payroll.program, amount=amount, **extra)
+    payee = person or household.head
+    if bank_account is None:
+        bank_account = household.bank_account or f"62220200{household.pk:011d}"
+    money = Decimal(str(amount))
+    deducted = sum((Decimal(str(d["amount"])) for d in deductions or []), Decimal("0"))
+    line = PayrollLine.objects.create(
+        payroll=payroll,
+        entitlement=entitlement,
+        household=household,
+        person=payee,
+        region=household.region,
+        township=household.region.parent,
+        base_amount=money + deducted,
+        deduction_amount=deducted,
+        amount=money,
+        computation={
+            "months": [
+                {"month": f"{payroll.month:%Y-%m}", "kind": "current", "amount": f"{money + deducted:.2f}"}
+            ],
+            "deductions": deductions or [],
+        },
+        bank_name="测试银行",
+        bank_account=bank_account,
+        holder_name=payee.name,
+        id_number=payee.id_number,
+        status=status,
+        **fields,
+    )
+    Payroll.objects.filter(pk=payroll.pk).update(
+        lines_count=F("lines_count") + 1, total_amount=F("total_amount") + money
+    )
+    return line
+# --- 动态监测预警 (monitoring) ------------------------------------------------------------------------------
+
+
+def new_warning(
+    household: Household | None = None,
+    *,
+    person: Person | None = None,
+    rule: str = "death",
+    purpose: str = "warning",
+    severity: str = "high",
+    raised_on: date | None = None,
+    due_on: date | None = None,
+    status: str = "open",
+    evidence: list[tuple[date | None, dict[str, Any]]] | None = None,
+    run: Any = None,
+    **fields: Any,
+) -> Any:
+    """A warning on ``person`` (default: the household's head) of ``household`` (a new one by default),
+    dispatched to the household's township, with its evidence rows (default: one, dated ``raised_on``)
+    and the monitoring run they came from (a new finished one by default): as a run leaves them."""
+    from django.utils import timezone
+
+    from jiuzhu.monitoring.models import MonitoringRun, Warning, WarningEvidence
+
+    household = household or new_household()
+    person = person or household.head
+    raised_on = raised_on or timezone.localdate()
+    due_on = due_on or raised_on + timedelta(days=14)
+    if run is None:
+        run = MonitoringRun.objects.create(
+            as_of=raised_on,
+            region=household.region.parent.parent if household.region.parent else None,
+            status="done",
+            phase="done",
+        )
+    village = household.region
+    evidence = evidence if evidence is not None else [(raised_on, {"死亡日期": raised_on.isoformat()})]
+    warning = Warning.objects.create(
+        rule=rule,
+        purpose=purpose,
+        severity=severity,
+        person=person,
+        household=household,
+        region=village,
+        township=village.parent if village.parent_id else village,
+        status=status,
+        raised_on=raised_on,
+        due_on=due_on,
+        first_run=run,
+        evidence_count=max(1, len(evidence)),
+        last_event_on=max((d for d, _ in evidence if d), default=None),
+        **fields,
+    )
+    for n, (day, data) in enumerate(evidence):
+        WarningEvidence.objects.create(
+            warning=warning,
+            rule=rule,
+            person=person,
+            evidence_key=f"{warning.pk}-{n}",
+            event_date=day,
+            evidence=data,
+            run=run,
+        )
+    return warning

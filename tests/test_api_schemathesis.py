@@ -55,12 +55,15 @@ def _data(tree: dict[str, Any]) -> dict[str, Any]:
     household = new_household(head__name="契约户")
     member = add_member(household, "child", name="契约子")
     batch = new_import_batch(feed="hrss_pension")
+    from .factories import new_warning
+
     return {
         "household_id": household.pk,
         "person_id": member.pk,
         "batch_id": batch.pk,
         "code": EAST_TOWN,
         "case_id": new_case(household=household, state="investigation").pk,
+        "warning_id": new_warning(household).pk,
     }
 
 

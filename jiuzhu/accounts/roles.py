@@ -275,3 +275,41 @@ _MIGRATION: dict[Role, tuple[str, ...]] = {
 }
 for _role, _perms in _MIGRATION.items():
     ROLES[_role] = replace(ROLES[_role], permissions=(*ROLES[_role].permissions, *_perms))
+
+
+# 发放 (payroll) and the bank (银行代发与回盘对账): the county approver generates, checks, submits and
+# approves the county's payrolls, exports the bank file and imports the bank's answers; the township staff
+# verify the holds of their township; the auditor reads.
+_PAYROLL_READ = (
+    "payments.view_payroll",
+    "payments.view_payrollline",
+    "payments.view_payrollhold",
+)
+_PAYROLL: dict[Role, tuple[str, ...]] = {
+    Role.COUNTY_APPROVER: (
+        *_PAYROLL_READ,
+        "payments.add_payroll",
+        "payments.change_payroll",
+        "payments.view_bankreturn",
+        "payments.add_bankreturn",
+    ),
+    Role.TOWNSHIP_CASEWORKER: (*_PAYROLL_READ, "payments.change_payrollhold"),
+    Role.TOWNSHIP_REVIEWER: (*_PAYROLL_READ, "payments.change_payrollhold"),
+    Role.AUDITOR: (*_PAYROLL_READ, "payments.view_bankreturn"),
+}
+for _role, _perms in _PAYROLL.items():
+    ROLES[_role] = replace(ROLES[_role], permissions=(*ROLES[_role].permissions, *_perms))
+
+
+# 动态监测预警 (rules §7): the township's caseworker verifies the warnings dispatched to the township and
+# gives each its outcome; the village assistant verifies the leads of the village (主动发现); the county
+# approver follows the county's escalated warnings and may close them; the reviewer and the auditor read.
+_MONITORING: dict[Role, tuple[str, ...]] = {
+    Role.TOWNSHIP_CASEWORKER: ("monitoring.view_warning", "monitoring.change_warning"),
+    Role.VILLAGE_ASSISTANT: ("monitoring.view_warning", "monitoring.change_warning"),
+    Role.TOWNSHIP_REVIEWER: ("monitoring.view_warning",),
+    Role.COUNTY_APPROVER: ("monitoring.view_warning", "monitoring.change_warning"),
+    Role.AUDITOR: ("monitoring.view_warning",),
+}
+for _role, _perms in _MONITORING.items():
+    ROLES[_role] = replace(ROLES[_role], permissions=(*ROLES[_role].permissions, *_perms))

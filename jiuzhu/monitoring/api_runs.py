@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from jiuzhu.audit.services import AuditContext
-from jiuzhu.core.errors import NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.core.errors import PermissionDenied, ValidationFailed
 from jiuzhu.regions.models import Region
 
 from .models import JobStatus, MonitoringRun
@@ -122,7 +122,7 @@ def run_start(request: HttpRequest, payload: RunStartIn) -> Status[RunStartOut]:
         raise PermissionDenied("只有县级用户可以启动监测")
     county = Region.objects.filter(code=payload.county).first()
     if county is None:
-        raise NotFound("区划代码不存在")
+        raise ValidationFailed({"county": "区划代码不存在"})
     monitoring_run_enqueue(
         ctx=AuditContext.from_request(request), as_of=payload.as_of, county=county, kind=payload.kind
     )

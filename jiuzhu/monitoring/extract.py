@@ -122,7 +122,7 @@ def _read(sql: str, columns: dict[str, str]) -> pa.Table:
         return schema.empty_table()
     table = pacsv.read_csv(
         io.BytesIO(raw),
-        read_options=pacsv.ReadOptions(column_names=list(columns), block_size=64 << 20),
+        read_options=pacsv.ReadOptions(column_names=list(columns), block_size=4 << 20),
         parse_options=pacsv.ParseOptions(newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(
             column_types={n: schema.field(n).type for n in columns},
@@ -212,7 +212,9 @@ def _coverage_sql(bounds: tuple[str, str] | None) -> str:
     )
 
 
-def _feeds_sql(bounds: tuple[str, str] | None, feeds: Sequence[str]) -> str:
+def _feeds_sql(bounds: tuple[str, str] | None, feeds: Sequence[str], *, as_of: date | None = None) -> str:
+    """The facts of ``feeds`` (every row); with ``as_of``, also the income feeds' rows the income reads
+    (those of the window; unemployment registered before its end)."""
     f, m, p, h = FeedRecord, Membership, Person, Household
     fields = []
     for name in FIELD_NAMES:
@@ -229,10 +231,19 @@ def _feeds_sql(bounds: tuple[str, str] | None, feeds: Sequence[str]) -> str:
             f" WHERE m.{_c(m, 'end_date')} IS NULL AND {_in_scope(h_region, bounds)})"
         )
     wanted = ", ".join(_lit(code) for code in sorted(set(feeds))) or "''"
+    which = f"f.{_c(f, 'feed')} IN ({wanted})"
+    if as_of is not None:
+        start, end = (_lit(d.isoformat()) for d in income_window(as_of))
+        day, kind = f"f.{_c(f, 'date')}", f"f.{_c(f, 'feed')}"
+        monthly = ", ".join(_lit(code) for code in INCOME_FEEDS if code != "hrss_unemployment")
+        which = (
+            f"({which} OR ({kind} IN ({monthly}) AND {day} >= {start} AND {day} < {end})"
+            f" OR ({kind} = 'hrss_unemployment' AND {day} < {end}))"
+        )
     return (
         f"SELECT f.{_c(f, 'feed')}, f.{_c(f, 'id_number')}, f.{_c(f, 'date')}, f.{_c(f, 'amount')},"
         f" f.{_c(f, 'kind')}, f.{_c(f, 'row_key')}, {', '.join(fields)}"
-        f" FROM {_t(f)} f WHERE f.{_c(f, 'feed')} IN ({wanted}){scope}"
+        f" FROM {_t(f)} f WHERE {which}{scope}"
     )
 
 
@@ -394,8 +405,8 @@ def extract_tables(*, as_of: date, county: Region | None, rules: Sequence[Rule])
         validate_code(county.code)
     base = _read(_persons_sql(bounds), _BASE_PERSONS)
     coverage = _read(_coverage_sql(bounds), COVERAGE)
-    rule_feeds = sorted({r.feed for r in rules if r.feed})
-    feeds_all = _read(_feeds_sql(bounds, [*rule_feeds, *INCOME_FEEDS]), FEEDS)
+    rule_feeds = sorted({f for r in rules for f in (r.feed, *r.feeds) if f})
+    feeds_all = _read(_feeds_sql(bounds, rule_feeds, as_of=as_of), FEEDS)
     counties = set(base.column("county_code").to_pylist())
     if county is not None:
         counties.add(county.code[:6] + "000000")

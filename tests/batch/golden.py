@@ -216,8 +216,8 @@ def county(seed: int, as_of: date, households: int = 60) -> dict[str, pa.Table]:
     for feed in feed_codes:
         for _ in range(rnd.randint(25, 45)):
             n += 1
-            row: dict[str, Any] = dict.fromkeys(FIELD_NAMES)
-            row.update(
+            fact: dict[str, Any] = dict.fromkeys(FIELD_NAMES)
+            fact.update(
                 feed=feed,
                 id_number=rnd.choice(ids),
                 date=rnd.choice(dates) if rnd.random() > 0.04 else None,
@@ -230,8 +230,8 @@ def county(seed: int, as_of: date, households: int = 60) -> dict[str, pa.Table]:
                 row_key=f"{feed}:{n}",
             )
             for name in FEED_FIELDS.get(feed, ()):
-                row[name] = _feed_value(feed, name, rnd, as_of)
-            feeds.append(row)
+                fact[name] = _feed_value(feed, name, rnd, as_of)
+            feeds.append(fact)
         # The same person twice in a feed on one day, to order the window rules' ties by row key.
         twin = dict(feeds[-1])
         n += 1
@@ -418,3 +418,14 @@ VOCAB_RULES: tuple[Rule, ...] = (
         programs=(("dibao", "tekun"), ("tekun", "children")),
     ),
 )
+
+
+def spark_for_tests() -> Any:
+    """The process's Spark session tuned for tables of a few hundred rows: one shuffle partition and no
+    whole-stage code generation (compiling code costs more than it saves on so little data)."""
+    from jiuzhu.batch.rules.spark import spark_session
+
+    session = spark_session()
+    session.conf.set("spark.sql.shuffle.partitions", "1")
+    session.conf.set("spark.sql.codegen.wholeStage", "false")
+    return session

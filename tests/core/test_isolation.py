@@ -68,6 +68,8 @@ UNSCOPED_PAGES = {
     "oversight/anomalies/",
     "oversight/bulletin/",
     "monitoring/rules/",
+    "payments/bank/",
+    "payments/bank/return-template.csv",
 }
 
 _PERSON_FORM = {
@@ -258,6 +260,8 @@ WEB_BODIES: dict[str, dict[str, Any]] = {
     },
     "benefits/recoveries/<int:pk>/waive/": {"version": "1", "reason": "无力偿还"},
     "benefits/dishonesty/<int:pk>/revoke/": {"version": "1", "reason": "复议撤销"},
+    "payments/bank/<int:pk>/export/": {"fmt": "csv", "encoding": "utf-8-sig"},
+    "payments/bank/<int:pk>/returns/": {"file": "{bank_return_file}"},
 }
 # Pages that only read: a POST to them must change nothing and answer like a GET.
 WEB_READS = {
@@ -313,6 +317,11 @@ WEB_READS = {
     "oversight/households/<int:pk>/chain/",
     "oversight/persons/<int:person_id>/payments/",
     "monitoring/rules/",
+    "payments/bank/",
+    "payments/bank/return-template.csv",
+    "payments/bank/<int:pk>/",
+    "payments/bank/<int:pk>/files/<int:job_id>/",
+    "payments/bank/returns/<int:pk>/",
 }
 
 # A valid body for each API write, so that refusals come from jurisdiction, not from validation.
@@ -479,6 +488,7 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("post", "/api/benefits/recoveries/{recovery_id}/waive"): {"version": 1, "reason": "无力偿还"},
     ("post", "/api/benefits/dishonesty/{record_id}/revoke"): {"version": 1, "reason": "复议撤销"},
+    ("post", "/api/payments/bank/payrolls/{payroll_id}/exports"): {"format": "csv", "encoding": "utf-8-sig"},
 }
 # Multipart API writes (signed records): the form fields; the files are added by the walk.
 API_MULTIPART: dict[tuple[str, str], dict[str, Any]] = {
@@ -506,6 +516,7 @@ API_MULTIPART: dict[tuple[str, str], dict[str, Any]] = {
         "signatures": "{png_file}",
     },
     ("post", "/api/migration/batches"): {"layout": "", "file": "{migration_file}"},
+    ("post", "/api/payments/bank/payrolls/{payroll_id}/returns"): {"file": "{bank_return_file}"},
 }
 # Required query parameters of reads, so that refusals come from jurisdiction.
 API_QUERIES: dict[str, dict[str, str]] = {
@@ -542,6 +553,18 @@ API_BODIES[("post", "/api/monitoring/runs")] = {"county": "980101000000", "as_of
 API_PUBLIC: dict[tuple[str, str], tuple[int, ...]] = {
     ("post", "/api/intake/public/applications"): (200,),
     ("post", "/api/intake/public/status"): (404,),
+}
+# 动态监测预警: the queue (unscoped: shows only the caller's), the warning page and its two forms, the API.
+UNSCOPED_PAGES |= {"monitoring/warnings/"}
+WEB_READS |= {"monitoring/warnings/", "monitoring/warnings/<int:pk>/"}
+WEB_BODIES["monitoring/warnings/<int:pk>/verify/"] = {"version": "1", "verification": "入户核实属实"}
+WEB_BODIES["monitoring/warnings/<int:pk>/close/"] = {"version": "1", "outcome": "dismiss", "reason": "误报"}
+API_UNSCOPED_READS |= {"/api/monitoring/warnings"}
+API_BODIES[("post", "/api/monitoring/warnings/{warning_id}/verify")] = {"version": 1, "verification": "属实"}
+API_BODIES[("post", "/api/monitoring/warnings/{warning_id}/close")] = {
+    "version": 1,
+    "outcome": "dismiss",
+    "reason": "误报",
 }
 
 
@@ -799,6 +822,11 @@ def _form(body: dict[str, Any], fill: dict[str, str]) -> dict[str, Any]:
                     f"{head},某人,{head},户主,{EAST_VILLAGE},东一村,低保,300,2024-01\n"
                 ).encode(),
             )
+        elif value == "{bank_return_file}":
+            out[key] = SimpleUploadedFile(
+                "bank-return.csv",
+                f"账号,身份证号码,金额,状态,银行流水号,说明\n{EAST_ACCOUNT},,520.00,成功,B1,\n".encode(),
+            )
         else:
             out[key] = fill.get(value, value) if isinstance(value, str) else value
     return out
@@ -904,6 +932,12 @@ def test_every_web_page_refuses_or_hides_other_townships(
             ids_here = {"pk": east_recomputation.pk}
         elif route.startswith("monitoring/runs/"):
             ids_here = {"pk": _neighbour_run().pk}  # a township sees its county's runs, not another's
+        elif route.startswith("payments/bank/returns/"):
+            ids_here = {"pk": east_bank(household)["return_id"]}
+        elif route.startswith("payments/bank/"):
+            ids_here = {"pk": east_bank(household)["payroll_id"], "job_id": east_bank(household)["job_id"]}
+        elif route.startswith("monitoring/warnings/<int:pk>/"):
+            ids_here = {"pk": _east_warning(household).pk}
         else:
             ids_here = ids
         path = "/" + _fill(route, ids_here)
@@ -1035,6 +1069,11 @@ def test_every_api_operation_refuses_or_hides_other_townships(
         "record_id": east_integrity[0].dishonesty.pk,
         "entitlement_id": east_integrity[1].pk,
         "run_id": _neighbour_run().pk,
+        **east_bank(household),
+        # Payrolls and holds: walked with 东镇's real ones by test_payroll_pages_and_operations_refuse_…
+        "payroll_id": 987654321,
+        "hold_id": 987654321,
+        "warning_id": _east_warning(household).pk,
     }
     fill = {
         '"{person}"': str(member.pk),
@@ -1282,3 +1321,228 @@ def test_oversight_pages_and_operations_refuse_other_jurisdictions(
     own = client_for(make_user("township_caseworker", EAST_TOWN))
     assert household.number in own.get("/oversight/anomalies/", {"month": "2026-02"}).content.decode()
     assert household.number in own.get("/oversight/bulletin/", {"month": "2026-02"}).content.decode()
+
+
+# --- bank files and return files (payments): 测试县's payroll paying 东镇's household ----------------------
+
+EAST_ACCOUNT = "6222029999000001"
+
+
+def east_bank(household: Any) -> dict[str, int]:
+    """The exported 低保 payroll of 东镇's county for October 2025 with a line paying 东镇's household into
+    ``EAST_ACCOUNT``, an export job and a bank return (made once, then found): the ids of the walk."""
+    from datetime import date
+
+    from jiuzhu.payments.models import BankReturn, Payroll, PayrollJob
+
+    from ..factories import add_bank_line, new_bank_payroll
+
+    payroll = Payroll.objects.filter(
+        region_id="980101000000", program="dibao", month=date(2025, 10, 1)
+    ).first()
+    if payroll is None:
+        payroll = new_bank_payroll(status="exported", month=date(2025, 10, 1))
+        add_bank_line(payroll, household=household, amount="520.00", bank_account=EAST_ACCOUNT)
+        PayrollJob.objects.create(payroll=payroll, kind="export", status="done", params={"format": "csv"})
+        BankReturn.objects.create(payroll=payroll, file_name="r.csv", sha256="e" * 64)
+    return {
+        "payroll_id": payroll.pk,
+        "job_id": PayrollJob.objects.get(payroll=payroll).pk,
+        "return_id": BankReturn.objects.get(payroll=payroll).pk,
+    }
+# --- payroll (发放名册, 月比对): the county's payroll is read by its townships, each seeing its own lines
+# and holds only; another county sees nothing ----------------------------------------------------------------
+
+UNSCOPED_PAGES |= {"payments/payrolls/", "payments/payrolls/new/"}
+WEB_READS |= {"payments/payrolls/", "payments/payrolls/<int:pk>/"}
+WEB_BODIES.update(
+    {
+        "payments/payrolls/new/": {"county": "980101000000", "program": "dibao", "month": "2026-11"},
+        "payments/payrolls/<int:pk>/check/": {},
+        "payments/payrolls/<int:pk>/retry/": {},
+        "payments/payrolls/<int:pk>/submit/": {"version": "1"},
+        "payments/payrolls/<int:pk>/approve/": {"version": "1"},
+        "payments/payrolls/holds/<int:pk>/clear/": {"version": "1", "reason": "误报"},
+        "payments/payrolls/holds/<int:pk>/confirm/": {"version": "1", "reason": "经核实已死亡"},
+    }
+)
+API_UNSCOPED_READS.add("/api/payroll/payrolls")
+API_BODIES.update(
+    {
+        ("post", "/api/payroll/payrolls"): {
+            "county": "980101000000",
+            "program": "dibao",
+            "month": "2026-11-01",
+        },
+        ("post", "/api/payroll/payrolls/{payroll_id}/check"): {},
+        ("post", "/api/payroll/payrolls/{payroll_id}/retry"): {},
+        ("post", "/api/payroll/payrolls/{payroll_id}/submit"): {"version": 1},
+        ("post", "/api/payroll/payrolls/{payroll_id}/approve"): {"version": 1},
+        ("post", "/api/payroll/holds/{hold_id}/clear"): {"version": 1, "reason": "误报"},
+        ("post", "/api/payroll/holds/{hold_id}/confirm"): {"version": 1, "reason": "经核实已死亡"},
+    }
+)
+
+
+@pytest.fixture
+def east_payroll(east, tree):
+    """The county's November 低保 payroll with 东镇's line held for a death."""
+    import json
+    from datetime import date
+
+    import pyarrow as pa
+
+    from jiuzhu.audit.services import AuditContext
+    from jiuzhu.payments.models import Payroll
+    from jiuzhu.payments.services.check import apply_hits
+    from jiuzhu.payments.services.generate import payroll_generate
+
+    from ..factories import new_entitlement, new_policy
+
+    household, _ = east
+    new_policy()
+    new_entitlement(household, amount="520.00", start_month=date(2026, 1, 1))
+    approver = new_user(role="county_approver", region=tree["980101000000"])
+    payroll = payroll_generate(
+        ctx=AuditContext(user=approver), county_code="980101000000", program="dibao", month=date(2026, 11, 1)
+    )
+    hits = pa.Table.from_pylist(
+        [
+            {
+                "rule": "death",
+                "person_id": household.head_id,
+                "household_id": household.pk,
+                "evidence_key": "east-death",
+                "evidence": json.dumps({"死亡日期": "2026-11-03"}),
+                "warning_id": None,
+            }
+        ],
+        schema=pa.schema(
+            [
+                ("rule", pa.string()),
+                ("person_id", pa.int64()),
+                ("household_id", pa.int64()),
+                ("evidence_key", pa.string()),
+                ("evidence", pa.string()),
+                ("warning_id", pa.int64()),
+            ]
+        ),
+    )
+    apply_hits(payroll, hits, rules={"death"})
+    Payroll.objects.filter(pk=payroll.pk).update(status="holds")
+    payroll.refresh_from_db()
+    return payroll
+
+
+def test_payroll_pages_and_operations_refuse_other_jurisdictions(
+    east, east_payroll, other_caseworker, client_for, make_user
+) -> None:
+    from jiuzhu.payments.models import PayrollHold, PayrollLine
+
+    household, _ = east
+    payroll = east_payroll
+    hold = PayrollHold.objects.get()
+    secrets = ("东镇户主甲", household.number, household.head.id_number)
+    # 西镇, in the same county: the payroll page and lists, without 东镇's lines and holds.
+    west = client_for(other_caseworker)
+    for path in (
+        f"/payments/payrolls/{payroll.pk}/",
+        f"/payments/payrolls/{payroll.pk}/?hold_status=held",
+        f"/api/payroll/payrolls/{payroll.pk}",
+        f"/api/payroll/payrolls/{payroll.pk}/lines",
+        f"/api/payroll/payrolls/{payroll.pk}/holds",
+    ):
+        response = west.get(path)
+        assert response.status_code == 200, path
+        for secret in secrets:
+            assert secret not in response.content.decode(), (path, secret)
+    assert west.get(f"/api/payroll/payrolls/{payroll.pk}/lines").json() == []
+    # Another county: nothing at all.
+    far = client_for(make_user("county_approver", "980102000000"))
+    for path in (f"/payments/payrolls/{payroll.pk}/", f"/api/payroll/payrolls/{payroll.pk}"):
+        assert far.get(path).status_code == 404, path
+    assert far.get("/api/payroll/payrolls").json() == []
+    for client in (west, far):
+        for route, key in (
+            ("payments/payrolls/holds/<int:pk>/clear/", ("post", "/api/payroll/holds/{hold_id}/clear")),
+            ("payments/payrolls/holds/<int:pk>/confirm/", ("post", "/api/payroll/holds/{hold_id}/confirm")),
+        ):
+            assert client.post("/" + _fill(route, {"pk": hold.pk}), WEB_BODIES[route]).status_code in (
+                403,
+                404,
+            )
+            api_path = key[1].replace("{hold_id}", str(hold.pk))
+            response = client.post(api_path, API_BODIES[key], content_type="application/json")
+            assert response.status_code in (403, 404), api_path
+        for action in ("check", "retry", "submit", "approve"):
+            route = f"payments/payrolls/<int:pk>/{action}/"
+            assert client.post("/" + _fill(route, {"pk": payroll.pk}), WEB_BODIES[route]).status_code in (
+                403,
+                404,
+            )
+            key = ("post", f"/api/payroll/payrolls/{{payroll_id}}/{action}")
+            response = client.post(
+                key[1].replace("{payroll_id}", str(payroll.pk)),
+                API_BODIES[key],
+                content_type="application/json",
+            )
+            assert response.status_code in (403, 404), (action, response.status_code)
+    hold.refresh_from_db()
+    payroll.refresh_from_db()
+    assert (hold.status, hold.version) == ("held", 1)
+    assert PayrollLine.objects.get().status == "held"
+    assert (payroll.status, payroll.approved_by_id, payroll.check_run_id) == ("holds", None, None)
+# --- 动态监测预警: a warning of 东镇 (its page, forms and operations) -----------------------------------
+
+
+def _east_warning(household: Any) -> Any:
+    """The open death warning on 东镇's household head (made once)."""
+    from jiuzhu.monitoring.models import Warning
+
+    from ..factories import new_warning
+
+    found = Warning.objects.filter(household=household, rule="death").first()
+    return found or new_warning(household)
+
+
+def test_warning_pages_and_operations_refuse_other_jurisdictions(east, make_user, client_for) -> None:
+    """The warning page, its forms and its operations, on 东镇's warning, by 西镇's staff, a 西一村 assistant
+    and the neighbouring county's approver: 403/404, their queues show none of it, and nothing changes."""
+    household, _ = east
+    warning = _east_warning(household)
+    web = {
+        f"/monitoring/warnings/{warning.pk}/": {},
+        f"/monitoring/warnings/{warning.pk}/verify/": WEB_BODIES["monitoring/warnings/<int:pk>/verify/"],
+        f"/monitoring/warnings/{warning.pk}/close/": WEB_BODIES["monitoring/warnings/<int:pk>/close/"],
+    }
+    api_writes = {
+        f"/api/monitoring/warnings/{warning.pk}/verify": (
+            "post",
+            "/api/monitoring/warnings/{warning_id}/verify",
+        ),
+        f"/api/monitoring/warnings/{warning.pk}/close": (
+            "post",
+            "/api/monitoring/warnings/{warning_id}/close",
+        ),
+    }
+    for user in (
+        make_user("township_caseworker", WEST_TOWN),
+        make_user("village_assistant", WEST_VILLAGE),
+        make_user("auditor", WEST_TOWN),
+        make_user("county_approver", "980102000000"),
+    ):
+        client = client_for(user)
+        for path, body in web.items():
+            assert client.get(path).status_code in (403, 404, 405), (user.role, path)
+            assert client.post(path, _form(body, {})).status_code in (403, 404), (user.role, path)
+        for path, key in api_writes.items():
+            response = client.post(path, API_BODIES[key], content_type="application/json")
+            assert response.status_code in (403, 404), (user.role, path, response.content)
+        assert client.get(f"/api/monitoring/warnings/{warning.pk}").status_code == 404
+        for path in ("/monitoring/warnings/?queue=all", "/api/monitoring/warnings?queue=all"):
+            response = client.get(path)
+            assert response.status_code == 200, (user.role, path)
+            text = response.content.decode()
+            assert household.number not in text and "东镇户主甲" not in text, (user.role, path)
+    warning.refresh_from_db()
+    assert (warning.status, warning.version, warning.verification, warning.outcome) == ("open", 1, "", "")

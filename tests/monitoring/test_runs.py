@@ -13,12 +13,15 @@ from django.utils import timezone
 from jiuzhu.audit.services import AuditContext
 from jiuzhu.core.errors import Conflict, PermissionDenied, ValidationFailed
 from jiuzhu.monitoring.models import JobStatus, MonitoringRun, Warning, WarningEvidence
-from jiuzhu.monitoring.rules import RULES
+from jiuzhu.monitoring.rules import DEATH, DUPLICATE_PERSON, VEHICLE
 from jiuzhu.monitoring.services.runs import monitoring_run
 from jiuzhu.regions.models import Region
 from tests.conftest import COUNTY, EAST_TOWN
 from tests.factories import add_member, new_entitlement, new_household, new_policy
 from tests.monitoring.test_extract import feed
+
+# Three rules whose tables, hits and warnings are worked out by hand below.
+RULES = (DEATH, VEHICLE, DUPLICATE_PERSON)
 
 AS_OF = date(2026, 11, 15)  # a Sunday: five working days later is Friday 20 November
 CTX = AuditContext.system()
@@ -60,7 +63,7 @@ def world(tree: dict[str, Region]) -> dict[str, Any]:
 
 @pytest.mark.django_db
 def test_first_run_opens_one_warning_per_rule_and_person(world: dict[str, Any]) -> None:
-    result = monitoring_run(ctx=CTX, as_of=AS_OF, county=world["county"])
+    result = monitoring_run(ctx=CTX, rules=RULES, as_of=AS_OF, county=world["county"])
     run = result.run
     assert run.status == JobStatus.DONE and run.phase == "done"
     assert run.counts["death"] == {"hits": 1, "new_evidence": 1, "new_warnings": 1}
@@ -95,8 +98,8 @@ def test_first_run_opens_one_warning_per_rule_and_person(world: dict[str, Any]) 
 
 @pytest.mark.django_db
 def test_running_again_adds_nothing_and_returns_the_same_warnings(world: dict[str, Any]) -> None:
-    first = monitoring_run(ctx=CTX, as_of=AS_OF, county=world["county"])
-    second = monitoring_run(ctx=CTX, as_of=AS_OF, county=world["county"])
+    first = monitoring_run(ctx=CTX, rules=RULES, as_of=AS_OF, county=world["county"])
+    second = monitoring_run(ctx=CTX, rules=RULES, as_of=AS_OF, county=world["county"])
     assert second.run.pk != first.run.pk
     assert second.run.counts["death"] == {"hits": 1, "new_evidence": 0, "new_warnings": 0}
     assert Warning.objects.count() == 2 and WarningEvidence.objects.count() == 2
@@ -107,9 +110,9 @@ def test_running_again_adds_nothing_and_returns_the_same_warnings(world: dict[st
 
 @pytest.mark.django_db
 def test_new_evidence_joins_the_open_warning(world: dict[str, Any]) -> None:
-    monitoring_run(ctx=CTX, as_of=AS_OF, county=world["county"])
+    monitoring_run(ctx=CTX, rules=RULES, as_of=AS_OF, county=world["county"])
     feed("police_death", world["a"].id_number, date(2026, 10, 3), kind="cremation", source="cremation")
-    result = monitoring_run(ctx=CTX, as_of=AS_OF, county=world["county"])
+    result = monitoring_run(ctx=CTX, rules=RULES, as_of=AS_OF, county=world["county"])
     assert result.run.counts["death"] == {"hits": 2, "new_evidence": 1, "new_warnings": 0}
     death = Warning.objects.get(rule="death")
     assert (death.evidence_count, death.last_event_on) == (2, date(2026, 10, 3))
@@ -118,11 +121,11 @@ def test_new_evidence_joins_the_open_warning(world: dict[str, Any]) -> None:
 
 @pytest.mark.django_db
 def test_new_evidence_after_a_closed_warning_opens_another(world: dict[str, Any]) -> None:
-    monitoring_run(ctx=CTX, as_of=AS_OF, county=world["county"])
+    monitoring_run(ctx=CTX, rules=RULES, as_of=AS_OF, county=world["county"])
     old = Warning.objects.get(rule="death")
     Warning.objects.filter(pk=old.pk).update(status="closed", outcome="dismiss")
     feed("police_death", world["a"].id_number, date(2026, 10, 3), kind="cremation", source="cremation")
-    result = monitoring_run(ctx=CTX, as_of=AS_OF, county=world["county"])
+    result = monitoring_run(ctx=CTX, rules=RULES, as_of=AS_OF, county=world["county"])
     assert result.run.counts["death"] == {"hits": 2, "new_evidence": 1, "new_warnings": 1}
     new = Warning.objects.get(rule="death", status="open")
     assert new.pk != old.pk and new.evidence_count == 1
@@ -133,7 +136,7 @@ def test_new_evidence_after_a_closed_warning_opens_another(world: dict[str, Any]
 
 @pytest.mark.django_db
 def test_pre_payment_run_and_a_run_of_every_county(world: dict[str, Any]) -> None:
-    result = monitoring_run(ctx=CTX, as_of=date(2026, 11, 30), kind="pre_payment")
+    result = monitoring_run(ctx=CTX, rules=RULES, as_of=date(2026, 11, 30), kind="pre_payment")
     assert result.run.kind == "pre_payment" and result.run.region is None
     # Raised today at the latest, never on a future run date.
     assert Warning.objects.get(rule="death").raised_on == min(date(2026, 11, 30), timezone.localdate())
@@ -145,9 +148,9 @@ def test_a_stale_running_run_is_resumed_a_fresh_one_refused(world: dict[str, Any
         as_of=AS_OF, region=world["county"], status=JobStatus.RUNNING, heartbeat_at=timezone.now()
     )
     with pytest.raises(Conflict):
-        monitoring_run(ctx=CTX, as_of=AS_OF, county=world["county"])
+        monitoring_run(ctx=CTX, rules=RULES, as_of=AS_OF, county=world["county"])
     MonitoringRun.objects.filter(pk=stuck.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=10))
-    result = monitoring_run(ctx=CTX, as_of=AS_OF, county=world["county"])
+    result = monitoring_run(ctx=CTX, rules=RULES, as_of=AS_OF, county=world["county"])
     assert result.run.pk == stuck.pk and result.run.attempts == 2 and result.run.status == JobStatus.DONE
     assert Warning.objects.count() == 2
 
@@ -156,16 +159,59 @@ def test_a_stale_running_run_is_resumed_a_fresh_one_refused(world: dict[str, Any
 def test_who_may_start_a_run(world: dict[str, Any], make_user: Any) -> None:
     caseworker = make_user("township_caseworker", EAST_TOWN)
     with pytest.raises(PermissionDenied):
-        monitoring_run(ctx=AuditContext(user=caseworker), as_of=AS_OF, county=world["county"])
+        monitoring_run(ctx=AuditContext(user=caseworker), rules=RULES, as_of=AS_OF, county=world["county"])
     approver = make_user("county_approver", COUNTY)
-    result = monitoring_run(ctx=AuditContext(user=approver), as_of=AS_OF, county=world["county"])
+    result = monitoring_run(ctx=AuditContext(user=approver), rules=RULES, as_of=AS_OF, county=world["county"])
     assert result.run.created_by_id == approver.pk
     neighbour = Region.objects.get(code="980102000000")
     with pytest.raises(ValidationFailed):
-        monitoring_run(ctx=AuditContext(user=approver), as_of=AS_OF, county=neighbour)
+        monitoring_run(ctx=AuditContext(user=approver), rules=RULES, as_of=AS_OF, county=neighbour)
     with pytest.raises(ValidationFailed):
-        monitoring_run(ctx=AuditContext(user=approver), as_of=AS_OF, county=None)
+        monitoring_run(ctx=AuditContext(user=approver), rules=RULES, as_of=AS_OF, county=None)
     with pytest.raises(ValidationFailed):
-        monitoring_run(ctx=CTX, as_of=AS_OF, county=Region.objects.get(code=EAST_TOWN))
+        monitoring_run(ctx=CTX, rules=RULES, as_of=AS_OF, county=Region.objects.get(code=EAST_TOWN))
     with pytest.raises(ValidationFailed):
-        monitoring_run(ctx=CTX, as_of=AS_OF, county=world["county"], engine="oracle")
+        monitoring_run(ctx=CTX, rules=RULES, as_of=AS_OF, county=world["county"], engine="oracle")
+
+
+@pytest.mark.django_db
+def test_progress_is_reported_per_step(world: dict[str, Any]) -> None:
+    seen: list[tuple[int, int, str]] = []
+    monitoring_run(
+        rules=RULES,
+        ctx=CTX,
+        as_of=AS_OF,
+        county=world["county"],
+        progress=lambda d, t, w: seen.append((d, t, w)),
+    )
+    total = len(RULES) + 2  # the extract, each rule, the write
+    assert [d for d, _, _ in seen] == list(range(1, total + 1))
+    assert {t for _, t, _ in seen} == {total}
+    assert seen[0][2] == "读取数据" and seen[1][2] == "死亡、火化" and seen[-1][2] == "完成"
+    pairs: list[tuple[int, int]] = []
+    monitoring_run(
+        ctx=CTX, rules=RULES, as_of=AS_OF, county=world["county"], progress=lambda d, t: pairs.append((d, t))
+    )
+    assert pairs[-1] == (total, total)
+
+
+@pytest.mark.django_db
+def test_a_failed_run_is_recorded_and_resumed(world: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    from jiuzhu.monitoring.services import runs
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("数据库连接中断")
+
+    monkeypatch.setattr(runs, "extract_tables", broken)
+    with pytest.raises(RuntimeError):
+        monitoring_run(ctx=CTX, rules=RULES, as_of=AS_OF, county=world["county"])
+    failed = MonitoringRun.objects.get()
+    assert (failed.status, failed.error) == (JobStatus.FAILED, "数据库连接中断")
+    monkeypatch.undo()
+    result = monitoring_run(ctx=CTX, rules=RULES, as_of=AS_OF, county=world["county"])
+    assert (result.run.pk, result.run.attempts, result.run.status, result.run.error) == (
+        failed.pk,
+        2,
+        JobStatus.DONE,
+        "",
+    )

@@ -119,3 +119,31 @@ def test_api_list_detail_start(runs: Any, make_user: Any, client_for: Any) -> No
         "/api/monitoring/runs", {"county": COUNTY, "as_of": "2026-11-15"}, content_type="application/json"
     )
     assert refused.status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_run_page_follows_a_running_run(tree: Any, make_user: Any, client_for: Any) -> None:
+    from django.utils import timezone
+
+    running = MonitoringRun.objects.create(
+        as_of=date(2026, 11, 15),
+        region=tree[COUNTY],
+        status=JobStatus.RUNNING,
+        heartbeat_at=timezone.now(),
+        progress_done=2,
+        progress_total=5,
+    )
+    client = client_for(make_user("county_approver", COUNTY))
+    page = client.get(f"/monitoring/runs/{running.pk}/").content.decode()
+    assert 'hx-trigger="every 2s"' in page and "2/5" in page
+    partial = client.get(f"/monitoring/runs/{running.pk}/", headers={"HX-Request": "true"})
+    assert "HX-Refresh" not in partial and 'value="40"' in partial.content.decode()
+    MonitoringRun.objects.filter(pk=running.pk).update(status=JobStatus.DONE)
+    done = client.get(f"/monitoring/runs/{running.pk}/", headers={"HX-Request": "true"})
+    assert done["HX-Refresh"] == "true"
+    # A run whose process stopped says so, and stops polling.
+    MonitoringRun.objects.filter(pk=running.pk).update(
+        status=JobStatus.RUNNING, heartbeat_at=timezone.now() - timezone.timedelta(minutes=10)
+    )
+    stalled = client.get(f"/monitoring/runs/{running.pk}/").content.decode()
+    assert "已中断" in stalled and "hx-trigger" not in stalled

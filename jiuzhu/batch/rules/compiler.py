@@ -461,7 +461,7 @@ def rule_query(rule: Rule, engine: Engine, as_of: date) -> exp.Select:
         rule,
         engine,
         as_of,
-        {"p"} | ({"c"} if rule.kind == "duplicate" else set()) | ({"s"} if rule.settings else set()),
+        {"p", "s"} | ({"c"} if rule.kind == "duplicate" else set()),
     )
     if rule.kind == "match":
         q = _match(rule, ctx)
@@ -481,11 +481,39 @@ def rule_sql(rule: Rule, engine: Engine, as_of: date) -> str:
     return rule_query(rule, engine, as_of).sql(dialect=engine)
 
 
-def rules_sql(rules: Sequence[Rule], engine: Engine, as_of: date, *, pretty: bool = True) -> str:
-    """The whole rule set as one statement, each rule's SELECT headed by a comment naming it."""
+# A rule that reaches one fact through two paths keeps one hit per (evidence_key, person_id): the first in
+# this order, so every engine keeps the same row.
+DEDUP_ORDER = ("evidence_key", "person_id", "household_id", "region_code", "event_date", "evidence")
+
+
+def deduplicated(query: exp.Select) -> exp.Select:
+    """A rule's SELECT keeping one row per (evidence_key, person_id), the first in ``DEDUP_ORDER``
+    (NULLs first): standard SQL (ROW_NUMBER), the same on DuckDB, Spark and a cluster's Spark SQL."""
+    number = exp.Window(
+        this=exp.RowNumber(),
+        partition_by=[exp.column("evidence_key"), exp.column("person_id")],
+        order=exp.Order(expressions=[exp.Ordered(this=exp.column(c), nulls_first=True) for c in DEDUP_ORDER]),
+    )
+    numbered = exp.select("*", exp.alias_(number, "_n")).from_(
+        exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier("_r")))
+    )
+    return (
+        exp.select(*[exp.column(c) for c in HITS])
+        .from_(exp.Subquery(this=numbered, alias=exp.TableAlias(this=exp.to_identifier("_d"))))
+        .where(exp.column("_n").eq(exp.Literal.number(1)))
+    )
+
+
+def rules_sql(
+    rules: Sequence[Rule], engine: Engine, as_of: date, *, pretty: bool = True, dedup: bool = True
+) -> str:
+    """The whole rule set as one statement, each rule's SELECT headed by a comment naming it. With
+    ``dedup`` (the default) each rule keeps one row per evidence key and person, as ``run_duckdb`` and
+    ``run_spark`` do: the printed statement returns the rows the platform would."""
     parts = []
     for rule in rules:
-        body = rule_query(rule, engine, as_of).sql(dialect=engine, pretty=pretty)
+        query = rule_query(rule, engine, as_of)
+        body = (deduplicated(query) if dedup else query).sql(dialect=engine, pretty=pretty)
         parts.append(f"-- {rule.code} v{rule.version} {rule.name}\n{body}")
     return "\nUNION ALL\n".join(parts) + "\n"
 

@@ -12,24 +12,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-from .compiler import rule_sql, settings_used
+from .compiler import DEDUP_ORDER, rule_sql, settings_used
 from .model import Rule
 from .schema import HITS_SCHEMA, TABLES
 
 ORDER = "rule, evidence_key, person_id"
-# A rule that reaches one fact through two paths keeps one hit per (evidence_key, person_id): the first in
-# this order, so every engine keeps the same row (``spark`` uses the same list).
-DEDUP_ORDER = ("evidence_key", "person_id", "household_id", "region_code", "event_date", "evidence")
 
 
 def _empty(columns: Mapping[str, str]) -> str:
     cols = ", ".join(f"CAST(NULL AS {t}) AS {name}" for name, t in columns.items())
     return f"SELECT {cols} WHERE FALSE"
+
+
+def _quoted(path: str | Path) -> str:
+    """A path as a SQL string literal (a view's definition cannot take a parameter)."""
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 def connect(
@@ -43,16 +46,16 @@ def connect(
         source = tables.get(name)
         if source is None:
             con.execute(f"CREATE VIEW {name} AS {_empty(columns)}")
-        elif isinstance(source, str):
-            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet(?)", [source])
+        elif isinstance(source, str | Path):
+            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({_quoted(source)})")
         else:
             con.register(name, source)
     settings = tables.get("settings")
     if settings is None:
         columns = {"county_code": "VARCHAR", **{s: "DECIMAL(18,4)" for s in settings_used(rules)}}
         con.execute(f"CREATE VIEW settings AS {_empty(columns)}")
-    elif isinstance(settings, str):
-        con.execute("CREATE VIEW settings AS SELECT * FROM read_parquet(?)", [settings])
+    elif isinstance(settings, str | Path):
+        con.execute(f"CREATE VIEW settings AS SELECT * FROM read_parquet({_quoted(settings)})")
     else:
         con.register("settings", settings)
     return con

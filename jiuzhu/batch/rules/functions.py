@@ -174,7 +174,9 @@ def _gated_cast(e: exp.Expression, pattern: str, to: str, engine: Engine) -> exp
         ifs=[
             exp.If(
                 this=_matches(trimmed, pattern, engine),
-                true=exp.TryCast(this=trimmed.copy(), to=exp.DataType.build(to)),
+                # safe=True: SQLGlot writes Spark's TRY_CAST only when told (otherwise CAST, which
+                # fails the whole query on 30 February under ANSI mode, Spark 4's default).
+                true=exp.TryCast(this=trimmed.copy(), to=exp.DataType.build(to), safe=True),
             )
         ],
         default=exp.Null(),

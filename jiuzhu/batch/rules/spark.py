@@ -5,8 +5,8 @@
 ``tables`` maps ``persons``, ``coverage``, ``feeds`` and ``settings`` to Arrow tables or to Parquet paths
 (a file or a directory of files, as ``parquet.write_tables`` writes them). Missing tables are empty ones of
 the declared columns. The result has the same columns, rows and order as ``duck.run_duckdb``: one query of
-every rule's SELECT (``compiler.rule_query(…, "spark", …)``) each deduplicated on (evidence_key, person_id)
-keeping the first row in ``duck.DEDUP_ORDER``, collected as Arrow and sorted by rule, evidence key and
+every rule's SELECT (``compiler.rules_sql(…, "spark", …)``) each deduplicated on (evidence_key, person_id)
+keeping the first row in ``compiler.DEDUP_ORDER``, collected as Arrow and sorted by rule, evidence key and
 person.
 
 The session is local with two threads, no web UI and only errors logged; it is created on first use and
@@ -28,10 +28,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .compiler import rule_query, settings_used
-from .duck import DEDUP_ORDER
+from .compiler import rules_sql, settings_used
 from .model import Rule
-from .schema import HITS, HITS_SCHEMA, TABLES
+from .schema import HITS_SCHEMA, TABLES
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import SparkSession
@@ -51,7 +50,7 @@ appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
 def spark_session() -> SparkSession:
     """The process's Spark session: local[2] (or ``JIUZHU_SPARK_MASTER``), UI off, quiet logs, UTC."""
     global _SESSION
-    if _SESSION is not None and not _SESSION.sparkContext._jsc.sc().isStopped():
+    if _SESSION is not None and _alive(_SESSION):
         return _SESSION  # type: ignore[no-any-return]
     from pyspark.sql import SparkSession
 
@@ -73,6 +72,14 @@ def spark_session() -> SparkSession:
     session.sparkContext.setLogLevel("ERROR")
     _SESSION = session
     return session
+
+
+def _alive(session: Any) -> bool:
+    """Whether a session's context still runs (stopped elsewhere, its JVM handle is gone)."""
+    try:
+        return not session.sparkContext._jsc.sc().isStopped()
+    except AttributeError:
+        return False
 
 
 def spark_stop() -> None:
@@ -103,19 +110,10 @@ def _register(session: SparkSession, name: str, source: Any, scratch: Path) -> N
     session.read.parquet(path).createOrReplaceTempView(name)
 
 
-def _deduplicated(rule: Rule, as_of: date) -> str:
-    body = rule_query(rule, "spark", as_of).sql(dialect="spark")
-    order = ", ".join(f"{c} ASC NULLS FIRST" for c in DEDUP_ORDER)
-    columns = ", ".join(HITS)
-    return (
-        f"SELECT {columns} FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY evidence_key, person_id "
-        f"ORDER BY {order}) AS _n FROM ({body}) AS _r) AS _d WHERE _n = 1"
-    )
-
-
 def spark_sql(rules: Sequence[Rule], as_of: date) -> str:
-    """The one Spark SQL statement ``run_spark`` runs: every rule's deduplicated SELECT, UNION ALL."""
-    return "\nUNION ALL\n".join(_deduplicated(rule, as_of) for rule in rules)
+    """The one Spark SQL statement ``run_spark`` runs: every rule's deduplicated SELECT, UNION ALL (the
+    text ``compiler.rules_sql(rules, "spark", as_of)`` prints, comments aside)."""
+    return rules_sql(rules, "spark", as_of, pretty=False)
 
 
 def run_spark(

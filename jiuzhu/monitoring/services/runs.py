@@ -18,22 +18,25 @@ nothing) and the write, which never committed, happens once. A failed run is res
 
 from __future__ import annotations
 
-import json
+import inspect
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 import duckdb
 import pyarrow as pa
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.batch.copytext import copy_text
 from jiuzhu.batch.rules.duck import run_duckdb
 from jiuzhu.batch.rules.model import Rule
+from jiuzhu.batch.rules.spark import run_spark
 from jiuzhu.core.errors import Conflict, PermissionDenied, ValidationFailed
 from jiuzhu.core.vocab import AuditObject
 from jiuzhu.policy.selectors import work_calendar
@@ -44,6 +47,7 @@ from ..extract import extract_tables
 from ..models import JobStatus, MonitoringRun, Warning, WarningEvidence
 
 HEARTBEAT_STALE = timedelta(minutes=3)  # silence after which a running run is taken for dead
+HEARTBEAT_EVERY = timedelta(seconds=30)
 ENGINES = ("duckdb", "spark")
 Progress = Callable[[int, int, str], None]  # (done, total, what)
 
@@ -157,6 +161,49 @@ def _open_run(
     return run
 
 
+@contextmanager
+def _beating(run_id: int) -> Iterator[None]:
+    """Keep the run's heartbeat fresh from a thread while the body runs (an extract or a rule can take
+    longer than the silence after which a run is taken for dead); when the process dies, it stops."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(HEARTBEAT_EVERY.total_seconds()):
+                with suppress(DatabaseError):  # SQLite may be busy with the run's own write
+                    MonitoringRun.objects.filter(pk=run_id, status=JobStatus.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"monitoring-run-{run_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _progress_caller(progress: Callable[..., None] | None) -> Callable[[int, int, str], None] | None:
+    """The caller's progress callback, called with (done, total, what) or, if it takes two positional
+    arguments, (done, total)."""
+    if progress is None:
+        return None
+    try:
+        params = [
+            p
+            for p in inspect.signature(progress).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)
+        ]
+    except (TypeError, ValueError):
+        params = []
+    if len(params) == 2 and all(p.kind != p.VAR_POSITIONAL for p in params):
+        return lambda done, total, what: progress(done, total)
+    return progress
+
+
 def _beat(run: MonitoringRun, **fields: Any) -> None:
     fields["heartbeat_at"] = timezone.now()
     for k, v in fields.items():
@@ -175,10 +222,9 @@ def _evaluate(
     if engine == "duckdb":
         return run_duckdb(rules, tables, as_of=as_of, progress=step)
     try:
-        from jiuzhu.batch.rules.spark import run_spark  # type: ignore[import-not-found,unused-ignore]
+        hits: pa.Table = run_spark(rules, tables, as_of=as_of)
     except ImportError as exc:  # pragma: no cover - depends on the installed groups
-        raise ValidationFailed({"engine": "本机未安装 Spark 引擎"}) from exc
-    hits: pa.Table = run_spark(rules, tables, as_of=as_of)
+        raise ValidationFailed({"engine": "本机未安装 Spark 引擎（uv sync --group spark）"}) from exc
     for rule in rules:
         step(rule, 0)
     return hits
@@ -200,67 +246,74 @@ def monitoring_run(
     run = _open_run(ctx, as_of=as_of, county=county, kind=kind, engine=engine, rules=rules)
     total = len(rules) + 2
     timings: dict[str, float] = {}
+    progress = _progress_caller(progress)
 
     def report(done: int, what: str) -> None:
         _beat(run, progress_done=done, progress_total=total)
         if progress:
             progress(done, total, what)
 
-    try:
-        t0 = time.perf_counter()
-        tables = extract_tables(as_of=as_of, county=county, rules=rules)
-        timings["extract"] = round(time.perf_counter() - t0, 3)
-        _beat(
-            run,
-            phase=MonitoringRun.Phase.EVALUATE,
-            persons=tables["persons"].num_rows,
-            feed_rows=tables["feeds"].num_rows,
-            timings=dict(timings),
-        )
-        report(1, "读取数据")
-        done = [1]
-
-        def step(rule: Rule, n: int) -> None:
-            done[0] += 1
-            report(done[0], rule.name)
-
-        t0 = time.perf_counter()
-        hits = _evaluate(rules, tables, as_of=as_of, engine=engine, step=step)
-        timings["evaluate"] = round(time.perf_counter() - t0, 3)
-        _beat(run, phase=MonitoringRun.Phase.WRITE, timings=dict(timings))
-        t0 = time.perf_counter()
-        with transaction.atomic():
-            counts, links = _write(run, rules, hits)
-            timings["write"] = round(time.perf_counter() - t0, 3)
-            run.counts = counts
-            run.timings = timings
-            run.status = JobStatus.DONE
-            run.phase = MonitoringRun.Phase.DONE
-            run.progress_done = total
-            run.progress_total = total
-            run.heartbeat_at = timezone.now()
-            run.finished_at = timezone.now()
-            run.save()
-            audit_record(
-                ctx=ctx,
-                action="complete",
-                object_type=AuditObject.MONITORING_RUN,
-                object_id=run.pk,
-                region_code=county.code if county else "",
-                detail={
-                    "hits": hits.num_rows,
-                    "new_evidence": sum(c["new_evidence"] for c in counts.values()),
-                    "new_warnings": sum(c["new_warnings"] for c in counts.values()),
-                },
+    with _beating(run.pk):
+        try:
+            t0 = time.perf_counter()
+            tables = extract_tables(as_of=as_of, county=county, rules=rules)
+            timings["extract"] = round(time.perf_counter() - t0, 3)
+            _beat(
+                run,
+                phase=MonitoringRun.Phase.EVALUATE,
+                persons=tables["persons"].num_rows,
+                feed_rows=tables["feeds"].num_rows,
+                timings=dict(timings),
             )
-        if progress:
-            progress(total, total, "完成")
-    except Exception as exc:
-        MonitoringRun.objects.filter(pk=run.pk).update(
-            status=JobStatus.FAILED, error=str(exc)[:2000], heartbeat_at=timezone.now(), timings=timings
-        )
-        run.refresh_from_db()
-        raise
+            report(1, "读取数据")
+            done = [1]
+
+            def step(rule: Rule, n: int) -> None:
+                done[0] += 1
+                report(done[0], rule.name)
+
+            t0 = time.perf_counter()
+            hits = _evaluate(rules, tables, as_of=as_of, engine=engine, step=step)
+            timings["evaluate"] = round(time.perf_counter() - t0, 3)
+            _beat(run, phase=MonitoringRun.Phase.WRITE, timings=dict(timings))
+            t0 = time.perf_counter()
+            with transaction.atomic():
+                counts, links = _write(run, rules, hits)
+                timings["write"] = round(time.perf_counter() - t0, 3)
+                run.counts = counts
+                run.timings = timings
+                run.status = JobStatus.DONE
+                run.phase = MonitoringRun.Phase.DONE
+                run.progress_done = total
+                run.progress_total = total
+                run.heartbeat_at = timezone.now()
+                run.finished_at = timezone.now()
+                run.save()
+                audit_record(
+                    ctx=ctx,
+                    action="complete",
+                    object_type=AuditObject.MONITORING_RUN,
+                    object_id=run.pk,
+                    region_code=county.code if county else "",
+                    detail={
+                        "hits": hits.num_rows,
+                        "new_evidence": sum(c["new_evidence"] for c in counts.values()),
+                        "new_warnings": sum(c["new_warnings"] for c in counts.values()),
+                    },
+                )
+            if progress:
+                progress(total, total, "完成")
+        except Exception as exc:
+            # In a caller's broken transaction this cannot be written: the original error matters more.
+            with suppress(DatabaseError):
+                MonitoringRun.objects.filter(pk=run.pk).update(
+                    status=JobStatus.FAILED,
+                    error=str(exc)[:2000],
+                    heartbeat_at=timezone.now(),
+                    timings=timings,
+                )
+                run.refresh_from_db()
+            raise
     return RunResult(run=run, hits=_with_warnings(hits, links))
 
 
@@ -462,12 +515,6 @@ def _with_warnings(hits: pa.Table, links: list[tuple[Any, ...]]) -> pa.Table:
         con.close()
     schema = hits.schema.append(pa.field("warning_id", pa.int64()))
     return out.cast(schema)
-
-
-def evidence_payload(text: str) -> dict[str, Any]:
-    """A hit's evidence as stored (the engines write it as a JSON object)."""
-    value = json.loads(text) if text else {}
-    return value if isinstance(value, dict) else {"值": value}
 
 
 def monitoring_run_enqueue(

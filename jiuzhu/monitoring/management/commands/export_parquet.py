@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from jiuzhu.batch.rules.parquet import write_tables
 from jiuzhu.monitoring.extract import extract_tables
-from jiuzhu.monitoring.parquet_io import write_export
 from jiuzhu.monitoring.rules import RULES
 from jiuzhu.regions.models import Region
 
@@ -37,6 +37,6 @@ class Command(BaseCommand):
             if region is None:
                 raise CommandError(f"区划代码不存在：{county}")
         tables = extract_tables(as_of=day, county=region, rules=RULES)
-        write_export(tables, directory, as_of=day)
+        write_tables(tables, directory, as_of=day)
         sizes = "，".join(f"{name} {t.num_rows} 行" for name, t in tables.items())
         self.stdout.write(f"已导出到 {directory}（{day.isoformat()}）：{sizes}")

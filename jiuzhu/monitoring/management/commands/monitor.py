@@ -15,8 +15,9 @@ from tqdm import tqdm
 from jiuzhu.audit.services import AuditContext
 from jiuzhu.batch.rules.compiler import rules_sql
 from jiuzhu.batch.rules.duck import run_duckdb
+from jiuzhu.batch.rules.parquet import read_tables
+from jiuzhu.batch.rules.spark import run_spark
 from jiuzhu.core.errors import ServiceError
-from jiuzhu.monitoring.parquet_io import read_export
 from jiuzhu.monitoring.rules import RULES
 from jiuzhu.monitoring.services.runs import monitoring_run
 from jiuzhu.regions.models import Region
@@ -98,14 +99,13 @@ class Command(BaseCommand):
     def _offline(self, directory: Path, output: Path | None, engine: str, as_of_text: str | None) -> None:
         if not directory.is_dir():
             raise CommandError(f"目录不存在：{directory}")
-        tables, exported_on = read_export(directory)
+        tables, exported_on = read_tables(directory)
         as_of = _date(as_of_text) if as_of_text else exported_on
         if engine == "spark":
             try:
-                from jiuzhu.batch.rules.spark import run_spark  # type: ignore[import-not-found,unused-ignore]
+                hits: pa.Table = run_spark(RULES, tables, as_of=as_of)
             except ImportError as exc:
                 raise CommandError("本机未安装 Spark 引擎（uv sync --group spark）") from exc
-            hits: pa.Table = run_spark(RULES, tables, as_of=as_of)
         else:
             hits = run_duckdb(RULES, tables, as_of=as_of)
         if output is not None:
