@@ -404,7 +404,14 @@ def _warnings(homes: list[tuple[Household, Person, Entitlement]], users: dict[st
             if finding:
                 w = verify(w, finding)
             if outcome:
-                warning_close(ctx=ctx, warning_id=w.pk, version=w.version, outcome=outcome, **extra)
+                warning_close(
+                    ctx=ctx,
+                    warning_id=w.pk,
+                    version=w.version,
+                    outcome=outcome,
+                    reason=extra.get("reason", ""),
+                    program=extra.get("program"),
+                )
                 done.append(outcome)
         except ServiceError as exc:
             done.append(f"{rule}：{exc.message}")
