@@ -932,6 +932,8 @@ def test_every_web_page_refuses_or_hides_other_townships(
             ids_here = {"pk": east_recomputation.pk}
         elif route.startswith("monitoring/runs/"):
             ids_here = {"pk": _neighbour_run().pk}  # a township sees its county's runs, not another's
+        elif route.startswith("payments/payrolls/"):
+            ids_here = {"pk": 987654321}  # walked with 东镇's real payroll by test_payroll_pages_and_…
         elif route.startswith("payments/bank/returns/"):
             ids_here = {"pk": east_bank(household)["return_id"]}
         elif route.startswith("payments/bank/"):
@@ -1366,7 +1368,7 @@ WEB_BODIES.update(
         "payments/payrolls/holds/<int:pk>/confirm/": {"version": "1", "reason": "经核实已死亡"},
     }
 )
-API_UNSCOPED_READS.add("/api/payroll/payrolls")
+API_UNSCOPED_READS |= {"/api/payroll/payrolls", "/api/payments/bank/payrolls"}
 API_BODIES.update(
     {
         ("post", "/api/payroll/payrolls"): {

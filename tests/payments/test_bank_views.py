@@ -115,7 +115,8 @@ def test_others_are_kept_out(bank: Bank, client_for: Any, make_user: Any) -> Non
         f"/api/payments/bank/returns/{returned.pk}",
     ]
     for user, refused in (
-        (make_user("township_caseworker", "980101001000"), (403,)),
+        # A township reads its county's payroll (its own lines only), never the bank file.
+        (make_user("township_caseworker", "980101001000"), (403, 404)),
         (make_user("county_approver", "980102000000"), (404,)),
         (make_user("auditor", "980102000000"), (403, 404)),
     ):
