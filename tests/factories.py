@@ -1048,6 +1048,8 @@ def add_bank_line(
         lines_count=F("lines_count") + 1, total_amount=F("total_amount") + money
     )
     return line
+
+
 # --- 动态监测预警 (monitoring) ------------------------------------------------------------------------------
 
 

@@ -1352,6 +1352,8 @@ def east_bank(household: Any) -> dict[str, int]:
         "job_id": PayrollJob.objects.get(payroll=payroll).pk,
         "return_id": BankReturn.objects.get(payroll=payroll).pk,
     }
+
+
 # --- payroll (发放名册, 月比对): the county's payroll is read by its townships, each seeing its own lines
 # and holds only; another county sees nothing ----------------------------------------------------------------
 
@@ -1494,6 +1496,8 @@ def test_payroll_pages_and_operations_refuse_other_jurisdictions(
     assert (hold.status, hold.version) == ("held", 1)
     assert PayrollLine.objects.get().status == "held"
     assert (payroll.status, payroll.approved_by_id, payroll.check_run_id) == ("holds", None, None)
+
+
 # --- 动态监测预警: a warning of 东镇 (its page, forms and operations) -----------------------------------
 
 
