@@ -77,6 +77,7 @@ class _Tekun:
         self.today = timezone.localdate()
         self.candidates = self._candidates()
         self.spare: list[tuple[Household, Person]] = []  # candidates whose 三无 outcome did not fit
+        self.outcomes: dict[int, str] = {}  # the 三无 outcome of each spare candidate, by household
         self.failed: list[str] = []
 
     def _candidates(self) -> list[tuple[Household, Person]]:
@@ -99,7 +100,7 @@ class _Tekun:
             .order_by("household_id", "person__birth_date")
         )
         out: dict[int, tuple[Household, Person]] = {}
-        for m in rows[:400]:
+        for m in rows:
             out.setdefault(m.household_id, (m.household, m.person))
         return list(out.values())
 
@@ -118,7 +119,9 @@ class _Tekun:
         from .procedure import _head, _pdf
 
         p = self.proc
-        pool = self.candidates if want is not None else self.spare + self.candidates
+        # A spare candidate was skipped for not fitting another outcome: it may fit this one.
+        spare = [c for c in self.spare if want is None or self.outcomes.get(c[0].pk) == want]
+        pool = spare + self.candidates
         for household, person in list(pool):
             for options in (self.spare, self.candidates):
                 if (household, person) in options:
@@ -159,6 +162,7 @@ class _Tekun:
                     if want is not None:
                         outcome = tekun_sanwu(case).outcome
                         if outcome != want:
+                            self.outcomes[household.pk] = outcome
                             raise _Skip()
                     return case
             except _Skip:

@@ -76,7 +76,7 @@ class PayrollDetailOut(PayrollOut):
     townships: list[TownOut]
 
 
-class LineOut(Schema):
+class PayrollLineOut(Schema):
     id: int
     entitlement_id: int
     household_id: int
@@ -92,7 +92,7 @@ class LineOut(Schema):
     computation: dict[str, Any]
 
 
-class HoldOut(Schema):
+class PayrollHoldOut(Schema):
     id: int
     line_id: int
     payroll_id: int
@@ -155,8 +155,8 @@ def _detail(request: HttpRequest, p: Payroll) -> PayrollDetailOut:
     )
 
 
-def line_out(ln: PayrollLine) -> LineOut:
-    return LineOut(
+def line_out(ln: PayrollLine) -> PayrollLineOut:
+    return PayrollLineOut(
         id=ln.pk,
         entitlement_id=ln.entitlement_id,
         household_id=ln.household_id,
@@ -173,8 +173,8 @@ def line_out(ln: PayrollLine) -> LineOut:
     )
 
 
-def hold_out(h: PayrollHold) -> HoldOut:
-    return HoldOut(
+def hold_out(h: PayrollHold) -> PayrollHoldOut:
+    return PayrollHoldOut(
         id=h.pk,
         line_id=h.line_id,
         payroll_id=h.line.payroll_id,
@@ -238,8 +238,8 @@ class LineFilter(Schema):
     page: int = Field(default=1, ge=1, le=100000, description="页码（每页 200 条）")
 
 
-@router.get("/payrolls/{payroll_id}/lines", response=list[LineOut], summary="名册明细（本辖区，分页）")
-def payroll_lines(request: HttpRequest, payroll_id: int, filters: Query[LineFilter]) -> list[LineOut]:
+@router.get("/payrolls/{payroll_id}/lines", response=list[PayrollLineOut], summary="名册明细（本辖区，分页）")
+def payroll_lines(request: HttpRequest, payroll_id: int, filters: Query[LineFilter]) -> list[PayrollLineOut]:
     p = selectors.payroll_get(user=request.user, payroll_id=payroll_id)
     rows = selectors.lines_list(
         user=request.user, payroll=p, status=filters.status, township=filters.township, query=filters.q
@@ -252,8 +252,8 @@ class HoldFilter(Schema):
     status: str = Field(default="", description="核实状态：held / cleared / confirmed")
 
 
-@router.get("/payrolls/{payroll_id}/holds", response=list[HoldOut], summary="名册的暂停发放（本辖区）")
-def payroll_holds(request: HttpRequest, payroll_id: int, filters: Query[HoldFilter]) -> list[HoldOut]:
+@router.get("/payrolls/{payroll_id}/holds", response=list[PayrollHoldOut], summary="名册的暂停发放（本辖区）")
+def payroll_holds(request: HttpRequest, payroll_id: int, filters: Query[HoldFilter]) -> list[PayrollHoldOut]:
     p = selectors.payroll_get(user=request.user, payroll_id=payroll_id)
     return [
         hold_out(h) for h in selectors.holds_list(user=request.user, payroll=p, status=filters.status)[:1000]
@@ -274,14 +274,14 @@ def payroll_retry(request: HttpRequest, payroll_id: int) -> PayrollDetailOut:
     return _detail(request, p)
 
 
-class VersionIn(_Strict):
+class PayrollVersionIn(_Strict):
     version: int | None = Field(default=None, ge=0, le=2**31 - 1, description="读取时的版本号（乐观锁）")
 
 
 @router.post(
     "/payrolls/{payroll_id}/submit", response=PayrollDetailOut, summary="提交县级审批（暂停均已核实）"
 )
-def payroll_submit(request: HttpRequest, payroll_id: int, payload: VersionIn) -> PayrollDetailOut:
+def payroll_submit(request: HttpRequest, payroll_id: int, payload: PayrollVersionIn) -> PayrollDetailOut:
     p = holds.payroll_submit(
         ctx=AuditContext.from_request(request), payroll_id=payroll_id, version=payload.version
     )
@@ -291,7 +291,7 @@ def payroll_submit(request: HttpRequest, payroll_id: int, payload: VersionIn) ->
 @router.post(
     "/payrolls/{payroll_id}/approve", response=PayrollDetailOut, summary="县级审批（有未核实的暂停时拒绝）"
 )
-def payroll_approve(request: HttpRequest, payroll_id: int, payload: VersionIn) -> PayrollDetailOut:
+def payroll_approve(request: HttpRequest, payroll_id: int, payload: PayrollVersionIn) -> PayrollDetailOut:
     p = holds.payroll_approve(
         ctx=AuditContext.from_request(request), payroll_id=payroll_id, version=payload.version
     )
@@ -308,13 +308,13 @@ class ConfirmIn(_Strict):
     reason: str = Field(max_length=500, description="核实说明（停发理由，必填）")
 
 
-@router.post("/holds/{hold_id}/clear", response=HoldOut, summary="核实无误，恢复发放")
-def hold_clear(request: HttpRequest, hold_id: int, payload: ClearIn) -> HoldOut:
+@router.post("/holds/{hold_id}/clear", response=PayrollHoldOut, summary="核实无误，恢复发放")
+def hold_clear(request: HttpRequest, hold_id: int, payload: ClearIn) -> PayrollHoldOut:
     h = holds.hold_clear(ctx=AuditContext.from_request(request), hold_id=hold_id, **payload.model_dump())
     return hold_out(selectors.hold_get(user=request.user, hold_id=h.pk))
 
 
-@router.post("/holds/{hold_id}/confirm", response=HoldOut, summary="核实属实，停止发放（须说明理由）")
-def hold_confirm(request: HttpRequest, hold_id: int, payload: ConfirmIn) -> HoldOut:
+@router.post("/holds/{hold_id}/confirm", response=PayrollHoldOut, summary="核实属实，停止发放（须说明理由）")
+def hold_confirm(request: HttpRequest, hold_id: int, payload: ConfirmIn) -> PayrollHoldOut:
     h = holds.hold_confirm(ctx=AuditContext.from_request(request), hold_id=hold_id, **payload.model_dump())
     return hold_out(selectors.hold_get(user=request.user, hold_id=h.pk))

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 def built(db: None, tmp_path: Path) -> dict[str, Any]:
     from jiuzhu.policy.calendar_services import calendar_seed, package_years
 
-    county = synth_county(households=600, seed=3, progress=False, as_of=date(2026, 1, 1))
+    county = synth_county(households=1200, seed=3, progress=False, as_of=date(2026, 1, 1))
     layout = Layout(county.county_code, list(county.township_codes), list(county.village_codes))
     accounts = demo_accounts(
         county_code=layout.county_code,
