@@ -367,7 +367,7 @@ SCHOOL = Rule(
 
 GUARDIAN_DIED = Rule(
     code="guardian_died",
-    version=1,
+    version=2,
     name="儿童监护人死亡",
     purpose="lead",
     population="all",
@@ -375,7 +375,13 @@ GUARDIAN_DIED = Rule(
     via="guardian",
     when=("and", CHILD_NOT_SUPPORTED, RECENT),
     settings=("monitor_lookback_months",),
-    evidence=(("监护人", "g.id_number"), ("死亡日期", "f.date"), ("信息来源", "f.kind")),
+    # The guardian by relation and record number: a third person's ID number is not shown with a lead.
+    evidence=(
+        ("监护人关系", "g.relation"),
+        ("监护人编号", "g.person_id"),
+        ("死亡日期", "f.date"),
+        ("信息来源", "f.kind"),
+    ),
     evidence_key=("f.row_key", "g.person_id"),
     severity="high",
     deadline_days=5,
@@ -387,7 +393,7 @@ GUARDIAN_DIED = Rule(
 
 GUARDIAN_DETAINED = Rule(
     code="guardian_detained",
-    version=1,
+    version=2,
     name="儿童监护人服刑或强制隔离戒毒",
     purpose="lead",
     population="all",
@@ -395,7 +401,8 @@ GUARDIAN_DETAINED = Rule(
     via="guardian",
     when=("and", CHILD_NOT_SUPPORTED, IN_CUSTODY),
     evidence=(
-        ("监护人", "g.id_number"),
+        ("监护人关系", "g.relation"),
+        ("监护人编号", "g.person_id"),
         ("类型", "f.kind"),
         ("开始日期", "f.date"),
         ("结束日期", "f.end_date"),

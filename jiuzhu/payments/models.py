@@ -27,6 +27,11 @@ HEARTBEAT = timedelta(seconds=30)
 STALLED_AFTER = timedelta(minutes=3)
 
 
+def collection_reference(payroll_id: int, line_id: int) -> str:
+    """The reference a recovery collection deducted by a payroll line carries (its 凭证号)."""
+    return f"发放名册{payroll_id}-明细{line_id}"
+
+
 class Payroll(models.Model):
     audit_object_type = AuditObject.PAYROLL
 

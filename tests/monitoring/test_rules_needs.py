@@ -226,7 +226,9 @@ def test_guardian_died_window_and_only_a_guardian() -> None:
         rows=[feed("police_death", 1, date(2026, 10, 3), kind="death")],
     )
     assert (hit["purpose"], hit["household_id"]) == ("lead", 1)
-    assert json.loads(hit["evidence"])["监护人"] == people[0]["id_number"]
+    evidence = json.loads(hit["evidence"])
+    assert (evidence["监护人关系"], evidence["监护人编号"]) == ("head", "1")
+    assert people[0]["id_number"] not in hit["evidence"]
 
 
 @pytest.mark.parametrize(

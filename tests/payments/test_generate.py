@@ -308,3 +308,61 @@ def test_generation_checks_its_input_and_jurisdiction(county, approver, tree) ->
     with pytest.raises(PermissionDenied):
         generate(new_user(role="township_caseworker", region=tree[EAST_TOWN]))
     assert not Payroll.objects.exists()
+
+
+def test_an_earlier_month_is_refused_once_a_later_payroll_exists(county, approver) -> None:
+    a = ent(amount="300.00")
+    generate(approver, date(2026, 10, 1))
+    december = generate(approver, date(2026, 12, 1))
+    # December paid November as arrears: a November payroll would pay it a second time.
+    assert kinds(line_of(december, a)) == [("2026-11", "arrears", "300.00"), ("2026-12", "current", "300.00")]
+    with pytest.raises(ValidationFailed) as refused:
+        generate(approver, NOV)
+    assert "更晚月份" in refused.value.errors["month"]
+    assert not Payroll.objects.filter(month=NOV).exists()
+    # A payroll that exists may still be finished (resumed) after a later one.
+    assert generate(approver, date(2026, 10, 1)).month == date(2026, 10, 1)
+
+
+def test_a_stopped_line_gives_back_the_failed_payment_it_carried(county, approver) -> None:
+    a = ent(amount="520.00")
+    october = generate(approver, date(2026, 10, 1))
+    PayrollLine.objects.filter(pk=line_of(october, a).pk).update(status="failed")
+    november = line_of(generate(approver), a)
+    assert november.carried_from_id == line_of(october, a).pk
+    PayrollLine.objects.filter(pk=november.pk).update(status="stopped")  # a hold confirmed in November
+    december = line_of(generate(approver, date(2026, 12, 1)), a)
+    assert kinds(december) == [("2026-10", "carried", "520.00"), ("2026-12", "current", "520.00")]
+
+
+def test_a_returned_line_carries_what_it_paid_not_the_deduction_already_collected(county, approver) -> None:
+    from jiuzhu.benefits.models import RecoveryCollection
+    from jiuzhu.payments.models import collection_reference
+
+    a = ent(amount="400.00")
+    b = ent(amount="400.00")
+    october = generate(approver, date(2026, 10, 1))
+    # Each October line deducted 100.00 for a recovery; a's deduction was collected when the bank first
+    # reported it paid, then the money came back (returned); b was returned before it was ever paid.
+    for e in (a, b):
+        PayrollLine.objects.filter(pk=line_of(october, e).pk).update(
+            status="returned", deduction_amount=Decimal("100.00"), amount=Decimal("300.00")
+        )
+    recovery = _recovery_for()
+    RecoveryCollection.objects.create(
+        recovery=recovery,
+        amount=Decimal("100.00"),
+        collected_on=date(2026, 10, 20),
+        source="payroll_deduction",
+        reference=collection_reference(october.pk, line_of(october, a).pk),
+    )
+    november = generate(approver)
+    assert kinds(line_of(november, a))[0] == ("2026-10", "carried", "300.00")
+    assert kinds(line_of(november, b))[0] == ("2026-10", "carried", "400.00")
+
+
+def _recovery_for() -> Any:
+    from ..factories import new_finding
+
+    other = ent(amount="200.00", start=date(2025, 1, 1))
+    return new_finding(other, concealed_from=date(2026, 1, 1), found_on=date(2026, 9, 5)).recovery

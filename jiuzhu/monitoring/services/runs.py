@@ -386,12 +386,21 @@ def _stage_rules(rules: Sequence[Rule], raised_on: date) -> None:
         cur.executemany(f"INSERT INTO {_META} VALUES (%s, %s, %s, %s, %s, %s, %s)", rows)
 
 
+WRITE_LOCK = 0x4A5A_0001  # the advisory lock that serialises the write phase of monitoring runs
+
+
 def _write(
     run: MonitoringRun, rules: Sequence[Rule], hits: pa.Table
 ) -> tuple[dict[str, dict[str, int]], list[tuple[Any, ...]]]:
     """Warnings and evidence from the hits, in the caller's transaction. Returns the counts per rule and
     (rule, person, evidence key, warning id) for every hit."""
     pg = connection.vendor == "postgresql"
+    if pg:
+        # Runs of different kinds or dates may overlap (the nightly run and a payroll's check): their
+        # writes take turns, so the second sees the first's warnings and joins them instead of colliding
+        # on the one open warning per rule and person. (SQLite writes one transaction at a time anyway.)
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
     now = timezone.now()
     raised_on = min(run.as_of, timezone.localdate())
     _stage_hits(hits)

@@ -49,7 +49,7 @@ from jiuzhu.regions.codes import InvalidRegionCode, Level, level_of
 from jiuzhu.regions.scope import get_in_jurisdiction
 
 from .. import bankfiles
-from ..models import HEARTBEAT, BankReturn, Payroll, PayrollJob, PayrollLine
+from ..models import HEARTBEAT, BankReturn, Payroll, PayrollJob, PayrollLine, collection_reference
 
 EXPORT_PERM = "payments.change_payroll"
 IMPORT_PERM = "payments.add_bankreturn"
@@ -543,7 +543,7 @@ def _collect(
                     amount=take,
                     collected_on=min(max(on, found_on), today),
                     source=CollectionSource.PAYROLL,
-                    reference=f"发放名册{payroll.pk}-明细{pk}",
+                    reference=collection_reference(payroll.pk, pk),
                 )
             except ServiceError as exc:
                 note["note"] = "未能登记：" + ("；".join(exc.errors.values()) or exc.message)

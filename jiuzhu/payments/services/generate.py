@@ -50,10 +50,16 @@ from jiuzhu.batch.copytext import NULL, copy_text
 from jiuzhu.batch.stage import stage_clear, stage_close, stage_copy, stage_merge, stage_open
 from jiuzhu.batch.write import insert_sql
 from jiuzhu.benefits.engine.review import add_months, month_of
-from jiuzhu.benefits.models import Decision, Entitlement, EntitlementEvent, OverpaymentRecovery
+from jiuzhu.benefits.models import (
+    Decision,
+    Entitlement,
+    EntitlementEvent,
+    OverpaymentRecovery,
+    RecoveryCollection,
+)
 from jiuzhu.core.errors import Conflict, NotFound, ValidationFailed
 from jiuzhu.core.permissions import require_perm
-from jiuzhu.core.vocab import AidProgram, AuditObject, PaymentKind, RecoveryStatus
+from jiuzhu.core.vocab import AidProgram, AuditObject, CollectionSource, PaymentKind, RecoveryStatus
 from jiuzhu.policy.models import PolicyVersion
 from jiuzhu.policy.selectors import policy_in_force
 from jiuzhu.regions.codes import Level, level_of, subtree_bounds
@@ -61,7 +67,7 @@ from jiuzhu.regions.models import Region
 from jiuzhu.regions.scope import in_jurisdiction
 from jiuzhu.registry.models import Household, Person
 
-from ..models import Payroll, PayrollJob, PayrollLine
+from ..models import Payroll, PayrollJob, PayrollLine, collection_reference
 
 GENERATE_PERM = "payments.add_payroll"
 CHUNK = int(os.environ.get("JIUZHU_PAYROLL_CHUNK", "50000"))
@@ -439,7 +445,13 @@ def read_entitlements(*, county: str, program: str, month: date, previous_payrol
         f"AND (e.{_c(E, 'valid_until')} IS NULL OR e.{_c(E, 'valid_until')} >= %s)"
     )
     params = [previous_payroll or 0, low, high, program, PaymentKind.MONTHLY.value, month, month, month]
-    return [e for e in map(_ent, _rows(_ent_sql(where), params)) if due_this_month(e, month)]
+    return [e for e in map(_ent, _payable(_rows(_ent_sql(where), params))) if due_this_month(e, month)]
+
+
+def _payable(rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Rows with someone to pay: a household entitlement of a household without a head has no payee
+    until one is recorded (its months are then paid as arrears)."""
+    return [r for r in rows if r[16] is not None]
 
 
 def read_entitlements_by_id(ids: Sequence[int], *, previous_payroll: int | None) -> list[Ent]:
@@ -448,7 +460,7 @@ def read_entitlements_by_id(ids: Sequence[int], *, previous_payroll: int | None)
         part = list(ids[i : i + 500])
         marks = ", ".join(["%s"] * len(part))
         sql = _ent_sql(f"e.{_c(Entitlement, 'id')} IN ({marks})")
-        out += map(_ent, _rows(sql, [previous_payroll or 0, *part]))
+        out += map(_ent, _payable(_rows(sql, [previous_payroll or 0, *part])))
     return out
 
 
@@ -545,16 +557,28 @@ def read_failed(*, county: str, program: str, month: date) -> dict[int, tuple[in
     L, P = PayrollLine, Payroll
     sql = (
         f"SELECT l.{_c(L, 'id')}, l.{_c(L, 'entitlement')}, py.{_c(P, 'month')}, "
-        f"l.{_c(L, 'amount')}, l.{_c(L, 'deduction_amount')} FROM {_t(L)} l "
+        f"l.{_c(L, 'amount')}, l.{_c(L, 'deduction_amount')}, py.{_c(P, 'id')} FROM {_t(L)} l "
         f"JOIN {_t(P)} py ON py.{_c(P, 'id')} = l.{_c(L, 'payroll')} "
         f"WHERE py.{_c(P, 'region')} = %s AND py.{_c(P, 'program')} = %s AND py.{_c(P, 'month')} < %s "
         f"AND l.{_c(L, 'status')} IN ('failed', 'returned') "
-        f"AND NOT EXISTS (SELECT 1 FROM {_t(L)} c WHERE c.{_c(L, 'carried_from')} = l.{_c(L, 'id')}) "
+        f"AND NOT EXISTS (SELECT 1 FROM {_t(L)} c WHERE c.{_c(L, 'carried_from')} = l.{_c(L, 'id')} "
+        f"AND c.{_c(L, 'status')} <> 'stopped') "
         f"ORDER BY py.{_c(P, 'month')}, l.{_c(L, 'id')}"
     )
+    rows = _rows(sql, [county, program, month])
+    # A deduction collected when the bank first reported the line paid stays collected: a line returned
+    # afterwards carries what it paid out, not the recovered part as well.
+    collected = set(
+        RecoveryCollection.objects.filter(
+            source=CollectionSource.PAYROLL,
+            reference__in=[collection_reference(int(r[5]), int(r[0])) for r in rows],
+        ).values_list("reference", flat=True)
+    )
     out: dict[int, tuple[int, date, Decimal]] = {}
-    for line_id, ent_id, pay_month, amount, deduction in _rows(sql, [county, program, month]):
-        out.setdefault(int(ent_id), (int(line_id), _date(pay_month), _dec(amount) + _dec(deduction)))  # type: ignore[arg-type]
+    for line_id, ent_id, pay_month, amount, deduction, payroll_id in rows:
+        kept = collection_reference(int(payroll_id), int(line_id)) in collected
+        gross = _dec(amount) + (Decimal(0) if kept else _dec(deduction))
+        out.setdefault(int(ent_id), (int(line_id), _date(pay_month), gross))  # type: ignore[arg-type]
     return out
 
 
@@ -769,6 +793,12 @@ def payroll_open(*, ctx: AuditContext, county_code: str, program: str, month: da
     if region is None:
         raise NotFound()
     month = month_of(month)
+    later = Payroll.objects.filter(region=region, program=program, month__gt=month)
+    if later.exists() and not Payroll.objects.filter(region=region, program=program, month=month).exists():
+        # The later payroll already paid this month as arrears (or will): a second payroll would pay it twice.
+        raise ValidationFailed(
+            {"month": "已生成更晚月份的发放名册，不能再生成较早月份；未发放的月份已在后续名册中补发"}
+        )
     try:
         with transaction.atomic():
             payroll, created = Payroll.objects.get_or_create(
