@@ -10,8 +10,9 @@ keeping the first row in ``compiler.DEDUP_ORDER``, collected as Arrow and sorted
 person.
 
 The session is local with two threads, no web UI and only errors logged; it is created on first use and
-reused within the process (a Spark session costs seconds to start). ``JIUZHU_SPARK_MASTER`` and
-``JIUZHU_SPARK_MEMORY`` change the master and the driver's memory. PySpark is an optional dependency
+reused within the process (a Spark session costs seconds to start). ``JIUZHU_SPARK_MASTER``,
+``JIUZHU_SPARK_MEMORY`` and ``JIUZHU_SPARK_PARTITIONS`` change the master, the driver's memory and the
+shuffle partitions (4; more for a wide local master such as ``local[16]``). PySpark is an optional dependency
 (``uv sync --group spark``); importing this module does not need it, running does.
 """
 
@@ -65,7 +66,7 @@ def spark_session() -> SparkSession:
         .config("spark.driver.memory", os.environ.get("JIUZHU_SPARK_MEMORY", "2g"))
         .config("spark.driver.extraJavaOptions", java_options)
         .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.shuffle.partitions", os.environ.get("JIUZHU_SPARK_PARTITIONS", "4"))
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
     )
     session = builder.getOrCreate()
