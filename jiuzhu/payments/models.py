@@ -19,6 +19,7 @@ from django.utils import timezone
 from jiuzhu.benefits.models import Entitlement
 from jiuzhu.core.choices import choices
 from jiuzhu.core.vocab import AidProgram, AuditObject
+from jiuzhu.monitoring.models import JobStatus
 from jiuzhu.regions.models import Region
 from jiuzhu.registry.models import Household, Person
 
@@ -91,11 +92,7 @@ class PayrollJob(models.Model):
         EXPORT = "export", "导出银行文件"
         RECONCILE = "reconcile", "导入银行回盘"
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "排队中"
-        RUNNING = "running", "运行中"
-        DONE = "done", "已完成"
-        FAILED = "failed", "失败（可重试）"
+    Status = JobStatus  # the same states as a monitoring run's
 
     payroll = models.ForeignKey(Payroll, on_delete=models.PROTECT, related_name="jobs")
     kind = models.CharField("作业", max_length=10, choices=Kind.choices)

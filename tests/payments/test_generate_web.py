@@ -128,3 +128,43 @@ def test_another_county_sees_nothing(two_towns, approver, client_for, tree) -> N
         ).status_code
         == 404
     )
+
+
+def test_the_payroll_page_reads_a_fixed_number_of_queries(county, approver, client_for) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def page_queries() -> int:
+        payroll = Payroll.objects.get()
+        client = client_for(approver)
+        client.get(f"/payments/payrolls/{payroll.pk}/")  # warm the session and the permission caches
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get(f"/payments/payrolls/{payroll.pk}/").status_code == 200
+        return len(seen)
+
+    ent(household(), amount="520.00")
+    payroll = test_generate.generate(approver)
+    (line,) = PayrollLine.objects.filter(payroll=payroll)
+    apply_hits(payroll, hits_table([hit("death", line.person, line.household_id, "k1")]))
+    few = page_queries()
+    # Six more lines, four more held: the page still reads the same number of queries.
+    for i in range(6):
+        h = household(account=f"62284800000001{i:02d}")
+        e = ent(h, amount="300.00")
+        PayrollLine.objects.create(
+            payroll=payroll,
+            entitlement=e,
+            household=h,
+            person=h.head,
+            region=h.region,
+            township=line.township,
+            base_amount=Decimal("300.00"),
+            amount=Decimal("300.00"),
+            holder_name=h.head.name,
+            id_number=h.head.id_number,
+            bank_account=h.bank_account,
+        )
+    more = PayrollLine.objects.filter(payroll=payroll).exclude(pk=line.pk)[:4]
+    apply_hits(payroll, hits_table([hit("death", x.person, x.household_id, f"k{x.pk}") for x in more]))
+    many = page_queries()
+    assert many == few
