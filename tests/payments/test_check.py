@@ -235,3 +235,22 @@ def test_a_payroll_not_generated_is_not_checked(county, approver) -> None:
     payroll = payroll_open(ctx=AuditContext(user=approver), county_code=COUNTY, program="dibao", month=NOV)
     with pytest.raises(Conflict):
         payroll_check(ctx=AuditContext(user=approver), payroll_id=payroll.pk)
+
+
+def test_a_fact_settled_last_month_does_not_hold_next_month(scene, approver) -> None:
+    from ..factories import new_warning
+
+    p = scene.payroll
+    car_hit = hit("vehicle_acquired", scene.car.head, scene.car.pk, "k-car")
+    apply_hits(p, hits_table([car_hit]), rules={"vehicle_acquired"})
+    PayrollHold.objects.update(status="cleared")  # verified: an exempt vehicle after all
+    dismissed = new_warning(scene.dead, person=scene.dead.head, rule="death")
+    type(dismissed).objects.filter(pk=dismissed.pk).update(status="closed", outcome="dismiss")
+    december = generate(approver, date(2026, 12, 1))
+    dead_hit = hit("death", scene.dead.head, scene.dead.pk, "k-dead", warning=dismissed.pk)
+    counts = apply_hits(december, hits_table([car_hit, dead_hit]), rules={"vehicle_acquired", "death"})
+    assert counts["holds_added"] == 0
+    assert not PayrollLine.objects.filter(payroll=december, status="held").exists()
+    # A new fact about the same person still holds the line.
+    apply_hits(december, hits_table([hit("vehicle_acquired", scene.car.head, scene.car.pk, "k-car-2")]))
+    assert PayrollLine.objects.filter(payroll=december, household=scene.car, status="held").exists()

@@ -29,6 +29,7 @@ from jiuzhu.audit.services import AuditContext, audit_record
 from jiuzhu.core.errors import Conflict
 from jiuzhu.core.permissions import require_perm
 from jiuzhu.core.vocab import AuditObject
+from jiuzhu.monitoring.models import Warning
 from jiuzhu.monitoring.rules import RULES
 from jiuzhu.registry.models import Membership
 
@@ -51,7 +52,7 @@ def check_date(month: date, today: date) -> date:
     return min(max(today, month), last)
 
 
-def _chunks(values: list[int]) -> Iterable[list[int]]:
+def _chunks(values: list[Any]) -> Iterable[list[Any]]:
     for i in range(0, len(values), _IN):
         yield values[i : i + _IN]
 
@@ -61,7 +62,7 @@ def apply_hits(payroll: Payroll, hits: pa.Table, *, rules: Iterable[str] | None 
     holding rule on a person who is a current member of a line's household (or whose hit names the
     household) holds every pending or held line of that household. Returns the counts."""
     holding = set(rules) if rules is not None else holding_rules()
-    rows = [r for r in hits.to_pylist() if r["rule"] in holding]
+    rows = _unsettled([r for r in hits.to_pylist() if r["rule"] in holding])
     by_person: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         by_person[int(r["person_id"])].append(r)
@@ -106,6 +107,33 @@ def apply_hits(payroll: Payroll, hits: pa.Table, *, rules: Iterable[str] | None 
     for r in rows:
         by_rule[r["rule"]] += 1
     return {"hits": len(rows), "holds_added": added, "lines_held": held, "by_rule": dict(by_rule)}
+
+
+def _unsettled(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The hits whose fact has not been settled already: a fact the township verified and cleared on an
+    earlier hold, or whose warning it closed as dismissed, does not hold the payment again each month."""
+    keys = sorted({r["evidence_key"] for r in rows})
+    cleared: set[tuple[str, str]] = set()
+    for part in _chunks(keys):
+        cleared |= set(
+            PayrollHold.objects.filter(evidence_key__in=part, status=PayrollHold.Status.CLEARED).values_list(
+                "rule", "evidence_key"
+            )
+        )
+    warning_ids = sorted({int(r["warning_id"]) for r in rows if r.get("warning_id") is not None})
+    dismissed: set[int] = set()
+    for part in _chunks(warning_ids):
+        dismissed |= set(
+            Warning.objects.filter(
+                pk__in=part, status=Warning.Status.CLOSED, outcome=Warning.Outcome.DISMISS
+            ).values_list("pk", flat=True)
+        )
+    return [
+        r
+        for r in rows
+        if (r["rule"], r["evidence_key"]) not in cleared
+        and (r.get("warning_id") is None or int(r["warning_id"]) not in dismissed)
+    ]
 
 
 def _evidence(hit: dict[str, Any]) -> dict[str, Any]:
